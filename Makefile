@@ -1,0 +1,40 @@
+# `make run` serves the console against the embedded sandbox; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CATALOGUES := $(wildcard webapp/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: run test bench translations extract-messages clean
+
+run: $(VENV)/.installed-run $(COMPILED)
+	$(BIN)/python -m webapp
+
+test: $(VENV)/.installed-test $(COMPILED)
+	$(BIN)/python -m pytest
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: $(BIN)/python requirements.txt constraints.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-run requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+%.mo: %.po $(VENV)/.installed-run
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# Refresh the message catalogues after changing UI strings, then translate the new entries.
+extract-messages: $(VENV)/.installed-run
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
+
+translations: $(COMPILED)
+
+clean:
+	rm -rf $(VENV) $(COMPILED)

@@ -1,0 +1,47 @@
+"""Fixtures every test shares: fake AWS credentials, and a console app under moto."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from moto import mock_aws
+
+from webapp import create_app
+
+from tests.helpers import PASSWORD, csrf_token
+
+
+@pytest.fixture(autouse=True)
+def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake keys, and no config files, so a developer's real AWS profile can never leak in."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
+                 "CONSOLE_PASSWORD", "FLASK_RUN_HOST", "CONSOLE_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_REGION", "ap-northeast-2")
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    """The console on the "aws" backend, with boto3 patched in-process by moto."""
+    with mock_aws():
+        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like client, not signed in."""
+    return app.test_client()
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient) -> FlaskClient:
+    """A client signed in with the password."""
+    reply = client.post("/login", data={"secret": PASSWORD, "csrf_token": csrf_token(client)})
+    assert reply.status_code == 303
+    return client

@@ -1,0 +1,161 @@
+"""One ConsoleError for everything that goes wrong talking to AWS, worded so a person can act.
+
+Messages are English msgids with %(name)s placeholders, marked with N_ so Babel extracts them;
+the view layer translates them (this package never imports Flask). AWS's own names, codes and
+messages travel as parameters and are never translated.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore import exceptions as boto_errors
+
+logger = logging.getLogger(__name__)
+
+
+def N_(text: str) -> str:
+    """Mark a message for translation without translating it here."""
+    return text
+
+
+class ConsoleError(Exception):
+    """An AWS call that failed, with a message that says what to do about it."""
+
+    def __init__(self, template: str, *, code: str = "aws-error", field: str | None = None,
+                 aws_code: str | None = None, **params: object) -> None:
+        self.template = template
+        self.params = {"aws_code": aws_code, **params} if aws_code else params
+        self.code = code
+        self.field = field
+        self.aws_code = aws_code
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The English message, placeholders filled."""
+        return self.template % self.params if self.params else self.template
+
+
+UNREACHABLE = N_(
+    "Cannot reach the AWS endpoint %(endpoint)s. If it is the sandbox, start the console with "
+    "`make run`, which starts it; otherwise check AWS_ENDPOINT_URL, your network and any proxy."
+)
+NO_CREDENTIALS = N_(
+    "No AWS credentials were found. Set AWS_PROFILE to a profile in ~/.aws/config, or set "
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then restart the console."
+)
+SSO_EXPIRED = N_(
+    "Your AWS SSO session has expired or was never started. Run `aws sso login` for the "
+    "profile in AWS_PROFILE, then reload this page."
+)
+PROFILE_NOT_FOUND = N_(
+    "The AWS profile %(profile)s does not exist. Check AWS_PROFILE against ~/.aws/config."
+)
+EXPIRED_CREDENTIALS = N_(
+    "AWS rejected the credentials (%(aws_code)s): they are expired, revoked or mistyped. Refresh "
+    "them (for example `aws sso login`, or new access keys), then reload this page."
+)
+ACCESS_DENIED = N_(
+    "Access denied: %(principal)s may not perform %(aws_action)s on %(resource)s. Attach a "
+    "policy that allows %(aws_action)s on that resource to this identity, then try again."
+)
+NOT_FOUND = N_("%(resource)s was not found: it may have been deleted, or it is in another region.")
+THROTTLED = N_(
+    "AWS kept throttling %(operation)s even after retrying. Wait a minute and try again; if it "
+    "keeps happening, ask AWS for a higher quota."
+)
+FAILED = N_("Could not %(action)s: %(aws_code)s: %(aws_message)s")
+BAD_REQUEST = N_("Could not %(action)s: %(aws_message)s")
+
+_EXPIRED_CODES = frozenset({
+    "ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
+    "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch",
+    "AuthFailure", "InvalidAccessKeyId", "MissingAuthenticationToken",
+})
+_DENIED_CODES = frozenset({
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
+})
+_NOT_FOUND_CODES = frozenset({
+    "ResourceNotFoundException", "NoSuchEntity", "NoSuchEntityException", "NotFoundException",
+    "TableNotFoundException",
+})
+_THROTTLE_CODES = frozenset({
+    "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
+    "ProvisionedThroughputExceededException", "RequestThrottled", "SlowDown",
+})
+_BAD_REQUEST_CODES = frozenset({
+    "ValidationException", "ValidationError", "InvalidParameterValueException",
+    "BadRequestException", "MalformedPolicyDocument", "InvalidInput",
+})
+_DENIAL = re.compile(
+    r"(?:User|Principal): (?P<principal>\S+) is not authorized to perform: (?P<action>\S+)"
+    r"(?: on resource: (?P<resource>\S+))?"
+)
+_UNREACHABLE_ERRORS = (
+    boto_errors.EndpointConnectionError, boto_errors.ConnectTimeoutError,
+    boto_errors.ReadTimeoutError, boto_errors.ConnectionClosedError,
+)
+_SSO_ERRORS = (
+    boto_errors.TokenRetrievalError, boto_errors.SSOTokenLoadError,
+    boto_errors.UnauthorizedSSOTokenError,
+)
+
+
+@contextmanager
+def aws_errors(action: str, resource: str | None = None) -> Iterator[None]:
+    """Turn any botocore failure inside the block into one ConsoleError, keeping the cause.
+
+    `action` says in plain words what was being done ("list tables"); `resource` names what it
+    was done to, for not-found and access-denied messages.
+    """
+    try:
+        yield
+    except boto_errors.ClientError as err:
+        logger.info("AWS call failed: %s: %s", action, err.response.get("Error", {}).get("Code"))
+        raise from_client_error(err, action, resource) from err
+    except _UNREACHABLE_ERRORS as err:
+        endpoint = err.kwargs.get("endpoint_url", "") or ""
+        logger.info("AWS endpoint unreachable: %s: %s", action, endpoint)
+        raise ConsoleError(UNREACHABLE, code="unreachable", endpoint=endpoint) from err
+    except (boto_errors.NoCredentialsError, boto_errors.PartialCredentialsError) as err:
+        raise ConsoleError(NO_CREDENTIALS, code="no-credentials") from err
+    except _SSO_ERRORS as err:
+        raise ConsoleError(SSO_EXPIRED, code="expired-credentials") from err
+    except boto_errors.ProfileNotFound as err:
+        raise ConsoleError(
+            PROFILE_NOT_FOUND, code="no-credentials", profile=err.kwargs.get("profile", "")
+        ) from err
+
+
+def from_client_error(err: boto_errors.ClientError, action: str,
+                      resource: str | None) -> ConsoleError:
+    """Word one AWS error response for a person."""
+    error = err.response.get("Error", {})
+    aws_code = str(error.get("Code", "Unknown"))
+    aws_message = str(error.get("Message", "")) or aws_code
+    if aws_code in _EXPIRED_CODES:
+        return ConsoleError(EXPIRED_CREDENTIALS, code="expired-credentials", aws_code=aws_code)
+    if aws_code in _DENIED_CODES:
+        denial = _DENIAL.search(aws_message)
+        return ConsoleError(
+            ACCESS_DENIED, code="access-denied", aws_code=aws_code,
+            principal=denial["principal"] if denial else "your credentials",
+            aws_action=denial["action"] if denial else err.operation_name,
+            resource=(denial and denial["resource"]) or resource or "*",
+        )
+    if aws_code in _NOT_FOUND_CODES:
+        return ConsoleError(
+            NOT_FOUND, code="not-found", aws_code=aws_code, resource=resource or aws_message
+        )
+    if aws_code in _THROTTLE_CODES:
+        return ConsoleError(
+            THROTTLED, code="throttled", aws_code=aws_code, operation=err.operation_name
+        )
+    if aws_code in _BAD_REQUEST_CODES:
+        return ConsoleError(
+            BAD_REQUEST, code="invalid", aws_code=aws_code, action=action, aws_message=aws_message
+        )
+    return ConsoleError(FAILED, aws_code=aws_code, action=action, aws_message=aws_message)

@@ -1,0 +1,68 @@
+"""The dashboard's view of an account: who we are and how many of each resource exist."""
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from . import apigateway, dynamodb, functions, iam, logs
+from .account import Identity, get_caller_identity
+from .errors import ConsoleError
+from .paging import Count
+
+# Failures that make every other call fail the same way: stop after the first.
+BLOCKING_CODES = frozenset({"unreachable", "no-credentials", "expired-credentials"})
+
+COUNTERS: tuple[tuple[str, Callable[[], Count]], ...] = (
+    ("tables", dynamodb.count_tables),
+    ("functions", functions.count_functions),
+    ("roles", iam.count_roles),
+    ("policies", iam.count_customer_policies),
+    ("apis", apigateway.count_rest_apis),
+    ("log_groups", logs.count_log_groups),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceCount:
+    """One dashboard tile: a resource kind and its count, or why it could not be counted."""
+
+    kind: str
+    count: Count | None
+    error: ConsoleError | None
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The account identity and resource counts, or the one problem that stopped them."""
+
+    identity: Identity | None
+    problem: ConsoleError | None
+    counts: list[ResourceCount]
+
+
+def account_overview() -> Overview:
+    """Read the caller identity, then count every resource kind at once."""
+    try:
+        identity = get_caller_identity()
+    except ConsoleError as err:
+        if err.code in BLOCKING_CODES:
+            return Overview(None, err, [])
+        identity = None
+    with ThreadPoolExecutor(max_workers=len(COUNTERS)) as pool:
+        # Each worker runs in a copy of this context so it keeps the request's region.
+        futures = {
+            kind: pool.submit(contextvars.copy_context().run, _count, counter)
+            for kind, counter in COUNTERS
+        }
+        counts = [ResourceCount(kind, *future.result()) for kind, future in futures.items()]
+    problem = next((c.error for c in counts if c.error and c.error.code in BLOCKING_CODES), None)
+    return Overview(identity, problem, counts)
+
+
+def _count(counter: Callable[[], Count]) -> tuple[Count | None, ConsoleError | None]:
+    try:
+        return counter(), None
+    except ConsoleError as err:
+        return None, err

@@ -1,0 +1,40 @@
+"""One blueprint per area of the console."""
+from __future__ import annotations
+
+from flask import Flask, current_app, session
+
+from ..aws import clients
+from ..aws.regions import list_regions
+from ..i18n import LANGUAGES, select_language
+from . import auth, dashboard, errors, preferences
+from .areas import register_planned_areas
+from .navigation import NAV_ITEMS
+from .preferences import REGION_KEY
+from .rendering import error_text
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every area, the error pages and what every template needs."""
+    for module in (auth, dashboard, preferences):
+        app.register_blueprint(module.bp)
+    register_planned_areas(app, built=set())
+    errors.init_app(app)
+    app.before_request(_use_session_region)
+    app.context_processor(_template_globals)
+
+
+def _use_session_region() -> None:
+    clients.set_region(session.get(REGION_KEY))
+
+
+def _template_globals() -> dict[str, object]:
+    settings = current_app.config["SETTINGS"]
+    return {
+        "nav_items": NAV_ITEMS,
+        "regions": list_regions(),
+        "current_region": clients.current_region(),
+        "languages": LANGUAGES,
+        "current_language": select_language(),
+        "backend": settings.backend,
+        "error_text": error_text,
+    }

@@ -1,0 +1,28 @@
+"""The dashboard: which backend, region and account, and how many of each resource."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+from flask.typing import ResponseReturnValue
+
+from ..aws import clients
+from ..aws.overview import account_overview
+from .navigation import RESOURCE_TILES
+from .rendering import render_view
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """Show the connection and the resource counts, or a banner saying what is wrong."""
+    settings = current_app.config["SETTINGS"]
+    overview = account_overview()
+    return render_view(
+        "dashboard/index.html",
+        "dashboard/fragments/overview.html",
+        overview=overview,
+        backend=settings.backend,
+        region=clients.current_region(),
+        endpoint=settings.endpoint_url,
+        resource_areas=RESOURCE_TILES,
+    )

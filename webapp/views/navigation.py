@@ -1,0 +1,37 @@
+"""The left navigation: every area of the console, in the tutorial's order."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    """One link in the left navigation."""
+
+    endpoint: str
+    label: LazyString
+    service: str
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("dashboard.index", _l("Dashboard"), ""),
+    NavItem("tables.index", _l("Tables"), "DynamoDB"),
+    NavItem("iam.index", _l("IAM"), "IAM"),
+    NavItem("functions.index", _l("Functions"), "Lambda"),
+    NavItem("apis.index", _l("APIs"), "API Gateway"),
+    NavItem("logs.index", _l("Logs"), "CloudWatch Logs"),
+    NavItem("wizard.index", _l("Setup wizard"), ""),
+)
+
+# Dashboard tiles: what each count in webapp.aws.overview is called and where it links.
+RESOURCE_TILES: dict[str, NavItem] = {
+    "tables": NavItem("tables.index", _l("Tables"), "DynamoDB"),
+    "functions": NavItem("functions.index", _l("Functions"), "Lambda"),
+    "roles": NavItem("iam.index", _l("Roles"), "IAM"),
+    "policies": NavItem("iam.index", _l("Customer-managed policies"), "IAM"),
+    "apis": NavItem("apis.index", _l("REST APIs"), "API Gateway"),
+    "log_groups": NavItem("logs.index", _l("Log groups"), "CloudWatch Logs"),
+}
