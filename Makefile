@@ -31,7 +31,7 @@ $(VENV)/.installed-test: $(VENV)/.installed-run requirements-dev.txt
 
 # Refresh the message catalogues after changing UI strings, then translate the new entries.
 extract-messages: $(VENV)/.installed-run
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o webapp/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-location --sort-output --project "Serverless Console" -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
 
 translations: $(COMPILED)

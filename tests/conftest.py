@@ -45,3 +45,20 @@ def signed_in(client: FlaskClient) -> FlaskClient:
     reply = client.post("/login", data={"secret": PASSWORD, "csrf_token": csrf_token(client)})
     assert reply.status_code == 303
     return client
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the message catalogues when a .po is newer than its .mo (make does it too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from webapp.config import PROJECT_ROOT
+
+    for po_path in (PROJECT_ROOT / "webapp/translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with open(po_path, "rb") as po_file:
+            catalogue = read_po(po_file)
+        with open(mo_path, "wb") as mo_file:
+            write_mo(mo_file, catalogue)

@@ -52,6 +52,7 @@ def safe_next(candidate: str | None, default: str) -> str:
 def error_text(err: ConsoleError) -> str:
     """The error's message in the user's language; AWS's own words stay as AWS wrote them."""
     params = dict(err.params)
-    if isinstance(params.get("action"), str):
-        params["action"] = gettext(params["action"])
+    action = params.get("action")
+    if isinstance(action, str):  # an N_-marked phrase from webapp.aws
+        params["action"] = gettext(action)
     return gettext(err.template, **params)
