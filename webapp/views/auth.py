@@ -45,7 +45,8 @@ def require_login() -> ResponseReturnValue | None:
     """Send anyone without a live session to the login page, remembering where they were."""
     if request.endpoint in PUBLIC_ENDPOINTS or is_signed_in():
         return None
-    session.clear()
+    if SIGNED_IN_AT in session:  # expired: forget it, but keep a signed-out visitor's CSRF token
+        session.clear()
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if request.headers.get("HX-Request"):
         response = make_response("", HTTPStatus.UNAUTHORIZED)

@@ -1,0 +1,72 @@
+"""Browser tests: Debian's chromium driven by Playwright against a real console process."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.running_console import RunningConsole, running_console
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags for a closed network and a root user; never `playwright install`.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+PASSWORD = "browser-test-password"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test here as a browser test."""
+    for item in items:
+        if "tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """One headless chromium for the session; skipped, or failed under REQUIRE_BROWSER=1."""
+    if not CHROMIUM.exists():
+        reason = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole]:
+    """One console with its own in-memory sandbox for the session's browser tests."""
+    output = tmp_path_factory.mktemp("console") / "console.log"
+    with running_console(output, CONSOLE_PASSWORD=PASSWORD) as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser, console: RunningConsole):  # type: ignore[no-untyped-def]
+    """A fresh browser context (no cookies) in English, failing on any CSP violation."""
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
+    opened = context.new_page()
+    problems: list[str] = []
+    # Script errors and CSP violations; an HTTP error status the test provoked is not one.
+    opened.on("console", lambda message: problems.append(message.text)
+              if message.type == "error" and "Failed to load resource" not in message.text
+              else None)
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    yield opened
+    context.close()
+    assert problems == [], f"browser errors: {problems}"
+
+
+def sign_in(page, console: RunningConsole) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the login form as a person would."""
+    page.goto(console.base_url + "/")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(console.base_url + "/")

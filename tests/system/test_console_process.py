@@ -1,0 +1,91 @@
+"""The console process as `make run` starts it: one sandbox, a login URL, a clean stop."""
+from __future__ import annotations
+
+import http.cookiejar
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+
+from tests.helpers import free_port
+from tests.running_console import REPO_ROOT, console_environment, running_console, stop
+
+REGION = "ap-northeast-2"
+
+
+def sandbox_processes(port: str) -> list[int]:
+    """Pids of sandbox processes listening on `port`, from /proc."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            arguments = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"webapp.sandbox" in arguments and port.encode() in arguments:
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+def port_is_closed(port: str, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", int(port))) != 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def test_console_starts_the_sandbox_and_prints_a_working_login_url(tmp_path: Path) -> None:
+    with running_console(tmp_path / "console.log") as console:
+        sandbox_port = console.sandbox_url.rsplit(":", 1)[1]
+        sts = boto3.client("sts", endpoint_url=console.sandbox_url, region_name=REGION,
+                           aws_access_key_id="any", aws_secret_access_key="any")
+        assert sts.get_caller_identity()["Account"] == "123456789012"
+        assert console.output().count("Serverless Console: open") == 1
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with browser.open(console.login_url()) as reply:
+            assert reply.url == f"{console.base_url}/"
+            assert "123456789012" in reply.read().decode()
+        assert len(sandbox_processes(sandbox_port)) == 1
+        stop(console.process)
+        assert port_is_closed(sandbox_port), "the sandbox outlived the console"
+
+
+def test_a_console_killed_hard_leaves_no_sandbox_behind(tmp_path: Path) -> None:
+    with running_console(tmp_path / "console.log", CONSOLE_PASSWORD="pw") as console:
+        sandbox_port = console.sandbox_url.rsplit(":", 1)[1]
+        console.process.send_signal(signal.SIGKILL)
+        console.process.wait()
+        assert port_is_closed(sandbox_port)
+
+
+def test_reloader_starts_one_sandbox(tmp_path: Path) -> None:
+    with running_console(tmp_path / "console.log", CONSOLE_PASSWORD="pw",
+                         CONSOLE_DEBUG="1") as console:
+        sandbox_port = console.sandbox_url.rsplit(":", 1)[1]
+        time.sleep(1)  # give a second sandbox, if the reloader's child started one, time to appear
+        assert len(sandbox_processes(sandbox_port)) == 1
+        assert console.output().count("Serverless Console: open") == 1
+
+
+def test_busy_sandbox_port_gives_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy_port = str(holder.getsockname()[1])
+        result = subprocess.run(
+            [sys.executable, "-m", "webapp"], cwd=REPO_ROOT, capture_output=True, text=True,
+            timeout=60, env=console_environment(SANDBOX_PORT=busy_port, CONSOLE_PASSWORD="pw",
+                                                FLASK_RUN_PORT=str(free_port())))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert busy_port in lines[0] and "SANDBOX_PORT" in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
