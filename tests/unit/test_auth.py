@@ -136,3 +136,18 @@ def test_session_cookie_is_httponly_and_samesite(client: FlaskClient) -> None:
     reply = client.post("/login", data={"secret": PASSWORD, "csrf_token": csrf_token(client)})
     cookie = reply.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_remote_clients_are_refused_without_a_password(token_app: Flask) -> None:
+    client = token_app.test_client()
+    reply = client.get("/login?token=tok-123", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert reply.status_code == HTTPStatus.FORBIDDEN
+    assert "CONSOLE_PASSWORD" in reply.text
+    assert client.get("/", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 403
+
+
+def test_remote_clients_may_sign_in_when_a_password_is_set(client: FlaskClient) -> None:
+    remote = {"REMOTE_ADDR": "192.0.2.7"}
+    reply = client.post("/login", environ_base=remote,
+                        data={"secret": PASSWORD, "csrf_token": csrf_token(client)})
+    assert reply.status_code == HTTPStatus.SEE_OTHER

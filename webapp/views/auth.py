@@ -5,12 +5,12 @@ from hmac import compare_digest
 import time
 from http import HTTPStatus
 
-from flask import (Blueprint, Response, current_app, flash, make_response, redirect,
+from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect,
                    render_template, request, session, url_for)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from ..config import Settings
+from ..config import Settings, is_loopback_host
 from ..security import limiter
 from .rendering import safe_next, see_other
 
@@ -38,6 +38,15 @@ def is_signed_in() -> bool:
     if not isinstance(signed_in_at, (int, float)):
         return False
     return time.time() - signed_in_at < _settings().session_max_hours * 3600
+
+
+@bp.before_app_request
+def refuse_remote_clients_without_a_password() -> None:
+    """Without CONSOLE_PASSWORD only this machine may connect, however the server was bound."""
+    if _settings().password or is_loopback_host(request.remote_addr or ""):
+        return
+    abort(HTTPStatus.FORBIDDEN, description=gettext(
+        "This console accepts connections from other machines only when CONSOLE_PASSWORD is set."))
 
 
 @bp.before_app_request
