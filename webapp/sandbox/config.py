@@ -1,0 +1,118 @@
+"""Sandbox settings: the command line, SANDBOX_PORT and AWS_REGION, and the environment it runs in.
+
+The sandbox is its own process and reads its own few variables here; it never reads the
+console's settings.
+"""
+import argparse
+import ipaddress
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# moto's default account, which every access key maps to (MOTO_ACCOUNT_ID is not passed on).
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "ap-northeast-2"
+DEFAULT_PORT = 4566
+DEFAULT_HOST = "127.0.0.1"
+MAX_PORT = 65535
+
+# A process needs these to run (and a locale); anything else, such as a developer's AWS keys or
+# the console's secrets, stays out of the sandbox and of whatever it starts.
+KEPT_VARIABLES = frozenset({
+    "PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT",
+    "VIRTUAL_ENV", "PYTHONPATH", "PYTHONUNBUFFERED",
+})
+KEPT_PREFIXES = ("LC_", "SANDBOX_")
+
+
+class ConfigError(ValueError):
+    """A setting the sandbox cannot run with; the message is one line for the terminal."""
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxConfig:
+    """How this sandbox process listens and which region it answers for by default."""
+
+    host: str
+    port: int
+    region: str
+    parent_pid: int | None
+    verbose: bool
+
+
+def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConfig:
+    """Settings from the command line, falling back to SANDBOX_PORT and AWS_REGION."""
+    parser = argparse.ArgumentParser(
+        prog="python -m webapp.sandbox",
+        description="Serve an AWS-compatible endpoint (moto) on loopback.",
+    )
+    parser.add_argument("--port", type=int, default=None,
+                        help=f"port to listen on (default: $SANDBOX_PORT, else {DEFAULT_PORT})")
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help=f"loopback address to listen on (default: {DEFAULT_HOST})")
+    parser.add_argument("--parent-pid", type=int, default=None,
+                        help="stop when this process no longer exists")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    return SandboxConfig(
+        host=loopback_host(args.host),
+        port=checked_port(args.port if args.port is not None else _port_from(environ)),
+        region=environ.get("AWS_REGION") or DEFAULT_REGION,
+        parent_pid=_checked_pid(args.parent_pid),
+        verbose=args.verbose,
+    )
+
+
+def loopback_host(host: str) -> str:
+    """The host as an address to bind, refused unless it is loopback."""
+    if host == "localhost":
+        return DEFAULT_HOST
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        address = None
+    if address is None or not address.is_loopback:
+        # Any access key is the account's administrator here, so only this machine may connect.
+        raise ConfigError(f"refusing to listen on {host}: the sandbox trusts every caller, "
+                          "so it only listens on loopback (127.0.0.1 or ::1)")
+    return str(address)
+
+
+def checked_port(port: int) -> int:
+    """The port, if it is one a socket can bind (0 picks a free one)."""
+    if not 0 <= port <= MAX_PORT:
+        raise ConfigError(f"port {port} is out of range (0-{MAX_PORT}, 0 picks a free one)")
+    return port
+
+
+def sandbox_environment(inherited: Mapping[str, str], region: str) -> dict[str, str]:
+    """The environment the sandbox runs with: the few kept variables plus its own settings."""
+    kept = {name: value for name, value in inherited.items()
+            if name in KEPT_VARIABLES or name.startswith(KEPT_PREFIXES)}
+    return kept | {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        # Anything in here that builds a boto3 client must find dummy keys, never a real profile.
+        "AWS_ACCESS_KEY_ID": "sandbox",
+        "AWS_SECRET_ACCESS_KEY": "sandbox",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        # moto creates AWS-managed policies only when this is set as its IAM backend is built.
+        "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+    }
+
+
+def _port_from(environ: Mapping[str, str]) -> int:
+    value = environ.get("SANDBOX_PORT", "").strip()
+    if not value:
+        return DEFAULT_PORT
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"SANDBOX_PORT={value!r} is not a port number") from None
+
+
+def _checked_pid(pid: int | None) -> int | None:
+    if pid is not None and pid <= 0:
+        raise ConfigError(f"--parent-pid {pid} is not a process id")
+    return pid

@@ -1,0 +1,183 @@
+"""Dispatch: name each request's AWS (service, operation); let sandbox handlers answer before moto.
+
+Two registries sit in front of moto, tried in this order:
+
+* routes, by URL rule (werkzeug syntax), for requests that are not AWS API calls, such as the
+  health check or a deployed stage's `/restapis/<api_id>/<stage>/_user_request_/<path>`;
+* operations, by (service, operation) as IAM names them (`"lambda", "Invoke"`), for signed calls.
+
+A handler returns a werkzeug Response to answer, or None to let the request go on to moto.
+"""
+import io
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from moto.core.request import Request as MotoRequest
+from moto.core.routing import get_service_router
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+logger = logging.getLogger(__name__)
+
+# SigV4 credential scope, in the Authorization header ("Credential=AKID/20240101/region/service/
+# aws4_request, ...") or, for presigned URLs, the X-Amz-Credential query parameter.
+CREDENTIAL_SCOPE = re.compile(
+    r"(?:^|Credential=)(?P<access_key_id>[^/,\s]+)/\d{8}/(?P<region>[^/]+)/(?P<signing_name>[^/]+)"
+    r"/aws4_request")
+# Smithy RPC v2 CBOR names the operation in the path, not in a header.
+RPC_V2_CBOR_PATH = re.compile(r"/service/[^/]+/operation/(?P<operation>[^/]+)")
+# Where a SigV4 signing name differs from the IAM action prefix (and botocore's service name).
+SERVICE_BY_SIGNING_NAME = {"monitoring": "cloudwatch"}
+# Services whose operations are told apart by method and path (rest-json), by botocore name.
+REST_SERVICES = frozenset({"lambda", "apigateway"})
+
+
+@dataclass(frozen=True, slots=True)
+class AwsOperation:
+    """One AWS API call: `service:name` as IAM spells it, signed for `region` by `access_key_id`."""
+
+    service: str
+    name: str
+    region: str
+    access_key_id: str
+
+    @property
+    def action(self) -> str:
+        """The IAM action, e.g. "dynamodb:PutItem"."""
+        return f"{self.service}:{self.name}"
+
+
+OperationHandler = Callable[[Request, AwsOperation], Response | None]
+# Called with the request and the URL rule's variables as keyword arguments.
+RouteHandler = Callable[..., Response | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialScope:
+    """Who signed a request, for which region and service (by IAM action prefix)."""
+
+    access_key_id: str
+    region: str
+    service: str
+
+
+def credential_scope(request: Request) -> CredentialScope | None:
+    """The SigV4 credential scope of a request, or None if it is not signed."""
+    signed = request.headers.get("Authorization") or request.args.get("X-Amz-Credential", "")
+    match = CREDENTIAL_SCOPE.search(signed)
+    if match is None:
+        return None
+    signing_name = match["signing_name"].lower()
+    return CredentialScope(access_key_id=match["access_key_id"], region=match["region"],
+                           service=SERVICE_BY_SIGNING_NAME.get(signing_name, signing_name))
+
+
+def operation_name(request: Request, service: str) -> str | None:
+    """The operation a request calls, by the rules of the protocol it speaks."""
+    target = request.headers.get("X-Amz-Target")
+    if target:  # JSON protocols: DynamoDB, Logs, and CloudWatch as botocore 1.44 calls it
+        return target.rpartition(".")[2]
+    cbor = RPC_V2_CBOR_PATH.fullmatch(request.path)
+    if cbor and request.headers.get("Smithy-Protocol") == "rpc-v2-cbor":
+        return cbor["operation"]
+    action = request.values.get("Action")
+    if action:  # query protocol: IAM, STS, CloudWatch from older SDKs
+        return action
+    if service in REST_SERVICES:
+        return _rest_operation_name(request, service)
+    return None
+
+
+def identify(request: Request) -> AwsOperation | None:
+    """The AWS operation a signed request calls, or None if it is unsigned or unknown."""
+    scope = credential_scope(request)
+    if scope is None:
+        return None
+    name = operation_name(request, scope.service)
+    if name is None:
+        return None
+    return AwsOperation(service=scope.service, name=name, region=scope.region,
+                        access_key_id=scope.access_key_id)
+
+
+class Dispatcher:
+    """A WSGI app: sandbox routes and operation handlers first, `fallback` (moto) for the rest."""
+
+    def __init__(self, fallback: WSGIApplication) -> None:
+        self._fallback = fallback
+        self._routes = Map(strict_slashes=False, merge_slashes=False)
+        self._operations: dict[tuple[str, str], OperationHandler] = {}
+
+    def register(self, service: str,
+                 operation: str) -> Callable[[OperationHandler], OperationHandler]:
+        """Decorator: `handler(request, operation)` answers `service:operation` (IAM spelling)."""
+        key = (service, operation)
+
+        def add(handler: OperationHandler) -> OperationHandler:
+            if key in self._operations:
+                raise ValueError(f"{service}:{operation} already has a sandbox handler")
+            self._operations[key] = handler
+            return handler
+
+        return add
+
+    def route(self, rule: str,
+              methods: Iterable[str] | None = None) -> Callable[[RouteHandler], RouteHandler]:
+        """Decorator: `handler(request, **variables)` answers paths matching a werkzeug URL rule."""
+        def add(handler: RouteHandler) -> RouteHandler:
+            self._routes.add(Rule(rule, endpoint=handler, methods=methods))
+            return handler
+
+        return add
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        # Read once and cached: handlers can read it again, and moto gets a fresh stream below.
+        body = request.get_data()
+        response = self._answer_route(request) or self._answer_operation(request)
+        if response is None:
+            _replace_input(environ, body)
+            return self._fallback(environ, start_response)
+        return response(environ, start_response)
+
+    def _answer_route(self, request: Request) -> Response | None:
+        try:
+            handler, variables = self._routes.bind_to_environ(request.environ).match()
+        except NotFound:
+            return None
+        except HTTPException as err:  # e.g. 405: the path is ours, the method is not
+            return err.get_response(request.environ)
+        return handler(request, **variables)
+
+    def _answer_operation(self, request: Request) -> Response | None:
+        operation = identify(request)
+        if operation is None:
+            return None
+        handler = self._operations.get((operation.service, operation.name))
+        if handler is None:
+            return None
+        response = handler(request, operation)
+        if response is not None:
+            logger.debug("%s answered by the sandbox", operation.action)
+        return response
+
+
+def _rest_operation_name(request: Request, service: str) -> str | None:
+    # moto's router matches botocore's own HTTP bindings (method, URI template, query and header
+    # constraints), so Lambda and API Gateway operations resolve exactly as AWS names them.
+    try:
+        operation, _ = get_service_router(service).match(MotoRequest(request.environ))
+    except (NotFound, NotImplementedError):
+        return None
+    return operation.name
+
+
+def _replace_input(environ: WSGIEnvironment, body: bytes) -> None:
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    # The body is now whole and sized; a chunked request must not be read as chunked again.
+    environ.pop("wsgi.input_terminated", None)
