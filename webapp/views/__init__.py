@@ -31,9 +31,11 @@ def _template_globals() -> dict[str, object]:
     settings = current_app.config["SETTINGS"]
     return {
         "nav_items": NAV_ITEMS,
-        "regions": list_regions(),
+        "region_options": [{"code": region.code, "label": f"{region.code} · {region.description}"}
+                           for region in list_regions()],
         "current_region": clients.current_region(),
         "languages": LANGUAGES,
+        "language_options": [{"code": code, "label": label} for code, label in LANGUAGES.items()],
         "current_language": select_language(),
         "backend": settings.backend,
         "error_text": error_text,
