@@ -32,7 +32,8 @@ def too_many_requests(err: TooManyRequests) -> ResponseReturnValue:
 
 def console_error(err: ConsoleError) -> ResponseReturnValue:
     """An AWS failure no view handled: show its message, keep the console usable."""
-    return _page(gettext("AWS request failed"), error_text(err), HTTPStatus.BAD_GATEWAY)
+    status = HTTPStatus.NOT_FOUND if err.code == "not-found" else HTTPStatus.BAD_GATEWAY
+    return _page(gettext("AWS request failed"), error_text(err), status)
 
 
 def http_error(err: HTTPException) -> ResponseReturnValue:

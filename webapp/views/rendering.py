@@ -20,9 +20,11 @@ def wants_fragment() -> bool:
     )
 
 
-def render_view(page: str, fragment: str | None = None, **context: object) -> Response:
+def render_view(page_template: str, fragment_template: str | None = None,
+                **context: object) -> Response:
     """Render the fragment for htmx, else the full page that includes it."""
-    template = fragment if fragment and wants_fragment() else page
+    use_fragment = fragment_template and wants_fragment()
+    template = fragment_template if use_fragment else page_template
     response = make_response(render_template(template, **context))
     response.vary.add("HX-Request")
     return response
