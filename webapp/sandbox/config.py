@@ -15,6 +15,8 @@ DEFAULT_REGION = "ap-northeast-2"
 DEFAULT_PORT = 4566
 DEFAULT_HOST = "127.0.0.1"
 MAX_PORT = 65535
+# How long a Lambda worker may sit idle before it is stopped (AWS keeps them minutes, too).
+DEFAULT_LAMBDA_IDLE_SECONDS = 300.0
 
 # A process needs these to run (and a locale); anything else, such as a developer's AWS keys or
 # the console's secrets, stays out of the sandbox and of whatever it starts.
@@ -38,6 +40,7 @@ class SandboxConfig:
     region: str
     parent_pid: int | None
     verbose: bool
+    lambda_idle_seconds: float = DEFAULT_LAMBDA_IDLE_SECONDS
 
 
 def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConfig:
@@ -53,6 +56,9 @@ def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConf
     parser.add_argument("--parent-pid", type=int, default=None,
                         help="stop when this process no longer exists")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument("--lambda-idle-seconds", type=float, default=None,
+                        help="stop Lambda workers idle this long (default: "
+                             f"$SANDBOX_LAMBDA_IDLE_SECONDS, else {DEFAULT_LAMBDA_IDLE_SECONDS:g})")
     args = parser.parse_args(argv)
     return SandboxConfig(
         host=loopback_host(args.host),
@@ -60,6 +66,7 @@ def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConf
         region=environ.get("AWS_REGION") or DEFAULT_REGION,
         parent_pid=_checked_pid(args.parent_pid),
         verbose=args.verbose,
+        lambda_idle_seconds=_idle_seconds(args.lambda_idle_seconds, environ),
     )
 
 
@@ -110,6 +117,19 @@ def _port_from(environ: Mapping[str, str]) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"SANDBOX_PORT={value!r} is not a port number") from None
+
+
+def _idle_seconds(flag: float | None, environ: Mapping[str, str]) -> float:
+    value: float | str | None = flag
+    if value is None:
+        value = environ.get("SANDBOX_LAMBDA_IDLE_SECONDS", "").strip() or DEFAULT_LAMBDA_IDLE_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"SANDBOX_LAMBDA_IDLE_SECONDS={value!r} is not a number") from None
+    if not seconds > 0:
+        raise ConfigError(f"the Lambda idle timeout must be positive, not {seconds:g} s")
+    return seconds
 
 
 def _checked_pid(pid: int | None) -> int | None:

@@ -20,7 +20,8 @@ from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from webapp.sandbox.config import ACCOUNT_ID, SandboxConfig
+from webapp.sandbox import awslambda
+from webapp.sandbox.config import ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS, SandboxConfig
 from webapp.sandbox.dispatch import Dispatcher
 
 logger = logging.getLogger(__name__)
@@ -32,9 +33,11 @@ IAM_PARTITION = "aws"
 SHUTDOWN_POLL_SECONDS = 0.1
 
 
-def create_app(region: str) -> Dispatcher:
+def create_app(region: str,
+               lambda_idle_seconds: float = DEFAULT_LAMBDA_IDLE_SECONDS) -> Dispatcher:
     """The sandbox as one WSGI app: its own routes and handlers first, moto for everything else."""
     dispatcher = Dispatcher(DomainDispatcherApplication(create_backend_app))
+    awslambda.register(dispatcher, region, lambda_idle_seconds)
 
     @dispatcher.route(HEALTH_PATH, methods=["GET", "HEAD"])
     def health(_request: Request) -> Response:
@@ -55,7 +58,7 @@ def load_managed_policies() -> int:
 
 def serve(listener: socket.socket, config: SandboxConfig, stop: threading.Event) -> None:
     """Serve on the already bound `listener` until `stop` is set."""
-    app = create_app(config.region)
+    app = create_app(config.region, config.lambda_idle_seconds)
     logger.info("%d AWS-managed policies loaded", load_managed_policies())
     if stop.is_set():
         listener.close()
@@ -69,6 +72,7 @@ def serve(listener: socket.socket, config: SandboxConfig, stop: threading.Event)
     print(f"sandbox: listening on {endpoint_url(config.host, server.port)}", flush=True)
     stop.wait()
     server.shutdown()
+    awslambda.shutdown()  # Lambda workers are processes of their own: stop them too
 
 
 def endpoint_url(host: str, port: int) -> str:

@@ -1,0 +1,42 @@
+"""Lambda's execution side in the sandbox: `lambda:Invoke` runs the deployed Python code.
+
+Handlers run in worker processes started as `python -m awslambdaric <handler>` (AWS's runtime
+interface client) against a Runtime API served per worker by the sandbox; see worker.py for the
+process, pool.py for warm reuse and concurrency, logs.py and metrics.py for what CloudWatch sees.
+
+For the console (beside AWS's own API):
+* GET /_sandbox/lambda/functions/<name>[?region=…&qualifier=…] → JSON with Runtime,
+  EffectiveRuntime ("Python 3.11.7"), Supported, Message (why not, if not), WarmWorkers, InFlight.
+* Invoke answers carry X-Sandbox-Effective-Runtime.
+* `effective_runtime(runtime)` says the same in-process.
+"""
+import threading
+
+from webapp.sandbox.awslambda import responses
+from webapp.sandbox.awslambda.runtimes import effective_runtime
+from webapp.sandbox.awslambda.service import DEFAULT_IDLE_SECONDS, LambdaService
+from webapp.sandbox.dispatch import Dispatcher
+
+__all__ = ["DEFAULT_IDLE_SECONDS", "effective_runtime", "register", "shutdown"]
+
+_lock = threading.Lock()
+_services: list[LambdaService] = []
+
+
+def register(dispatcher: Dispatcher, region: str,
+             idle_seconds: float = DEFAULT_IDLE_SECONDS) -> LambdaService:
+    """Let `dispatcher` answer lambda:Invoke by running code; stop it all with `shutdown()`."""
+    service = LambdaService(idle_seconds)
+    responses.register(dispatcher, service, region)
+    with _lock:
+        _services.append(service)
+    return service
+
+
+def shutdown() -> None:
+    """Stop every worker of every registered service (the sandbox is stopping)."""
+    with _lock:
+        services = list(_services)
+        _services.clear()
+    for service in services:
+        service.shutdown()

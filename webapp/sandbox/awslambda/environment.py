@@ -1,0 +1,67 @@
+"""The environment a worker process starts with: AWS's variables, the function's, nothing else.
+
+Built from scratch, never from the sandbox's own environment, so nothing of the sandbox (its
+keys, its settings, a developer's secrets) reaches the function's code.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+from webapp.sandbox.awslambda.functions import FunctionVersion
+from webapp.sandbox.awslambda.roles import Credentials
+
+# Variables AWS sets that a function's own configuration may override.
+UNRESERVED_DEFAULTS = {
+    "LANG": "en_US.UTF-8",
+    "PATH": "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+    "TZ": "UTC",
+}
+# awslambdaric reads its log sink's fd from here and removes the variable before the handler
+# loads, as on AWS.
+TELEMETRY_FD_VARIABLE = "_LAMBDA_TELEMETRY_LOG_FD"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerPaths:
+    """Where a worker's code and runtime live, and how it reaches its APIs."""
+
+    task_root: Path
+    runtime_dir: Path
+    runtime_api: str
+    endpoint_url: str
+    telemetry_fd: int
+
+
+def worker_environment(function: FunctionVersion, credentials: Credentials,
+                       paths: WorkerPaths, log_stream_name: str) -> dict[str, str]:
+    """The complete environment of a worker running `function`."""
+    user = dict(function.environment)
+    python_path = f"{paths.task_root}:{paths.runtime_dir}"
+    if user.get("PYTHONPATH"):
+        python_path = f"{user['PYTHONPATH']}:{python_path}"
+    unreserved = UNRESERVED_DEFAULTS | {
+        "LD_LIBRARY_PATH": f"{paths.task_root}:{paths.task_root}/lib:{paths.runtime_dir}",
+        # Not an AWS variable: it sends the function's own boto3 calls to the sandbox.
+        "AWS_ENDPOINT_URL": paths.endpoint_url,
+    }
+    reserved = {
+        "_HANDLER": function.handler,
+        "AWS_REGION": function.region,
+        "AWS_DEFAULT_REGION": function.region,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+        "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
+        "AWS_LAMBDA_FUNCTION_VERSION": function.version,
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_LOG_GROUP_NAME": function.log_group_name,
+        "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name,
+        "AWS_ACCESS_KEY": credentials.access_key_id,
+        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+        "AWS_SESSION_TOKEN": credentials.session_token,
+        "AWS_LAMBDA_RUNTIME_API": paths.runtime_api,
+        "LAMBDA_TASK_ROOT": str(paths.task_root),
+        "LAMBDA_RUNTIME_DIR": str(paths.runtime_dir),
+        "PYTHONPATH": python_path,
+        TELEMETRY_FD_VARIABLE: str(paths.telemetry_fd),
+    }
+    return unreserved | user | reserved

@@ -1,0 +1,109 @@
+"""Where workers run: LAMBDA_RUNTIME_DIR with the runtime's packages, and one code root per version.
+
+The runtime directory holds links to the sandbox's own copies of awslambdaric and the AWS SDK
+(boto3 and its dependencies), nothing else. Workers start with `python -S`, so the sandbox's
+site-packages (moto, Flask, ...) stay invisible and code that would fail on AWS for a missing
+package fails here too, while boto3 imports without being bundled, as on AWS.
+"""
+import importlib.util
+import io
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import zipfile
+from hashlib import sha256
+from pathlib import Path
+
+from webapp.sandbox.awslambda.functions import FunctionVersion
+
+logger = logging.getLogger(__name__)
+
+# Top-level modules the AWS Python runtime provides: the runtime interface client, its native
+# client and JSON library, and the SDK with its dependencies.
+RUNTIME_MODULES = ("awslambdaric", "runtime_client", "simplejson", "boto3", "botocore",
+                   "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+# Present in the runtime when installed, not needed to run (SnapStart hooks, CA bundle).
+OPTIONAL_RUNTIME_MODULES = ("snapshot_restore_py", "certifi")
+# Permission bits of a zip entry live in the high half of external_attr (Unix zips only).
+ZIP_MODE_SHIFT = 16
+MODE_BITS = 0o777
+
+
+class RuntimeFiles:
+    """The sandbox's scratch space for Lambda: the runtime directory and unzipped code."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="sandbox-lambda-"))
+        self.runtime_dir = self.root / "runtime"
+        self._tasks_dir = self.root / "task"
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        link_runtime_modules(self.runtime_dir)
+        self._tasks_dir.mkdir()
+
+    def task_root(self, function: FunctionVersion) -> Path:
+        """The directory holding `function`'s unzipped code, unzipping it the first time."""
+        target = self._tasks_dir / _task_dir_name(function)
+        if target.is_dir():
+            return target
+        with self._lock_for(target.name):
+            if not target.is_dir():
+                unzip(function.code, target)
+        return target
+
+    def discard(self, function: FunctionVersion) -> None:
+        """Remove `function`'s code root once no worker uses it."""
+        shutil.rmtree(self._tasks_dir / _task_dir_name(function), ignore_errors=True)
+
+    def remove(self) -> None:
+        """Delete everything (the sandbox is stopping)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _lock_for(self, name: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(name, threading.Lock())
+
+
+def link_runtime_modules(runtime_dir: Path) -> None:
+    """Fill `runtime_dir` with links to the runtime's modules as this interpreter finds them."""
+    runtime_dir.mkdir(parents=True)
+    for name in RUNTIME_MODULES + OPTIONAL_RUNTIME_MODULES:
+        location = _module_location(name)
+        if location is None:
+            if name in RUNTIME_MODULES:
+                raise RuntimeError(f"{name} is not installed: pip install -r requirements.txt")
+            continue
+        (runtime_dir / location.name).symlink_to(location)
+
+
+def unzip(code: bytes, target: Path) -> None:
+    """Unpack a deployment package into `target`, created whole or not at all."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        with zipfile.ZipFile(io.BytesIO(code)) as archive:
+            for entry in archive.infolist():
+                # extract() drops absolute paths and "..", so nothing lands outside the root.
+                path = Path(archive.extract(entry, staging))
+                mode = (entry.external_attr >> ZIP_MODE_SHIFT) & MODE_BITS
+                if mode and not entry.is_dir():
+                    path.chmod(mode | 0o400)
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _module_location(name: str) -> Path | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(spec.origin) if spec.origin else None
+
+
+def _task_dir_name(function: FunctionVersion) -> str:
+    digest = sha256(repr(function.code_identity).encode()).hexdigest()[:16]
+    return f"{function.function_name}-{digest}"

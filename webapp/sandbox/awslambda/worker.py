@@ -1,0 +1,388 @@
+"""One execution environment: a `python -m awslambdaric <handler>` process and its Runtime API.
+
+A worker runs one invocation at a time. `run()` hands the event to the runtime's pending
+GET /next, waits for its response or error post, and stops the process when the function's
+timeout passes, when it leaves its memory, or when the sandbox retires it. A worker that dies
+ends only the invocation it was running.
+
+Memory: RLIMIT_AS caps the process's address space at MemorySize plus ADDRESS_SPACE_HEADROOM_MB.
+The headroom is needed because RLIMIT_AS counts virtual memory: an idle worker maps ~18 MB
+(python3.11 functions) or ~93 MB, peaking at ~158 MB, when awslambdaric polls from a thread
+(python3.12+: an 8 MB stack and a 64 MB malloc arena per polling thread), measured on x86_64
+glibc. The cap only stops runaways; what AWS enforces, resident memory, is checked after each
+invocation from the kernel's peak RSS (VmHWM): above MemorySize, or a MemoryError out of the
+handler, and the worker is stopped and the call answered as AWS answers an OOM kill,
+Runtime.ExitError "signal: killed".
+"""
+import enum
+import logging
+import math
+import os
+import resource
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from webapp.sandbox.awslambda.environment import WorkerPaths, worker_environment
+from webapp.sandbox.awslambda.functions import FunctionVersion
+from webapp.sandbox.awslambda.output import LogEvent, OutputCapture, now_millis
+from webapp.sandbox.awslambda.roles import Credentials
+from webapp.sandbox.awslambda.runtime_api import NextInvocation, RuntimeApiServer
+from webapp.sandbox.awslambda.runtimes import interpreter
+
+logger = logging.getLogger(__name__)
+
+# AWS gives an on-demand function's init phase 10 s, whatever its own timeout.
+INIT_TIMEOUT_SECONDS = 10.0
+ADDRESS_SPACE_HEADROOM_MB = 512
+MIB = 1024 * 1024
+KIB_PER_MIB = 1024
+MEMORY_ERROR_TYPE = "MemoryError"
+KILLED = "signal: killed"
+
+
+class Outcome(enum.Enum):
+    """How an invocation ended."""
+
+    RESPONSE = "response"  # the handler returned
+    FUNCTION_ERROR = "function_error"  # the handler raised; the runtime posted the error
+    INIT_ERROR = "init_error"  # the handler could not be loaded
+    TIMEOUT = "timeout"
+    EXIT = "exit"  # the process ended, by itself or stopped for exceeding its memory
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """What the runtime receives for one call."""
+
+    request_id: str
+    payload: bytes
+    invoked_function_arn: str
+    trace_id: str
+    client_context: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How one invocation went on a worker, with its output and measurements."""
+
+    outcome: Outcome
+    payload: bytes
+    error_type: str | None
+    exit_reason: str | None
+    started_at_ms: int
+    duration_ms: float
+    init_duration_ms: float | None
+    max_memory_mb: int
+    preamble: tuple[LogEvent, ...]  # output from before the invocation (init, on a cold start)
+    output: tuple[LogEvent, ...]
+
+
+class _Call:
+    """An invocation in flight on this worker; settled once, by whichever end comes first."""
+
+    __slots__ = ("invocation", "delivered", "done", "delivered_at", "started_at_ms",
+                 "preamble", "outcome", "payload", "error_type", "exit_reason", "ended_at",
+                 "_lock")
+
+    def __init__(self, invocation: Invocation) -> None:
+        self.invocation = invocation
+        self.delivered = threading.Event()
+        self.done = threading.Event()
+        self.delivered_at = 0.0
+        self.started_at_ms = 0
+        self.preamble: list[LogEvent] = []
+        self.outcome: Outcome | None = None
+        self.payload = b""
+        self.error_type: str | None = None
+        self.exit_reason: str | None = None
+        self.ended_at = 0.0
+        self._lock = threading.Lock()
+
+    def settle(self, outcome: Outcome, payload: bytes = b"", error_type: str | None = None,
+               exit_reason: str | None = None) -> bool:
+        """Record the end, unless another end was recorded first."""
+        with self._lock:
+            if self.outcome is not None:
+                return False
+            self.outcome, self.payload, self.error_type = outcome, payload, error_type
+            self.exit_reason = exit_reason
+            self.ended_at = time.monotonic()
+        self.delivered.set()
+        self.done.set()
+        return True
+
+
+class WorkerGone(Exception):
+    """The worker stopped before it could take the invocation."""
+
+
+class Worker:
+    """A `python -m awslambdaric` process serving one function version, one call at a time."""
+
+    def __init__(self, function: FunctionVersion, task_root: Path, runtime_dir: Path,
+                 endpoint_url: str, credentials: Credentials) -> None:
+        self.function = function
+        self.credentials = credentials
+        self.log_stream_name = (f"{datetime.now(UTC):%Y/%m/%d}/[{function.version}]"
+                                f"{uuid.uuid4().hex}")
+        self.last_used = time.monotonic()
+        self.invocations = 0
+        self._task_root = task_root
+        self._runtime_dir = runtime_dir
+        self._endpoint_url = endpoint_url
+        self._lock = threading.Lock()
+        self._inbox: list[_Call] = []
+        self._inbox_ready = threading.Condition(self._lock)
+        self._call: _Call | None = None
+        self._alive = True
+        self._spawned_at = 0.0
+        self._init_duration_ms: float | None = None
+        self._init_reported = False
+        self._max_memory_mb = 0
+        self._api = RuntimeApiServer(self)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._capture: OutputCapture | None = None
+        self._exit_fd: int | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id, once started."""
+        return self._process.pid if self._process else None
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process is running and not retired."""
+        return self._alive
+
+    def start(self) -> None:
+        """Start the Runtime API and the awslambdaric process."""
+        self._api.start()
+        stdout_read, stdout_write = os.pipe()
+        telemetry_read, telemetry_write = os.pipe()
+        paths = WorkerPaths(task_root=self._task_root, runtime_dir=self._runtime_dir,
+                            runtime_api=self._api.address, endpoint_url=self._endpoint_url,
+                            telemetry_fd=telemetry_write)
+        environment = worker_environment(self.function, self.credentials, paths,
+                                         self.log_stream_name)
+        self._spawned_at = time.monotonic()
+        try:
+            # -S: no site-packages of the sandbox; PYTHONPATH brings the task root and runtime.
+            # A session of its own keeps the terminal's Ctrl-C away from workers and lets one
+            # signal stop a worker together with anything its handler started.
+            self._process = subprocess.Popen(
+                [interpreter(), "-S", "-m", "awslambdaric", self.function.handler],
+                cwd=self._task_root, env=environment, stdin=subprocess.DEVNULL,
+                stdout=stdout_write, stderr=stdout_write, pass_fds=(telemetry_write,),
+                start_new_session=True)
+        except BaseException:
+            for fd in (stdout_read, telemetry_read):
+                os.close(fd)
+            self._api.close()
+            raise
+        finally:
+            os.close(stdout_write)
+            os.close(telemetry_write)
+        self._limit_address_space()
+        self._exit_fd = _pidfd(self._process.pid)
+        self._capture = OutputCapture(stdout_read, telemetry_read, self._exit_fd, self._exited)
+        self._capture.start()
+        logger.debug("worker %d started for %s:%s", self._process.pid,
+                     self.function.function_name, self.function.version)
+
+    def run(self, invocation: Invocation) -> RunResult:
+        """Run one invocation to its end and report how it went."""
+        call = _Call(invocation)
+        with self._lock:
+            if not self._alive:
+                raise WorkerGone(self.function.function_name)
+            self._inbox.append(call)
+            self._inbox_ready.notify()
+        if not call.delivered.wait(INIT_TIMEOUT_SECONDS):
+            self._time_out(call)
+        remaining = call.delivered_at + self.function.timeout - time.monotonic()
+        if not call.done.wait(max(remaining, 0.0)):
+            self._time_out(call)
+        self._check_memory(call)
+        self.invocations += 1
+        self.last_used = time.monotonic()
+        return self._result(call)
+
+    def stop(self) -> None:
+        """Stop the process (with anything it started) and the Runtime API."""
+        with self._lock:
+            self._alive = False
+            self._inbox_ready.notify_all()
+        self._kill()
+        self._api.close()
+
+    # Runtime API side, called on the API's connection threads.
+
+    def next_invocation(self) -> NextInvocation | None:
+        """Wait for the next call; the first request also marks the end of init."""
+        with self._lock:
+            if self._init_duration_ms is None:
+                self._init_duration_ms = (time.monotonic() - self._spawned_at) * 1000
+            self._call = None
+            while not self._inbox and self._alive:
+                self._inbox_ready.wait()
+            if not self._alive:
+                return None
+            call = self._call = self._inbox.pop(0)
+        if self._capture is not None:
+            self._capture.drain()
+            call.preamble = self._capture.take()
+        call.started_at_ms = now_millis()
+        call.delivered_at = time.monotonic()
+        call.delivered.set()
+        invocation = call.invocation
+        return NextInvocation(
+            request_id=invocation.request_id, payload=invocation.payload,
+            deadline_ms=call.started_at_ms + self.function.timeout * 1000,
+            invoked_function_arn=invocation.invoked_function_arn, trace_id=invocation.trace_id,
+            client_context=invocation.client_context, cognito_identity=None)
+
+    def invocation_response(self, request_id: str, body: bytes) -> bool:
+        """The handler's result for the call in progress."""
+        call = self._current(request_id)
+        if call is None:
+            return False
+        # A post for a call that already ended (timed out, say) is ignored but still accepted.
+        call.settle(Outcome.RESPONSE, body)
+        return True
+
+    def invocation_error(self, request_id: str, body: bytes, error_type: str) -> bool:
+        """The handler's error for the call in progress."""
+        call = self._current(request_id)
+        if call is None:
+            return False
+        call.settle(Outcome.FUNCTION_ERROR, body, error_type)
+        return True
+
+    def init_error(self, body: bytes, error_type: str) -> None:
+        """The handler could not be loaded: that is the answer to the waiting call."""
+        with self._lock:
+            call = self._inbox.pop(0) if self._inbox else self._call
+        if call is not None:
+            call.delivered_at = time.monotonic()
+            call.started_at_ms = now_millis()
+            call.settle(Outcome.INIT_ERROR, body, error_type)
+
+    # Internals.
+
+    def _current(self, request_id: str) -> _Call | None:
+        with self._lock:
+            call = self._call
+        if call is None or call.invocation.request_id != request_id:
+            return None
+        return call
+
+    def _exited(self) -> None:
+        """Called once the process has ended: end its call, if any, with its exit status."""
+        assert self._process is not None
+        status = self._process.wait()
+        with self._lock:
+            self._alive = False
+            calls = self._inbox + ([self._call] if self._call else [])
+            self._inbox.clear()
+            self._inbox_ready.notify_all()
+        for call in calls:
+            if not call.delivered.is_set():
+                call.started_at_ms = now_millis()
+                call.delivered_at = time.monotonic()
+            call.settle(Outcome.EXIT, exit_reason=_exit_reason(status))
+        self._api.close()
+        if self._exit_fd is not None:
+            os.close(self._exit_fd)
+        logger.debug("worker %d exited (%s)", self._process.pid, _exit_reason(status))
+
+    def _time_out(self, call: _Call) -> None:
+        self._read_memory()
+        if call.settle(Outcome.TIMEOUT):
+            if not call.delivered_at:
+                call.delivered_at = time.monotonic()
+            self.stop()
+
+    def _check_memory(self, call: _Call) -> None:
+        if call.outcome in (Outcome.TIMEOUT, Outcome.EXIT):
+            return
+        peak = self._read_memory()
+        if peak <= self.function.memory_size and call.error_type != MEMORY_ERROR_TYPE:
+            return
+        logger.info("worker %s used %d MB of %d MB: stopped", self.pid, peak,
+                    self.function.memory_size)
+        # AWS kills the environment mid-call; here the result is replaced by the same answer.
+        call.outcome, call.payload, call.error_type = Outcome.EXIT, b"", None
+        call.exit_reason = KILLED
+        self.stop()
+
+    def _read_memory(self) -> int:
+        """Peak resident memory so far, MB rounded up (the REPORT line's Max Memory Used)."""
+        if self._process is None:
+            return self._max_memory_mb
+        try:
+            with open(f"/proc/{self._process.pid}/status", "rb") as status:
+                for line in status:
+                    if line.startswith(b"VmHWM:"):
+                        kib = int(line.split()[1])
+                        self._max_memory_mb = max(self._max_memory_mb,
+                                                  math.ceil(kib / KIB_PER_MIB))
+                        break
+        except (OSError, ValueError):
+            pass  # gone already: keep the last reading
+        return self._max_memory_mb
+
+    def _result(self, call: _Call) -> RunResult:
+        assert call.outcome is not None
+        output: list[LogEvent] = []
+        if self._capture is not None:
+            self._capture.drain()
+            output = self._capture.take()
+        init_duration = None
+        if not self._init_reported:
+            self._init_reported = True
+            init_duration = self._init_duration_ms
+        return RunResult(
+            outcome=call.outcome, payload=call.payload, error_type=call.error_type,
+            exit_reason=call.exit_reason, started_at_ms=call.started_at_ms,
+            duration_ms=max(call.ended_at - call.delivered_at, 0.0) * 1000,
+            init_duration_ms=init_duration, max_memory_mb=self._max_memory_mb,
+            preamble=tuple(call.preamble), output=tuple(output))
+
+    def _limit_address_space(self) -> None:
+        assert self._process is not None
+        limit = (self.function.memory_size + ADDRESS_SPACE_HEADROOM_MB) * MIB
+        try:
+            resource.prlimit(self._process.pid, resource.RLIMIT_AS, (limit, limit))
+        except (ProcessLookupError, PermissionError) as err:
+            logger.warning("cannot limit worker %d's memory: %s", self._process.pid, err)
+
+    def _kill(self) -> None:
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _pidfd(pid: int) -> int | None:
+    """A descriptor that becomes readable when `pid` exits, where the kernel offers one."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _exit_reason(status: int) -> str:
+    """How Lambda words a runtime's end: "exit status 1", "signal: killed"."""
+    if status >= 0:
+        return f"exit status {status}"
+    name = signal.Signals(-status).name.removeprefix("SIG").lower()
+    return "signal: killed" if name == "kill" else f"signal: {name}"
