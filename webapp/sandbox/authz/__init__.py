@@ -1,0 +1,1 @@
+"""IAM for Lambda execution roles: the policy evaluator (the guard and credentials follow)."""
