@@ -1,6 +1,8 @@
 """Dispatch: name each request's AWS (service, operation); let sandbox handlers answer before moto.
 
-Two registries sit in front of moto, tried in this order:
+Guards run first, on every request: a guard returns a Response to refuse the request (the
+execution-role authorizer answers AccessDenied this way) or None to let it go on. Then two
+registries sit in front of moto, tried in this order:
 
 * routes, by URL rule (werkzeug syntax), for requests that are not AWS API calls, such as the
   health check or a deployed stage's `/restapis/<api_id>/<stage>/_user_request_/<path>`;
@@ -54,6 +56,8 @@ class AwsOperation:
 OperationHandler = Callable[[Request, AwsOperation], Response | None]
 # Called with the request and the URL rule's variables as keyword arguments.
 RouteHandler = Callable[..., Response | None]
+# Called with every request before routes and operations; a Response ends the request there.
+Guard = Callable[[Request], Response | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,12 @@ class Dispatcher:
         self._fallback = fallback
         self._routes = Map(strict_slashes=False, merge_slashes=False)
         self._operations: dict[tuple[str, str], OperationHandler] = {}
+        self._guards: list[Guard] = []
+
+    def guard(self, check: Guard) -> Guard:
+        """Decorator: `check(request)` runs before any route or operation and may answer instead."""
+        self._guards.append(check)
+        return check
 
     def register(self, service: str,
                  operation: str) -> Callable[[OperationHandler], OperationHandler]:
@@ -138,11 +148,19 @@ class Dispatcher:
         request = Request(environ)
         # Read once and cached: handlers can read it again, and moto gets a fresh stream below.
         body = request.get_data()
-        response = self._answer_route(request) or self._answer_operation(request)
+        response = (self._answer_guards(request) or self._answer_route(request)
+                    or self._answer_operation(request))
         if response is None:
             _replace_input(environ, body)
             return self._fallback(environ, start_response)
         return response(environ, start_response)
+
+    def _answer_guards(self, request: Request) -> Response | None:
+        for check in self._guards:
+            response = check(request)
+            if response is not None:
+                return response
+        return None
 
     def _answer_route(self, request: Request) -> Response | None:
         try:

@@ -20,6 +20,7 @@ from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from webapp.sandbox import authz
 from webapp.sandbox import awslambda
 from webapp.sandbox.config import ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS, SandboxConfig
 from webapp.sandbox.dispatch import Dispatcher
@@ -38,6 +39,7 @@ def create_app(region: str,
     """The sandbox as one WSGI app: its own routes and handlers first, moto for everything else."""
     dispatcher = Dispatcher(DomainDispatcherApplication(create_backend_app))
     awslambda.register(dispatcher, region, lambda_idle_seconds)
+    authz.install(dispatcher, ACCOUNT_ID)
 
     @dispatcher.route(HEALTH_PATH, methods=["GET", "HEAD"])
     def health(_request: Request) -> Response:

@@ -1,1 +1,63 @@
-"""IAM for Lambda execution roles: the policy evaluator (the guard and credentials follow)."""
+"""IAM for Lambda execution roles: temporary keys, and requests signed with them held to policy.
+
+The Lambda runtime calls `mint_role_credentials` for a function's role (session name = the
+function's name) and `is_allowed` to decide in process whether the function may write its logs.
+`install` puts the guard in the sandbox's dispatcher: requests signed with minted keys are allowed
+only as the role's identity policies allow, read live from moto's IAM backend; every other key
+stays the account's administrator.
+
+Modules: `sessions` (minting, registry), `roles` (policies of a role, the combined decision),
+`policy` and `conditions` (the evaluator), `context` (condition keys), `permissions` with
+`dynamodb`, `logs`, `awslambda`, `apigateway`, `sts` (actions and resource ARNs per request),
+`errors` (AWS's refusals), `guard`, `endpoint` (the test hook that mints over HTTP).
+"""
+from datetime import datetime, timedelta, timezone
+
+from webapp.sandbox.authz.context import role_keys
+from webapp.sandbox.authz.endpoint import register_credentials_route
+from webapp.sandbox.authz.guard import AuthorizationGuard
+from webapp.sandbox.authz.roles import decide, find_role, role_policies
+from webapp.sandbox.authz.sessions import (DEFAULT_SESSION_DURATION, RoleCredentials,
+                                           RoleNotFoundError, mint_session)
+from webapp.sandbox.dispatch import Dispatcher
+
+__all__ = ["RoleCredentials", "RoleNotFoundError", "install", "is_allowed",
+           "mint_role_credentials"]
+
+# arn:PARTITION:SERVICE:REGION:… — the region a resource ARN names, if any.
+ARN_REGION_PART = 3
+
+
+def mint_role_credentials(account_id: str, role_arn: str, session_name: str, *,
+                          duration: timedelta = DEFAULT_SESSION_DURATION,
+                          source_function_arn: str | None = None) -> RoleCredentials:
+    """Temporary keys ("ASIA…") for the role, as Lambda gets them; RoleNotFoundError if none.
+
+    Their principal is `arn:aws:sts::ACCOUNT:assumed-role/ROLE_NAME/SESSION_NAME`. Pass the
+    function's ARN as `source_function_arn` to give policies lambda:SourceFunctionArn. The keys
+    expire after `duration` (12 hours by default): mint again before `expiration`.
+    """
+    return mint_session(account_id, role_arn, session_name, duration=duration,
+                        source_function_arn=source_function_arn).credentials
+
+
+def is_allowed(account_id: str, role_arn: str, action: str, resource: str) -> bool:
+    """Whether the role's policies allow `action` on `resource` now; False if there is no role.
+
+    Logs ARNs as AWS checks them: CreateLogGroup on `arn:aws:logs:R:A:log-group:NAME:log-stream:`,
+    CreateLogStream and PutLogEvents on `arn:aws:logs:R:A:log-group:NAME:log-stream:STREAM`.
+    """
+    role = find_role(account_id, role_arn)
+    if role is None:
+        return False
+    keys = role_keys(role, account_id, datetime.now(timezone.utc))
+    parts = resource.split(":")
+    if len(parts) > ARN_REGION_PART and parts[ARN_REGION_PART]:
+        keys["aws:requestedregion"] = (parts[ARN_REGION_PART],)
+    return decide(role_policies(role), action, resource, keys).is_allowed
+
+
+def install(dispatcher: Dispatcher, account_id: str) -> None:
+    """Guard `dispatcher` with execution-role authorization and serve the credentials hook."""
+    dispatcher.guard(AuthorizationGuard())
+    register_credentials_route(dispatcher, account_id)

@@ -1,0 +1,117 @@
+"""A role's policies, read live from moto's IAM backend, and the decision they make together.
+
+Identity-based policies are the role's inline policies plus its attached managed policies
+(customer-managed and AWS-managed), each managed one at its default version. A permissions
+boundary, when the role has one, must allow the action too; an explicit deny in either wins.
+"""
+import logging
+from dataclasses import dataclass
+
+from moto.iam.models import IAMBackend, ManagedPolicy, Role, iam_backends
+
+from webapp.sandbox.authz.conditions import RequestKeys
+from webapp.sandbox.authz.policy import Decision, Policy, PolicyError, evaluate, parse_policy
+
+logger = logging.getLogger(__name__)
+
+# A boundary ARN whose policy is gone allows nothing, as a boundary that grants nothing would.
+EMPTY_POLICY = Policy(version="2012-10-17", statements=())
+
+
+@dataclass(frozen=True, slots=True)
+class RolePolicies:
+    """Everything IAM weighs for a role's session: identity policies and the boundary, if any."""
+
+    identity: tuple[Policy, ...]
+    boundary: Policy | None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The decision for one action on one resource, and whether the boundary made it."""
+
+    decision: Decision
+    by_boundary: bool = False
+
+    @property
+    def is_allowed(self) -> bool:
+        """Whether the request may go on."""
+        return self.decision is Decision.ALLOWED
+
+
+ALLOWED = Verdict(Decision.ALLOWED)
+
+
+def partition_of(arn: str) -> str:
+    """The partition an ARN names ("aws" in `arn:aws:iam::…`)."""
+    parts = arn.split(":", 2)
+    return parts[1] if len(parts) > 2 and parts[1] else "aws"
+
+
+def iam_backend(account_id: str, partition: str) -> IAMBackend:
+    """moto's IAM backend of an account (IAM is global: keyed by partition, not region)."""
+    return iam_backends[account_id][partition]
+
+
+def find_role(account_id: str, role_arn: str) -> Role | None:
+    """The role with this ARN in the account, or None if there is none."""
+    backend = iam_backend(account_id, partition_of(role_arn))
+    # list(): another request thread may create or delete a role meanwhile.
+    return next((role for role in list(backend.roles.values()) if role.arn == role_arn), None)
+
+
+def role_by_id(account_id: str, partition: str, role_id: str) -> Role | None:
+    """The role with this unique id; a role deleted and made again under its name has a new id."""
+    return iam_backend(account_id, partition).roles.get(role_id)
+
+
+def role_policies(role: Role) -> RolePolicies:
+    """The role's policies as IAM holds them right now."""
+    backend = iam_backend(role.account_id, role.partition)
+    documents = list(role.policies.values())
+    documents += [_default_document(policy) for policy in list(role.managed_policies.values())]
+    identity = tuple(policy for policy in map(_parsed, documents) if policy is not None)
+    return RolePolicies(identity=identity, boundary=_boundary(backend, role))
+
+
+def decide(policies: RolePolicies, action: str, resource: str, keys: RequestKeys) -> Verdict:
+    """AWS's verdict: any explicit deny, then the identity policies' allow, then the boundary's."""
+    identity = evaluate(policies.identity, action, resource, keys)
+    boundary = (Decision.ALLOWED if policies.boundary is None
+                else evaluate((policies.boundary,), action, resource, keys))
+    if identity is Decision.EXPLICIT_DENY:
+        return Verdict(Decision.EXPLICIT_DENY)
+    if boundary is Decision.EXPLICIT_DENY:
+        return Verdict(Decision.EXPLICIT_DENY, by_boundary=True)
+    if identity is Decision.IMPLICIT_DENY:
+        return Verdict(Decision.IMPLICIT_DENY)
+    if boundary is Decision.IMPLICIT_DENY:
+        return Verdict(Decision.IMPLICIT_DENY, by_boundary=True)
+    return ALLOWED
+
+
+def _boundary(backend: IAMBackend, role: Role) -> Policy | None:
+    if not role.permissions_boundary_arn:
+        return None
+    managed = backend.managed_policies.get(role.permissions_boundary_arn)
+    if managed is None:
+        return EMPTY_POLICY
+    return _parsed(_default_document(managed)) or EMPTY_POLICY
+
+
+def _default_document(policy: ManagedPolicy) -> str:
+    for version in list(policy.versions):
+        if version.version_id == policy.default_version_id:
+            return version.document
+    return ""
+
+
+def _parsed(document: str) -> Policy | None:
+    if not document:
+        return None
+    try:
+        return parse_policy(document)
+    except PolicyError as err:
+        # IAM validates documents when they are put, so this is a bug worth seeing, not a denial.
+        logger.warning("skipping a policy document the sandbox cannot read: %s", err)
+        return None
