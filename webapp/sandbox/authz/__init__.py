@@ -46,6 +46,9 @@ def is_allowed(account_id: str, role_arn: str, action: str, resource: str) -> bo
 
     Logs ARNs as AWS checks them: CreateLogGroup on `arn:aws:logs:R:A:log-group:NAME:log-stream:`,
     CreateLogStream and PutLogEvents on `arn:aws:logs:R:A:log-group:NAME:log-stream:STREAM`.
+    Conditions see the role's keys (aws:PrincipalArn, aws:PrincipalTag/*, the time,
+    aws:RequestedRegion from the ARN) but none of a session or an HTTP request, such as
+    aws:userid or aws:SourceIp.
     """
     role = find_role(account_id, role_arn)
     if role is None:
