@@ -25,7 +25,7 @@ BASIC_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExe
 POLL_SECONDS = 0.05
 WAIT_SECONDS = 10.0
 # No retries: a throttle or an error must reach the test as the sandbox answered it.
-NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=30,
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=30,
                     max_pool_connections=20)
 
 

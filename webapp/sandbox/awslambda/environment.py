@@ -39,7 +39,9 @@ def worker_environment(function: FunctionVersion, credentials: Credentials,
     if user.get("PYTHONPATH"):
         python_path = f"{user['PYTHONPATH']}:{python_path}"
     unreserved = UNRESERVED_DEFAULTS | {
-        "LD_LIBRARY_PATH": f"{paths.task_root}:{paths.task_root}/lib:{paths.runtime_dir}",
+        # AWS's order: the runtime's libraries, then the function's.
+        "LD_LIBRARY_PATH": (f"{paths.runtime_dir}:{paths.runtime_dir}/lib:"
+                            f"{paths.task_root}:{paths.task_root}/lib"),
         # Not an AWS variable: it sends the function's own boto3 calls to the sandbox.
         "AWS_ENDPOINT_URL": paths.endpoint_url,
     }

@@ -1,15 +1,17 @@
-"""A worker's output, captured as log events: stdout/stderr lines and awslambdaric's log frames.
+"""A worker's output, captured as log events, in the order it was written.
 
-awslambdaric writes `logging` records and error reports to the fd named by
-_LAMBDA_TELEMETRY_LOG_FD as frames (type, length, timestamp in µs, message), one log event each,
-as on AWS; print() and anything else on stdout/stderr become one event per line.
+The worker's stdout, stderr and awslambdaric's log sink (the fd named by
+_LAMBDA_TELEMETRY_LOG_FD) all write into one pipe, so print() and `logging` keep their order.
+The sink writes frames: 4-byte type 0xA55A00xx, 4-byte length, 8-byte timestamp in µs, message;
+each frame is one log event, so a multi-line record or an error with its traceback stays one
+event, as on AWS. Everything else is text, one event per line.
 
-Output written before the worker posts its result is already in the pipes when the Runtime API
-sees the post, so `drain()` there collects all of an invocation's output, in the order it was
-read, before the result goes back.
+Output written before the worker posts its result is already in the pipe when the Runtime API
+sees the post, so `drain()` there collects all of an invocation's output before it is answered.
 """
 import logging
 import os
+import re
 import selectors
 import threading
 import time
@@ -19,6 +21,9 @@ from dataclasses import dataclass
 logger = logging.getLogger(__name__)
 
 READ_SIZE = 65536
+# awslambdaric's frame types: text and JSON, one per log level (lambda_runtime_log_utils).
+FRAME_START = re.compile(rb"\xa5\x5a\x00[\x02\x03\x0a\x0b\x0e\x0f\x12\x13\x16\x17\x1a\x1b]")
+FRAME_MAGIC = b"\xa5\x5a\x00"
 FRAME_HEADER_SIZE = 16
 MICROS_PER_MILLI = 1000
 
@@ -37,22 +42,18 @@ def now_millis() -> int:
 
 
 class OutputCapture:
-    """Reads a worker's stdout pipe and telemetry pipe on its own thread until the worker exits."""
+    """Reads a worker's output pipe on its own thread until the worker exits."""
 
-    def __init__(self, stdout_fd: int, telemetry_fd: int, exit_fd: int | None,
-                 on_exit: Callable[[], None]) -> None:
-        self._stdout_fd = stdout_fd
-        self._telemetry_fd = telemetry_fd
+    def __init__(self, pipe_fd: int, exit_fd: int | None, on_exit: Callable[[], None]) -> None:
+        self._pipe_fd: int | None = pipe_fd
         self._exit_fd = exit_fd
         self._on_exit = on_exit
         self._lock = threading.Lock()
         self._events: list[LogEvent] = []
-        self._partial_line = b""
-        self._frames = b""
-        self._open_fds = {stdout_fd, telemetry_fd}
-        for fd in self._open_fds:
-            os.set_blocking(fd, False)
-        self._thread = threading.Thread(target=self._run, name=f"lambda-output-{stdout_fd}",
+        self._pending = b""  # bytes not yet a whole line or frame
+        self._partial_line = b""  # text before a frame, waiting for its newline
+        os.set_blocking(pipe_fd, False)
+        self._thread = threading.Thread(target=self._run, name=f"lambda-output-{pipe_fd}",
                                         daemon=True)
 
     def start(self) -> None:
@@ -62,81 +63,102 @@ class OutputCapture:
     def drain(self) -> None:
         """Read everything the worker has written so far."""
         with self._lock:
-            for fd in tuple(self._open_fds):
-                self._read_available(fd)
+            self._read_available()
 
     def take(self) -> list[LogEvent]:
-        """The events read since the last call, a trailing unfinished line included."""
+        """The events read since the last call, an unfinished line included."""
         with self._lock:
             if self._partial_line:
                 self._add_line(self._partial_line)
                 self._partial_line = b""
+            if self._pending and not FRAME_MAGIC.startswith(self._pending[:len(FRAME_MAGIC)]):
+                self._add_line(self._pending)  # not the start of a frame still arriving
+                self._pending = b""
             events, self._events = self._events, []
         return events
 
     def _run(self) -> None:
         with selectors.DefaultSelector() as selector:
-            for fd in self._open_fds:
-                selector.register(fd, selectors.EVENT_READ)
+            assert self._pipe_fd is not None
+            selector.register(self._pipe_fd, selectors.EVENT_READ)
             if self._exit_fd is not None:
                 selector.register(self._exit_fd, selectors.EVENT_READ)
-            # Without a pidfd, both pipes closing is the sign that the worker has exited.
-            while self._open_fds or self._exit_fd is not None:
+            # Without a pidfd, the pipe closing is the sign that the worker has exited.
+            while self._pipe_fd is not None or self._exit_fd is not None:
                 ready = {key.fd for key, _ in selector.select()}
                 if self._exit_fd in ready:
-                    self.drain()  # the worker is gone: all it wrote is in the pipes by now
+                    self.drain()  # the worker is gone: all it wrote is in the pipe by now
                     break
                 with self._lock:
-                    for fd in ready & self._open_fds:
-                        if not self._read_available(fd):
-                            selector.unregister(fd)
+                    pipe_fd = self._pipe_fd
+                    if pipe_fd in ready and not self._read_available():
+                        selector.unregister(pipe_fd)
         with self._lock:
-            # A process the handler started may still hold the pipes; stop reading them.
-            for fd in self._open_fds:
-                os.close(fd)
-            self._open_fds.clear()
+            # A process the handler started may still hold the pipe; stop reading it.
+            self._close_pipe()
         self._on_exit()
 
-    def _read_available(self, fd: int) -> bool:
+    def _read_available(self) -> bool:
         """Read until the pipe is empty; False once it is closed. Holds the lock."""
-        while True:
+        while self._pipe_fd is not None:
             try:
-                chunk = os.read(fd, READ_SIZE)
+                chunk = os.read(self._pipe_fd, READ_SIZE)
             except BlockingIOError:
                 return True
             if not chunk:
-                self._open_fds.discard(fd)
-                os.close(fd)
+                self._close_pipe()
                 return False
-            if fd == self._stdout_fd:
-                self._add_stdout(chunk)
-            else:
-                self._add_frames(chunk)
+            self._parse(self._pending + chunk)
+        return False
 
-    def _add_stdout(self, chunk: bytes) -> None:
-        *lines, self._partial_line = (self._partial_line + chunk).split(b"\n")
-        for line in lines:
-            self._add_line(line + b"\n")
+    def _close_pipe(self) -> None:
+        if self._pipe_fd is not None:
+            os.close(self._pipe_fd)
+            self._pipe_fd = None
+
+    def _parse(self, buffer: bytes) -> None:
+        """Turn whole lines and frames into events; keep the rest for the next read."""
+        position = 0
+        while position < len(buffer):
+            frame = FRAME_START.search(buffer, position)
+            frame_at = frame.start() if frame else -1
+            if frame_at == position:
+                end = self._add_frame(buffer, position)
+                if end is None:
+                    break  # the rest of the frame is still on its way
+                position = end
+                continue
+            newline_at = buffer.find(b"\n", position, frame_at if frame_at >= 0 else None)
+            if newline_at >= 0:
+                self._add_line(self._partial_line + buffer[position:newline_at + 1])
+                self._partial_line = b""
+                position = newline_at + 1
+            elif frame_at >= 0:
+                # print(..., end="") before a log record: the line goes on after the frame.
+                self._partial_line += buffer[position:frame_at]
+                position = frame_at
+            else:
+                break
+        self._pending = buffer[position:]
+
+    def _add_frame(self, buffer: bytes, start: int) -> int | None:
+        header_end = start + FRAME_HEADER_SIZE
+        if len(buffer) < header_end:
+            return None
+        end = header_end + int.from_bytes(buffer[start + 4:start + 8], "big")
+        if len(buffer) < end:
+            return None
+        micros = int.from_bytes(buffer[start + 8:header_end], "big")
+        self._append(LogEvent(micros // MICROS_PER_MILLI,
+                              buffer[header_end:end].decode("utf-8", errors="replace")))
+        return end
 
     def _add_line(self, line: bytes) -> None:
         self._append(LogEvent(now_millis(), line.decode("utf-8", errors="replace")))
 
-    def _add_frames(self, chunk: bytes) -> None:
-        buffer = self._frames + chunk
-        while len(buffer) >= FRAME_HEADER_SIZE:
-            length = int.from_bytes(buffer[4:8], "big")
-            end = FRAME_HEADER_SIZE + length
-            if len(buffer) < end:
-                break
-            micros = int.from_bytes(buffer[8:16], "big")
-            message = buffer[FRAME_HEADER_SIZE:end].decode("utf-8", errors="replace")
-            self._append(LogEvent(micros // MICROS_PER_MILLI, message))
-            buffer = buffer[end:]
-        self._frames = buffer
-
     def _append(self, event: LogEvent) -> None:
         # CloudWatch wants events in time order; frames carry the writer's clock, lines the
-        # reader's, so keep the order they were read in and never let time run backwards.
+        # reader's, so keep the order they were written in and never let time run backwards.
         if self._events and event.timestamp < self._events[-1].timestamp:
             event = LogEvent(self._events[-1].timestamp, event.message)
         self._events.append(event)

@@ -9,7 +9,6 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zipfile import BadZipFile
 
@@ -93,14 +92,6 @@ class Concurrency:
         self._per_account[key[:2]] += 1
 
 
-@dataclass(frozen=True, slots=True)
-class Checkout:
-    """A worker lent for one invocation; `cold` if it was started for it."""
-
-    worker: Worker
-    cold: bool
-
-
 class WorkerPool:
     """Every worker of the sandbox: warm ones by version, busy ones, retired versions."""
 
@@ -116,7 +107,7 @@ class WorkerPool:
                                         name="lambda-idle-reaper")
         self._reaper.start()
 
-    def checkout(self, function: FunctionVersion, endpoint_url: str) -> Checkout:
+    def checkout(self, function: FunctionVersion, endpoint_url: str) -> Worker:
         """A warm worker of exactly this version, else a new one (a cold start)."""
         self._stop_all(self._make_current(function))
         stale: list[Worker] = []
@@ -126,13 +117,13 @@ class WorkerPool:
                 worker = idle.pop()
                 if worker.alive and _credentials_fresh(worker):
                     self._busy[function].add(worker)
-                    return Checkout(worker, cold=False)
+                    return worker
                 stale.append(worker)
         self._stop_all(stale)
         worker = self._start_worker(function, endpoint_url)
         with self._lock:
             self._busy[function].add(worker)
-        return Checkout(worker, cold=True)
+        return worker
 
     def checkin(self, worker: Worker) -> None:
         """Take a worker back after its invocation: warm again, or stopped if outdated."""

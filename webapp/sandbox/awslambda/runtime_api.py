@@ -23,7 +23,6 @@ NEXT_PATH = f"{API_PREFIX}/invocation/next"
 INIT_ERROR_PATH = f"{API_PREFIX}/init/error"
 INVOCATION_RESULT = re.compile(
     rf"{re.escape(API_PREFIX)}/invocation/(?P<request_id>[^/]+)/(?P<kind>response|error)")
-ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 ACCEPTED_BODY = b'{"status":"OK"}'
 LISTEN_BACKLOG = 8
 
@@ -65,10 +64,10 @@ class Runtime(Protocol):
     def invocation_response(self, request_id: str, body: bytes) -> bool:
         """The handler returned; False if `request_id` is not the invocation in progress."""
 
-    def invocation_error(self, request_id: str, body: bytes, error_type: str) -> bool:
+    def invocation_error(self, request_id: str, body: bytes) -> bool:
         """The handler raised; False if `request_id` is not the invocation in progress."""
 
-    def init_error(self, body: bytes, error_type: str) -> None:
+    def init_error(self, body: bytes) -> None:
         """The runtime could not load the handler and will exit."""
 
 
@@ -148,10 +147,11 @@ class RuntimeApiHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         """The invocation's response or error, or an init error."""
+        # Error posts also name the error in Lambda-Runtime-Function-Error-Type; the body's
+        # errorType says the same and is what Invoke returns, so the header is not needed.
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        error_type = self.headers.get(ERROR_TYPE_HEADER) or "Runtime.Unknown"
         if self.path == INIT_ERROR_PATH:
-            self.server.runtime.init_error(body, error_type)
+            self.server.runtime.init_error(body)
             self._send(HTTPStatus.ACCEPTED, ACCEPTED_BODY)
             return
         match = INVOCATION_RESULT.fullmatch(self.path)
@@ -163,7 +163,7 @@ class RuntimeApiHandler(BaseHTTPRequestHandler):
             # Invoke answers application/json whatever the runtime says, as AWS does.
             known = runtime.invocation_response(match["request_id"], body)
         else:
-            known = runtime.invocation_error(match["request_id"], body, error_type)
+            known = runtime.invocation_error(match["request_id"], body)
         if not known:
             self._send_error(HTTPStatus.BAD_REQUEST, "InvalidRequestID", "Invalid request ID")
             return

@@ -193,19 +193,20 @@ class LambdaService:
                                 invoked_function_arn=request.invoked_function_arn,
                                 trace_id=_trace_id(), client_context=request.client_context)
         pool = self._worker_pool()
-        checkout = pool.checkout(function, request.endpoint_url)
+        worker = pool.checkout(function, request.endpoint_url)
         try:
-            result = checkout.worker.run(invocation)
-        except WorkerGone:
-            # The warm worker died between checkout and run (it exited while idle): once more,
-            # on a new one.
-            pool.checkin(checkout.worker)
-            checkout = pool.checkout(function, request.endpoint_url)
-            result = checkout.worker.run(invocation)
+            try:
+                result = worker.run(invocation)
+            except WorkerGone:
+                # The warm worker exited while idle, just before this call: take a new one.
+                pool.checkin(worker)
+                worker = pool.checkout(function, request.endpoint_url)
+                result = worker.run(invocation)
+            events = invocation_events(function, request_id, result)
+            # Written before the worker is lent again, so its stream stays in order.
+            self._logs.write(function, worker.log_stream_name, events)
         finally:
-            pool.checkin(checkout.worker)
-        events = invocation_events(function, request_id, result)
-        self._logs.write(function, checkout.worker.log_stream_name, events)
+            pool.checkin(worker)
         metrics.record_invocation(function, result.duration_ms,
                                   failed=result.outcome is not Outcome.RESPONSE)
         return result, tail(events)

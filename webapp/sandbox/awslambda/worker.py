@@ -6,15 +6,18 @@ timeout passes, when it leaves its memory, or when the sandbox retires it. A wor
 ends only the invocation it was running.
 
 Memory: RLIMIT_AS caps the process's address space at MemorySize plus ADDRESS_SPACE_HEADROOM_MB.
-The headroom is needed because RLIMIT_AS counts virtual memory: an idle worker maps ~18 MB
-(python3.11 functions) or ~93 MB, peaking at ~158 MB, when awslambdaric polls from a thread
-(python3.12+: an 8 MB stack and a 64 MB malloc arena per polling thread), measured on x86_64
-glibc. The cap only stops runaways; what AWS enforces, resident memory, is checked after each
-invocation from the kernel's peak RSS (VmHWM): above MemorySize, or a MemoryError out of the
-handler, and the worker is stopped and the call answered as AWS answers an OOM kill,
-Runtime.ExitError "signal: killed".
+RLIMIT_AS counts virtual memory, which runs far ahead of what AWS limits (resident memory).
+Measured here (x86_64, glibc, Python 3.11): an idle worker maps 19 MB with 14 MB resident for
+python3.11 functions, and 93 MB (peaking at 158 MB) for python3.12+, where awslambdaric polls
+from a thread with an 8 MB stack and a 64 MB malloc arena; importing boto3 and making one call
+adds ~35 MB mapped, ~33 MB resident. Each further thread a handler starts may map another
+8 + 64 MB, so 1 GiB of headroom leaves room for a dozen before a spurious MemoryError. The cap
+only stops runaways: what AWS enforces is checked after each invocation from the kernel's peak
+resident size (VmHWM). Above MemorySize, or a MemoryError out of the handler, and the worker is
+stopped and the call answered as AWS answers an OOM kill, Runtime.ExitError "signal: killed".
 """
 import enum
+import json
 import logging
 import math
 import os
@@ -39,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 # AWS gives an on-demand function's init phase 10 s, whatever its own timeout.
 INIT_TIMEOUT_SECONDS = 10.0
-ADDRESS_SPACE_HEADROOM_MB = 512
+ADDRESS_SPACE_HEADROOM_MB = 1024
 MIB = 1024 * 1024
 KIB_PER_MIB = 1024
 MEMORY_ERROR_TYPE = "MemoryError"
@@ -73,7 +76,6 @@ class RunResult:
 
     outcome: Outcome
     payload: bytes
-    error_type: str | None
     exit_reason: str | None
     started_at_ms: int
     duration_ms: float
@@ -87,7 +89,7 @@ class _Call:
     """An invocation in flight on this worker; settled once, by whichever end comes first."""
 
     __slots__ = ("invocation", "delivered", "done", "delivered_at", "started_at_ms",
-                 "preamble", "outcome", "payload", "error_type", "exit_reason", "ended_at",
+                 "preamble", "outcome", "payload", "exit_reason", "ended_at",
                  "_lock")
 
     def __init__(self, invocation: Invocation) -> None:
@@ -99,19 +101,17 @@ class _Call:
         self.preamble: list[LogEvent] = []
         self.outcome: Outcome | None = None
         self.payload = b""
-        self.error_type: str | None = None
         self.exit_reason: str | None = None
         self.ended_at = 0.0
         self._lock = threading.Lock()
 
-    def settle(self, outcome: Outcome, payload: bytes = b"", error_type: str | None = None,
+    def settle(self, outcome: Outcome, payload: bytes = b"",
                exit_reason: str | None = None) -> bool:
         """Record the end, unless another end was recorded first."""
         with self._lock:
             if self.outcome is not None:
                 return False
-            self.outcome, self.payload, self.error_type = outcome, payload, error_type
-            self.exit_reason = exit_reason
+            self.outcome, self.payload, self.exit_reason = outcome, payload, exit_reason
             self.ended_at = time.monotonic()
         self.delivered.set()
         self.done.set()
@@ -132,7 +132,6 @@ class Worker:
         self.log_stream_name = (f"{datetime.now(UTC):%Y/%m/%d}/[{function.version}]"
                                 f"{uuid.uuid4().hex}")
         self.last_used = time.monotonic()
-        self.invocations = 0
         self._task_root = task_root
         self._runtime_dir = runtime_dir
         self._endpoint_url = endpoint_url
@@ -163,8 +162,9 @@ class Worker:
     def start(self) -> None:
         """Start the Runtime API and the awslambdaric process."""
         self._api.start()
-        stdout_read, stdout_write = os.pipe()
-        telemetry_read, telemetry_write = os.pipe()
+        # One pipe for stdout, stderr and the runtime's log frames keeps their order.
+        output_read, output_write = os.pipe()
+        telemetry_write = os.dup(output_write)
         paths = WorkerPaths(task_root=self._task_root, runtime_dir=self._runtime_dir,
                             runtime_api=self._api.address, endpoint_url=self._endpoint_url,
                             telemetry_fd=telemetry_write)
@@ -178,19 +178,18 @@ class Worker:
             self._process = subprocess.Popen(
                 [interpreter(), "-S", "-m", "awslambdaric", self.function.handler],
                 cwd=self._task_root, env=environment, stdin=subprocess.DEVNULL,
-                stdout=stdout_write, stderr=stdout_write, pass_fds=(telemetry_write,),
+                stdout=output_write, stderr=output_write, pass_fds=(telemetry_write,),
                 start_new_session=True)
         except BaseException:
-            for fd in (stdout_read, telemetry_read):
-                os.close(fd)
+            os.close(output_read)
             self._api.close()
             raise
         finally:
-            os.close(stdout_write)
+            os.close(output_write)
             os.close(telemetry_write)
         self._limit_address_space()
         self._exit_fd = _pidfd(self._process.pid)
-        self._capture = OutputCapture(stdout_read, telemetry_read, self._exit_fd, self._exited)
+        self._capture = OutputCapture(output_read, self._exit_fd, self._exited)
         self._capture.start()
         logger.debug("worker %d started for %s:%s", self._process.pid,
                      self.function.function_name, self.function.version)
@@ -209,7 +208,6 @@ class Worker:
         if not call.done.wait(max(remaining, 0.0)):
             self._time_out(call)
         self._check_memory(call)
-        self.invocations += 1
         self.last_used = time.monotonic()
         return self._result(call)
 
@@ -256,22 +254,24 @@ class Worker:
         call.settle(Outcome.RESPONSE, body)
         return True
 
-    def invocation_error(self, request_id: str, body: bytes, error_type: str) -> bool:
+    def invocation_error(self, request_id: str, body: bytes) -> bool:
         """The handler's error for the call in progress."""
         call = self._current(request_id)
         if call is None:
             return False
-        call.settle(Outcome.FUNCTION_ERROR, body, error_type)
+        call.settle(Outcome.FUNCTION_ERROR, body)
         return True
 
-    def init_error(self, body: bytes, error_type: str) -> None:
+    def init_error(self, body: bytes) -> None:
         """The handler could not be loaded: that is the answer to the waiting call."""
         with self._lock:
+            # The runtime exits next; never lend this worker again, whatever the race.
+            self._alive = False
             call = self._inbox.pop(0) if self._inbox else self._call
         if call is not None:
             call.delivered_at = time.monotonic()
             call.started_at_ms = now_millis()
-            call.settle(Outcome.INIT_ERROR, body, error_type)
+            call.settle(Outcome.INIT_ERROR, body)
 
     # Internals.
 
@@ -304,21 +304,23 @@ class Worker:
     def _time_out(self, call: _Call) -> None:
         self._read_memory()
         if call.settle(Outcome.TIMEOUT):
-            if not call.delivered_at:
-                call.delivered_at = time.monotonic()
+            if not call.delivered_at:  # init never finished: the call never started
+                call.delivered_at = call.ended_at
+                call.started_at_ms = now_millis()
             self.stop()
 
     def _check_memory(self, call: _Call) -> None:
         if call.outcome in (Outcome.TIMEOUT, Outcome.EXIT):
             return
         peak = self._read_memory()
-        if peak <= self.function.memory_size and call.error_type != MEMORY_ERROR_TYPE:
+        ran_out = (call.outcome is Outcome.FUNCTION_ERROR
+                   and _error_type(call.payload) == MEMORY_ERROR_TYPE)
+        if peak <= self.function.memory_size and not ran_out:
             return
         logger.info("worker %s used %d MB of %d MB: stopped", self.pid, peak,
                     self.function.memory_size)
         # AWS kills the environment mid-call; here the result is replaced by the same answer.
-        call.outcome, call.payload, call.error_type = Outcome.EXIT, b"", None
-        call.exit_reason = KILLED
+        call.outcome, call.payload, call.exit_reason = Outcome.EXIT, b"", KILLED
         self.stop()
 
     def _read_memory(self) -> int:
@@ -348,8 +350,7 @@ class Worker:
             self._init_reported = True
             init_duration = self._init_duration_ms
         return RunResult(
-            outcome=call.outcome, payload=call.payload, error_type=call.error_type,
-            exit_reason=call.exit_reason, started_at_ms=call.started_at_ms,
+            outcome=call.outcome, payload=call.payload, exit_reason=call.exit_reason, started_at_ms=call.started_at_ms,
             duration_ms=max(call.ended_at - call.delivered_at, 0.0) * 1000,
             init_duration_ms=init_duration, max_memory_mb=self._max_memory_mb,
             preamble=tuple(call.preamble), output=tuple(output))
@@ -370,6 +371,15 @@ class Worker:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def _error_type(error_body: bytes) -> str | None:
+    """The errorType of an error the runtime posted."""
+    try:
+        error = json.loads(error_body)
+    except ValueError:
+        return None
+    return error.get("errorType") if isinstance(error, dict) else None
 
 
 def _pidfd(pid: int) -> int | None:

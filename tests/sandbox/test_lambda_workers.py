@@ -1,0 +1,196 @@
+"""Execution environments: warm reuse, cold starts, concurrency, timeouts, crashes, memory, idling."""
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+
+from webapp.sandbox.lifecycle import process_exists
+
+from .lambda_support import (Invoked, create_role, deploy, function_status, invoke,
+                             lambda_client, messages_of, package, wait_for)
+from .processes import REGION, ClientFactory, SandboxLauncher, clean_env, free_port, health
+
+COUNTER = """
+    import os
+    import time
+
+    calls = 0
+
+    def handler(event, context):
+        global calls
+        calls += 1
+        time.sleep(event.get("sleep", 0))
+        return {"pid": os.getpid(), "calls": calls, "version": "VERSION"}
+"""
+CRASHING = """
+    import os
+    import time
+
+    def handler(event, context):
+        if "exit" in event:
+            print("about to exit")
+            os._exit(event["exit"])
+        if "allocate_mb" in event:
+            block = bytearray(event["allocate_mb"] * 1024 * 1024)
+            return len(block)
+        if "sleep" in event:
+            print("going to sleep")
+            time.sleep(event["sleep"])
+        return os.getpid()
+"""
+TIMEOUT_PAYLOAD = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z %s Task timed out after 1\.00 seconds"
+SECRET = "canary-7f3d0e1b"
+
+
+@pytest.fixture(scope="module")
+def client(sandbox_url: str) -> Any:
+    return lambda_client(sandbox_url)
+
+
+@pytest.fixture(scope="module")
+def role_arn(aws_client: ClientFactory) -> str:
+    return create_role(aws_client("iam"))
+
+
+def counter(version: str) -> str:
+    return COUNTER.replace("VERSION", version)
+
+
+def in_parallel(calls: list[Callable[[], Invoked]]) -> list[Invoked]:
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+def test_first_call_is_cold_then_warm_until_the_code_or_configuration_changes(
+        client: Any, role_arn: str, aws_client: ClientFactory) -> None:
+    function = deploy(client, role_arn, counter("v1"))
+    first = invoke(client, function.name, {}, LogType="Tail")
+    second = invoke(client, function.name, {}, LogType="Tail")
+    assert second.payload["pid"] == first.payload["pid"]
+    assert (first.payload["calls"], second.payload["calls"]) == (1, 2)
+    assert "Init Duration: " in first.log and "Init Duration: " not in second.log
+
+    client.update_function_code(FunctionName=function.name,
+                                ZipFile=package({"app.py": counter("v2")}))
+    updated = invoke(client, function.name, {}, LogType="Tail")
+    assert updated.payload["version"] == "v2"
+    assert updated.payload["pid"] != first.payload["pid"]
+    assert updated.payload["calls"] == 1 and "Init Duration: " in updated.log
+    assert not process_exists(first.payload["pid"])  # the old version's worker is stopped
+
+    client.update_function_configuration(FunctionName=function.name,
+                                         Environment={"Variables": {"MODE": "new"}})
+    reconfigured = invoke(client, function.name, {})
+    assert reconfigured.payload["pid"] != updated.payload["pid"]
+    assert reconfigured.payload["calls"] == 1
+
+
+def test_invocations_run_concurrently_up_to_reserved_concurrency(
+        client: Any, role_arn: str, sandbox_url: str) -> None:
+    function = deploy(client, role_arn, counter("v1"))
+    client.put_function_concurrency(FunctionName=function.name, ReservedConcurrentExecutions=2)
+    started = time.monotonic()
+    slow = [lambda: invoke(client, function.name, {"sleep": 1.0})] * 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        running = [pool.submit(call) for call in slow]
+        wait_for(lambda: function_status(sandbox_url, function.name)["InFlight"] == 2)
+        with pytest.raises(client.exceptions.TooManyRequestsException) as throttled:
+            client.invoke(FunctionName=function.name)
+        results = [future.result() for future in running]
+    assert time.monotonic() - started < 1.9  # the two ran side by side
+    assert len({result.payload["pid"] for result in results}) == 2
+    error = throttled.value.response
+    assert error["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 429
+    # Both workers are warm now and serve the next pair.
+    again = in_parallel([lambda: invoke(client, function.name, {"sleep": 0.3})] * 2)
+    assert {result.payload["pid"] for result in again} == {r.payload["pid"] for r in results}
+
+
+def test_timeout_stops_the_worker_and_answers_awss_timeout_error(
+        client: Any, role_arn: str, aws_client: ClientFactory) -> None:
+    sleeper = deploy(client, role_arn, CRASHING, Timeout=1)
+    other = deploy(client, role_arn, CRASHING)
+    pid = invoke(client, sleeper.name, {}).payload
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(invoke, client, sleeper.name, {"sleep": 5})
+        # Meanwhile another function answers at once.
+        assert isinstance(invoke(client, other.name, {}).payload, int)
+        timed_out = pending.result()
+    assert 1.0 <= time.monotonic() - started < 2.5
+    assert timed_out.status == 200
+    assert timed_out.function_error == "Unhandled"
+    assert set(timed_out.payload) == {"errorMessage"}
+    assert re.fullmatch(TIMEOUT_PAYLOAD % timed_out.request_id, timed_out.payload["errorMessage"])
+    assert not process_exists(pid)
+    lines = messages_of(aws_client("logs"), sleeper.name, timed_out.request_id)
+    assert "going to sleep\n" in lines
+    assert re.fullmatch(r"REPORT RequestId: \S+\tDuration: 10\d\d\.\d\d ms\t.*\n", lines[-1])
+    assert invoke(client, sleeper.name, {}).payload != pid  # a new worker takes over
+
+
+def test_worker_that_exits_ends_only_its_invocation(client: Any, role_arn: str,
+                                                    aws_client: ClientFactory) -> None:
+    function = deploy(client, role_arn, CRASHING)
+    pid = invoke(client, function.name, {}).payload
+    crashed = invoke(client, function.name, {"exit": 3})
+    assert crashed.function_error == "Unhandled"
+    assert crashed.payload == {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": f"RequestId: {crashed.request_id} Error: Runtime exited with error: "
+                        "exit status 3"}
+    lines = messages_of(aws_client("logs"), function.name, crashed.request_id)
+    assert "about to exit\n" in lines
+    assert not process_exists(pid)
+    assert isinstance(invoke(client, function.name, {}).payload, int)
+
+
+def test_exceeding_memory_size_ends_the_invocation_like_an_oom_kill(client: Any,
+                                                                      role_arn: str) -> None:
+    function = deploy(client, role_arn, CRASHING, MemorySize=128)
+    assert invoke(client, function.name, {"allocate_mb": 32}).payload == 32 * 1024 * 1024
+    pid = invoke(client, function.name, {}).payload
+    for allocate_mb in (200, 4096):  # over MemorySize; over the address-space cap
+        killed = invoke(client, function.name, {"allocate_mb": allocate_mb}, LogType="Tail")
+        assert killed.function_error == "Unhandled"
+        assert killed.payload["errorType"] == "Runtime.ExitError"
+        assert killed.payload["errorMessage"].endswith("Runtime exited with error: signal: killed")
+        assert "Memory Size: 128 MB\tMax Memory Used: " in killed.log
+    assert not process_exists(pid)
+    assert invoke(client, function.name, {"allocate_mb": 1}).payload == 1024 * 1024
+
+
+def test_idle_workers_stop_and_the_sandbox_stops_its_workers(
+        launch_sandbox: SandboxLauncher) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    sandbox = launch_sandbox("--port", str(port), "--lambda-idle-seconds", "1",
+                             env=clean_env(SANDBOX_CANARY=SECRET, CONSOLE_PASSWORD=SECRET))
+    wait_for(lambda: health(url) is not None, seconds=30)
+    iam = boto3.client("iam", endpoint_url=url, region_name=REGION,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = lambda_client(url)
+    function = deploy(client, create_role(iam), """
+        import os
+
+        def handler(event, context):
+            return {"pid": os.getpid(), "environ": dict(os.environ)}
+    """)
+    first = invoke(client, function.name, {}).payload
+    # Nothing of the sandbox's own environment reaches the function.
+    assert SECRET not in json.dumps(first["environ"])
+    wait_for(lambda: not process_exists(first["pid"]), seconds=5)
+    second = invoke(client, function.name, {}).payload
+    assert second["pid"] != first["pid"]
+    finished = threading.Event()
+    threading.Thread(target=lambda: (sandbox.wait(), finished.set()), daemon=True).start()
+    sandbox.terminate()
+    assert finished.wait(10)
+    assert not process_exists(second["pid"])
