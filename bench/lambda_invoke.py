@@ -45,7 +45,8 @@ TRUST_POLICY = json.dumps({
 })
 BASIC_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 NOOP = "def handler(event, context):\n    return None\n"
-HELLO = "def handler(event, context):\n    return {'message': 'hello ' + event.get('name', 'world')}\n"
+HELLO = ("def handler(event, context):\n"
+         "    return {'message': 'hello ' + event.get('name', 'world')}\n")
 SLEEPER = "import time\n\ndef handler(event, context):\n    time.sleep(0.1)\n    return 1\n"
 CONCURRENCY = 50
 WARM_RATIO_TARGET = 2.0

@@ -1,4 +1,4 @@
-"""lambda.invoke runs the deployed code: payloads, environment, context, errors, invocation types."""
+"""lambda.invoke runs the deployed code: payload, environment, context, errors, invocation types."""
 import base64
 import json
 import platform

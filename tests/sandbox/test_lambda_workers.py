@@ -1,4 +1,4 @@
-"""Execution environments: warm reuse, cold starts, concurrency, timeouts, crashes, memory, idling."""
+"""Execution environments: warm reuse, cold starts, concurrency, timeouts, crashes, memory, idle."""
 import json
 import re
 import threading
@@ -82,7 +82,8 @@ def test_first_call_is_cold_then_warm_until_the_code_or_configuration_changes(
     assert updated.payload["version"] == "v2"
     assert updated.payload["pid"] != first.payload["pid"]
     assert updated.payload["calls"] == 1 and "Init Duration: " in updated.log
-    assert not process_exists(first.payload["pid"])  # the old version's worker is stopped
+    # The old version's worker is stopped.
+    wait_for(lambda: not process_exists(first.payload["pid"]), seconds=5)
 
     client.update_function_configuration(FunctionName=function.name,
                                          Environment={"Variables": {"MODE": "new"}})
@@ -129,7 +130,7 @@ def test_timeout_stops_the_worker_and_answers_awss_timeout_error(
     assert timed_out.function_error == "Unhandled"
     assert set(timed_out.payload) == {"errorMessage"}
     assert re.fullmatch(TIMEOUT_PAYLOAD % timed_out.request_id, timed_out.payload["errorMessage"])
-    assert not process_exists(pid)
+    wait_for(lambda: not process_exists(pid), seconds=5)
     lines = messages_of(aws_client("logs"), sleeper.name, timed_out.request_id)
     assert "going to sleep\n" in lines
     assert re.fullmatch(r"REPORT RequestId: \S+\tDuration: 10\d\d\.\d\d ms\t.*\n", lines[-1])
@@ -148,7 +149,7 @@ def test_worker_that_exits_ends_only_its_invocation(client: Any, role_arn: str,
                         "exit status 3"}
     lines = messages_of(aws_client("logs"), function.name, crashed.request_id)
     assert "about to exit\n" in lines
-    assert not process_exists(pid)
+    wait_for(lambda: not process_exists(pid), seconds=5)
     assert isinstance(invoke(client, function.name, {}).payload, int)
 
 
@@ -163,7 +164,7 @@ def test_exceeding_memory_size_ends_the_invocation_like_an_oom_kill(client: Any,
         assert killed.payload["errorType"] == "Runtime.ExitError"
         assert killed.payload["errorMessage"].endswith("Runtime exited with error: signal: killed")
         assert "Memory Size: 128 MB\tMax Memory Used: " in killed.log
-    assert not process_exists(pid)
+    wait_for(lambda: not process_exists(pid), seconds=5)
     assert invoke(client, function.name, {"allocate_mb": 1}).payload == 1024 * 1024
 
 
@@ -193,4 +194,4 @@ def test_idle_workers_stop_and_the_sandbox_stops_its_workers(
     threading.Thread(target=lambda: (sandbox.wait(), finished.set()), daemon=True).start()
     sandbox.terminate()
     assert finished.wait(10)
-    assert not process_exists(second["pid"])
+    wait_for(lambda: not process_exists(second["pid"]), seconds=5)

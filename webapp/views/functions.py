@@ -6,9 +6,10 @@ from http import HTTPStatus
 
 from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from .. import code_packages
-from ..aws import functions, iam
+from ..aws import denials, functions, iam
 from ..aws.errors import ConsoleError
 from .function_forms import (NEW_BASIC_ROLE, CreateFunctionForm, InvokeForm, parse_create_form,
                              parse_invoke_form)
@@ -97,15 +98,46 @@ def invoke(function_name: str) -> ResponseReturnValue:
     """Invoke synchronously and show status, payload, duration and the log tail."""
     form = parse_invoke_form(request.form)
     invocation = None
-    status = HTTPStatus.OK
     if not form.errors:
         try:
             invocation = functions.invoke(function_name, form.payload)
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
-    if form.errors:
-        status = HTTPStatus.UNPROCESSABLE_ENTITY
+    denial = denials.find_denial(invocation.payload, invocation.log_tail) if invocation else None
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
+    return _invoke_panel(function_name, form, invocation=invocation, denial=denial), status
+
+
+@bp.post("/<function_name>/grant")
+def grant(function_name: str) -> ResponseReturnValue:
+    """Add the permission an invocation was denied to the function's role, as an inline policy."""
+    form = parse_invoke_form(request.form)
+    denial = denials.find_denial(request.form.get("denial", ""))
+    scope = request.form.get("scope", "action")
     function = functions.get_function(function_name)
+    role_name = function.role_arn.rsplit("/", 1)[-1]
+    if denial is None or scope not in denials.GRANT_SCOPES:
+        form.errors["form"] = gettext("The denial to fix was not understood; invoke again.")
+        return _invoke_panel(function_name, form), HTTPStatus.UNPROCESSABLE_ENTITY
+    try:
+        policy_name = denials.grant(role_name, denial, scope)
+    except ConsoleError as err:
+        form.errors["form"] = error_text(err)
+        return _invoke_panel(function_name, form, denial=denial), HTTPStatus.UNPROCESSABLE_ENTITY
+    notice = gettext("Added the inline policy %(policy)s to the role %(role)s. Invoke again to try "
+                     "it; on AWS a new permission can take a few seconds to apply.",
+                     policy=policy_name, role=role_name)
+    return _invoke_panel(function_name, form, notice=notice)
+
+
+def _grant_json(denial: denials.Denial, scope: str) -> str:
+    return json.dumps(denials.grant_document(denial, scope), indent=2)
+
+
+def _invoke_panel(function_name: str, form: InvokeForm, **context: object) -> ResponseReturnValue:
+    context.setdefault("invocation", None)
+    context.setdefault("denial", None)
     return render_view("functions/detail.html", "functions/fragments/invoke_panel.html",
-                       function=function, invoke_form=form, invocation=invocation,
-                       settled_states=SETTLED_STATES), status
+                       function=functions.get_function(function_name), invoke_form=form,
+                       settled_states=SETTLED_STATES, grant_json=_grant_json,
+                       **context)

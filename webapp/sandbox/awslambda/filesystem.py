@@ -7,8 +7,8 @@ package fails here too, while boto3 imports without being bundled, as on AWS.
 """
 import importlib.util
 import io
-import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -17,8 +17,7 @@ from hashlib import sha256
 from pathlib import Path
 
 from webapp.sandbox.awslambda.functions import FunctionVersion
-
-logger = logging.getLogger(__name__)
+from webapp.sandbox.lifecycle import process_exists
 
 # Top-level modules the AWS Python runtime provides: the runtime interface client, its native
 # client and JSON library, and the SDK with its dependencies.
@@ -26,6 +25,9 @@ RUNTIME_MODULES = ("awslambdaric", "runtime_client", "simplejson", "boto3", "bot
                    "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 # Present in the runtime when installed, not needed to run (SnapStart hooks, CA bundle).
 OPTIONAL_RUNTIME_MODULES = ("snapshot_restore_py", "certifi")
+# Scratch directories are named sandbox-lambda-<pid>-<random>.
+SCRATCH_PREFIX = "sandbox-lambda-"
+SCRATCH_NAME = re.compile(rf"{SCRATCH_PREFIX}(?P<pid>\d+)-\w+")
 # Permission bits of a zip entry live in the high half of external_attr (Unix zips only).
 ZIP_MODE_SHIFT = 16
 MODE_BITS = 0o777
@@ -35,7 +37,8 @@ class RuntimeFiles:
     """The sandbox's scratch space for Lambda: the runtime directory and unzipped code."""
 
     def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="sandbox-lambda-"))
+        remove_abandoned(Path(tempfile.gettempdir()))
+        self.root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.runtime_dir = self.root / "runtime"
         self._tasks_dir = self.root / "task"
         self._locks: dict[str, threading.Lock] = {}
@@ -76,6 +79,14 @@ def link_runtime_modules(runtime_dir: Path) -> None:
                 raise RuntimeError(f"{name} is not installed: pip install -r requirements.txt")
             continue
         (runtime_dir / location.name).symlink_to(location)
+
+
+def remove_abandoned(temp_dir: Path) -> None:
+    """Delete scratch directories of sandboxes that died without cleaning up (kill -9)."""
+    for path in temp_dir.glob(f"{SCRATCH_PREFIX}*"):
+        match = SCRATCH_NAME.fullmatch(path.name)
+        if match and not process_exists(int(match["pid"])):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def unzip(code: bytes, target: Path) -> None:

@@ -5,16 +5,11 @@ records (code, handler, memory, timeout, role, environment, runtime, a new publi
 key and therefore a cold start, as on AWS. moto's update_function_configuration leaves
 LastModified alone, which is why the key holds the settings themselves, not just the timestamp.
 """
-import logging
 from dataclasses import dataclass, field
 
 from moto.awslambda.models import LambdaFunction, lambda_backends
 from moto.core.exceptions import ServiceException
 from werkzeug.exceptions import HTTPException
-
-logger = logging.getLogger(__name__)
-
-LATEST = "$LATEST"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ event, as on AWS. Everything else is text, one event per line.
 Output written before the worker posts its result is already in the pipe when the Runtime API
 sees the post, so `drain()` there collects all of an invocation's output before it is answered.
 """
-import logging
 import os
 import re
 import selectors
@@ -17,8 +16,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-
-logger = logging.getLogger(__name__)
 
 READ_SIZE = 65536
 # awslambdaric's frame types: text and JSON, one per log level (lambda_runtime_log_utils).

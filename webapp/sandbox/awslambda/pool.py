@@ -129,10 +129,14 @@ class WorkerPool:
         """Take a worker back after its invocation: warm again, or stopped if outdated."""
         function = worker.function
         with self._lock:
-            self._busy[function].discard(worker)
+            busy = self._busy[function]
+            busy.discard(worker)
             keep = worker.alive and self._current.get(_slot(function)) == function
             if keep:
                 self._idle[function].append(worker)
+            elif not busy:
+                # Keys hold the code's bytes: an outdated version must not stay referenced.
+                del self._busy[function]
         if not keep:
             worker.stop()
             self._forget_if_unused(function)
@@ -159,11 +163,14 @@ class WorkerPool:
         deadline = time.monotonic() - self._idle_seconds
         expired: list[Worker] = []
         with self._lock:
-            for function, idle in self._idle.items():
+            for function, idle in list(self._idle.items()):
                 keep = [worker for worker in idle
                         if worker.alive and worker.last_used > deadline]
                 expired += [worker for worker in idle if worker not in keep]
-                self._idle[function] = keep
+                if keep:
+                    self._idle[function] = keep
+                else:
+                    del self._idle[function]
         if expired:
             logger.info("stopping %d idle Lambda worker(s)", len(expired))
         self._stop_all(expired)
@@ -179,6 +186,8 @@ class WorkerPool:
             if previous is None:
                 return []
             outdated = self._idle.pop(previous, [])
+            if not self._busy.get(previous):
+                self._busy.pop(previous, None)
         logger.info("%s:%s changed: its workers are retired", function.function_name,
                     function.version)
         self._forget_if_unused(previous)

@@ -24,6 +24,7 @@ from webapp.sandbox.awslambda.filesystem import RuntimeFiles
 from webapp.sandbox.awslambda.functions import FoundFunction, FunctionVersion, find_function
 from webapp.sandbox.awslambda.logs import (LogWriter, end_millis, exit_message,
                                            invocation_events, tail, timeout_message)
+from webapp.sandbox.awslambda.output import LogEvent
 from webapp.sandbox.awslambda.pool import Concurrency, WorkerPool, function_key
 from webapp.sandbox.awslambda.runtimes import effective_runtime, is_supported, unsupported_message
 from webapp.sandbox.awslambda.worker import Invocation, Outcome, RunResult, WorkerGone
@@ -161,13 +162,13 @@ class LambdaService:
             metrics.record_throttle(function)
             raise TooManyRequestsException(reason)
         try:
-            result, log_text = self._run(request, request_id)
+            result, events = self._run(request, request_id)
         finally:
             self._concurrency.release(key)
         payload, function_error = _answer(function, request_id, result)
         return InvokeResult(HTTPStatus.OK, request_id, payload,
                             executed_version=function.version, function_error=function_error,
-                            log_result=log_text if request.tail_log else None)
+                            log_result=tail(events) if request.tail_log else None)
 
     def _run_event(self, request: InvokeRequest, request_id: str) -> None:
         function = request.found.function
@@ -186,8 +187,9 @@ class LambdaService:
         finally:
             self._concurrency.release(key)
 
-    def _run(self, request: InvokeRequest, request_id: str) -> tuple[RunResult, str]:
-        """Run on a warm or new worker; write the log and metrics; return the result and tail."""
+    def _run(self, request: InvokeRequest,
+             request_id: str) -> tuple[RunResult, list[LogEvent]]:
+        """Run on a warm or new worker; write the log and metrics; return result and log."""
         function = request.found.function
         invocation = Invocation(request_id=request_id, payload=request.payload or b"{}",
                                 invoked_function_arn=request.invoked_function_arn,
@@ -209,7 +211,7 @@ class LambdaService:
             pool.checkin(worker)
         metrics.record_invocation(function, result.duration_ms,
                                   failed=result.outcome is not Outcome.RESPONSE)
-        return result, tail(events)
+        return result, events
 
     def _worker_pool(self) -> WorkerPool:
         # Started on first use: a sandbox nobody invokes a function on makes no files or threads.

@@ -350,7 +350,8 @@ class Worker:
             self._init_reported = True
             init_duration = self._init_duration_ms
         return RunResult(
-            outcome=call.outcome, payload=call.payload, exit_reason=call.exit_reason, started_at_ms=call.started_at_ms,
+            outcome=call.outcome, payload=call.payload, exit_reason=call.exit_reason,
+            started_at_ms=call.started_at_ms,
             duration_ms=max(call.ended_at - call.delivered_at, 0.0) * 1000,
             init_duration_ms=init_duration, max_memory_mb=self._max_memory_mb,
             preamble=tuple(call.preamble), output=tuple(output))
