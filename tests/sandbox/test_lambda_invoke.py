@@ -277,3 +277,14 @@ def test_status_endpoint_names_the_interpreter_that_runs_the_function(
     with pytest.raises(urllib.error.HTTPError) as missing:
         function_status(sandbox_url, unique("absent"))
     assert missing.value.code == 404
+
+
+def test_published_version_runs_as_that_version(client: Any, role_arn: str) -> None:
+    function = deploy(client, role_arn, ENVIRONMENT)
+    version = client.publish_version(FunctionName=function.name)["Version"]
+    answer = invoke(client, function.name, Qualifier=version)
+    environ = answer.payload["environ"]
+    assert answer.headers["x-amz-executed-version"] == version
+    assert environ["AWS_LAMBDA_FUNCTION_VERSION"] == version
+    assert re.fullmatch(rf"\d{{4}}/\d\d/\d\d/\[{version}\][0-9a-f]{{32}}",
+                        environ["AWS_LAMBDA_LOG_STREAM_NAME"])

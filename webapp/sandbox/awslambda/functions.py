@@ -11,6 +11,8 @@ from moto.awslambda.models import LambdaFunction, lambda_backends
 from moto.core.exceptions import ServiceException
 from werkzeug.exceptions import HTTPException
 
+LATEST = "$LATEST"
+
 
 @dataclass(frozen=True, slots=True)
 class FunctionVersion:
@@ -61,7 +63,8 @@ def find_function(account_id: str, region: str, name_or_arn: str,
     try:
         backend = lambda_backends[account_id][region]
         function = backend.get_function(name_or_arn, qualifier)
-        latest = backend.get_function(function.function_name, None)
+        latest = (function if str(function.version) == LATEST
+                  else backend.get_function(function.function_name, None))
     except (KeyError, ServiceException, HTTPException):  # moto's errors are both kinds
         return None
     # PutFunctionConcurrency is set on $LATEST and governs every version of the function.
