@@ -288,3 +288,15 @@ def test_published_version_runs_as_that_version(client: Any, role_arn: str) -> N
     assert environ["AWS_LAMBDA_FUNCTION_VERSION"] == version
     assert re.fullmatch(rf"\d{{4}}/\d\d/\d\d/\[{version}\][0-9a-f]{{32}}",
                         environ["AWS_LAMBDA_LOG_STREAM_NAME"])
+
+
+def test_function_whose_role_is_gone_is_refused(client: Any, aws_client: ClientFactory) -> None:
+    iam = aws_client("iam")
+    doomed_role = create_role(iam, may_log=False)
+    function = deploy(client, doomed_role, HELLO)
+    iam.delete_role(RoleName=doomed_role.rsplit("/", 1)[1])
+    with pytest.raises(ClientError) as caught:
+        client.invoke(FunctionName=function.name)
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InvalidParameterValueException"
+    assert error["Message"] == "The role defined for the function cannot be assumed by Lambda."

@@ -5,8 +5,6 @@ from typing import Any
 
 import pytest
 
-from webapp.sandbox.awslambda.roles import authz_available
-
 from .lambda_support import (create_role, deploy, invoke, lambda_client, log_events,
                              messages_of)
 from .processes import ClientFactory
@@ -91,8 +89,6 @@ def test_unhandled_error_is_logged_as_one_event(client: Any, role_arn: str,
 
 
 def test_role_that_may_not_write_logs_gets_none(client: Any, aws_client: ClientFactory) -> None:
-    if not authz_available():
-        pytest.skip("webapp.sandbox.authz is not there: every role may write logs")
     silent_role = create_role(aws_client("iam"), may_log=False)
     function = deploy(client, silent_role, CHATTY)
     assert invoke(client, function.name, {"n": 4}).payload == 4

@@ -6,8 +6,8 @@ keys, its settings, a developer's secrets) reaches the function's code.
 from dataclasses import dataclass
 from pathlib import Path
 
+from webapp.sandbox.authz import RoleCredentials
 from webapp.sandbox.awslambda.functions import FunctionVersion
-from webapp.sandbox.awslambda.roles import Credentials
 
 # Variables AWS sets that a function's own configuration may override.
 UNRESERVED_DEFAULTS = {
@@ -31,7 +31,7 @@ class WorkerPaths:
     telemetry_fd: int
 
 
-def worker_environment(function: FunctionVersion, credentials: Credentials,
+def worker_environment(function: FunctionVersion, credentials: RoleCredentials,
                        paths: WorkerPaths, log_stream_name: str) -> dict[str, str]:
     """The complete environment of a worker running `function`."""
     user = dict(function.environment)

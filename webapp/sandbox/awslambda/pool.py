@@ -213,8 +213,8 @@ class WorkerPool:
                 f"Could not unzip uploaded file. Please check your file, then try to upload "
                 f"again. ({err})") from None
         try:
-            credentials = roles.role_credentials(function.account_id, function.region,
-                                                 function.role_arn, function.function_name)
+            credentials = roles.role_credentials(function.account_id, function.role_arn,
+                                                 function.function_name)
         except roles.RoleNotAssumable:
             raise InvalidParameterValueException(
                 "The role defined for the function cannot be assumed by Lambda.") from None
@@ -234,7 +234,4 @@ class WorkerPool:
 
 
 def _credentials_fresh(worker: Worker) -> bool:
-    expiration = worker.credentials.expiration
-    if expiration.tzinfo is None:  # moto's STS keeps naive UTC datetimes
-        expiration = expiration.replace(tzinfo=UTC)
-    return expiration - datetime.now(UTC) > CREDENTIALS_MARGIN
+    return worker.credentials.expiration - datetime.now(UTC) > CREDENTIALS_MARGIN

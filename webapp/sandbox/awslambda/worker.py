@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from webapp.sandbox.authz import RoleCredentials
 from webapp.sandbox.awslambda.environment import WorkerPaths, worker_environment
 from webapp.sandbox.awslambda.functions import FunctionVersion
 from webapp.sandbox.awslambda.output import LogEvent, OutputCapture, now_millis
-from webapp.sandbox.awslambda.roles import Credentials
 from webapp.sandbox.awslambda.runtime_api import NextInvocation, RuntimeApiServer
 from webapp.sandbox.awslambda.runtimes import interpreter
 
@@ -126,7 +126,7 @@ class Worker:
     """A `python -m awslambdaric` process serving one function version, one call at a time."""
 
     def __init__(self, function: FunctionVersion, task_root: Path, runtime_dir: Path,
-                 endpoint_url: str, credentials: Credentials) -> None:
+                 endpoint_url: str, credentials: RoleCredentials) -> None:
         self.function = function
         self.credentials = credentials
         self.log_stream_name = (f"{datetime.now(UTC):%Y/%m/%d}/[{function.version}]"
