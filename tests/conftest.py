@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -24,6 +25,12 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("AWS_REGION", "ap-northeast-2")
+
+
+@pytest.fixture(autouse=True)
+def private_test_events(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test saves test events in its own file, never in the project's instance folder."""
+    monkeypatch.setenv("CONSOLE_TEST_EVENTS_FILE", str(tmp_path / "test-events.json"))
 
 
 @pytest.fixture

@@ -66,8 +66,9 @@ def running_console(output_path: Path, **overrides: str) -> Iterator[RunningCons
     """Run `python -m webapp` on free ports until the block ends."""
     console_port = overrides.pop("FLASK_RUN_PORT", str(free_port()))
     sandbox_port = overrides.pop("SANDBOX_PORT", str(free_port()))
-    environment = console_environment(FLASK_RUN_PORT=console_port, SANDBOX_PORT=sandbox_port,
-                                      **overrides)
+    environment = console_environment(
+        FLASK_RUN_PORT=console_port, SANDBOX_PORT=sandbox_port,
+        CONSOLE_TEST_EVENTS_FILE=str(output_path.with_name("test-events.json")), **overrides)
     with output_path.open("w") as output:
         process = subprocess.Popen([sys.executable, "-m", "webapp"], cwd=REPO_ROOT,
                                    env=environment, stdout=output, stderr=subprocess.STDOUT,

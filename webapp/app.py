@@ -14,6 +14,7 @@ from flask import Flask
 from . import i18n, security
 from .aws import clients
 from .config import LOGIN_TOKEN_HANDOFF, PROJECT_ROOT, ConfigError, Settings, load_settings
+from .test_events import TestEventStore
 from .sandbox_launcher import SandboxOptions, SandboxStartError, ensure_sandbox
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         read_timeout=settings.read_timeout,
         max_attempts=settings.max_attempts,
     ))
+    app.extensions["test_events"] = TestEventStore(Path(settings.test_events_file))
     i18n.init_app(app)
     security.init_app(app)
     from .views import register_blueprints

@@ -46,6 +46,7 @@ class Settings:
     read_timeout: float = 30.0
     max_attempts: int = 4
     debug: bool = False
+    test_events_file: str = str(PROJECT_ROOT / "instance" / "test-events.json")
 
     @property
     def endpoint_url(self) -> str | None:
@@ -121,6 +122,8 @@ def _from_mapping(environ: Mapping[str, str]) -> Settings:
         secret_key=environ.get("CONSOLE_SECRET_KEY") or None,
         session_idle_minutes=_number(environ, "CONSOLE_SESSION_MINUTES", 60),
         debug=_flag(environ.get("CONSOLE_DEBUG"), False),
+        test_events_file=(environ.get("CONSOLE_TEST_EVENTS_FILE")
+                          or str(PROJECT_ROOT / "instance" / "test-events.json")),
     )
 
 

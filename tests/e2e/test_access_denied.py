@@ -35,7 +35,16 @@ def test_items_function_is_denied_then_granted_from_the_invoke_panel(page: Page,
     page.get_by_role("button", name="Create function").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("items-e2e")
 
+    page.get_by_label("Start from").select_option("template:apigateway-proxy")
+    expect(page.get_by_label("Event JSON")).to_have_value(re.compile(r'"resource": "/items/\{id\}"'))
     page.get_by_label("Event JSON").fill(LIST_ITEMS_EVENT)
+    page.get_by_label("Event name").fill("list-items")
+    page.get_by_role("button", name="Save event").click()
+    expect(page.locator("#invoke-panel .banner-info")).to_have_text("Saved the event list-items.")
+
+    page.reload()
+    page.get_by_label("Start from").select_option("saved:list-items")
+    expect(page.get_by_label("Event JSON")).to_have_value(LIST_ITEMS_EVENT)
     page.get_by_role("button", name="Invoke").click()
     denial = page.locator(".denial")
     expect(denial).to_contain_text("has no policy allowing dynamodb:Scan on "

@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from ..aws.functions import (DEFAULT_HANDLER, DEFAULT_RUNTIME, MEMORY_RANGE_MB, PYTHON_RUNTIMES,
                              TIMEOUT_RANGE_S)
+from ..test_events import EVENT_NAME
 
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 HANDLER = re.compile(r"^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$")
@@ -122,20 +123,30 @@ def parse_environment(text: str, errors: dict[str, str]) -> dict[str, str]:
 
 @dataclass
 class InvokeForm:
-    """The invoke panel's event, as typed."""
+    """The invoke panel's event (and the name it is saved under), as typed."""
 
     event_text: str
+    event_name: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     payload: bytes = b""
 
 
 def parse_invoke_form(form: MultiDict[str, str]) -> InvokeForm:
     """The event must be JSON; it is sent as the user wrote it."""
-    parsed = InvokeForm(event_text=form.get("event", "{}"))
+    parsed = InvokeForm(event_text=form.get("event", "{}"), event_name=form.get("event_name", "").strip())
     try:
         json.loads(parsed.event_text or "{}")
     except ValueError as err:
         parsed.errors["event"] = gettext("The event is not valid JSON: %(reason)s", reason=str(err))
         return parsed
     parsed.payload = (parsed.event_text or "{}").encode()
+    return parsed
+
+
+def parse_save_event_form(form: MultiDict[str, str]) -> InvokeForm:
+    """A test event to save: valid JSON under a name Lambda's console would accept."""
+    parsed = parse_invoke_form(form)
+    if not EVENT_NAME.match(parsed.event_name):
+        parsed.errors["event_name"] = gettext(
+            "Name the event with 1 to 25 letters, digits, hyphens or underscores.")
     return parsed

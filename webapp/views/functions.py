@@ -4,20 +4,22 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from .. import code_packages
 from ..aws import denials, functions, iam
 from ..aws.errors import ConsoleError
+from ..event_templates import EVENT_TEMPLATES
+from ..test_events import MAX_EVENTS_PER_FUNCTION, TestEventStore
 from .function_forms import (NEW_BASIC_ROLE, CreateFunctionForm, InvokeForm, parse_create_form,
-                             parse_invoke_form)
+                             parse_invoke_form, parse_save_event_form)
 from .rendering import error_text, render_view, see_other
 
 bp = Blueprint("functions", __name__, url_prefix="/functions")
 
-HELLO_EVENT = json.dumps({"name": "Serverless Console"}, indent=2)
+HELLO_EVENT = EVENT_TEMPLATES["hello"].text
 # States after which nothing changes on its own, so the page stops polling.
 SETTLED_STATES = frozenset({"Active", "Failed", "Inactive"})
 
@@ -78,19 +80,15 @@ def _create_page(form: CreateFunctionForm) -> ResponseReturnValue:
 @bp.get("/<function_name>")
 def detail(function_name: str) -> ResponseReturnValue:
     """A function's configuration, state and invoke panel."""
-    function = functions.get_function(function_name)
-    return render_view("functions/detail.html", None, function=function,
-                       invoke_form=InvokeForm(event_text=HELLO_EVENT), invocation=None,
-                       settled_states=SETTLED_STATES)
+    return render_view("functions/detail.html", None,
+                       **_panel_context(function_name, InvokeForm(event_text=HELLO_EVENT)))
 
 
 @bp.get("/<function_name>/state")
 def state(function_name: str) -> ResponseReturnValue:
     """The state badge; it asks again while the function is still changing."""
-    function = functions.get_function(function_name)
     return render_view("functions/detail.html", "functions/fragments/state.html",
-                       function=function, settled_states=SETTLED_STATES,
-                       invoke_form=InvokeForm(event_text=HELLO_EVENT), invocation=None)
+                       **_panel_context(function_name, InvokeForm(event_text=HELLO_EVENT)))
 
 
 @bp.post("/<function_name>/invoke")
@@ -135,9 +133,67 @@ def _grant_json(denial: denials.Denial, scope: str) -> str:
 
 
 def _invoke_panel(function_name: str, form: InvokeForm, **context: object) -> ResponseReturnValue:
-    context.setdefault("invocation", None)
-    context.setdefault("denial", None)
     return render_view("functions/detail.html", "functions/fragments/invoke_panel.html",
-                       function=functions.get_function(function_name), invoke_form=form,
-                       settled_states=SETTLED_STATES, grant_json=_grant_json,
-                       **context)
+                       **_panel_context(function_name, form, **context))
+
+
+def _panel_context(function_name: str, form: InvokeForm, **context: object) -> dict[str, object]:
+    function = functions.get_function(function_name)
+    return {
+        "function": function, "invoke_form": form, "invocation": None, "denial": None,
+        "notice": None, "settled_states": SETTLED_STATES, "grant_json": _grant_json,
+        "saved_events": _event_store().list(function.function_arn),
+        "event_templates": EVENT_TEMPLATES, **context,
+    }
+
+
+def _event_store() -> TestEventStore:
+    return current_app.extensions["test_events"]
+
+
+@bp.get("/<function_name>/events/load")
+def load_event(function_name: str) -> ResponseReturnValue:
+    """Put a saved event or a template into the editor."""
+    kind, _, key = request.args.get("choice", "").partition(":")
+    function_arn = functions.get_function(function_name).function_arn
+    saved = _event_store().list(function_arn)
+    if kind == "saved" and key in saved:
+        form = InvokeForm(event_text=saved[key], event_name=key)
+    elif kind == "template" and key in EVENT_TEMPLATES:
+        form = InvokeForm(event_text=EVENT_TEMPLATES[key].text)
+    else:
+        form = InvokeForm(event_text=HELLO_EVENT)
+        form.errors["choice"] = gettext("Choose a saved event or a template.")
+    return _invoke_panel(function_name, form)
+
+
+@bp.post("/<function_name>/events")
+def save_event(function_name: str) -> ResponseReturnValue:
+    """Save the editor's event under its name for this function."""
+    form = parse_save_event_form(request.form)
+    if not form.errors:
+        function_arn = functions.get_function(function_name).function_arn
+        try:
+            _event_store().save(function_arn, form.event_name, form.event_text)
+        except ValueError:
+            form.errors["event_name"] = gettext(
+                "A function keeps at most %(count)s saved events: delete one first.",
+                count=MAX_EVENTS_PER_FUNCTION)
+    if form.errors:
+        return _invoke_panel(function_name, form), HTTPStatus.UNPROCESSABLE_ENTITY
+    return _invoke_panel(function_name, form,
+                         notice=gettext("Saved the event %(name)s.", name=form.event_name))
+
+
+@bp.post("/<function_name>/events/delete")
+def delete_event(function_name: str) -> ResponseReturnValue:
+    """Forget a saved event; the editor keeps its text."""
+    form = parse_invoke_form(request.form)
+    function_arn = functions.get_function(function_name).function_arn
+    if not _event_store().delete(function_arn, form.event_name):
+        form.errors["event_name"] = gettext("There is no saved event called %(name)s.",
+                                            name=form.event_name)
+        return _invoke_panel(function_name, form), HTTPStatus.UNPROCESSABLE_ENTITY
+    notice = gettext("Deleted the saved event %(name)s.", name=form.event_name)
+    form.event_name = ""
+    return _invoke_panel(function_name, form, notice=notice)
