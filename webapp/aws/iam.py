@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .clients import client
-from .errors import N_, aws_errors
+from .errors import N_, ConsoleError, aws_errors
 from .paging import Count, count_items
 
 
@@ -82,3 +82,26 @@ def create_basic_lambda_role(role_name: str) -> RoleSummary:
         iam.attach_role_policy(RoleName=role_name, PolicyArn=BASIC_EXECUTION_POLICY_ARN)
         iam.get_waiter("role_exists").wait(RoleName=role_name)
     return RoleSummary(role["RoleName"], role["Arn"], trusts_lambda=True)
+
+
+LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+def may_write_lambda_logs(role_arn: str, function_arn: str) -> bool | None:
+    """Whether the role may write the function's logs, by IAM's policy simulator.
+
+    None when the simulator cannot be asked (the caller may lack iam:SimulatePrincipalPolicy).
+    """
+    _, _, _, region, account_id, _, function_name = function_arn.split(":", 6)
+    log_group_arn = (f"arn:aws:logs:{region}:{account_id}:log-group:"
+                     f"/aws/lambda/{function_name.split(':', 1)[0]}:*")
+    try:
+        with aws_errors(N_("check the role's permissions"), f"IAM role {role_arn}"):
+            reply = client("iam").simulate_principal_policy(
+                PolicySourceArn=role_arn, ActionNames=list(LOG_WRITE_ACTIONS),
+                ResourceArns=[log_group_arn])
+    except (ConsoleError, NotImplementedError):
+        # NotImplementedError: moto's in-process mock has no policy simulator (the sandbox has).
+        return None
+    results = reply.get("EvaluationResults", [])
+    return bool(results) and all(result["EvalDecision"] == "allowed" for result in results)

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from .. import code_packages
-from ..aws import denials, functions, iam
+from ..aws import denials, functions, iam, runtime_info
 from ..aws.errors import ConsoleError
 from ..event_templates import EVENT_TEMPLATES
 from ..test_events import MAX_EVENTS_PER_FUNCTION, TestEventStore
@@ -79,9 +79,12 @@ def _create_page(form: CreateFunctionForm) -> ResponseReturnValue:
 
 @bp.get("/<function_name>")
 def detail(function_name: str) -> ResponseReturnValue:
-    """A function's configuration, state and invoke panel."""
-    return render_view("functions/detail.html", None,
-                       **_panel_context(function_name, InvokeForm(event_text=HELLO_EVENT)))
+    """A function's configuration, state and invoke panel, with what the sandbox or IAM warn of."""
+    context = _panel_context(function_name, InvokeForm(event_text=HELLO_EVENT))
+    function = context["function"]
+    return render_view("functions/detail.html", None, **context,
+                       runtime_note=runtime_info.effective_runtime(function_name),
+                       logs_allowed=iam.may_write_lambda_logs(function.role_arn, function.function_arn))
 
 
 @bp.get("/<function_name>/state")
