@@ -13,6 +13,10 @@ run: $(VENV)/.installed-run $(COMPILED)
 test: $(VENV)/.installed-test $(COMPILED)
 	$(BIN)/python -m pytest
 
+# Benchmarks measure speed targets; figures go in bench/README.md (never asserted in tests).
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.lambda_invoke
+
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
