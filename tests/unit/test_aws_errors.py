@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from botocore import exceptions as boto_errors
+from botocore.parsers import ResponseParserError
 
 from webapp.aws import clients, dynamodb
 from webapp.aws.errors import ConsoleError, aws_errors
@@ -132,3 +133,9 @@ def test_counts_stop_at_the_cap() -> None:
     assert count_items(pages, "TableNames", cap=250) == Count(250, is_capped=True)
     assert str(Count(250, is_capped=True)) == "250+"
     assert count_items([{"TableNames": ["a"]}, {}], "TableNames") == Count(1, is_capped=False)
+
+
+def test_an_answer_not_in_awss_format_is_explained() -> None:
+    err = raised(ResponseParserError("Unable to parse response"))
+    assert err.code == "bad-response"
+    assert err.message.startswith("Could not read an item: the endpoint's answer was not in AWS's format")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from botocore import exceptions as boto_errors
+from botocore.parsers import ResponseParserError
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,10 @@ NOT_FOUND = N_("%(resource)s was not found: it may have been deleted, or it is i
 THROTTLED = N_(
     "AWS kept throttling %(operation)s even after retrying. Wait a minute and try again; if it "
     "keeps happening, ask AWS for a higher quota."
+)
+BAD_RESPONSE = N_(
+    "Could not %(action)s: the endpoint's answer was not in AWS's format. An AWS-compatible "
+    "endpoint may not implement this call; on AWS itself, try again."
 )
 FAILED = N_("Could not %(action)s: %(aws_code)s: %(aws_message)s")
 BAD_REQUEST = N_("Could not %(action)s: %(aws_message)s")
@@ -124,6 +129,9 @@ def aws_errors(action: str, resource: str | None = None) -> Iterator[None]:
         raise ConsoleError(NO_CREDENTIALS, code="no-credentials") from err
     except _SSO_ERRORS as err:
         raise ConsoleError(SSO_EXPIRED, code="expired-credentials") from err
+    except ResponseParserError as err:
+        logger.info("AWS answer not understood: %s", action)
+        raise ConsoleError(BAD_RESPONSE, code="bad-response", action=action) from err
     except boto_errors.ProfileNotFound as err:
         raise ConsoleError(
             PROFILE_NOT_FOUND, code="no-credentials", profile=err.kwargs.get("profile", "")
