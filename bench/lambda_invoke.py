@@ -136,8 +136,10 @@ class Bench:
             reply = self.lambda_.invoke(FunctionName=name, Payload=b'{"name": "bench"}',
                                         LogType="Tail")
             latencies.append((time.perf_counter() - started) * MS)
-            log = base64.b64decode(reply["LogResult"]).decode()
-            inits.append(float(INIT_DURATION.search(log)[1]))
+            init = INIT_DURATION.search(base64.b64decode(reply["LogResult"]).decode())
+            if init is None:
+                raise RuntimeError(f"{name}'s first invoke was not a cold start")
+            inits.append(float(init[1]))
         return statistics.median(latencies), statistics.median(inits)
 
     def bursts(self, rounds: int) -> list[float]:

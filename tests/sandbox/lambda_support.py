@@ -86,7 +86,7 @@ class Invoked:
     function_error: str | None
     request_id: str
     headers: dict[str, str]
-    log: str | None
+    log: str  # the decoded X-Amz-Log-Result, "" without one
 
 
 def invoke(client: Any, name: str, event: Any = None, **options: Any) -> Invoked:
@@ -100,7 +100,7 @@ def invoke(client: Any, name: str, event: Any = None, **options: Any) -> Invoked
                    function_error=reply.get("FunctionError"),
                    request_id=reply["ResponseMetadata"]["RequestId"],
                    headers=reply["ResponseMetadata"]["HTTPHeaders"],
-                   log=base64.b64decode(log).decode() if log else None)
+                   log=base64.b64decode(log).decode() if log else "")
 
 
 def log_events(logs: Any, function_name: str) -> list[dict[str, Any]]:

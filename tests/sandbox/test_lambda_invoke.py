@@ -210,7 +210,7 @@ def test_tail_returns_the_last_4_kb_of_the_invocations_log(client: Any, role_arn
     long = invoke(client, function.name, {"lines": 200}, LogType="Tail")
     assert len(long.log.encode()) == 4096
     assert "line 0199 " in long.log and "START RequestId" not in long.log
-    assert invoke(client, function.name, {"lines": 1}).log is None
+    assert invoke(client, function.name, {"lines": 1}).log == ""
 
 
 def test_bundled_packages_import_from_the_task_root_first(client: Any, role_arn: str) -> None:

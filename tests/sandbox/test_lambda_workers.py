@@ -1,7 +1,6 @@
 """Execution environments: warm reuse, cold starts, concurrency, timeouts, crashes, memory, idle."""
 import json
 import re
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -190,8 +189,6 @@ def test_idle_workers_stop_and_the_sandbox_stops_its_workers(
     wait_for(lambda: not process_exists(first["pid"]), seconds=5)
     second = invoke(client, function.name, {}).payload
     assert second["pid"] != first["pid"]
-    finished = threading.Event()
-    threading.Thread(target=lambda: (sandbox.wait(), finished.set()), daemon=True).start()
     sandbox.terminate()
-    assert finished.wait(10)
+    sandbox.wait(timeout=10)
     wait_for(lambda: not process_exists(second["pid"]), seconds=5)

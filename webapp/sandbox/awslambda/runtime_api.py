@@ -119,7 +119,8 @@ class RuntimeApiServer:
 
     def _serve(self, connection: socket.socket, peer: tuple[str, int]) -> None:
         try:
-            RuntimeApiHandler(connection, peer, self)
+            # http.server only keeps `server` as an attribute; ours carries the runtime.
+            RuntimeApiHandler(connection, peer, self)  # type: ignore[arg-type]
         except OSError:
             pass  # the worker went away mid-request
         finally:
