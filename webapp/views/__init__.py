@@ -7,6 +7,7 @@ from ..aws import clients
 from ..aws.regions import list_regions
 from ..i18n import LANGUAGES, select_language
 from . import auth, dashboard, errors, functions, preferences
+from . import function_settings  # noqa: F401  (adds its routes to functions.bp)
 from .areas import register_planned_areas
 from .navigation import NAV_ITEMS
 from .preferences import REGION_KEY
