@@ -4,12 +4,14 @@ The Lambda runtime calls `mint_role_credentials` for a function's role (session 
 function's name) and `is_allowed` to decide in process whether the function may write its logs.
 `install` puts the guard in the sandbox's dispatcher: requests signed with minted keys are allowed
 only as the role's identity policies allow, read live from moto's IAM backend; every other key
-stays the account's administrator.
+stays the account's administrator. It also answers iam:SimulatePrincipalPolicy (which moto lacks)
+with the same evaluator, so a caller can ask what the guard would decide.
 
 Modules: `sessions` (minting, registry), `roles` (policies of a role, the combined decision),
 `policy` and `conditions` (the evaluator), `context` (condition keys), `permissions` with
-`dynamodb`, `logs`, `awslambda`, `apigateway`, `sts` (actions and resource ARNs per request),
-`errors` (AWS's refusals), `guard`, `endpoint` (the test hook that mints over HTTP).
+`dynamodb`, `logs`, `awslambda`, `apigateway`, `sts`, `iam` (actions and resource ARNs per
+request), `errors` (AWS's refusals), `guard`, `endpoint` (the test hook that mints over HTTP),
+`simulation` and `simulate` (the policy simulator's model and its IAM operation).
 """
 from datetime import datetime, timedelta, timezone
 
@@ -19,6 +21,7 @@ from webapp.sandbox.authz.guard import AuthorizationGuard
 from webapp.sandbox.authz.roles import decide, find_role, role_policies
 from webapp.sandbox.authz.sessions import (DEFAULT_SESSION_DURATION, RoleCredentials,
                                            RoleNotFoundError, mint_session)
+from webapp.sandbox.authz.simulate import register_simulator
 from webapp.sandbox.dispatch import Dispatcher
 
 __all__ = ["RoleCredentials", "RoleNotFoundError", "install", "is_allowed",
@@ -61,6 +64,7 @@ def is_allowed(account_id: str, role_arn: str, action: str, resource: str) -> bo
 
 
 def install(dispatcher: Dispatcher, account_id: str) -> None:
-    """Guard `dispatcher` with execution-role authorization and serve the credentials hook."""
+    """Guard `dispatcher` with execution-role authorization; serve the hook and the simulator."""
     dispatcher.guard(AuthorizationGuard())
     register_credentials_route(dispatcher, account_id)
+    register_simulator(dispatcher, account_id)

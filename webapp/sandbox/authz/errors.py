@@ -97,7 +97,8 @@ def _error(request: Request, service: str, kind: ErrorKind, json_message: str,
     request_id = str(uuid.uuid4())
     protocol = protocol_of(request)
     if protocol is Protocol.QUERY:
-        return _query_error(service, kind.query_code, query_message, request_id)
+        return query_error(service, kind.query_code, query_message, HTTPStatus.FORBIDDEN,
+                           request_id)
     if protocol is Protocol.JSON:
         return _json_error(request, kind, json_message, request_id)
     return _rest_json_error(kind.rest_code, json_message, request_id)
@@ -115,13 +116,16 @@ def _json_error(request: Request, kind: ErrorKind, message: str, request_id: str
                     headers={"x-amzn-RequestId": request_id})
 
 
-def _query_error(service: str, code: str, message: str, request_id: str) -> Response:
+def query_error(service: str, code: str, message: str, status: HTTPStatus,
+                request_id: str | None = None) -> Response:
+    """An error in the query protocol's shape (IAM, STS), from the caller's side (Sender)."""
+    request_id = request_id or str(uuid.uuid4())
     namespace = QUERY_NAMESPACES.get(service, f"https://{service}.amazonaws.com/doc/")
     body = (f'<ErrorResponse xmlns="{namespace}">\n'
             f"  <Error>\n    <Type>Sender</Type>\n    <Code>{code}</Code>\n"
             f"    <Message>{escape(message)}</Message>\n  </Error>\n"
             f"  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n")
-    return Response(body, status=HTTPStatus.FORBIDDEN, content_type="text/xml",
+    return Response(body, status=status, content_type="text/xml",
                     headers={"x-amzn-RequestId": request_id})
 
 

@@ -1,10 +1,11 @@
 """What a request needs: the IAM actions it performs and the resource ARN of each.
 
 Worked out per service from the request itself (sandbox modules `dynamodb`, `logs`,
-`awslambda`, `apigateway`); sts:GetCallerIdentity needs nothing, as on AWS. Every other
-service falls back to its operation name as the action on resource `*`: a grant scoped to an ARN
-does not match it (so only `"Resource": "*"` allows those calls), and neither does a Deny scoped
-to an ARN. This is the same simplification moto's own access control makes for every service.
+`awslambda`, `apigateway`, `sts`, `iam`); sts:GetCallerIdentity needs nothing, as on AWS. Every
+other service falls back to its operation name as the action on resource `*`: a grant scoped to
+an ARN does not match it (so only `"Resource": "*"` allows those calls), and neither does a Deny
+scoped to an ARN. This is the same simplification moto's own access control makes for every
+service.
 """
 import functools
 import json
@@ -82,8 +83,8 @@ def unique(permissions: list[Permission]) -> list[Permission]:
 @functools.cache
 def _rules() -> dict[str, PermissionRule]:
     # Imported here: the service modules import this one for Permission and Target.
-    from webapp.sandbox.authz import apigateway, awslambda, dynamodb, logs, sts
+    from webapp.sandbox.authz import apigateway, awslambda, dynamodb, iam, logs, sts
 
     return {"dynamodb": dynamodb.permissions, "logs": logs.permissions,
             "lambda": awslambda.permissions, "apigateway": apigateway.permissions,
-            "sts": sts.permissions}
+            "sts": sts.permissions, "iam": iam.permissions}

@@ -114,7 +114,7 @@ def evaluate(policies: Iterable[Policy], action: str, resource: str,
     allowed = False
     for policy in policies:
         for statement in policy.statements:
-            if not _applies(statement, policy, action, resource, keys):
+            if not applies(statement, policy, action, resource, keys):
                 continue
             if statement.effect is Effect.DENY:
                 return Decision.EXPLICIT_DENY
@@ -134,8 +134,9 @@ def resource_matches(pattern: str, resource: str) -> bool:
     return _resource_regex(pattern).fullmatch(resource) is not None
 
 
-def _applies(statement: Statement, policy: Policy, action: str, resource: str,
-             keys: RequestKeys) -> bool:
+def applies(statement: Statement, policy: Policy, action: str, resource: str,
+            keys: RequestKeys) -> bool:
+    """Whether `statement` of `policy` covers `action` on `resource`, conditions included."""
     named = any(action_matches(pattern, action) for pattern in statement.actions)
     if named == statement.negates_actions:
         return False

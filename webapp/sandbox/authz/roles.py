@@ -67,11 +67,10 @@ def role_by_id(account_id: str, partition: str, role_id: str) -> Role | None:
 
 def role_policies(role: Role) -> RolePolicies:
     """The role's policies as IAM holds them right now."""
-    backend = iam_backend(role.account_id, role.partition)
     documents = list(role.policies.values())
-    documents += [_default_document(policy) for policy in list(role.managed_policies.values())]
+    documents += [default_document(policy) for policy in list(role.managed_policies.values())]
     identity = tuple(policy for policy in map(_parsed, documents) if policy is not None)
-    return RolePolicies(identity=identity, boundary=_boundary(backend, role))
+    return RolePolicies(identity=identity, boundary=boundary_policy(role))
 
 
 def decide(policies: RolePolicies, action: str, resource: str, keys: RequestKeys) -> Verdict:
@@ -90,16 +89,19 @@ def decide(policies: RolePolicies, action: str, resource: str, keys: RequestKeys
     return ALLOWED
 
 
-def _boundary(backend: IAMBackend, role: Role) -> Policy | None:
+def boundary_policy(role: Role) -> Policy | None:
+    """The role's permissions boundary at its default version, or None if it has none."""
     if not role.permissions_boundary_arn:
         return None
+    backend = iam_backend(role.account_id, role.partition)
     managed = backend.managed_policies.get(role.permissions_boundary_arn)
     if managed is None:
         return EMPTY_POLICY
-    return _parsed(_default_document(managed)) or EMPTY_POLICY
+    return _parsed(default_document(managed)) or EMPTY_POLICY
 
 
-def _default_document(policy: ManagedPolicy) -> str:
+def default_document(policy: ManagedPolicy) -> str:
+    """The managed policy's document at its default version ("" if that version is gone)."""
     for version in list(policy.versions):
         if version.version_id == policy.default_version_id:
             return version.document
