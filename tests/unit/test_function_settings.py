@@ -354,7 +354,7 @@ def test_the_replace_form_offers_only_the_upload_when_the_code_cannot_be_downloa
     reply = signed_in.get(f"/functions/{FUNCTION}/code", headers={"HX-Request": "true"})
     assert 'name="code" type="file"' in reply.text
     assert "<textarea" not in reply.text
-    assert "The code cannot be edited here because it could not be downloaded" in reply.text
+    assert "Editing here needs the current code, which could not be downloaded" in reply.text
 
 
 def test_the_replace_form_says_why_a_package_of_several_files_is_not_editable(

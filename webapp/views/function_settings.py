@@ -312,8 +312,9 @@ def _inline_source(function: FunctionSummary) -> tuple[str | None, str | None]:
     try:
         package = functions.read_code_package(function.function_name, INLINE_EDIT_MAX_BYTES)
     except ConsoleError as err:
-        return None, gettext("The code cannot be edited here because it could not be "
-                             "downloaded: %(reason)s", reason=error_text(err))
+        return None, gettext("Editing here needs the current code, which could not be "
+                             "downloaded: %(reason)s Upload a .zip instead.",
+                             reason=error_text(err))
     source = code_packages.read_inline_source(package, function.handler)
     if source is None:
         return None, gettext("Only a package that is just the handler's file, %(filename)s, can "
