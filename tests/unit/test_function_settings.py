@@ -453,6 +453,14 @@ def test_an_upload_without_a_file_asks_for_one(signed_in: FlaskClient) -> None:
     assert field_errors(reply.text)["code"] == "Choose a .zip file to upload."
 
 
+def test_an_unknown_code_source_is_refused_beside_the_upload_button(signed_in: FlaskClient) -> None:
+    make_function()
+    reply = signed_in.post(f"/functions/{FUNCTION}/code", headers={"HX-Request": "true"},
+                           data={"source": "s3", "csrf_token": csrf_token(signed_in, "/")})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert field_errors(reply.text)["form"] == "Choose where the code comes from."
+
+
 # Versions
 
 def test_publish_a_version_and_see_it_listed(signed_in: FlaskClient) -> None:

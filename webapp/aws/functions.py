@@ -272,12 +272,18 @@ class CodePackage:
     chunks: Iterator[bytes]
 
 
-_LOCATION_OPENER = urllib.request.OpenerDirector()
-# Only HTTP(S): a Location such as file:///etc/passwd must never be read from this machine.
-for _handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
-                 urllib.request.HTTPSHandler(), urllib.request.HTTPRedirectHandler(),
-                 urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()):
-    _LOCATION_OPENER.add_handler(_handler)
+def _http_only_opener() -> urllib.request.OpenerDirector:
+    """urllib's opener without its file: and ftp: handlers; proxies from the environment apply."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
+                    urllib.request.HTTPSHandler(), urllib.request.HTTPRedirectHandler(),
+                    urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    return opener
+
+
+# A Location such as file:///etc/passwd, even after a redirect, must never read this machine.
+_LOCATION_OPENER = _http_only_opener()
 
 
 def open_location(url: str) -> tuple[BinaryIO, int | None]:
