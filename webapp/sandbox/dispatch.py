@@ -54,6 +54,8 @@ class AwsOperation:
 
 
 OperationHandler = Callable[[Request, AwsOperation], Response | None]
+# Called with the request, its operation and moto's answer; returns the answer to send.
+Amender = Callable[[Request, AwsOperation, Response], Response]
 # Called with the request and the URL rule's variables as keyword arguments.
 RouteHandler = Callable[..., Response | None]
 # Called with every request before routes and operations; a Response ends the request there.
@@ -116,6 +118,7 @@ class Dispatcher:
         self._routes = Map(strict_slashes=False, merge_slashes=False)
         self._operations: dict[tuple[str, str], OperationHandler] = {}
         self._guards: list[Guard] = []
+        self._amenders: dict[tuple[str, str], Amender] = {}
 
     def guard(self, check: Guard) -> Guard:
         """Decorator: `check(request)` runs before any route or operation and may answer instead."""
@@ -135,6 +138,18 @@ class Dispatcher:
 
         return add
 
+    def amend(self, service: str, operation: str) -> Callable[[Amender], Amender]:
+        """Decorator: `amender(request, operation, response)` rewrites moto's answer to it."""
+        key = (service, operation)
+
+        def add(amender: Amender) -> Amender:
+            if key in self._amenders:
+                raise ValueError(f"{service}:{operation} already has an amender")
+            self._amenders[key] = amender
+            return amender
+
+        return add
+
     def route(self, rule: str,
               methods: Iterable[str] | None = None) -> Callable[[RouteHandler], RouteHandler]:
         """Decorator: `handler(request, **variables)` answers paths matching a werkzeug URL rule."""
@@ -148,12 +163,18 @@ class Dispatcher:
         request = Request(environ)
         # Read once and cached: handlers can read it again, and moto gets a fresh stream below.
         body = request.get_data()
+        operation = identify(request)
         response = (self._answer_guards(request) or self._answer_route(request)
-                    or self._answer_operation(request))
-        if response is None:
-            _replace_input(environ, body)
+                    or self._answer_operation(request, operation))
+        if response is not None:
+            return response(environ, start_response)
+        _replace_input(environ, body)
+        amender = operation and self._amenders.get((operation.service, operation.name))
+        if not amender:
             return self._fallback(environ, start_response)
-        return response(environ, start_response)
+        # moto answers first; the sandbox then corrects what moto gets wrong about AWS.
+        answer = Response.from_app(self._fallback, environ, buffered=True)
+        return amender(request, operation, answer)(environ, start_response)
 
     def _answer_guards(self, request: Request) -> Response | None:
         for check in self._guards:
@@ -171,8 +192,8 @@ class Dispatcher:
             return err.get_response(request.environ)
         return handler(request, **variables)
 
-    def _answer_operation(self, request: Request) -> Response | None:
-        operation = identify(request)
+    def _answer_operation(self, request: Request,
+                          operation: AwsOperation | None) -> Response | None:
         if operation is None:
             return None
         handler = self._operations.get((operation.service, operation.name))

@@ -9,10 +9,14 @@ For the console (beside AWS's own API):
   EffectiveRuntime ("Python 3.11.7"), Supported, Message (why not, if not), WarmWorkers, InFlight.
 * Invoke answers carry X-Sandbox-Effective-Runtime.
 * `effective_runtime(runtime)` says the same in-process.
+
+Where moto falls short of AWS's Lambda API: GetFunction's Code.Location is served by the sandbox
+(code_download.py), and ListFunctions / ListVersionsByFunction honour MaxItems and Marker
+(paging.py).
 """
 import threading
 
-from webapp.sandbox.awslambda import responses
+from webapp.sandbox.awslambda import code_download, paging, responses
 from webapp.sandbox.awslambda.runtimes import effective_runtime
 from webapp.sandbox.awslambda.service import DEFAULT_IDLE_SECONDS, LambdaService
 from webapp.sandbox.dispatch import Dispatcher
@@ -28,6 +32,8 @@ def register(dispatcher: Dispatcher, region: str,
     """Let `dispatcher` answer lambda:Invoke by running code; stop it all with `shutdown()`."""
     service = LambdaService(idle_seconds)
     responses.register(dispatcher, service, region)
+    code_download.register(dispatcher)
+    paging.register(dispatcher)
     with _lock:
         _services.append(service)
     return service
