@@ -1,6 +1,7 @@
 """The Functions area: list, create (template, upload, inline, new basic role), invoke panel."""
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import json
@@ -215,3 +216,19 @@ def test_invoke_panel_shows_status_payload_duration_and_log(signed_in: FlaskClie
     assert "12.34 ms" in reply.text and "Succeeded" in reply.text
     assert "&lt;b&gt;hi&lt;/b&gt;" in reply.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in reply.text and "<img src=x" not in reply.text
+
+
+@pytest.mark.parametrize(("state", "reason", "polls"), [
+    ("Pending", "", True), ("Active", "", False), ("Failed", "The role cannot be assumed.", False)])
+def test_the_state_badge_polls_until_the_state_settles(signed_in: FlaskClient,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       state: str, reason: str, polls: bool) -> None:
+    # moto creates functions Active at once, so the other states come from a stand-in.
+    signed_in.post("/functions/", data=form(signed_in))
+    real = functions.get_function("hello-fn")
+    monkeypatch.setattr(function_views.functions, "get_function", lambda name: dataclasses.replace(
+        real, state=state, state_reason=reason))
+    badge = signed_in.get("/functions/hello-fn/state", headers={"HX-Request": "true"}).text
+    assert f'badge-state-{state.lower()}">{state}<' in badge
+    assert ('hx-trigger="load delay:1s"' in badge) is polls
+    assert (reason in badge) if reason else "state-reason" not in badge
