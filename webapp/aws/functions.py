@@ -88,11 +88,14 @@ def list_functions(page_token: str | None = None) -> Page[FunctionSummary]:
     return Page([_summary(config) for config in reply.get("Functions", [])], reply.get("NextMarker"))
 
 
+def _read_configuration(function_name: str) -> dict:
+    with aws_errors(N_("read the function"), f"Lambda function {function_name}"):
+        return client("lambda").get_function_configuration(FunctionName=function_name)
+
+
 def get_function(function_name: str) -> FunctionSummary:
     """A function's current configuration, state included."""
-    with aws_errors(N_("read the function"), f"Lambda function {function_name}"):
-        config = client("lambda").get_function_configuration(FunctionName=function_name)
-    return _summary(config)
+    return _summary(_read_configuration(function_name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,9 +231,7 @@ def _last_update(config: dict) -> LastUpdate:
 
 def get_last_update(function_name: str) -> LastUpdate:
     """The function's LastUpdateStatus, CodeSha256 and LastModified."""
-    with aws_errors(N_("read the function"), f"Lambda function {function_name}"):
-        config = client("lambda").get_function_configuration(FunctionName=function_name)
-    return _last_update(config)
+    return _last_update(_read_configuration(function_name))
 
 
 @dataclass(frozen=True, slots=True)
