@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import http.cookiejar
+import io
+import json
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import boto3
@@ -89,3 +92,27 @@ def test_busy_sandbox_port_gives_one_clear_line(tmp_path: Path) -> None:
     assert len(lines) == 1, result.stderr
     assert busy_port in lines[0] and "SANDBOX_PORT" in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_the_consoles_environment_never_reaches_a_function(tmp_path: Path) -> None:
+    source = "import os, json\ndef lambda_handler(e, c):\n    return json.dumps(dict(os.environ))\n"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("lambda_function.py", source)
+    with running_console(tmp_path / "console.log", CONSOLE_PASSWORD="console-secret-pw",
+                         MY_DEPLOY_TOKEN="token-that-must-not-leak") as console:
+        connection = {"endpoint_url": console.sandbox_url, "region_name": REGION,
+                      "aws_access_key_id": "any", "aws_secret_access_key": "any"}
+        role = boto3.client("iam", **connection).create_role(
+            RoleName="env-probe", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]}))["Role"]
+        lam = boto3.client("lambda", **connection)
+        lam.create_function(FunctionName="env-probe", Runtime="python3.12", Role=role["Arn"],
+                            Handler="lambda_function.lambda_handler", Code={"ZipFile": buffer.getvalue()})
+        payload = lam.invoke(FunctionName="env-probe")["Payload"].read().decode()
+    environment = json.loads(json.loads(payload))
+    assert environment["AWS_LAMBDA_FUNCTION_NAME"] == "env-probe"
+    values = set(environment.values())
+    assert "console-secret-pw" not in values and "token-that-must-not-leak" not in values
+    assert not any(key.startswith(("CONSOLE_", "FLASK_", "_CONSOLE", "MY_")) for key in environment)
