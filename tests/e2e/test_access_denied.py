@@ -46,6 +46,7 @@ def test_items_function_is_denied_then_granted_from_the_invoke_panel(page: Page,
     page.get_by_label("Start from").select_option("saved:list-items")
     expect(page.get_by_label("Event JSON")).to_have_value(LIST_ITEMS_EVENT)
     page.get_by_role("button", name="Invoke").click()
+    expect(page.locator(".invocation")).to_contain_text("HTTP response 500")
     denial = page.locator(".denial")
     expect(denial).to_contain_text("has no policy allowing dynamodb:Scan on "
                                    "arn:aws:dynamodb:ap-northeast-2:123456789012:table/TutorialItems")
@@ -61,6 +62,7 @@ def test_items_function_is_denied_then_granted_from_the_invoke_panel(page: Page,
     page.get_by_role("button", name="Invoke").click()
     result = page.locator(".invocation")
     expect(result).to_contain_text("Succeeded")
+    expect(result).to_contain_text("HTTP response 200")
     expect(result.locator("pre.output").first).to_contain_text('"statusCode": 200')
     expect(result.locator("pre.output").first).to_contain_text("pen")
     expect(page.locator(".denial")).to_have_count(0)

@@ -214,6 +214,7 @@ def test_invoke_panel_shows_status_payload_duration_and_log(signed_in: FlaskClie
     assert sent == [b'{"name": "Kim"}']
     assert reply.text.lstrip().startswith('<section id="invoke-panel"')
     assert "12.34 ms" in reply.text and "Succeeded" in reply.text
+    assert "HTTP response" not in reply.text  # not a proxy response
     assert "&lt;b&gt;hi&lt;/b&gt;" in reply.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in reply.text and "<img src=x" not in reply.text
 

@@ -149,6 +149,16 @@ class Invocation:
     duration_ms: float | None
 
     @property
+    def proxy_status_code(self) -> int | None:
+        """The statusCode of an API Gateway proxy response, when the payload is one."""
+        try:
+            answer = json.loads(self.payload)
+        except ValueError:
+            return None
+        status = answer.get("statusCode") if isinstance(answer, dict) else None
+        return status if isinstance(status, int) else None
+
+    @property
     def pretty_payload(self) -> str:
         """The payload indented when it is JSON, else as it came."""
         try:
