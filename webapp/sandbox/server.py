@@ -16,11 +16,11 @@ import threading
 from http import HTTPStatus
 
 from moto.iam.models import iam_backends
-from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from webapp.sandbox import authz
+from webapp.sandbox import apigateway, authz
 from webapp.sandbox import awslambda
 from webapp.sandbox.config import ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS, SandboxConfig
 from webapp.sandbox.dispatch import Dispatcher
@@ -38,7 +38,8 @@ def create_app(region: str,
                lambda_idle_seconds: float = DEFAULT_LAMBDA_IDLE_SECONDS) -> Dispatcher:
     """The sandbox as one WSGI app: its own routes and handlers first, moto for everything else."""
     dispatcher = Dispatcher(DomainDispatcherApplication(create_backend_app))
-    awslambda.register(dispatcher, region, lambda_idle_seconds)
+    lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds)
+    apigateway.register(dispatcher, region, lambda_service)
     authz.install(dispatcher, ACCOUNT_ID)
 
     @dispatcher.route(HEALTH_PATH, methods=["GET", "HEAD"])
@@ -66,7 +67,7 @@ def serve(listener: socket.socket, config: SandboxConfig, stop: threading.Event)
         listener.close()
         return
     server = make_server(config.host, config.port, app, threaded=True,
-                         request_handler=MotoRequestHandler, fd=listener.fileno())
+                         request_handler=apigateway.RawHeadersRequestHandler, fd=listener.fileno())
     listener.close()  # the server holds its own duplicate of the socket
     thread = threading.Thread(target=server.serve_forever, name="sandbox-http", daemon=True,
                               kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS})

@@ -1,0 +1,30 @@
+"""API Gateway REST APIs in the sandbox: deployed stages answer HTTP, TestInvokeMethod works.
+
+For the console and any HTTP client (AWS_FACTS §6 is the spec):
+* `http://127.0.0.1:$SANDBOX_PORT/restapis/<api_id>/<stage>/_user_request_/<path>` serves the
+  stage's deployment, as snapshotted when CreateDeployment ran (later edits wait for a redeploy);
+  unknown paths and verbs answer 403 {"message":"Missing Authentication Token"}.
+* AWS_PROXY Lambda integrations get the proxy event 1.0 and run through the sandbox's Lambda
+  runtime, after the function's resource policy is checked for apigateway.amazonaws.com.
+* apigateway:TestInvokeMethod runs the live API the same way and answers status, body, headers,
+  multiValueHeaders, log (AWS's execution-log text) and latency.
+* UpdateStage refuses to enable logging without the account's cloudwatchRoleArn, UpdateAccount
+  refuses a role that does not trust API Gateway; enabled stages write execution logs to
+  `API-Gateway-Execution-Logs_<api_id>/<stage>` and access logs to their destination.
+
+Modules: `snapshots` (deployments), `matching`, `events` (request, proxy event), `execution`
+(log, responses), `gateway` (the shared path), `lambda_proxy`, `permissions`, `mapping` (AWS and
+MOCK integrations), `logs`, `settings`, `responses` (HTTP), `handler` (raw header lines).
+"""
+from webapp.sandbox.apigateway import responses
+from webapp.sandbox.apigateway.gateway import Gateway
+from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
+from webapp.sandbox.awslambda.service import LambdaService
+from webapp.sandbox.dispatch import Dispatcher
+
+__all__ = ["RawHeadersRequestHandler", "register"]
+
+
+def register(dispatcher: Dispatcher, region: str, service: LambdaService) -> None:
+    """Let `dispatcher` serve stages and TestInvokeMethod, calling functions through `service`."""
+    responses.register(dispatcher, region, Gateway(service))
