@@ -1,14 +1,239 @@
-"""Non-proxy integrations (AWS Lambda, MOCK) with mapping templates."""
-from http import HTTPStatus
+"""Non-proxy integrations: AWS (Lambda) and MOCK, with mapping templates and response selection.
 
+Request: the template for the request's Content-Type (a missing one counts as JSON) renders the
+integration request; without one, passthroughBehavior decides (WHEN_NO_MATCH passes the body
+through, WHEN_NO_TEMPLATES only when there are no templates at all, NEVER refuses) and a refusal
+is 415 {"message": "Unsupported Media Type"}. MOCK answers the status code its rendered request
+names (`{"statusCode": 200}`, 200 by default).
+
+Response: Lambda function errors are matched by each integration response's selectionPattern
+against errorMessage, MOCK status codes against the code; otherwise the response without a
+pattern is the default. Its template (application/json first) renders the body, and
+responseParameters with 'literal' values set headers.
+Not done: integration.response.header/body sources in responseParameters, request parameters,
+models and validators, content handling (CONVERT_TO_BINARY/TEXT), HTTP integrations.
+"""
+import base64
+import json
+import re
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote_plus, unquote_plus
+
+from webapp.sandbox.apigateway import vtl
+from webapp.sandbox.apigateway.events import request_context, single_values
 from webapp.sandbox.apigateway.execution import (INTERNAL_ERROR, Call, GatewayResponse,
-                                                 json_response)
+                                                 json_response, log_method_response)
+from webapp.sandbox.apigateway.lambda_proxy import call_function
+from webapp.sandbox.apigateway.snapshots import IntegrationResponseSnapshot, IntegrationSnapshot
 from webapp.sandbox.awslambda.service import LambdaService
+
+JSON = "application/json"
+UNSUPPORTED = {"message": "Unsupported Media Type"}
+MOCK = "MOCK"
+JSON_PATH_STEP = re.compile(r"\.(?P<name>[\w-]+)|\[(?P<index>\d+)\]|\['(?P<key>[^']*)'\]")
+LITERAL_PARAMETER = re.compile(r"'(?P<value>.*)'", re.DOTALL)
+HEADER_PARAMETER = "method.response.header."
+NO_MATCH = ("Execution failed due to configuration error: No match for output mapping and no "
+            "default output mapping configured. Endpoint Response Status Code: {status}")
 
 
 def run_mapped(call: Call, service: LambdaService) -> GatewayResponse:
     """Map the request, call the backend, select and map the response."""
-    del service
-    call.log.error("Execution failed due to configuration error: mapping templates")
-    return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR,
-                         INTERNAL_ERROR["message"])
+    integration = call.match.method.integration
+    assert integration is not None
+    try:
+        return _run(call, integration, service)
+    except vtl.TemplateError as err:
+        call.log.error(f"Execution failed due to configuration error: Unable to transform "
+                       f"request: {err}")
+        call.log.error(f"Method completed with status: {HTTPStatus.INTERNAL_SERVER_ERROR.value}")
+        return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR,
+                             INTERNAL_ERROR["message"])
+
+
+def _run(call: Call, integration: IntegrationSnapshot, service: LambdaService) -> GatewayResponse:
+    request_body = _integration_request(call, integration)
+    if request_body is None:
+        call.log.error(f"Method completed with status: "
+                       f"{HTTPStatus.UNSUPPORTED_MEDIA_TYPE.value}")
+        return json_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED,
+                             UNSUPPORTED["message"])
+    if integration.integration_type == MOCK:
+        status = _mock_status(request_body)
+        return _integration_response(call, integration, str(status), None, request_body)
+    result, refusal = call_function(call, service, request_body.encode())
+    if result is None:
+        assert refusal is not None
+        return refusal
+    payload = result.payload.decode(errors="replace")
+    error = _error_message(payload) if result.function_error else None
+    return _integration_response(call, integration, str(int(result.status)), error, payload)
+
+
+def template_variables(call: Call, body: str) -> dict[str, Any]:
+    """What a template sees: $input, $util, $context, $stageVariables."""
+    context = request_context(call.request, call.match, call.stage)
+    return {"input": Input(call, body), "util": Util(), "context": context,
+            "stageVariables": call.stage.variables or {}}
+
+
+class Input:
+    """$input: the body and parameters of the request (or, in responses, the backend's answer)."""
+
+    def __init__(self, call: Call, body: str) -> None:
+        self._call = call
+        self.body = body
+
+    def json(self, path: str) -> str:
+        """The JSON text at a JSONPath of the body."""
+        return json.dumps(self.path(path))
+
+    def path(self, path: str) -> Any:
+        """The value at a JSONPath of the body."""
+        try:
+            document = json.loads(self.body) if self.body else None
+        except ValueError:
+            return None
+        return json_path(document, path)
+
+    def params(self, name: str | None = None) -> Any:
+        """One parameter (path, then query string, then header), or all of them."""
+        request = self._call.request
+        every = {"path": dict(self._call.match.path_parameters),
+                 "querystring": single_values(request.query) or {},
+                 "header": single_values(request.headers) or {}}
+        if name is None:
+            return every
+        for source in ("path", "querystring", "header"):
+            if name in every[source]:
+                return every[source][name]
+        return ""
+
+
+class Util:
+    """$util."""
+
+    @staticmethod
+    def escapeJavaScript(text: Any) -> str:  # noqa: N802 - VTL's name
+        """The text escaped for a JavaScript string (single quotes too, as API Gateway does)."""
+        escaped = json.dumps(vtl.to_text(text))[1:-1]
+        return escaped.replace("'", "\\'")
+
+    @staticmethod
+    def parseJson(text: str) -> Any:  # noqa: N802 - VTL's name
+        """The JSON text as an object."""
+        return json.loads(text)
+
+    @staticmethod
+    def urlEncode(text: str) -> str:  # noqa: N802 - VTL's name
+        """application/x-www-form-urlencoded."""
+        return quote_plus(text)
+
+    @staticmethod
+    def urlDecode(text: str) -> str:  # noqa: N802 - VTL's name
+        """The reverse of urlEncode."""
+        return unquote_plus(text)
+
+    @staticmethod
+    def base64Encode(text: str) -> str:  # noqa: N802 - VTL's name
+        """Base64 of the UTF-8 text."""
+        return base64.b64encode(text.encode()).decode()
+
+    @staticmethod
+    def base64Decode(text: str) -> str:  # noqa: N802 - VTL's name
+        """The text that base64 encodes."""
+        return base64.b64decode(text).decode(errors="replace")
+
+
+def json_path(document: Any, path: str) -> Any:
+    """The value at a simple JSONPath: `$`, `$.a.b`, `$.a[0]`, `$['a']`."""
+    if not path.startswith("$"):
+        return None
+    value = document
+    for step in JSON_PATH_STEP.finditer(path[1:]):
+        if step["index"] is not None:
+            value = value[int(step["index"])] if isinstance(value, list) and int(
+                step["index"]) < len(value) else None
+        else:
+            key = step["name"] if step["name"] is not None else step["key"]
+            value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _integration_request(call: Call, integration: IntegrationSnapshot) -> str | None:
+    """The integration request body, or None when passthroughBehavior refuses the request."""
+    body = call.request.body.decode(errors="replace")
+    templates = integration.request_templates
+    content_type = call.request.content_type
+    if content_type in templates:
+        template = templates[content_type]
+        return _render(call, template, body) if template else body
+    behaviour = integration.passthrough_behavior
+    if behaviour == "NEVER" or (behaviour == "WHEN_NO_TEMPLATES" and templates):
+        call.log.error("Execution failed: Unsupported Media Type")
+        return None
+    return body
+
+
+def _integration_response(call: Call, integration: IntegrationSnapshot, status: str,
+                          error: str | None, payload: str) -> GatewayResponse:
+    call.log.info(f"Endpoint response body before transformations: {payload}")
+    selected = select_response(integration, status, error, integration.integration_type == MOCK)
+    if selected is None:
+        call.log.error(NO_MATCH.format(status=status))
+        call.log.error(f"Method completed with status: {HTTPStatus.INTERNAL_SERVER_ERROR.value}")
+        return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR,
+                             INTERNAL_ERROR["message"], integration_status=int(status))
+    if selected.status_code not in call.match.method.response_codes:
+        call.log.error("Execution failed due to configuration error: Output mapping refers to "
+                       f"an invalid method response: {selected.status_code}")
+        call.log.error(f"Method completed with status: {HTTPStatus.INTERNAL_SERVER_ERROR.value}")
+        return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR,
+                             INTERNAL_ERROR["message"], integration_status=int(status))
+    template = selected.response_templates.get(JSON) or next(
+        (text for text in selected.response_templates.values() if text), None)
+    body = _render(call, template, payload) if template else payload
+    headers = [("Content-Type", JSON)]
+    for target, source in selected.response_parameters.items():
+        literal = LITERAL_PARAMETER.fullmatch(source)
+        if target.startswith(HEADER_PARAMETER) and literal:
+            headers.append((target[len(HEADER_PARAMETER):], literal["value"]))
+    response = GatewayResponse(int(selected.status_code), tuple(headers), body.encode(),
+                               integration_status=int(status))
+    log_method_response(call.log, response)
+    return response
+
+
+def select_response(integration: IntegrationSnapshot, status: str, error: str | None,
+                    by_status: bool) -> IntegrationResponseSnapshot | None:
+    """The integration response a backend answer selects, else the default (no pattern)."""
+    subject = status if by_status else error
+    default = None
+    for response in integration.responses:
+        pattern = response.selection_pattern
+        if not pattern:
+            default = default or response
+        elif subject is not None and re.fullmatch(pattern, subject, re.DOTALL):
+            return response
+    return default
+
+
+def _render(call: Call, template: str, body: str) -> str:
+    return vtl.render(template, template_variables(call, body))
+
+
+def _mock_status(rendered: str) -> int:
+    try:
+        status = json.loads(rendered).get("statusCode", HTTPStatus.OK)
+    except (ValueError, AttributeError):
+        return HTTPStatus.OK
+    return int(status) if str(status).isdigit() else HTTPStatus.OK
+
+
+def _error_message(payload: str) -> str:
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        return payload
+    return str(answer.get("errorMessage", "")) if isinstance(answer, dict) else payload
