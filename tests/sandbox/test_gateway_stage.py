@@ -331,3 +331,19 @@ def test_urllib_client_reaches_the_stage(sandbox_url: str, api: Api) -> None:
     with urllib.request.urlopen(stage_url(sandbox_url, api.api_id, "/items/7"),
                                 timeout=10) as reply:
         assert json.load(reply)["pathParameters"] == {"id": "7"}
+
+
+def test_qualified_function_uri_calls_the_alias(sandbox_url: str, apigateway: Any,
+                                                lambda_api: Any, echo: Any) -> None:
+    version = lambda_api.publish_version(FunctionName=echo.name)["Version"]
+    alias = unique("live")
+    lambda_api.create_alias(FunctionName=echo.name, Name=alias, FunctionVersion=version)
+    made = make_api(apigateway, f"{echo.arn}:{alias}", [("/aliased", "GET")])
+    lambda_api.add_permission(FunctionName=echo.name, Qualifier=alias,
+                              StatementId=unique("apigw"), Action="lambda:InvokeFunction",
+                              Principal="apigateway.amazonaws.com",
+                              SourceArn=execute_arn(made.api_id))
+    apigateway.create_deployment(restApiId=made.api_id, stageName=STAGE)
+    reply = call(stage_url(sandbox_url, made.api_id, "/aliased"))
+    assert reply.status == 201, reply.body
+    assert reply.json()["resource"] == "/aliased"

@@ -3,6 +3,9 @@
 AWS_FACTS §6: single-value maps keep a repeated key's last value, empty maps are null (never
 {}), a binary body travels base64-encoded with isBase64Encoded, and requestContext.path carries
 the stage prefix while path does not.
+
+A body is binary when its Content-Type matches the API's binaryMediaTypes or, unlike AWS (which
+would mangle it), when it is not UTF-8 text.
 """
 import base64
 import fnmatch

@@ -3,6 +3,10 @@
 The integration URI `arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/
 invocations` may name a qualifier and `${stageVariables.x}`; the function runs through the
 sandbox's Lambda runtime, as lambda:Invoke would run it, after its resource policy is checked.
+
+A proxy response with isBase64Encoded is always sent as bytes; AWS does so only when its
+Content-Type or the request's Accept matches the API's binaryMediaTypes. API Gateway's 29 s
+integration timeout (504) is not applied: the function's own timeout ends it (502).
 """
 import base64
 import binascii
