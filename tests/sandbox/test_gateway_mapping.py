@@ -25,7 +25,8 @@ REQUEST_TEMPLATE = """#set($body = $input.path('$'))
   "first": "#foreach($tag in $body.tags)$tag#if($foreach.hasNext),#end#end"
 }"""
 RESPONSE_TEMPLATE = """#set($answer = $input.path('$'))
-{"greeting": "$util.escapeJavaScript($answer.message)", "id": "$answer.id", "request": "$context.requestId"}"""
+{"greeting": "$util.escapeJavaScript($answer.message)", "id": "$answer.id",
+ "request": "$context.requestId"}"""
 MOCK_RESPONSE = """{"mocked": true, "q": "$input.params('q')", "method": "$context.httpMethod"}"""
 
 

@@ -1,4 +1,4 @@
-"""A deployed stage answers HTTP: matching, the proxy event 1.0, proxy responses, errors, snapshots."""
+"""A deployed stage answers HTTP: matching, proxy event 1.0, proxy responses, errors, snapshots."""
 import base64
 import http.client
 import json

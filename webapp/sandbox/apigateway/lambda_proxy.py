@@ -33,7 +33,8 @@ STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.(?P<name>[\w.-]+)\}")
 QUALIFIED_ARN_PARTS = 8
 PROXY_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 MALFORMED = "Execution failed due to configuration error: Malformed Lambda proxy response"
-NO_PERMISSION = "Execution failed due to configuration error: Invalid permissions on Lambda function"
+NO_PERMISSION = ("Execution failed due to configuration error: "
+                 "Invalid permissions on Lambda function")
 DEFAULT_CONTENT_TYPE = "application/json"
 
 

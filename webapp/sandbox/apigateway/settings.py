@@ -21,7 +21,8 @@ ACCESS_LOG_PREFIX = "/accessLogSettings"
 LOG_LEVELS_NEEDING_ROLE = frozenset({"INFO", "ERROR"})
 
 
-def check_stage_update(account_id: str, region: str, patch_operations: list[dict[str, Any]]) -> None:
+def check_stage_update(account_id: str, region: str,
+                       patch_operations: list[dict[str, Any]]) -> None:
     """BadRequestException if the patch enables logging while the account has no role."""
     if not any(_enables_logging(operation) for operation in patch_operations):
         return
