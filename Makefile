@@ -16,6 +16,7 @@ test: $(VENV)/.installed-test $(COMPILED)
 # Benchmarks measure speed targets; figures go in bench/README.md (never asserted in tests).
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.lambda_invoke
+	$(BIN)/python -m bench.gateway_stage
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11 (or newer)")'
