@@ -1,12 +1,20 @@
 """API Gateway REST APIs."""
 from __future__ import annotations
 
+import json
 import re
+import secrets
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from .clients import client
-from .errors import N_, aws_errors
-from .paging import Count, count_items
+from .account import get_caller_identity
+from .clients import client, connection, current_region
+from .errors import N_, ConsoleError, aws_errors
+from .functions import PolicyStatement, _statement
+from .paging import PAGE_SIZE, Count, Page, count_items
 
 
 def count_rest_apis() -> Count:
@@ -89,3 +97,577 @@ def lambda_qualifier(uri: str, function_arn: str) -> str | None:
     if target.startswith(function_arn + ":"):
         return target[len(function_arn) + 1:]
     return None
+
+
+# --- The APIs area: REST APIs, resources, methods, deployments, stages, logging, tests ---
+
+ENDPOINT_TYPES = ("REGIONAL", "EDGE", "PRIVATE")
+HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY")
+AUTHORIZATION_TYPES = ("NONE", "AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM")
+INTEGRATION_KINDS = ("lambda_proxy", "lambda", "mock", "http_proxy")
+LOG_LEVELS = ("OFF", "ERROR", "INFO")
+LAMBDA_PRINCIPAL = "apigateway.amazonaws.com"
+LOGS_ROLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+APIGATEWAY_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": LAMBDA_PRINCIPAL},
+        "Action": "sts:AssumeRole",
+    }],
+}
+# AWS's own wording when logging is turned on before the account has a role (kept verbatim).
+NO_LOGGING_ROLE = N_("CloudWatch Logs role ARN must be set in account settings to enable logging")
+CORS_HEADERS = {
+    "Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token'",
+    "Access-Control-Allow-Origin": "'*'",
+}
+MOCK_REQUEST_TEMPLATE = '{"statusCode": 200}'
+CALL_TIMEOUT_S = 10.0
+MAX_CALL_BODY_BYTES = 1024 * 1024
+# A path part as API Gateway accepts it: plain, {param} or a greedy {param+}.
+PATH_PART = re.compile(r"^(?:[A-Za-z0-9._:-]+|\{[A-Za-z0-9._-]+\+?\})$")
+_PATH_PARAM = re.compile(r"\{([^}+]+)\+?\}")
+
+
+@dataclass(frozen=True, slots=True)
+class RestApi:
+    """A REST API as lists and pages show it."""
+
+    api_id: str
+    name: str
+    description: str
+    endpoint_type: str
+    created_date: str
+
+
+def _rest_api(raw: dict) -> RestApi:
+    types = raw.get("endpointConfiguration", {}).get("types") or ["EDGE"]
+    created = raw.get("createdDate")
+    return RestApi(raw["id"], raw.get("name", ""), raw.get("description", ""), types[0],
+                   created.isoformat() if created else "")
+
+
+def list_rest_apis(page_token: str | None = None) -> Page[RestApi]:
+    """One page of the region's REST APIs."""
+    start = {"position": page_token} if page_token else {}
+    with aws_errors(N_("list REST APIs")):
+        reply = client("apigateway").get_rest_apis(limit=PAGE_SIZE, **start)
+    return Page([_rest_api(raw) for raw in reply.get("items", [])], reply.get("position"))
+
+
+def create_rest_api(name: str, description: str, endpoint_type: str) -> RestApi:
+    """A new REST API with only its root resource."""
+    with aws_errors(N_("create the REST API"), f"REST API {name}"):
+        raw = client("apigateway").create_rest_api(
+            name=name, description=description,
+            endpointConfiguration={"types": [endpoint_type]})
+    return _rest_api(raw)
+
+
+def get_rest_api(api_id: str) -> RestApi:
+    """One REST API by id."""
+    with aws_errors(N_("read the REST API"), f"REST API {api_id}"):
+        return _rest_api(client("apigateway").get_rest_api(restApiId=api_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One resource of an API's tree: its path and the methods defined on it."""
+
+    resource_id: str
+    parent_id: str | None
+    path_part: str
+    path: str
+    methods: tuple[str, ...]
+
+    @property
+    def depth(self) -> int:
+        """0 for the root "/", 1 for /items, 2 for /items/{id}…"""
+        return 0 if self.path == "/" else self.path.count("/")
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        """The names of the {param} and {param+} parts along the path."""
+        return tuple(_PATH_PARAM.findall(self.path))
+
+
+def _resource(raw: dict) -> Resource:
+    return Resource(raw["id"], raw.get("parentId"), raw.get("pathPart", ""), raw.get("path", "/"),
+                    tuple(sorted(raw.get("resourceMethods", {}) or {})))
+
+
+def list_resources(api_id: str) -> list[Resource]:
+    """Every resource of the API, parents before children (sorted by path, like folders)."""
+    with aws_errors(N_("list the API's resources"), f"REST API {api_id}"):
+        pages = client("apigateway").get_paginator("get_resources").paginate(
+            restApiId=api_id, PaginationConfig={"PageSize": LARGEST_PAGE})
+        found = [_resource(raw) for page in pages for raw in page.get("items", [])]
+    return sorted(found, key=lambda resource: resource.path.split("/"))
+
+
+def get_resource(api_id: str, resource_id: str) -> Resource:
+    """One resource by id."""
+    with aws_errors(N_("read the resource"), f"resource {resource_id} of REST API {api_id}"):
+        return _resource(client("apigateway").get_resource(restApiId=api_id,
+                                                           resourceId=resource_id))
+
+
+def path_part_problem(path_part: str, siblings: list[Resource]) -> str | None:
+    """What API Gateway would refuse in a new path part under a parent with these children."""
+    if not PATH_PART.match(path_part):
+        return N_("Use letters, digits and . _ - : only, or one {name} or {name+} parameter.")
+    if any(sibling.path_part == path_part for sibling in siblings):
+        return N_("The parent already has a resource with this path part.")
+    if path_part.startswith("{") and any(sibling.path_part.startswith("{") for sibling in siblings):
+        return N_("A parent may have only one parameter resource ({name} or {name+}).")
+    return None
+
+
+def create_resource(api_id: str, parent_id: str, path_part: str) -> Resource:
+    """A child resource under `parent_id`."""
+    with aws_errors(N_("create the resource"), f"REST API {api_id}"):
+        raw = client("apigateway").create_resource(restApiId=api_id, parentId=parent_id,
+                                                   pathPart=path_part)
+    return _resource(raw)
+
+
+def enable_cors(api_id: str, resource_id: str, allowed_methods: tuple[str, ...]) -> None:
+    """An OPTIONS method with a MOCK integration answering the CORS headers, as AWS's console adds."""
+    headers = {**CORS_HEADERS,
+               "Access-Control-Allow-Methods": "'" + ",".join((*allowed_methods, "OPTIONS")) + "'"}
+    apigateway = client("apigateway")
+    target = {"restApiId": api_id, "resourceId": resource_id, "httpMethod": "OPTIONS"}
+    with aws_errors(N_("add the CORS OPTIONS method"), f"resource {resource_id}"):
+        apigateway.put_method(**target, authorizationType="NONE")
+        apigateway.put_integration(**target, type="MOCK",
+                                   requestTemplates={"application/json": MOCK_REQUEST_TEMPLATE})
+        apigateway.put_method_response(
+            **target, statusCode="200",
+            responseParameters={f"method.response.header.{name}": False for name in headers})
+        apigateway.put_integration_response(
+            **target, statusCode="200",
+            responseParameters={f"method.response.header.{name}": value
+                                for name, value in headers.items()})
+
+
+def subtree(resources: list[Resource], resource_id: str) -> list[Resource]:
+    """The resource and everything under it, deepest first."""
+    by_parent: dict[str | None, list[Resource]] = {}
+    for resource in resources:
+        by_parent.setdefault(resource.parent_id, []).append(resource)
+    found: list[Resource] = []
+    pending = [resource for resource in resources if resource.resource_id == resource_id]
+    while pending:
+        resource = pending.pop()
+        found.append(resource)
+        pending.extend(by_parent.get(resource.resource_id, []))
+    return sorted(found, key=lambda resource: resource.depth, reverse=True)
+
+
+def delete_resource_tree(api_id: str, resource_id: str) -> list[Resource]:
+    """Delete a resource and every resource under it; the deleted ones, deepest first.
+
+    AWS deletes the children with their parent; deleting leaves first does the same on
+    endpoints that would leave them orphaned.
+    """
+    doomed = subtree(list_resources(api_id), resource_id)
+    apigateway = client("apigateway")
+    for resource in doomed:
+        with aws_errors(N_("delete the resource"), f"resource {resource.path}"):
+            try:
+                apigateway.delete_resource(restApiId=api_id, resourceId=resource.resource_id)
+            except apigateway.exceptions.NotFoundException:
+                if resource.resource_id == resource_id:
+                    raise
+    return doomed
+
+
+@dataclass(frozen=True, slots=True)
+class Integration:
+    """What a method calls: its type, URI and mapping templates."""
+
+    integration_type: str
+    http_method: str
+    uri: str
+    request_templates: dict[str, str]
+    response_templates: dict[str, str]
+
+    @property
+    def lambda_target(self) -> str | None:
+        """FUNCTION_ARN[:QUALIFIER] for a Lambda integration, else None."""
+        match = _LAMBDA_TARGET.search(self.uri)
+        return match["target"] if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """One method of a resource."""
+
+    http_method: str
+    authorization_type: str
+    integration: Integration | None
+
+
+def get_method(api_id: str, resource_id: str, http_method: str) -> Method:
+    """A method and its integration."""
+    with aws_errors(N_("read the method"), f"{http_method} on resource {resource_id}"):
+        raw = client("apigateway").get_method(restApiId=api_id, resourceId=resource_id,
+                                              httpMethod=http_method)
+    integration = raw.get("methodIntegration")
+    if not integration:
+        return Method(raw["httpMethod"], raw.get("authorizationType", "NONE"), None)
+    responses = integration.get("integrationResponses", {}) or {}
+    ok = responses.get("200", {}) or {}
+    return Method(raw["httpMethod"], raw.get("authorizationType", "NONE"), Integration(
+        integration.get("type", ""), integration.get("httpMethod", ""), integration.get("uri", ""),
+        integration.get("requestTemplates") or {}, ok.get("responseTemplates") or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class NewMethod:
+    """A method to put on a resource and how it integrates."""
+
+    http_method: str
+    authorization_type: str
+    integration_kind: str
+    function_arn: str = ""
+    qualifier: str = ""
+    http_url: str = ""
+    request_template: str = ""
+    response_template: str = ""
+
+    @property
+    def lambda_target(self) -> str:
+        """The function ARN with its alias or version, as the integration calls it."""
+        return f"{self.function_arn}:{self.qualifier}" if self.qualifier else self.function_arn
+
+
+def lambda_integration_uri(region: str, function_target: str) -> str:
+    """The integration URI API Gateway uses to invoke a Lambda function."""
+    return (f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"
+            f"{function_target}/invocations")
+
+
+def _integration_arguments(spec: NewMethod) -> dict[str, object]:
+    region = current_region()
+    if spec.integration_kind == "lambda_proxy":
+        return {"type": "AWS_PROXY", "integrationHttpMethod": "POST",
+                "uri": lambda_integration_uri(region, spec.lambda_target)}
+    if spec.integration_kind == "lambda":
+        templates = ({"application/json": spec.request_template}
+                     if spec.request_template.strip() else {})
+        return {"type": "AWS", "integrationHttpMethod": "POST",
+                "uri": lambda_integration_uri(region, spec.lambda_target),
+                "requestTemplates": templates, "passthroughBehavior": "WHEN_NO_TEMPLATES"}
+    if spec.integration_kind == "http_proxy":
+        return {"type": "HTTP_PROXY", "integrationHttpMethod": spec.http_method,
+                "uri": spec.http_url}
+    return {"type": "MOCK", "requestTemplates": {"application/json": MOCK_REQUEST_TEMPLATE}}
+
+
+def put_method(api_id: str, resource_id: str, spec: NewMethod) -> None:
+    """Create (or replace) a method with its integration; non-proxy kinds also get a 200 response."""
+    apigateway = client("apigateway")
+    target = {"restApiId": api_id, "resourceId": resource_id, "httpMethod": spec.http_method}
+    with aws_errors(N_("create the method"), f"{spec.http_method} on resource {resource_id}"):
+        apigateway.put_method(**target, authorizationType=spec.authorization_type)
+        apigateway.put_integration(**target, **_integration_arguments(spec))
+        if spec.integration_kind in ("lambda", "mock"):
+            templates = ({"application/json": spec.response_template}
+                         if spec.response_template.strip() else {})
+            apigateway.put_method_response(**target, statusCode="200",
+                                           responseModels={"application/json": "Empty"})
+            apigateway.put_integration_response(**target, statusCode="200",
+                                                responseTemplates=templates)
+
+
+def execute_api_arn(api_id: str, http_method: str, resource_path: str, stage: str = "*") -> str:
+    """The execute-api ARN a Lambda permission names as its source (ANY becomes *)."""
+    account_id = get_caller_identity().account_id
+    method = "*" if http_method == "ANY" else http_method
+    return (f"arn:aws:execute-api:{current_region()}:{account_id}:{api_id}/{stage}/{method}"
+            f"{resource_path}")
+
+
+def _arn_like(pattern: str, value: str) -> bool:
+    return re.fullmatch(".*".join(re.escape(piece) for piece in pattern.split("*")), value) is not None
+
+
+def may_invoke(function_target: str, source_arn: str) -> bool:
+    """Whether the function's resource policy lets API Gateway call it from `source_arn`."""
+    function_name, qualifier = _split_target(function_target)
+    for statement in _policy_statements(function_name, qualifier):
+        if statement.effect != "Allow":
+            continue
+        if not any(principal.value in (LAMBDA_PRINCIPAL, "*") for principal in statement.principals):
+            continue
+        if not any(action in ("lambda:InvokeFunction", "lambda:*", "*")
+                   for action in statement.actions):
+            continue
+        if statement.source_arn is None or _arn_like(statement.source_arn, source_arn):
+            return True
+    return False
+
+
+def _split_target(function_target: str) -> tuple[str, str]:
+    # arn:aws:lambda:REGION:ACCOUNT:function:NAME has 7 parts; a qualifier makes 8.
+    if function_target.count(":") == 7:
+        function_name, qualifier = function_target.rsplit(":", 1)
+        return function_name, qualifier
+    return function_target, ""
+
+
+def _policy_statements(function_name: str, qualifier: str) -> list[PolicyStatement]:
+    try:
+        with aws_errors(N_("read the resource-based policy"), f"Lambda function {function_name}"):
+            start = {"Qualifier": qualifier} if qualifier else {}
+            reply = client("lambda").get_policy(FunctionName=function_name, **start)
+    except ConsoleError as err:
+        if err.aws_code == "ResourceNotFoundException":
+            return []
+        raise
+    document = json.loads(reply["Policy"])
+    statements = document.get("Statement", [])
+    return [_statement(raw) for raw in (statements if isinstance(statements, list) else [statements])]
+
+
+def add_invoke_permission(function_target: str, source_arn: str) -> str:
+    """Let API Gateway invoke the function from `source_arn` (lambda:AddPermission); the Sid."""
+    function_name, qualifier = _split_target(function_target)
+    statement_id = f"apigateway-{secrets.token_hex(8)}"
+    start = {"Qualifier": qualifier} if qualifier else {}
+    with aws_errors(N_("allow API Gateway to invoke the function"),
+                    f"Lambda function {function_target}"):
+        client("lambda").add_permission(
+            FunctionName=function_name, StatementId=statement_id,
+            Action="lambda:InvokeFunction", Principal=LAMBDA_PRINCIPAL, SourceArn=source_arn,
+            **start)
+    return statement_id
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """One deployment of an API: a snapshot stages point at."""
+
+    deployment_id: str
+    description: str
+    created_date: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StageLogging:
+    """A stage's execution log level (OFF, ERROR, INFO) and access log settings."""
+
+    level: str
+    access_destination_arn: str
+    access_format: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One stage of an API, the deployment it serves and its settings."""
+
+    stage_name: str
+    deployment_id: str
+    description: str
+    variables: dict[str, str]
+    logging: StageLogging
+    last_updated: datetime | None
+
+
+def _stage(raw: dict) -> Stage:
+    settings = (raw.get("methodSettings") or {}).get("*/*", {}) or {}
+    access = raw.get("accessLogSettings") or {}
+    return Stage(raw["stageName"], raw.get("deploymentId", ""), raw.get("description", ""),
+                 dict(raw.get("variables") or {}),
+                 StageLogging(str(settings.get("loggingLevel") or "OFF").upper(),
+                              access.get("destinationArn", ""), access.get("format", "")),
+                 raw.get("lastUpdatedDate"))
+
+
+def list_stages(api_id: str) -> list[Stage]:
+    """The API's stages by name."""
+    with aws_errors(N_("list the API's stages"), f"REST API {api_id}"):
+        reply = client("apigateway").get_stages(restApiId=api_id)
+    return sorted((_stage(raw) for raw in reply.get("item", [])), key=lambda s: s.stage_name)
+
+
+def get_stage(api_id: str, stage_name: str) -> Stage:
+    """One stage by name."""
+    with aws_errors(N_("read the stage"), f"stage {stage_name} of REST API {api_id}"):
+        return _stage(client("apigateway").get_stage(restApiId=api_id, stageName=stage_name))
+
+
+def list_deployments(api_id: str) -> list[Deployment]:
+    """The API's deployments, newest first."""
+    with aws_errors(N_("list the API's deployments"), f"REST API {api_id}"):
+        pages = client("apigateway").get_paginator("get_deployments").paginate(
+            restApiId=api_id, PaginationConfig={"PageSize": LARGEST_PAGE})
+        found = [Deployment(raw["id"], raw.get("description", ""), raw.get("createdDate"))
+                 for page in pages for raw in page.get("items", [])]
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    # createdDate has whole seconds: deployments made within one keep the listing's order
+    # (oldest first), so sorting oldest-first and reversing puts the newest first.
+    return sorted(found, key=lambda item: item.created_date or oldest)[::-1]
+
+
+def create_deployment(api_id: str, stage_name: str, description: str) -> Deployment:
+    """Deploy the API's current resources and methods to a stage (created when new)."""
+    with aws_errors(N_("deploy the API"), f"REST API {api_id}"):
+        raw = client("apigateway").create_deployment(restApiId=api_id, stageName=stage_name,
+                                                     description=description)
+    return Deployment(raw["id"], raw.get("description", ""), raw.get("createdDate"))
+
+
+def stale_stages(stages: list[Stage], deployments: list[Deployment]) -> set[str]:
+    """Names of stages serving an older snapshot than the API's newest deployment.
+
+    API Gateway records no modification time for resources or methods, so the newest change
+    the console can see is the newest deployment: a stage pointing at any other deployment is
+    behind what was last deployed and can be brought up to date by redeploying.
+    """
+    if not deployments:
+        return set()
+    newest = deployments[0].deployment_id
+    return {stage.stage_name for stage in stages if stage.deployment_id != newest}
+
+
+def update_stage_variables(api_id: str, stage_name: str, old: dict[str, str],
+                           new: dict[str, str]) -> None:
+    """Make the stage's variables exactly `new` (patch operations from the difference with `old`)."""
+    operations = [{"op": "remove", "path": f"/variables/{name}"} for name in old if name not in new]
+    operations += [{"op": "replace", "path": f"/variables/{name}", "value": value}
+                   for name, value in new.items() if old.get(name) != value]
+    if not operations:
+        return
+    with aws_errors(N_("update the stage variables"), f"stage {stage_name}"):
+        client("apigateway").update_stage(restApiId=api_id, stageName=stage_name,
+                                          patchOperations=operations)
+
+
+def invoke_url(api_id: str, stage_name: str) -> str:
+    """Where a stage answers: AWS's execute-api host, or the endpoint's /restapis/… form."""
+    endpoint_url = connection().endpoint_url
+    if endpoint_url:
+        return f"{endpoint_url.rstrip('/')}/restapis/{api_id}/{stage_name}/_user_request_"
+    return f"https://{api_id}.execute-api.{current_region()}.amazonaws.com/{stage_name}"
+
+
+def get_cloudwatch_role_arn() -> str | None:
+    """The account's role API Gateway writes logs with in this region, if set."""
+    with aws_errors(N_("read the API Gateway account settings")):
+        return client("apigateway").get_account().get("cloudwatchRoleArn") or None
+
+
+def log_group_arn(log_group_name: str) -> str:
+    """A log group's ARN (access logging names its destination by ARN)."""
+    account_id = get_caller_identity().account_id
+    return f"arn:aws:logs:{current_region()}:{account_id}:log-group:{log_group_name}"
+
+
+def update_stage_logging(api_id: str, stage_name: str, level: str, access_destination_arn: str,
+                         access_format: str) -> None:
+    """Set execution logging (OFF/ERROR/INFO) and access logging ("" destination: off)."""
+    if (level != "OFF" or access_destination_arn) and not get_cloudwatch_role_arn():
+        # AWS refuses with this text; some endpoints accept it and never log, so ask first.
+        raise ConsoleError(NO_LOGGING_ROLE, code="no-logging-role")
+    operations: list[dict[str, str]] = [
+        {"op": "replace", "path": "/*/*/logging/loglevel", "value": level}]
+    if access_destination_arn:
+        operations += [
+            {"op": "replace", "path": "/accessLogSettings/destinationArn",
+             "value": access_destination_arn},
+            {"op": "replace", "path": "/accessLogSettings/format", "value": access_format}]
+    else:
+        operations.append({"op": "remove", "path": "/accessLogSettings"})
+    with aws_errors(N_("update the stage's logging"), f"stage {stage_name}"):
+        client("apigateway").update_stage(restApiId=api_id, stageName=stage_name,
+                                          patchOperations=operations)
+
+
+def create_logging_role(role_name: str) -> str:
+    """A role API Gateway may assume to write logs, set as the account's; the role's ARN."""
+    iam = client("iam")
+    with aws_errors(N_("create the role"), f"IAM role {role_name}"):
+        role_arn = iam.create_role(
+            RoleName=role_name, AssumeRolePolicyDocument=json.dumps(APIGATEWAY_TRUST_POLICY),
+            Description="Lets API Gateway write execution and access logs (Serverless Console)",
+        )["Role"]["Arn"]
+    with aws_errors(N_("attach the policy"), f"IAM policy {LOGS_ROLE_POLICY_ARN}"):
+        iam.attach_role_policy(RoleName=role_name, PolicyArn=LOGS_ROLE_POLICY_ARN)
+        iam.get_waiter("role_exists").wait(RoleName=role_name)
+    with aws_errors(N_("set the account's CloudWatch Logs role"), f"IAM role {role_arn}"):
+        client("apigateway").update_account(patchOperations=[
+            {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
+    return role_arn
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """A request to test a method with: the path with parameters filled, query, headers, body."""
+
+    http_method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResult:
+    """What came back: status, headers, body, latency and (for TestInvokeMethod) the log."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+    latency_ms: float
+    log: str = ""
+
+    @property
+    def pretty_body(self) -> str:
+        """The body indented when it is JSON, else as it came."""
+        try:
+            return json.dumps(json.loads(self.body), indent=2, ensure_ascii=False)
+        except ValueError:
+            return self.body
+
+
+def test_invoke_method(api_id: str, resource_id: str, request: HttpRequest) -> HttpResult:
+    """Run the method inside API Gateway without a deployment (TestInvokeMethod)."""
+    path = request.path + (f"?{request.query}" if request.query else "")
+    with aws_errors(N_("test the method"), f"{request.http_method} {request.path}"):
+        reply = client("apigateway").test_invoke_method(
+            restApiId=api_id, resourceId=resource_id, httpMethod=request.http_method,
+            pathWithQueryString=path, headers=request.headers, body=request.body)
+    headers = {name: str(value) for name, value in (reply.get("headers") or {}).items()}
+    return HttpResult(int(reply.get("status", 0)), headers, reply.get("body", "") or "",
+                      float(reply.get("latency", 0)), reply.get("log", "") or "")
+
+
+CALL_FAILED = N_("Could not call %(url)s: %(reason)s")
+
+
+def call_stage(stage_url: str, request: HttpRequest) -> HttpResult:
+    """Send a real HTTP request to a deployed stage and read the answer (bounded in time and size)."""
+    url = stage_url + request.path + (f"?{request.query}" if request.query else "")
+    has_body = bool(request.body) and request.http_method not in ("GET", "HEAD")
+    data = request.body.encode() if has_body else None
+    outgoing = urllib.request.Request(url, data=data, headers=request.headers,
+                                      method=request.http_method)
+    started = time.perf_counter()
+    try:
+        with _opener().open(outgoing, timeout=CALL_TIMEOUT_S) as reply:
+            status, headers, body = reply.status, dict(reply.headers.items()), reply.read(
+                MAX_CALL_BODY_BYTES)
+    except urllib.error.HTTPError as err:
+        status, headers, body = err.code, dict(err.headers.items()), err.read(MAX_CALL_BODY_BYTES)
+    except (OSError, ValueError) as err:
+        raise ConsoleError(CALL_FAILED, code="unreachable", url=url, reason=str(err)) from err
+    latency_ms = (time.perf_counter() - started) * 1000
+    return HttpResult(status, headers, body.decode("utf-8", "replace"), latency_ms)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    # Only http(s), and no proxy from the environment: the stage URL is the endpoint's own.
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}))
