@@ -19,6 +19,7 @@ from webapp import code_packages, create_app
 from webapp.aws import apigateway
 from webapp.aws.apigateway import HttpResult
 from webapp.aws.errors import ConsoleError
+from webapp.aws.paging import Page
 
 from tests.helpers import PASSWORD, csrf_token
 
@@ -84,6 +85,24 @@ def test_the_list_shows_each_api_with_its_endpoint_type(signed_in: FlaskClient) 
 
 def test_an_empty_region_says_so(signed_in: FlaskClient) -> None:
     assert "No REST APIs in this region yet." in text(signed_in.get("/apis/"))
+
+
+def test_the_list_loads_more_with_the_next_token(signed_in: FlaskClient,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = []
+
+    def one_page(page_token=None):  # type: ignore[no-untyped-def]
+        asked.append(page_token)
+        api = apigateway.RestApi(f"id{len(asked)}", f"api-{len(asked)}", "", "EDGE", "")
+        return Page([api], "token-2" if page_token is None else None)
+
+    monkeypatch.setattr(apigateway, "list_rest_apis", one_page)
+    first = signed_in.get("/apis/").get_data(as_text=True)
+    assert 'hx-get="/apis/?next=token-2"' in first and "api-1" in first
+    more = signed_in.get("/apis/?next=token-2", headers={"HX-Request": "true"})
+    assert asked == [None, "token-2"]
+    assert "api-2" in more.get_data(as_text=True) and "<html" not in more.get_data(as_text=True)
+    assert "Load more" not in more.get_data(as_text=True)
 
 
 def test_the_create_form_explains_when_to_choose_each_endpoint_type(signed_in: FlaskClient) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
@@ -58,7 +59,7 @@ class ResourceForm:
 
 
 def parse_resource_form(form: MultiDict[str, str], resources: list[Resource],
-                        problem_of: object) -> ResourceForm:
+                        problem_of: Callable[[str, list[Resource]], str | None]) -> ResourceForm:
     """Read the create-resource form and check the path part as API Gateway would."""
     parsed = ResourceForm(form.get("parent_id", ""), form.get("path_part", "").strip(),
                           form.get("enable_cors") == "on")
@@ -66,7 +67,7 @@ def parse_resource_form(form: MultiDict[str, str], resources: list[Resource],
         parsed.errors["parent_id"] = gettext("Choose the parent resource.")
         return parsed
     siblings = [resource for resource in resources if resource.parent_id == parsed.parent_id]
-    problem = problem_of(parsed.path_part, siblings)  # type: ignore[operator]
+    problem = problem_of(parsed.path_part, siblings)
     if problem:
         parsed.errors["path_part"] = gettext(problem)
     return parsed
