@@ -464,6 +464,34 @@ def test_create_and_set_the_role_then_turn_logging_on(signed_in: FlaskClient) ->
     assert not stage.get("accessLogSettings")
 
 
+def test_a_half_made_logging_role_is_reported(signed_in: FlaskClient,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    api_id = prod_stage()
+    real_client = apigateway.client
+
+    class RefusingUpdateAccount:
+        def __init__(self, real) -> None:  # type: ignore[no-untyped-def]
+            self.real = real
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(self.real, name)
+
+        def update_account(self, **_: object) -> dict:
+            raise ClientError({"Error": {"Code": "AccessDeniedException",
+                                         "Message": "no apigateway:PATCH"}}, "UpdateAccount")
+
+    monkeypatch.setattr(apigateway, "client", lambda service: RefusingUpdateAccount(
+        real_client(service)) if service == "apigateway" else real_client(service))
+    reply = post(signed_in, f"/apis/{api_id}/stages/prod/logging-role", {"level": "INFO"})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    roles = boto3.client("iam", region_name=REGION).list_roles()["Roles"]
+    made = [role["Arn"] for role in roles if role["RoleName"].startswith("apigateway-cloudwatch-logs")]
+    assert len(made) == 1
+    assert f"Created the role {made[0]} but could not finish setting it up" in text(reply)
+    assert "cloudwatchRoleArn" not in gateway().get_account() or not gateway().get_account().get(
+        "cloudwatchRoleArn")
+
+
 def test_access_logging_needs_a_log_group_and_the_request_id(signed_in: FlaskClient) -> None:
     api_id = prod_stage()
     reply = post(signed_in, f"/apis/{api_id}/stages/prod/logging",
@@ -583,3 +611,30 @@ def test_the_function_logs_link_follows_a_lambda_call(signed_in: FlaskClient,
                         lambda url, request: HttpResult(200, {}, "hi", 1.0))
     reply = post(signed_in, f"/apis/{api_id}/resources/{root}/methods/GET/call", {"stage": "prod"})
     assert "/logs/?group=/aws/lambda/hello-fn" in text(reply)
+
+
+def test_a_method_left_without_its_integration_is_reported(signed_in: FlaskClient,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    api_id, root = make_api()
+    real_client = apigateway.client
+
+    class RefusingIntegration:
+        def __init__(self, real) -> None:  # type: ignore[no-untyped-def]
+            self.real = real
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(self.real, name)
+
+        def put_integration(self, **_: object) -> dict:
+            raise ClientError({"Error": {"Code": "BadRequestException",
+                                         "Message": "Invalid integration URI"}}, "PutIntegration")
+
+    monkeypatch.setattr(apigateway, "client", lambda service: RefusingIntegration(
+        real_client(service)) if service == "apigateway" else real_client(service))
+    reply = post(signed_in, f"/apis/{api_id}/resources/{root}/methods",
+                 {"http_method": "PUT", "authorization_type": "NONE",
+                  "integration_kind": "http_proxy", "http_url": "https://example.com/x"})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    page = text(reply)
+    assert "Created the method PUT, but its integration could not be set" in page
+    assert "Invalid integration URI" in page and 'value="https://example.com/x"' in page

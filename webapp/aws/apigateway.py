@@ -118,6 +118,14 @@ APIGATEWAY_TRUST_POLICY = {
 }
 # AWS's own wording when logging is turned on before the account has a role (kept verbatim).
 NO_LOGGING_ROLE = N_("CloudWatch Logs role ARN must be set in account settings to enable logging")
+LOGGING_ROLE_UNFINISHED = N_(
+    "Created the role %(role)s but could not finish setting it up: %(reason)s Fix that, then "
+    "set the role's ARN in API Gateway's account settings, or delete the role in IAM."
+)
+METHOD_UNFINISHED = N_(
+    "Created the method %(method)s, but its integration could not be set: %(reason)s Fix that "
+    "and create the method again, which replaces it."
+)
 CORS_HEADERS = {
     "Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token'",
     "Access-Control-Allow-Origin": "'*'",
@@ -372,14 +380,20 @@ def put_method(api_id: str, resource_id: str, spec: NewMethod) -> None:
     target = {"restApiId": api_id, "resourceId": resource_id, "httpMethod": spec.http_method}
     with aws_errors(N_("create the method"), f"{spec.http_method} on resource {resource_id}"):
         apigateway.put_method(**target, authorizationType=spec.authorization_type)
-        apigateway.put_integration(**target, **_integration_arguments(spec))
-        if spec.integration_kind in ("lambda", "mock"):
-            templates = ({"application/json": spec.response_template}
-                         if spec.response_template.strip() else {})
-            apigateway.put_method_response(**target, statusCode="200",
-                                           responseModels={"application/json": "Empty"})
-            apigateway.put_integration_response(**target, statusCode="200",
-                                                responseTemplates=templates)
+    try:
+        with aws_errors(N_("set the method's integration"), f"{spec.http_method} {resource_id}"):
+            apigateway.put_integration(**target, **_integration_arguments(spec))
+            if spec.integration_kind in ("lambda", "mock"):
+                templates = ({"application/json": spec.response_template}
+                             if spec.response_template.strip() else {})
+                apigateway.put_method_response(**target, statusCode="200",
+                                               responseModels={"application/json": "Empty"})
+                apigateway.put_integration_response(**target, statusCode="200",
+                                                    responseTemplates=templates)
+    except ConsoleError as err:
+        # The method exists without a working integration; say so rather than hide it.
+        raise ConsoleError(METHOD_UNFINISHED, code=err.code, method=spec.http_method,
+                           reason=err.message) from err
 
 
 def execute_api_arn(api_id: str, http_method: str, resource_path: str, stage: str = "*") -> str:
@@ -594,12 +608,17 @@ def create_logging_role(role_name: str) -> str:
             RoleName=role_name, AssumeRolePolicyDocument=json.dumps(APIGATEWAY_TRUST_POLICY),
             Description="Lets API Gateway write execution and access logs (Serverless Console)",
         )["Role"]["Arn"]
-    with aws_errors(N_("attach the policy"), f"IAM policy {LOGS_ROLE_POLICY_ARN}"):
-        iam.attach_role_policy(RoleName=role_name, PolicyArn=LOGS_ROLE_POLICY_ARN)
-        iam.get_waiter("role_exists").wait(RoleName=role_name)
-    with aws_errors(N_("set the account's CloudWatch Logs role"), f"IAM role {role_arn}"):
-        client("apigateway").update_account(patchOperations=[
-            {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
+    try:
+        with aws_errors(N_("attach the policy"), f"IAM policy {LOGS_ROLE_POLICY_ARN}"):
+            iam.attach_role_policy(RoleName=role_name, PolicyArn=LOGS_ROLE_POLICY_ARN)
+            iam.get_waiter("role_exists").wait(RoleName=role_name)
+        with aws_errors(N_("set the account's CloudWatch Logs role"), f"IAM role {role_arn}"):
+            client("apigateway").update_account(patchOperations=[
+                {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
+    except ConsoleError as err:
+        # The role exists now; say so, so nobody is left with an unexplained extra role.
+        raise ConsoleError(LOGGING_ROLE_UNFINISHED, code=err.code, role=role_arn,
+                           reason=err.message) from err
     return role_arn
 
 
