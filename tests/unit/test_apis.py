@@ -183,6 +183,15 @@ def test_a_second_parameter_sibling_is_refused(signed_in: FlaskClient) -> None:
     assert "only one parameter resource" in text(reply)
 
 
+def test_a_greedy_resource_gets_no_children(signed_in: FlaskClient) -> None:
+    api_id, root = make_api()
+    greedy = gateway().create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")["id"]
+    reply = post(signed_in, f"/apis/{api_id}/resources", {"parent_id": greedy, "path_part": "x"})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert 'id="parent_id-error"' in reply.get_data(as_text=True)
+    assert sorted(paths(api_id)) == ["/", "/{proxy+}"]
+
+
 def test_enable_cors_adds_an_options_mock_method_with_the_headers(signed_in: FlaskClient) -> None:
     api_id, root = make_api()
     post(signed_in, f"/apis/{api_id}/resources",
@@ -193,7 +202,10 @@ def test_enable_cors_adds_an_options_mock_method_with_the_headers(signed_in: Fla
     assert method["methodIntegration"]["type"] == "MOCK"
     answer = method["methodIntegration"]["integrationResponses"]["200"]["responseParameters"]
     assert answer["method.response.header.Access-Control-Allow-Origin"] == "'*'"
-    assert "OPTIONS" in answer["method.response.header.Access-Control-Allow-Methods"]
+    assert answer["method.response.header.Access-Control-Allow-Methods"] == (
+        "'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT'")
+    declared = method["methodResponses"]["200"]["responseParameters"]
+    assert set(declared) == set(answer)
     assert "Content-Type" in answer["method.response.header.Access-Control-Allow-Headers"]
 
 

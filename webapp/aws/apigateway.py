@@ -240,10 +240,14 @@ def create_resource(api_id: str, parent_id: str, path_part: str) -> Resource:
     return _resource(raw)
 
 
-def enable_cors(api_id: str, resource_id: str, allowed_methods: tuple[str, ...]) -> None:
-    """An OPTIONS method with a MOCK integration answering the CORS headers, as AWS's console adds."""
-    headers = {**CORS_HEADERS,
-               "Access-Control-Allow-Methods": "'" + ",".join((*allowed_methods, "OPTIONS")) + "'"}
+def enable_cors(api_id: str, resource_id: str) -> None:
+    """An OPTIONS method with a MOCK integration answering the CORS headers, as AWS's console adds.
+
+    A new resource has no methods yet, so the preflight allows every method but ANY (which is
+    not an HTTP method), as the AWS console does for ANY.
+    """
+    allowed_methods = ",".join(sorted(name for name in HTTP_METHODS if name != "ANY"))
+    headers = {**CORS_HEADERS, "Access-Control-Allow-Methods": f"'{allowed_methods}'"}
     apigateway = client("apigateway")
     target = {"restApiId": api_id, "resourceId": resource_id, "httpMethod": "OPTIONS"}
     with aws_errors(N_("add the CORS OPTIONS method"), f"resource {resource_id}"):

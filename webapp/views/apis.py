@@ -93,7 +93,7 @@ def create_resource(api_id: str) -> ResponseReturnValue:
 def _after_resource_created(api_id: str, created: Resource, form: ResourceForm) -> ResponseReturnValue:
     if form.enable_cors:
         try:
-            apigateway.enable_cors(api_id, created.resource_id, ())
+            apigateway.enable_cors(api_id, created.resource_id)
         except ConsoleError as err:
             form.errors["form"] = gettext(
                 "Created %(path)s, but adding the CORS OPTIONS method failed: %(reason)s",

@@ -63,8 +63,13 @@ def parse_resource_form(form: MultiDict[str, str], resources: list[Resource],
     """Read the create-resource form and check the path part as API Gateway would."""
     parsed = ResourceForm(form.get("parent_id", ""), form.get("path_part", "").strip(),
                           form.get("enable_cors") == "on")
-    if not any(resource.resource_id == parsed.parent_id for resource in resources):
+    parent = next((item for item in resources if item.resource_id == parsed.parent_id), None)
+    if parent is None:
         parsed.errors["parent_id"] = gettext("Choose the parent resource.")
+        return parsed
+    if parent.path.endswith("+}"):
+        parsed.errors["parent_id"] = gettext(
+            "A greedy {proxy+} resource matches everything below it, so it cannot have children.")
         return parsed
     siblings = [resource for resource in resources if resource.parent_id == parsed.parent_id]
     problem = problem_of(parsed.path_part, siblings)
