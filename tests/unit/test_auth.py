@@ -132,6 +132,14 @@ def test_login_attempts_are_rate_limited(client: FlaskClient, app: Flask) -> Non
     assert client.get("/").status_code == HTTPStatus.FOUND
 
 
+def test_successful_logins_do_not_use_up_the_limit(app: Flask) -> None:
+    allowed = app.config["SETTINGS"].login_attempts_per_minute
+    for _ in range(allowed + 2):
+        client = app.test_client()
+        reply = client.post("/login", data={"secret": PASSWORD, "csrf_token": csrf_token(client)})
+        assert reply.status_code == HTTPStatus.SEE_OTHER
+
+
 def test_session_cookie_is_httponly_and_samesite(client: FlaskClient) -> None:
     reply = client.post("/login", data={"secret": PASSWORD, "csrf_token": csrf_token(client)})
     cookie = reply.headers["Set-Cookie"]

@@ -32,6 +32,11 @@ def _is_plain_login_page() -> bool:
     return request.method == "GET" and "token" not in request.args
 
 
+def _was_refused(response: Response) -> bool:
+    # Only failed attempts count: a person signing in again and again is not guessing.
+    return response.status_code == HTTPStatus.UNAUTHORIZED
+
+
 def is_signed_in() -> bool:
     """True while the session is signed in and younger than the absolute session limit."""
     signed_in_at = session.get(SIGNED_IN_AT)
@@ -65,7 +70,7 @@ def require_login() -> ResponseReturnValue | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, exempt_when=_is_plain_login_page)
+@limiter.limit(_login_limit, exempt_when=_is_plain_login_page, deduct_when=_was_refused)
 def login() -> ResponseReturnValue:
     """Show the login form, or sign in with a token URL or the password."""
     settings = _settings()
