@@ -96,8 +96,7 @@ def test_build_an_items_api_with_lambda_proxy_and_deploy_it(page: Page,
     expect(page.locator(".invoke-url code")).to_have_text(invoke_url)
     expect(page.locator("#deployment-history")).to_contain_text("first")
 
-    if not stage_answers(invoke_url + "/items"):
-        return  # the sandbox does not serve stages yet; the rest needs it
+    assert stage_answers(invoke_url + "/items"), "the sandbox must serve the deployed stage"
     page.locator(".breadcrumbs").get_by_role("link", name="items-e2e").click()
     page.locator(".resource-tree").get_by_role("link", name="GET").click()
     page.get_by_role("button", name="Call the stage").click()
