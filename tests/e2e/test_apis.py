@@ -107,3 +107,7 @@ def test_build_an_items_api_with_lambda_proxy_and_deploy_it(page: Page,
     page.get_by_role("button", name="Test", exact=True).click()
     expect(page.locator(".invocation")).to_contain_text("HTTP 200")
     expect(page.locator(".invocation pre.log")).to_contain_text("Method completed with status: 200")
+    page.locator(".invocation").get_by_role("link", name="/aws/lambda/hello-api-e2e").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("/aws/lambda/hello-api-e2e")
+    expect(page.locator("#event-rows")).to_contain_text("START RequestId:")
+    expect(page.locator("#event-rows")).to_contain_text("REPORT RequestId:")

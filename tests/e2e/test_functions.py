@@ -38,6 +38,13 @@ def test_create_a_function_from_the_hello_template_and_invoke_it(page: Page,
     expect(result.locator("pre.log")).to_contain_text("REPORT RequestId:")
     expect(result).to_contain_text(re.compile(r"\d+\.\d\d ms"))
 
+    request_id = result.locator("dd code").nth(0).inner_text()
+    page.get_by_role("link", name="This request's logs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("/aws/lambda/hello-e2e")
+    expect(page.locator("#event-rows")).to_contain_text(f"START RequestId: {request_id}")
+    expect(page.locator("#event-rows")).to_contain_text("hello invoked for Kim")
+    page.go_back()
+
     page.get_by_label("Event JSON").fill('{"name": ')
     page.get_by_role("button", name="Invoke").click()
     expect(page.locator("#event-error")).to_contain_text("not valid JSON")
