@@ -13,7 +13,6 @@ from botocore.exceptions import ClientError
 from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
-from moto.iam import models as moto_iam
 
 from webapp import code_packages, create_app
 from webapp.aws import apigateway
@@ -21,7 +20,7 @@ from webapp.aws.apigateway import HttpResult
 from webapp.aws.errors import ConsoleError
 from webapp.aws.paging import Page
 
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -33,10 +32,7 @@ MANAGED_POLICIES = ("AWSLambdaBasicExecutionRole", "AmazonAPIGatewayPushToCloudW
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """The console under moto with only the AWS-managed policies these tests attach."""
-    every_policy = json.loads(moto_iam.aws_managed_policies_data)
-    wanted = {name: every_policy[name] for name in MANAGED_POLICIES}
-    monkeypatch.setattr(moto_iam, "aws_managed_policies_data", json.dumps(wanted))
-    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    load_only_managed_policies(monkeypatch, MANAGED_POLICIES)
     with mock_aws():
         yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
 

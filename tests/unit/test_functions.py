@@ -15,7 +15,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
-from moto.iam import models as moto_iam
 
 from webapp import create_app
 from botocore.stub import Stubber
@@ -24,7 +23,7 @@ from webapp.aws import clients, functions
 from webapp.aws.paging import Page
 from webapp.views import functions as function_views
 
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
 
 REGION = "ap-northeast-2"
 
@@ -38,10 +37,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
 
     Only those few: parsing all of moto's 1,582 costs about a second per test.
     """
-    every_policy = json.loads(moto_iam.aws_managed_policies_data)
-    wanted = {name: every_policy[name] for name in TUTORIAL_MANAGED_POLICIES}
-    monkeypatch.setattr(moto_iam, "aws_managed_policies_data", json.dumps(wanted))
-    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    load_only_managed_policies(monkeypatch, TUTORIAL_MANAGED_POLICIES)
     with mock_aws():
         yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
 
