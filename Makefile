@@ -17,6 +17,8 @@ test: $(VENV)/.installed-test $(COMPILED)
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.lambda_invoke
 	$(BIN)/python -m bench.gateway_stage
+	$(BIN)/python -m bench.dynamodb_items
+	$(BIN)/python -m bench.item_import
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11 (or newer)")'
