@@ -27,7 +27,8 @@ STARTUP_SECONDS = 60.0
 POLL_SECONDS = 0.1
 # What the sandbox needs from the console's environment; nothing else (no keys, no passwords).
 PASSED_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SANDBOX_PERSIST",
-                    "SANDBOX_DATA_DIR", "SANDBOX_PORT", "SANDBOX_LAMBDA_IDLE_SECONDS")
+                    "SANDBOX_DATA_DIR", "SANDBOX_PORT", "SANDBOX_LAMBDA_IDLE_SECONDS",
+                    "SANDBOX_TABLE_CREATING_SECONDS")
 
 
 class SandboxStartError(RuntimeError):

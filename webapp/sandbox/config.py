@@ -17,6 +17,8 @@ DEFAULT_HOST = "127.0.0.1"
 MAX_PORT = 65535
 # How long a Lambda worker may sit idle before it is stopped (AWS keeps them minutes, too).
 DEFAULT_LAMBDA_IDLE_SECONDS = 300.0
+# How long a new DynamoDB table reports CREATING before ACTIVE (0: ACTIVE at once, as moto does).
+DEFAULT_TABLE_CREATING_SECONDS = 1.0
 
 # A process needs these to run (and a locale); anything else, such as a developer's AWS keys or
 # the console's secrets, stays out of the sandbox and of whatever it starts.
@@ -41,6 +43,7 @@ class SandboxConfig:
     parent_pid: int | None
     verbose: bool
     lambda_idle_seconds: float = DEFAULT_LAMBDA_IDLE_SECONDS
+    table_creating_seconds: float = DEFAULT_TABLE_CREATING_SECONDS
 
 
 def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConfig:
@@ -67,6 +70,7 @@ def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConf
         parent_pid=_checked_pid(args.parent_pid),
         verbose=args.verbose,
         lambda_idle_seconds=_idle_seconds(args.lambda_idle_seconds, environ),
+        table_creating_seconds=_table_creating_seconds(environ),
     )
 
 
@@ -129,6 +133,19 @@ def _idle_seconds(flag: float | None, environ: Mapping[str, str]) -> float:
         raise ConfigError(f"SANDBOX_LAMBDA_IDLE_SECONDS={value!r} is not a number") from None
     if not seconds > 0:
         raise ConfigError(f"the Lambda idle timeout must be positive, not {seconds:g} s")
+    return seconds
+
+
+def _table_creating_seconds(environ: Mapping[str, str]) -> float:
+    value = environ.get("SANDBOX_TABLE_CREATING_SECONDS", "").strip()
+    if not value:
+        return DEFAULT_TABLE_CREATING_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"SANDBOX_TABLE_CREATING_SECONDS={value!r} is not a number") from None
+    if not seconds >= 0:
+        raise ConfigError(f"SANDBOX_TABLE_CREATING_SECONDS must be 0 or more, not {value}")
     return seconds
 
 

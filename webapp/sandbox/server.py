@@ -21,8 +21,9 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox import apigateway, authz
-from webapp.sandbox import awslambda
-from webapp.sandbox.config import ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS, SandboxConfig
+from webapp.sandbox import awslambda, dynamodb
+from webapp.sandbox.config import (ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS,
+                                   DEFAULT_TABLE_CREATING_SECONDS, SandboxConfig)
 from webapp.sandbox.dispatch import Dispatcher
 
 logger = logging.getLogger(__name__)
@@ -35,11 +36,13 @@ SHUTDOWN_POLL_SECONDS = 0.1
 
 
 def create_app(region: str,
-               lambda_idle_seconds: float = DEFAULT_LAMBDA_IDLE_SECONDS) -> Dispatcher:
+               lambda_idle_seconds: float = DEFAULT_LAMBDA_IDLE_SECONDS,
+               table_creating_seconds: float = DEFAULT_TABLE_CREATING_SECONDS) -> Dispatcher:
     """The sandbox as one WSGI app: its own routes and handlers first, moto for everything else."""
     dispatcher = Dispatcher(DomainDispatcherApplication(create_backend_app))
     lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds)
     apigateway.register(dispatcher, region, lambda_service)
+    dynamodb.register(dispatcher, table_creating_seconds)
     authz.install(dispatcher, ACCOUNT_ID)
 
     @dispatcher.route(HEALTH_PATH, methods=["GET", "HEAD"])
@@ -61,7 +64,7 @@ def load_managed_policies() -> int:
 
 def serve(listener: socket.socket, config: SandboxConfig, stop: threading.Event) -> None:
     """Serve on the already bound `listener` until `stop` is set."""
-    app = create_app(config.region, config.lambda_idle_seconds)
+    app = create_app(config.region, config.lambda_idle_seconds, config.table_creating_seconds)
     logger.info("%d AWS-managed policies loaded", load_managed_policies())
     if stop.is_set():
         listener.close()

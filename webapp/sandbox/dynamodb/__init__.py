@@ -1,0 +1,16 @@
+"""DynamoDB in the sandbox: moto's tables, with the CREATING phase AWS shows after CreateTable.
+
+moto makes a table ACTIVE the moment it exists, so a console that polls for ACTIVE never sees
+the wait a person sees on AWS. table_status.py puts it back: see its docstring for what it
+changes and where it deliberately differs from AWS.
+"""
+from webapp.sandbox.dispatch import Dispatcher
+from webapp.sandbox.dynamodb import table_status
+from webapp.sandbox.dynamodb.table_status import DEFAULT_CREATING_SECONDS
+
+__all__ = ["DEFAULT_CREATING_SECONDS", "register"]
+
+
+def register(dispatcher: Dispatcher, creating_seconds: float = DEFAULT_CREATING_SECONDS) -> None:
+    """Let `dispatcher` report new tables as CREATING for `creating_seconds` (0: never)."""
+    table_status.register(dispatcher, table_status.CreationClock(creating_seconds))

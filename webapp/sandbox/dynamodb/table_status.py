@@ -1,0 +1,120 @@
+"""TableStatus CREATING for a while after CreateTable, as AWS reports it.
+
+CreateTable answers TableStatus "CREATING" (and IndexStatus "CREATING" for each global secondary
+index); DescribeTable keeps saying so until `creating_seconds` have passed since the table was
+created, then tells moto's "ACTIVE". Only the status fields change: the state kept is one
+monotonic timestamp per (region, table name), forgotten on DeleteTable.
+
+Deviation from AWS: AWS refuses reads and writes on a CREATING table with
+ResourceNotFoundException; the sandbox accepts them at once, because code written against moto
+(and tests that create a table and use it in the next line) expects that.
+"""
+import binascii
+import json
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+
+from werkzeug.wrappers import Request, Response
+
+from webapp.sandbox.dispatch import AwsOperation, Dispatcher
+
+DEFAULT_CREATING_SECONDS = 1.0
+CREATING = "CREATING"
+CRC32_HEADER = "x-amz-crc32"
+# Describing a table after CreateTable is how clients wait for it; bound the state anyway.
+MAX_TRACKED_TABLES = 10_000
+
+
+class CreationClock:
+    """When each table was created, for as long as it may still be CREATING."""
+
+    def __init__(self, creating_seconds: float, now: Callable[[], float] = time.monotonic) -> None:
+        self.creating_seconds = creating_seconds
+        self._now = now
+        self._lock = threading.Lock()
+        self._created: dict[tuple[str, str], float] = {}
+
+    def started(self, region: str, table_name: str) -> None:
+        """Note that the table was created just now."""
+        if self.creating_seconds <= 0:
+            return
+        with self._lock:
+            if len(self._created) >= MAX_TRACKED_TABLES:
+                self._forget_settled()
+            self._created[(region, table_name)] = self._now()
+
+    def is_creating(self, region: str, table_name: str) -> bool:
+        """True while the table is younger than `creating_seconds`."""
+        with self._lock:
+            created = self._created.get((region, table_name))
+            if created is None:
+                return False
+            if self._now() - created < self.creating_seconds:
+                return True
+            del self._created[(region, table_name)]
+            return False
+
+    def forget(self, region: str, table_name: str) -> None:
+        """The table is gone: a new one of the same name starts afresh."""
+        with self._lock:
+            self._created.pop((region, table_name), None)
+
+    def _forget_settled(self) -> None:
+        now = self._now()
+        for key, created in list(self._created.items()):
+            if now - created >= self.creating_seconds:
+                del self._created[key]
+
+
+def register(dispatcher: Dispatcher, clock: CreationClock) -> None:
+    """Amend CreateTable, DescribeTable and DeleteTable answers with the table's creation phase."""
+
+    @dispatcher.amend("dynamodb", "CreateTable")
+    def create_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
+        body = _answer_body(answer)
+        if body is None or clock.creating_seconds <= 0:
+            return answer
+        description = body.get("TableDescription", {})
+        clock.started(operation.region, description.get("TableName", ""))
+        return _marked_creating(answer, body, "TableDescription")
+
+    @dispatcher.amend("dynamodb", "DescribeTable")
+    def describe_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
+        body = _answer_body(answer)
+        if body is None:
+            return answer
+        table_name = body.get("Table", {}).get("TableName", "")
+        if not clock.is_creating(operation.region, table_name):
+            return answer
+        return _marked_creating(answer, body, "Table")
+
+    @dispatcher.amend("dynamodb", "DeleteTable")
+    def delete_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
+        body = _answer_body(answer)
+        if body is not None:
+            clock.forget(operation.region, body.get("TableDescription", {}).get("TableName", ""))
+        return answer
+
+
+def _answer_body(answer: Response) -> dict | None:
+    if answer.status_code != HTTPStatus.OK:
+        return None
+    try:
+        body = json.loads(answer.get_data())
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _marked_creating(answer: Response, body: dict, key: str) -> Response:
+    description = body.get(key, {})
+    description["TableStatus"] = CREATING
+    for index in description.get("GlobalSecondaryIndexes", []):
+        index["IndexStatus"] = CREATING
+    data = json.dumps(body).encode()
+    answer.set_data(data)
+    if CRC32_HEADER in answer.headers:  # botocore checks DynamoDB answers against it
+        answer.headers[CRC32_HEADER] = str(binascii.crc32(data))
+    return answer
