@@ -1,0 +1,164 @@
+"""Rows to import, read from pasted text or an uploaded file, each with its line number.
+
+Two shapes are accepted: one JSON array of items (the first non-space character is `[`), or
+JSON lines (one item per line). An array is checked whole before anything is yielded, because
+after a syntax error there is no telling where the next element starts; nothing of it is
+written then. JSON lines are independent: a bad line is reported and the others go on.
+
+Every row becomes a python item with item_json.item_from_json and must carry the table's key;
+a row that does not is a RowError naming its line, and the good rows still go through.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .aws import item_json
+from .aws.dynamodb import KeyAttribute
+from .aws.errors import N_, ConsoleError
+
+FORMATS = ("plain", "dynamodb")
+# DynamoDB's S3 export writes one {"Item": {...}} object per line.
+EXPORT_WRAPPER = "Item"
+ATTRIBUTE_TYPES = frozenset({"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"})
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+NO_ROWS = N_("There are no items to import: paste a JSON array or JSON lines, or choose a file.")
+ARRAY_SYNTAX = N_(
+    "The JSON array is not valid at line %(line)s, column %(column)s: %(reason)s. "
+    "Nothing was written; fix the text and import again.")
+LINE_SYNTAX = N_("Invalid JSON at column %(column)s: %(reason)s")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One item to write, and the line its JSON starts on."""
+
+    line: int
+    item: dict
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A row that cannot be written, and why."""
+
+    line: int
+    error: ConsoleError
+
+
+@dataclass(frozen=True, slots=True)
+class RowSource:
+    """The rows of one text: how many there are, and an iterator over them in order."""
+
+    total: int
+    text: str
+    fmt: str
+    partition_key: KeyAttribute
+    sort_key: KeyAttribute | None
+    array_spans: tuple[tuple[int, int], ...] | None  # the array's elements; None: JSON lines
+
+    def __iter__(self) -> Iterator[Row | RowError]:
+        """Each row as a Row, or a RowError when it is not a valid item for the table."""
+        values = (self._array_values() if self.array_spans is not None
+                  else self._line_values())
+        for line, value in values:
+            if isinstance(value, ConsoleError):
+                yield RowError(line, value)
+                continue
+            try:
+                item = item_json.item_from_json(_unwrap(value, self.fmt), self.fmt)
+                item_json.check_key(item, self.partition_key, self.sort_key)
+            except ConsoleError as err:
+                yield RowError(line, err)
+                continue
+            yield Row(line, item)
+
+    def _array_values(self) -> Iterator[tuple[int, object]]:
+        line, last = 1, 0
+        for start, end in self.array_spans or ():
+            line += self.text.count("\n", last, start)
+            last = start
+            yield line, _decoded(self.text[start:end])
+
+    def _line_values(self) -> Iterator[tuple[int, object]]:
+        for number, text in enumerate(self.text.splitlines(), start=1):
+            if text.strip():
+                yield number, _decoded(text)
+
+
+def _decoded(text: str) -> object:
+    """The JSON value of `text`, or the ConsoleError saying why it has none."""
+    try:
+        return item_json.load_json(text)
+    except ConsoleError as err:
+        if "column" not in err.params:
+            return err
+        # The line is the row's own: say only the column within it.
+        return ConsoleError(LINE_SYNTAX, code="invalid", field="items",
+                            column=err.params["column"], reason=err.params.get("detail", ""))
+
+
+def read_rows(text: str, fmt: str, partition_key: KeyAttribute,
+              sort_key: KeyAttribute | None) -> RowSource:
+    """The rows of `text`; ConsoleError(field="items") when nothing at all can be imported."""
+    text = text.removeprefix("\ufeff")
+    if text.lstrip().startswith("["):
+        spans = _array_spans(text)
+        total = len(spans)
+    else:
+        spans = None
+        total = sum(1 for line in text.splitlines() if line.strip())
+    if total == 0:
+        raise ConsoleError(NO_ROWS, code="invalid", field="items")
+    return RowSource(total, text, fmt, partition_key, sort_key, spans)
+
+
+def _array_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where each element of the array in `text` starts and ends; ConsoleError on bad syntax."""
+    # Only the syntax matters here: plain floats are faster, and the values are thrown away.
+    decoder = json.JSONDecoder()
+    spans: list[tuple[int, int]] = []
+    position = _SPACE.match(text).end() + 1  # just after "["
+    position = _SPACE.match(text, position).end()
+    try:
+        if text.startswith("]", position):
+            position += 1
+        else:
+            while True:
+                end = decoder.raw_decode(text, position)[1]
+                spans.append((position, end))
+                position = _SPACE.match(text, end).end()
+                if text.startswith("]", position):
+                    position += 1
+                    break
+                if not text.startswith(",", position):
+                    raise _syntax_error(text, position, "Expecting ',' delimiter")
+                position = _SPACE.match(text, position + 1).end()
+    except json.JSONDecodeError as err:
+        raise _syntax_error(text, err.pos, err.msg) from err
+    end = _SPACE.match(text, position).end()
+    if end != len(text):
+        raise _syntax_error(text, end, "Extra data after the array")
+    return tuple(spans)
+
+
+def _syntax_error(text: str, position: int, reason: str) -> ConsoleError:
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return ConsoleError(ARRAY_SYNTAX, code="invalid", field="items", line=line, column=column,
+                        reason=reason)
+
+
+def _unwrap(value: object, fmt: str) -> object:
+    """The item inside an S3-export line {"Item": {...}}; anything else as it is."""
+    if fmt != "dynamodb" or not isinstance(value, dict) or len(value) != 1:
+        return value
+    inner = value.get(EXPORT_WRAPPER)
+    if not isinstance(inner, dict):
+        return value
+    # {"Item": {"S": "x"}} is an attribute called Item, not a wrapper.
+    if len(inner) == 1 and next(iter(inner)) in ATTRIBUTE_TYPES:
+        return value
+    return inner
