@@ -1,0 +1,214 @@
+"""The item service layer: create without overwriting, conditional save, key moves, delete."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import boto3
+import pytest
+from boto3.dynamodb.types import Binary
+from botocore.stub import Stubber
+from flask import Flask
+
+from webapp.aws import clients, item_json, item_writes
+from webapp.aws.errors import ConsoleError
+
+REGION = "ap-northeast-2"
+TABLE = "Orders"
+KEYS = ["pk", "sk"]
+
+
+@pytest.fixture
+def dynamodb(app: Flask) -> Iterator[object]:
+    """A table with a partition and a sort key, in the app's moto."""
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                              {"AttributeName": "sk", "AttributeType": "N"}])
+    yield client
+
+
+def stored(client: object) -> list[dict]:
+    """Every item in the table, as python items sorted by key."""
+    items = [item_json.from_wire(raw) for raw in client.scan(TableName=TABLE)["Items"]]
+    return sorted(items, key=lambda item: (item["pk"], item["sk"]))
+
+
+ORIGINAL = {"pk": "a", "sk": Decimal(1), "name": "pen", "tags": {"x", "y"},
+            "blob": Binary(b"\x00\x01"), "price": Decimal("12345678901234567890.123456789012345678"),
+            "nested": {"list": [Decimal(1), "two", None, True]}}
+
+
+def test_create_puts_a_new_item(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    assert stored(dynamodb) == [ORIGINAL]
+
+
+def test_create_never_overwrites(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    with pytest.raises(item_writes.ItemExistsError) as raised:
+        item_writes.create_item(TABLE, {"pk": "a", "sk": Decimal(1), "name": "other"}, "pk")
+    assert raised.value.key["pk"] == "a"
+    assert stored(dynamodb) == [ORIGINAL]
+
+
+def test_get_item_reads_it_or_none(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    assert item_writes.get_item(TABLE, {"pk": "a", "sk": Decimal(1)}) == ORIGINAL
+    assert item_writes.get_item(TABLE, {"pk": "a", "sk": Decimal(2)}) is None
+
+
+def test_save_writes_when_unchanged(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    edited = {**ORIGINAL, "name": "pencil"}
+    del edited["tags"]
+    item_writes.save_item(TABLE, ORIGINAL, edited, KEYS)
+    assert stored(dynamodb) == [edited]
+
+
+def test_save_refuses_when_a_value_changed(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    theirs = {**ORIGINAL, "name": "theirs"}
+    dynamodb.put_item(TableName=TABLE, Item=item_json.to_wire(theirs))
+    with pytest.raises(item_writes.ConflictError) as raised:
+        item_writes.save_item(TABLE, ORIGINAL, {**ORIGINAL, "name": "mine"}, KEYS)
+    assert raised.value.current == theirs
+    assert stored(dynamodb) == [theirs]
+
+
+def test_save_refuses_when_an_attribute_was_added(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    theirs = {**ORIGINAL, "added": "by someone"}
+    dynamodb.put_item(TableName=TABLE, Item=item_json.to_wire(theirs))
+    with pytest.raises(item_writes.ConflictError):
+        item_writes.save_item(TABLE, ORIGINAL, {**ORIGINAL, "name": "mine"}, KEYS)
+    assert stored(dynamodb) == [theirs]
+
+
+def test_save_refuses_when_the_item_was_deleted(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    dynamodb.delete_item(TableName=TABLE, Key=item_json.to_wire({"pk": "a", "sk": Decimal(1)}))
+    with pytest.raises(item_writes.ConflictError) as raised:
+        item_writes.save_item(TABLE, ORIGINAL, {**ORIGINAL, "name": "mine"}, KEYS)
+    assert raised.value.current is None
+    assert stored(dynamodb) == []
+
+
+def test_the_condition_catches_a_change_after_the_read(dynamodb: object,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The item changes between the consistent read and PutItem: the condition stops the write."""
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    theirs = {**ORIGINAL, "price": Decimal("2")}
+    real_get = item_writes.get_item
+    reads = []
+
+    def get_then_change(table_name: str, key: dict) -> dict | None:
+        found = real_get(table_name, key)
+        if not reads:
+            dynamodb.put_item(TableName=TABLE, Item=item_json.to_wire(theirs))
+        reads.append(found)
+        return found
+
+    monkeypatch.setattr(item_writes, "get_item", get_then_change)
+    with pytest.raises(item_writes.ConflictError) as raised:
+        item_writes.save_item(TABLE, ORIGINAL, {**ORIGINAL, "name": "mine"}, KEYS)
+    assert raised.value.current == theirs
+    assert stored(dynamodb) == [theirs]
+
+
+def test_the_condition_uses_placeholders_only() -> None:
+    condition = item_writes.unchanged_condition(
+        {"pk": "a", "sk": Decimal(1), "a b": "x", "#weird": Decimal(2)}, KEYS)
+    assert condition.expression == ("attribute_exists(#k0) AND attribute_exists(#k1) AND "
+                                    "#a0 = :v0 AND #a1 = :v1")
+    assert condition.names == {"#k0": "pk", "#k1": "sk", "#a0": "#weird", "#a1": "a b"}
+    assert condition.values == {":v0": {"N": "2"}, ":v1": {"S": "x"}}
+
+
+def test_a_huge_item_is_conditional_on_its_key_alone() -> None:
+    huge = {"pk": "a", "sk": Decimal(1), **{f"attribute_{n}": n for n in range(400)}}
+    condition = item_writes.unchanged_condition(huge, KEYS)
+    assert condition.expression == "attribute_exists(#k0) AND attribute_exists(#k1)"
+    assert condition.values == {}
+
+
+def test_a_huge_item_still_saves_and_conflicts(dynamodb: object) -> None:
+    huge = {"pk": "a", "sk": Decimal(1), **{f"attribute_{n}": Decimal(n) for n in range(400)}}
+    item_writes.create_item(TABLE, huge, "pk")
+    item_writes.save_item(TABLE, huge, {**huge, "attribute_0": Decimal(-1)}, KEYS)
+    with pytest.raises(item_writes.ConflictError):
+        item_writes.save_item(TABLE, huge, {**huge, "attribute_1": Decimal(-1)}, KEYS)
+    assert stored(dynamodb)[0]["attribute_0"] == Decimal(-1)
+
+
+def test_a_key_change_moves_the_item_in_one_transaction(dynamodb: object,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    moved = {**ORIGINAL, "pk": "b"}
+    client = clients.client("dynamodb")
+    calls: list[str] = []
+    client.meta.events.register("before-call.dynamodb",
+                                lambda model, **kwargs: calls.append(model.name))
+    item_writes.save_item(TABLE, ORIGINAL, moved, KEYS)
+    assert stored(dynamodb) == [moved]
+    assert calls == ["GetItem", "TransactWriteItems"]
+
+
+def test_a_key_change_onto_an_existing_item_writes_nothing(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    other = {"pk": "b", "sk": Decimal(1), "name": "other"}
+    item_writes.create_item(TABLE, other, "pk")
+    with pytest.raises(item_writes.ItemExistsError):
+        item_writes.save_item(TABLE, ORIGINAL, {**ORIGINAL, "pk": "b"}, KEYS)
+    assert stored(dynamodb) == [ORIGINAL, other]
+
+
+def test_a_key_change_after_a_concurrent_change_is_a_conflict(
+        dynamodb: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    theirs = {**ORIGINAL, "name": "theirs"}
+    real_get = item_writes.get_item
+
+    def get_then_change(table_name: str, key: dict) -> dict | None:
+        found = real_get(table_name, key)
+        dynamodb.put_item(TableName=TABLE, Item=item_json.to_wire(theirs))
+        return found
+
+    monkeypatch.setattr(item_writes, "get_item", get_then_change)
+    with pytest.raises(item_writes.ConflictError):
+        item_writes.save_item(TABLE, ORIGINAL, {**ORIGINAL, "pk": "b"}, KEYS)
+    assert stored(dynamodb) == [theirs]
+
+
+def test_delete_removes_the_item_and_says_when_it_is_gone(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    key = {"pk": "a", "sk": Decimal(1)}
+    item_writes.delete_item(TABLE, key, KEYS)
+    assert stored(dynamodb) == []
+    with pytest.raises(ConsoleError) as raised:
+        item_writes.delete_item(TABLE, key, KEYS)
+    assert raised.value.code == "not-found"
+
+
+def test_a_validation_error_is_a_console_error(dynamodb: object) -> None:
+    with pytest.raises(ConsoleError) as raised:
+        item_writes.create_item(TABLE, {"pk": "", "sk": Decimal(1)}, "pk")
+    assert raised.value.aws_code == "ValidationException"
+    assert "Could not create the item" in raised.value.message
+    assert stored(dynamodb) == []
+
+
+def test_an_unexpected_transaction_failure_is_worded(dynamodb: object) -> None:
+    item_writes.create_item(TABLE, ORIGINAL, "pk")
+    client = clients.client("dynamodb")
+    with Stubber(client) as stubber:
+        stubber.add_response("get_item", {"Item": item_json.to_wire(ORIGINAL)})
+        stubber.add_client_error("transact_write_items", "TransactionCanceledException",
+                                 "Transaction cancelled [ThrottlingError]",
+                                 response_meta={}, modeled_fields={})
+        with pytest.raises(ConsoleError) as raised:
+            item_writes.save_item(TABLE, ORIGINAL, {**ORIGINAL, "pk": "b"}, KEYS)
+    assert not isinstance(raised.value, (item_writes.ConflictError, item_writes.ItemExistsError))
+    assert "save the item under its new key" in raised.value.message

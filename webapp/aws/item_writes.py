@@ -1,0 +1,206 @@
+"""Writing one item: read it, create it without overwriting, save it only if unchanged, delete it.
+
+Items are python items (item_json's plain values: Decimal numbers, sets, Binary) and become
+AttributeValue maps with item_json.to_wire only here, at the boto3 boundary.
+
+How a save stays safe: the editor keeps the item as it was opened (the "original"). Saving first
+reads the item again with a consistent read and compares it with the original in python, which
+also catches attributes someone ADDED meanwhile (a condition cannot name attributes it does not
+know). Then PutItem carries a condition that every attribute of the original still has its
+original value, so a change between that read and the write fails the write instead of being
+overwritten. The only window left is an attribute added to the item after the read and before
+the write: the condition cannot see it. When the condition would exceed DynamoDB's expression
+limits (4 KB of text, 300 operators: items with very many attributes), the write is conditional
+on the key alone and the read-and-compare is the whole check, which widens that window to any
+change between the read and the write (milliseconds).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError
+
+from . import item_json
+from .clients import client
+from .errors import N_, ConsoleError, aws_errors
+
+MAX_EXPRESSION_BYTES = 4096
+MAX_EXPRESSION_OPERATORS = 300
+
+ITEM_EXISTS = N_("An item with this key already exists in the table %(table)s; nothing was "
+                 "written.")
+ITEM_CHANGED = N_("The item changed since you opened it; nothing was written.")
+ITEM_GONE = N_("The item was deleted since you opened it; nothing was written.")
+NOTHING_TO_DELETE = N_("The item is no longer in the table %(table)s: someone deleted it "
+                       "already.")
+
+
+class ItemExistsError(ConsoleError):
+    """Creating (or moving to a new key) found an item with that key: nothing was written."""
+
+    def __init__(self, table_name: str, key: dict) -> None:
+        super().__init__(ITEM_EXISTS, code="item-exists", field="item", table=table_name)
+        self.key = key
+
+
+class ConflictError(ConsoleError):
+    """Saving found the item changed since it was opened; `current` is it now (None: deleted)."""
+
+    def __init__(self, current: dict | None) -> None:
+        super().__init__(ITEM_CHANGED if current is not None else ITEM_GONE, code="conflict",
+                         field="item")
+        self.current = current
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A ConditionExpression with its placeholders, ready to pass to boto3."""
+
+    expression: str
+    names: dict[str, str]
+    values: dict[str, dict]
+
+    def parameters(self) -> dict[str, object]:
+        """The keyword arguments for PutItem, DeleteItem or a transaction part."""
+        parameters: dict[str, object] = {"ConditionExpression": self.expression,
+                                         "ExpressionAttributeNames": self.names}
+        if self.values:
+            parameters["ExpressionAttributeValues"] = self.values
+        return parameters
+
+
+def not_exists_condition(partition_key: str) -> Condition:
+    """True only when no item has this key: attribute_not_exists on the partition key."""
+    return Condition("attribute_not_exists(#pk)", {"#pk": partition_key}, {})
+
+
+def unchanged_condition(original: Mapping[str, object], key_names: Sequence[str]) -> Condition:
+    """True only while every attribute of `original` still has its value and the item exists.
+
+    Names and values always go through placeholders. Falls back to the key alone (see the module
+    docstring) when the full condition would exceed DynamoDB's expression limits.
+    """
+    names: dict[str, str] = {}
+    values: dict[str, dict] = {}
+    parts: list[str] = []
+    for position, key_name in enumerate(key_names):
+        names[f"#k{position}"] = key_name
+        parts.append(f"attribute_exists(#k{position})")
+    key_only = Condition(" AND ".join(parts), dict(names), {})
+    others = sorted(name for name in original if name not in key_names)
+    for position, attribute in enumerate(others):
+        names[f"#a{position}"] = attribute
+        values[f":v{position}"] = item_json.to_wire({attribute: original[attribute]})[attribute]
+        parts.append(f"#a{position} = :v{position}")
+    expression = " AND ".join(parts)
+    operators = 2 * len(parts) - 1  # one function or comparison per part, one AND between
+    if len(expression.encode()) > MAX_EXPRESSION_BYTES or operators > MAX_EXPRESSION_OPERATORS:
+        return key_only
+    return Condition(expression, names, values)
+
+
+def _wire_key(item: Mapping[str, object], key_names: Sequence[str]) -> dict:
+    return item_json.to_wire(item_json.key_of(dict(item), key_names))
+
+
+def get_item(table_name: str, key: Mapping[str, object]) -> dict | None:
+    """The item with this key (python values) read consistently, or None when there is none."""
+    with aws_errors(N_("read the item"), f"Table {table_name}"):
+        reply = client("dynamodb").get_item(TableName=table_name, Key=item_json.to_wire(dict(key)),
+                                            ConsistentRead=True)
+    attributes = reply.get("Item")
+    return item_json.from_wire(attributes) if attributes else None
+
+
+def create_item(table_name: str, item: Mapping[str, object], partition_key: str) -> None:
+    """Put a new item; ItemExistsError when an item with its key exists (never overwrites)."""
+    condition = not_exists_condition(partition_key)
+    try:
+        with aws_errors(N_("create the item"), f"Table {table_name}"):
+            client("dynamodb").put_item(TableName=table_name, Item=item_json.to_wire(dict(item)),
+                                        **condition.parameters())
+    except ConsoleError as err:
+        if err.aws_code == "ConditionalCheckFailedException":
+            raise ItemExistsError(table_name, dict(item)) from err
+        raise
+
+
+def save_item(table_name: str, original: Mapping[str, object], edited: Mapping[str, object],
+              key_names: Sequence[str]) -> None:
+    """Replace `original` by `edited` only if the item is still as it was opened.
+
+    ConflictError (carrying the current item, or None when it was deleted) when it is not.
+    When the key changed, the new item is put and the old one deleted in one transaction;
+    ItemExistsError when an item already has the new key.
+    """
+    old_key = item_json.key_of(dict(original), key_names)
+    current = get_item(table_name, old_key)
+    if current != dict(original):
+        raise ConflictError(current)
+    if item_json.key_of(dict(edited), key_names) == old_key:
+        _put_unchanged(table_name, original, edited, key_names)
+    else:
+        _move_item(table_name, original, edited, key_names)
+
+
+def _put_unchanged(table_name: str, original: Mapping[str, object],
+                   edited: Mapping[str, object], key_names: Sequence[str]) -> None:
+    condition = unchanged_condition(original, key_names)
+    try:
+        with aws_errors(N_("save the item"), f"Table {table_name}"):
+            client("dynamodb").put_item(TableName=table_name, Item=item_json.to_wire(dict(edited)),
+                                        **condition.parameters())
+    except ConsoleError as err:
+        if err.aws_code == "ConditionalCheckFailedException":
+            raise ConflictError(get_item(table_name, item_json.key_of(dict(original), key_names))
+                                ) from err
+        raise
+
+
+def _move_item(table_name: str, original: Mapping[str, object], edited: Mapping[str, object],
+               key_names: Sequence[str]) -> None:
+    put_condition = not_exists_condition(key_names[0])
+    delete_condition = unchanged_condition(original, key_names)
+    parts = [
+        {"Put": {"TableName": table_name, "Item": item_json.to_wire(dict(edited)),
+                 **put_condition.parameters()}},
+        {"Delete": {"TableName": table_name, "Key": _wire_key(original, key_names),
+                    **delete_condition.parameters()}},
+    ]
+    try:
+        with aws_errors(N_("save the item under its new key"), f"Table {table_name}"):
+            client("dynamodb").transact_write_items(TransactItems=parts)
+    except ConsoleError as err:
+        failed = _failed_parts(err)
+        if failed == [True, False] or failed == [True, True]:
+            raise ItemExistsError(table_name, dict(edited)) from err
+        if failed == [False, True]:
+            raise ConflictError(get_item(table_name, item_json.key_of(dict(original), key_names))
+                                ) from err
+        raise
+
+
+def _failed_parts(err: ConsoleError) -> list[bool]:
+    """Which parts of a cancelled transaction failed their condition (CancellationReasons)."""
+    cause = err.__cause__
+    if err.aws_code != "TransactionCanceledException" or not isinstance(cause, ClientError):
+        return []
+    return [reason.get("Code") == "ConditionalCheckFailed"
+            for reason in cause.response.get("CancellationReasons", [])]
+
+
+def delete_item(table_name: str, key: Mapping[str, object], key_names: Sequence[str]) -> None:
+    """Delete the item with this key; a ConsoleError when it is not there (anymore)."""
+    condition = Condition(
+        " AND ".join(f"attribute_exists(#k{position})" for position in range(len(key_names))),
+        {f"#k{position}": name for position, name in enumerate(key_names)}, {})
+    try:
+        with aws_errors(N_("delete the item"), f"Table {table_name}"):
+            client("dynamodb").delete_item(TableName=table_name, Key=item_json.to_wire(dict(key)),
+                                           **condition.parameters())
+    except ConsoleError as err:
+        if err.aws_code == "ConditionalCheckFailedException":
+            raise ConsoleError(NOTHING_TO_DELETE, code="not-found", field="item",
+                               table=table_name) from err
+        raise
