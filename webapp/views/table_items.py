@@ -1,12 +1,89 @@
-"""Items of a table: browse by Scan or Query, export as JSON lines."""
+"""Items of a table: browse by Scan or Query a page at a time, export as JSON lines."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from http import HTTPStatus
+
+from flask import Response, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 
+from ..aws import dynamodb, item_json, item_queries
+from ..aws.dynamodb import Table
+from ..aws.errors import ConsoleError
+from ..aws.item_queries import (FILTER_OPERATORS, PAGE_SIZES, SORT_KEY_OPERATORS, ItemPage,
+                                ItemQuery)
+from .item_query_form import FILTER_TYPES, ItemQueryForm, parse_item_query_form
+from .rendering import error_text, render_view
 from .tables import bp
+
+NDJSON = "application/x-ndjson"
 
 
 @bp.get("/<table_name>/items")
 def items(table_name: str) -> ResponseReturnValue:
-    """Placeholder until the browser lands."""
-    return f"items of {table_name}: being built", 501
+    """One page of the table's items by Scan or Query, as the GET form asks."""
+    table = dynamodb.describe_table(table_name)
+    form = parse_item_query_form(request.args, table)
+    page = None
+    if form.query is not None:
+        try:
+            page = item_queries.read_page(form.query, form.start or None)
+        except ConsoleError as err:
+            # An AWS refusal of the whole request (a filter on a key attribute, a stale page
+            # token) belongs beside the Run button, not beside one field.
+            form.errors["form"] = error_text(err)
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
+    return render_view("tables/items.html", "tables/fragments/item_browser.html",
+                       **_browse_context(table, form, page)), status
+
+
+@bp.get("/<table_name>/items/export")
+def export_items(table_name: str) -> ResponseReturnValue:
+    """The whole Scan or Query the form describes, from its start, streamed as JSON lines."""
+    table = dynamodb.describe_table(table_name)
+    form = parse_item_query_form(request.args, table)
+    if form.query is None:
+        return _refused(table, form)
+    try:
+        pages = item_queries.export_pages(form.query)
+    except ConsoleError as err:
+        form.errors["form"] = error_text(err)
+        return _refused(table, form)
+    response = Response(stream_with_context(_json_lines(pages)), mimetype=NDJSON)
+    response.headers["Content-Disposition"] = f'attachment; filename="{table.name}.jsonl"'
+    return response
+
+
+def _json_lines(pages: Iterator[ItemPage]) -> Iterator[str]:
+    for page in pages:
+        yield "".join(item_json.dump_line(item) + "\n" for item in page.items)
+
+
+def _refused(table: Table, form: ItemQueryForm) -> ResponseReturnValue:
+    return render_view("tables/items.html", "tables/fragments/item_browser.html",
+                       **_browse_context(table, form, None)), HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def _key_names(table: Table, query: ItemQuery | None) -> list[str]:
+    names = list(table.key_names)
+    index = next((index for index in table.indexes
+                  if query is not None and index.name == query.index_name), None)
+    if index is not None:
+        names += [index.partition_key.name] + ([index.sort_key.name] if index.sort_key else [])
+    return names
+
+
+def _browse_context(table: Table, form: ItemQueryForm, page: ItemPage | None) -> dict[str, object]:
+    columns = item_queries.page_columns(page.items, _key_names(table, form.query)) if page else []
+    rows = item_queries.item_rows(page.items, columns, table.key_names) if page else []
+    links: dict[str, str] = {
+        "export": url_for("tables.export_items", table_name=table.name, **form.query_args())}
+    if page is not None and page.next_token:
+        links["next"] = url_for("tables.items", table_name=table.name,
+                                **form.next_page_args(page.next_token))
+    if form.start:
+        links["previous"] = url_for("tables.items", table_name=table.name,
+                                    **form.previous_page_args())
+    return {"table": table, "form": form, "page": page, "columns": columns, "rows": rows,
+            "links": links, "page_sizes": PAGE_SIZES, "sort_operators": SORT_KEY_OPERATORS,
+            "filter_operators": FILTER_OPERATORS, "filter_types": FILTER_TYPES}
