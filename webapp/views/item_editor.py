@@ -36,7 +36,7 @@ def new_item(table_name: str) -> ResponseReturnValue:
             form.item_text = item_json.dump_item(source, "plain", table.key_names)
             form.notice = gettext("A copy of the item: change its key, then save it as a new "
                                   "item.")
-    return _editor(table, form)
+    return _editor(table, form, fragment=False)
 
 
 @bp.post("/<table_name>/items/new")
@@ -69,7 +69,7 @@ def edit_item(table_name: str) -> ResponseReturnValue:
     form = ItemEditorForm(mode="edit", key_token=token,
                           item_text=item_json.dump_item(item, "plain", table.key_names),
                           original_line=item_json.dump_line(item, "dynamodb"))
-    return _editor(table, form)
+    return _editor(table, form, fragment=False)
 
 
 @bp.post("/<table_name>/items/edit")
@@ -173,8 +173,11 @@ def _item_or_404(table_name: str, token: str) -> dict[str, Any]:
     return item
 
 
-def _editor(table: Table, form: ItemEditorForm) -> ResponseReturnValue:
-    return render_view(EDITOR_PAGE, EDITOR_FORM, table=table, table_name=table.name, form=form,
+def _editor(table: Table, form: ItemEditorForm, *, fragment: bool = True) -> ResponseReturnValue:
+    # Only the editor's own posts swap the form; opening the editor (a link, or htmx following
+    # HX-Location after a save) always gets the whole page.
+    return render_view(EDITOR_PAGE, EDITOR_FORM if fragment else None, table=table,
+                       table_name=table.name, form=form,
                        table_url=_table_url(table.name))
 
 
