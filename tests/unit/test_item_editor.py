@@ -80,6 +80,8 @@ def test_the_new_item_editor_shows_the_keys_and_a_starting_item(dynamodb, signed
     assert "Partition key" in page and "Sort key" in page
     assert "DynamoDB JSON" in page and "$binary" in page and "$set" in page
     assert f'href="{BASE}"' in page  # Cancel
+    assert f'<a href="/tables/{TABLE}">{TABLE}</a>' in page  # breadcrumbs
+    assert f'<a href="{BASE}" aria-current="page" class="current">Items</a>' in page  # tabs
 
 
 def test_create_puts_the_item_and_opens_it(dynamodb, signed_in: FlaskClient) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 from flask import abort, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from werkzeug.routing import BuildError
 
 from ..aws import dynamodb, item_json, item_writes
 from ..aws.dynamodb import Table
@@ -153,7 +152,7 @@ def delete_item(table_name: str) -> ResponseReturnValue:
 def _delete_page(table: Table, item: dict[str, Any], token: str,
                  error: str = "") -> ResponseReturnValue:
     return render_view("tables/item_delete.html", table=table, table_name=table.name,
-                       table_url=_table_url(table.name), key_token=token, error=error,
+                       key_token=token, error=error,
                        item_text=item_json.dump_item(item, "plain", table.key_names))
 
 
@@ -177,13 +176,4 @@ def _editor(table: Table, form: ItemEditorForm, *, fragment: bool = True) -> Res
     # Only the editor's own posts swap the form; opening the editor (a link, or htmx following
     # HX-Location after a save) always gets the whole page.
     return render_view(EDITOR_PAGE, EDITOR_FORM if fragment else None, table=table,
-                       table_name=table.name, form=form,
-                       table_url=_table_url(table.name))
-
-
-def _table_url(table_name: str) -> str:
-    # The table's own page comes with the tables area; until it is there, its items stand in.
-    try:
-        return url_for("tables.detail", table_name=table_name)
-    except BuildError:
-        return url_for("tables.items", table_name=table_name)
+                       table_name=table.name, form=form)
