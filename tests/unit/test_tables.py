@@ -324,6 +324,17 @@ def test_the_status_badge_polls_until_table_and_indexes_are_active(
     assert 'hx-get="/tables/Orders/status" hx-trigger="load delay:1s" hx-swap="outerHTML"' in page
 
 
+def test_a_status_poll_also_refreshes_the_index_badges(signed_in: FlaskClient) -> None:
+    make_table("Orders", GlobalSecondaryIndexes=[
+        {"IndexName": "by-day", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+         "Projection": {"ProjectionType": "ALL"}}])
+    page = signed_in.get("/tables/Orders").text
+    assert page.count('id="index-status-0"') == 1 and "hx-swap-oob" not in page
+    poll = signed_in.get("/tables/Orders/status", headers={"HX-Request": "true"}).text
+    assert re.search(r'<span id="index-status-0" hx-swap-oob="true"><span class="badge '
+                     r'badge-state-active">ACTIVE</span>', poll)
+
+
 def test_a_missing_table_is_a_not_found_page(signed_in: FlaskClient) -> None:
     reply = signed_in.get("/tables/Nowhere")
     assert reply.status_code == HTTPStatus.NOT_FOUND

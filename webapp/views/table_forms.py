@@ -153,7 +153,7 @@ def _check_key(name: str, key_type: str, field_name: str, types: dict[str, str],
     elif types.setdefault(name, key_type) != key_type:
         errors[field_name] = gettext(
             "%(name)s is already a key of type %(type)s: one attribute has one type in all keys.",
-            name=name, type=KEY_TYPES[types[name]])
+            name=name, type=gettext(KEY_TYPES[types[name]]))
 
 
 def _check_indexes(parsed: CreateTableForm, types: dict[str, str], errors: dict[str, str]) -> None:

@@ -82,13 +82,13 @@ def detail(table_name: str) -> ResponseReturnValue:
 def status(table_name: str) -> ResponseReturnValue:
     """The status badge; it asks again while the table or an index is still changing."""
     return render_view("tables/detail.html", "tables/fragments/status.html",
-                       **_table_context(table_name))
+                       **_table_context(table_name, refresh_indexes=True))
 
 
 def _table_context(table_name: str, **context: object) -> dict[str, object]:
     table = dynamodb.describe_table(table_name)
     return {"table": table, "is_settled": _is_settled(table), "utc_text": utc_text,
-            "key_types": KEY_TYPES, **context}
+            "refresh_indexes": False, **context}
 
 
 def _is_settled(table: dynamodb.Table) -> bool:
