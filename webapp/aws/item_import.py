@@ -13,8 +13,11 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from botocore.client import BaseClient
 
 from . import item_json
 from .clients import client
@@ -58,23 +61,33 @@ def write_items(table_name: str, rows: Iterable[tuple[int, dict]], key_names: Se
     Raises ConsoleError when the table cannot be written at all (missing, access denied,
     unreachable); rows already written stay written.
     """
-    writer = _Writer(table_name, tuple(key_names), sleep, jitter)
-    batch: dict[WireKey, tuple[int, dict]] = {}
-    for line, item in rows:
-        wire = item_json.to_wire(item)
-        key = writer.key_of(wire)
-        if key in batch or len(batch) == BATCH_SIZE:
+    writer = _Writer(table_name, tuple(key_names), client("dynamodb"), sleep, jitter)
+    # One batch travels while the next is read and converted: waiting for DynamoDB releases
+    # the GIL, so the parsing overlaps the round trip. A single sender, one batch in flight,
+    # keeps the batches in order, so a later row still overwrites an earlier one.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-write") as sender:
+        in_flight: Future[BatchOutcome] | None = None
+        batch: dict[WireKey, tuple[int, dict]] = {}
+        for line, item in rows:
+            wire = item_json.to_wire(item)
+            key = writer.key_of(wire)
+            if key in batch or len(batch) == BATCH_SIZE:
+                if in_flight is not None:
+                    on_batch(in_flight.result())
+                in_flight = sender.submit(writer.write, batch)
+                batch = {}
+            batch[key] = (line, wire)
+        if in_flight is not None:
+            on_batch(in_flight.result())
+        if batch:
             on_batch(writer.write(batch))
-            batch = {}
-        batch[key] = (line, wire)
-    if batch:
-        on_batch(writer.write(batch))
 
 
 @dataclass(frozen=True, slots=True)
 class _Writer:
     table_name: str
     key_names: tuple[str, ...]
+    dynamodb: BaseClient
     sleep: Callable[[float], None]
     jitter: Callable[[float, float], float]
 
@@ -112,7 +125,7 @@ class _Writer:
 
     def _batch_write(self, wires: list[dict]) -> list[dict]:
         with aws_errors(N_("write the items"), f"Table {self.table_name}"):
-            reply = client("dynamodb").batch_write_item(RequestItems={
+            reply = self.dynamodb.batch_write_item(RequestItems={
                 self.table_name: [{"PutRequest": {"Item": wire}} for wire in wires]})
         return [request["PutRequest"]["Item"]
                 for request in reply.get("UnprocessedItems", {}).get(self.table_name, [])]
@@ -122,7 +135,7 @@ class _Writer:
         for line, wire in pending.values():
             try:
                 with aws_errors(N_("write the item"), f"Table {self.table_name}"):
-                    client("dynamodb").put_item(TableName=self.table_name, Item=wire)
+                    self.dynamodb.put_item(TableName=self.table_name, Item=wire)
             except ConsoleError as err:
                 if err.code != "invalid":
                     raise
