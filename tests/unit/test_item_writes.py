@@ -20,14 +20,18 @@ KEYS = ["pk", "sk"]
 
 @pytest.fixture
 def dynamodb(app: Flask) -> Iterator[object]:
-    """A table with a partition and a sort key, in the app's moto."""
+    """A table with a partition and a sort key, in the app's moto; calls go to its region.
+
+    The region is pinned because an earlier test's request may have left another one set.
+    """
     client = boto3.client("dynamodb", region_name=REGION)
     client.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                               {"AttributeName": "sk", "AttributeType": "N"}])
-    yield client
+    with clients.using_region(REGION):
+        yield client
 
 
 def stored(client: object) -> list[dict]:
