@@ -326,3 +326,12 @@ def test_the_items_page_links_its_export(signed_in: FlaskClient, hundred_twenty:
     export = re.search(r'href="([^"]+)" download>Export these results', reply.text)
     assert export
     assert parse_qs(urlsplit(html.unescape(export.group(1))).query)["pk"] == ["p"]
+
+
+def test_every_bad_field_of_a_filter_row_gets_its_own_error(signed_in: FlaskClient,
+                                                           hundred_twenty: list[str]) -> None:
+    reply = signed_in.get("/tables/Orders/items", query_string={
+        "f1_name": "n", "f1_op": "between", "f1_type": "N", "f1_value": "x"})
+    errors = field_errors(reply.text)
+    assert errors["f1_value"].startswith("n is a number")
+    assert errors["f1_value2"].startswith("between needs a second")

@@ -194,17 +194,17 @@ def _filter_condition(row: FilterRow, errors: dict[str, str]) -> Condition | Non
         errors[row.field("op")] = gettext(
             "A Boolean or Null value can only be compared with = or <>.")
         return None
-    count = value_count(row.operator)
-    if count == 2 and row.value2 == "":
-        errors[row.field("value2")] = gettext(
-            "between needs a second value: the upper end of the range.")
-        return None
     values = []
-    for part, raw in (("value", row.value), ("value2", row.value2))[:count]:
+    for part, raw in (("value", row.value), ("value2", row.value2))[:value_count(row.operator)]:
+        if part == "value2" and raw == "":
+            errors[row.field(part)] = gettext(
+                "between needs a second value: the upper end of the range.")
+            continue
         try:
             values.append(typed_value(raw, row.value_type))
         except ValueError:
             errors[row.field(part)] = _type_message(row.value_type, row.name)
-            return None
+    if any(row.field(part) in errors for part in ("value", "value2")):
+        return None
     return Condition(row.name, row.operator, tuple(values))
 
