@@ -321,3 +321,14 @@ def test_finished_jobs_are_forgotten_oldest_first() -> None:
         job.future.result(timeout=5)
         started.append(job)
     assert [jobs.get(job.job_id) is not None for job in started] == [False, False, True, True]
+
+
+def test_a_broken_uploaded_array_is_refused_beside_the_file_field(
+        signed_in: FlaskClient, table: str) -> None:
+    reply = start(signed_in, items="typed text stays",
+                  upload=(io.BytesIO(b'[{"id": "a"}\n{"id": "b"}]'), "items.json"))
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert re.search(r'id="upload-error" class="field-error">The JSON array is not valid at line 2',
+                     reply.text)
+    assert "typed text stays</textarea>" in reply.text
+    assert stored() == {}

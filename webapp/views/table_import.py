@@ -16,7 +16,7 @@ from ..aws.dynamodb import Table
 from ..aws.errors import ConsoleError
 from ..import_jobs import ImportJob, ImportJobs, run_import
 from ..import_rows import FORMATS, RowSource, read_rows
-from .rendering import error_text, render_view, see_other, wants_fragment
+from .rendering import error_text, render_view, see_other
 from .tables import bp
 
 JOBS_KEY = "import_jobs"
@@ -32,7 +32,13 @@ class ImportForm:
     items_text: str = ""
     fmt: str = "plain"
     filename: str = ""
+    file_text: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows_text(self) -> str:
+        """The text to import: the file's when one was chosen, else what was pasted."""
+        return self.file_text if self.filename else self.items_text
 
     @property
     def source_field(self) -> str:
@@ -57,7 +63,7 @@ def parse_import_form(form: MultiDict[str, str], upload: FileStorage | None) -> 
                                           limit=MAX_UPLOAD_BYTES // (1024 * 1024))
         return parsed
     try:
-        parsed.items_text = data.decode("utf-8")
+        parsed.file_text = data.decode("utf-8")
     except UnicodeDecodeError:
         parsed.errors["upload"] = gettext("The file is not UTF-8 text.")
     return parsed
@@ -76,29 +82,26 @@ def import_items(table_name: str) -> ResponseReturnValue:
     """The import form."""
     table = dynamodb.describe_table(table_name)
     return render_view("tables/import.html", "tables/fragments/import_form.html",
-                       table=table, table_name=table_name, form=ImportForm(), job=None)
+                       table_name=table.name, form=ImportForm(), job=None)
 
 
 @bp.post("/<table_name>/import")
 def start_import(table_name: str) -> ResponseReturnValue:
     """Check the rows, start writing them in the background, and show the progress page."""
     form = parse_import_form(request.form, request.files.get("upload"))
-    table: Table | None = None
     if not form.errors:
         try:
             table = dynamodb.describe_table(table_name)
-            source = read_rows(form.items_text, form.fmt, table.partition_key, table.sort_key)
+            source = read_rows(form.rows_text, form.fmt, table.partition_key, table.sort_key)
         except ConsoleError as err:
             form.errors[form.source_field if err.field == "items" else "form"] = error_text(err)
-    if form.errors:
-        if form.filename:
-            form.items_text = ""  # the file's text is not the user's typing; keep the box empty
-        return render_view("tables/import.html", "tables/fragments/import_form.html",
-                           table=table, table_name=table_name, form=form,
-                           job=None), HTTPStatus.UNPROCESSABLE_ENTITY
-    assert table is not None
-    job = _start(table, source)
-    return see_other(url_for("tables.import_progress", table_name=table_name, job_id=job.job_id))
+        else:
+            job = _start(table, source)
+            return see_other(url_for("tables.import_progress", table_name=table_name,
+                                     job_id=job.job_id))
+    return render_view("tables/import.html", "tables/fragments/import_form.html",
+                       table_name=table_name, form=form,
+                       job=None), HTTPStatus.UNPROCESSABLE_ENTITY
 
 
 def _start(table: Table, source: RowSource) -> ImportJob:
@@ -120,15 +123,7 @@ def import_progress(table_name: str, job_id: str) -> ResponseReturnValue:
             "belongs to another table."))
     progress = job.progress()
     return render_view("tables/import.html", "tables/fragments/import_progress.html",
-                       table=None if wants_fragment() else _table_or_none(table_name),
                        table_name=table_name, form=None, job=progress,
                        shown_failures=progress.failures[:SHOWN_FAILURES],
                        more_failures=max(0, len(progress.failures) - SHOWN_FAILURES))
 
-
-def _table_or_none(table_name: str) -> Table | None:
-    """The table for the page's tabs; the progress page still shows when it cannot be read."""
-    try:
-        return dynamodb.describe_table(table_name)
-    except ConsoleError:
-        return None
