@@ -138,6 +138,14 @@ def test_a_huge_item_is_conditional_on_its_key_alone() -> None:
     assert condition.values == {}
 
 
+@pytest.mark.parametrize(("attributes", "is_full"), [(140, True), (160, False)])
+def test_the_condition_stays_within_300_operators(attributes: int, is_full: bool) -> None:
+    item = {"pk": "a", "sk": Decimal(1), **{f"x{n}": Decimal(n) for n in range(attributes)}}
+    condition = item_writes.unchanged_condition(item, KEYS)
+    assert len(condition.expression.encode()) < item_writes.MAX_EXPRESSION_BYTES
+    assert (len(condition.values) == attributes) is is_full
+
+
 def test_a_huge_item_still_saves_and_conflicts(dynamodb: object) -> None:
     huge = {"pk": "a", "sk": Decimal(1), **{f"attribute_{n}": Decimal(n) for n in range(400)}}
     item_writes.create_item(TABLE, huge, "pk")

@@ -75,26 +75,31 @@ def not_exists_condition(partition_key: str) -> Condition:
     return Condition("attribute_not_exists(#pk)", {"#pk": partition_key}, {})
 
 
+def exists_condition(key_names: Sequence[str]) -> Condition:
+    """True only when the item exists: attribute_exists on each key attribute."""
+    return Condition(
+        " AND ".join(f"attribute_exists(#k{position})" for position in range(len(key_names))),
+        {f"#k{position}": name for position, name in enumerate(key_names)}, {})
+
+
 def unchanged_condition(original: Mapping[str, object], key_names: Sequence[str]) -> Condition:
     """True only while every attribute of `original` still has its value and the item exists.
 
     Names and values always go through placeholders. Falls back to the key alone (see the module
     docstring) when the full condition would exceed DynamoDB's expression limits.
     """
-    names: dict[str, str] = {}
+    key_only = exists_condition(key_names)
+    names = dict(key_only.names)
     values: dict[str, dict] = {}
-    parts: list[str] = []
-    for position, key_name in enumerate(key_names):
-        names[f"#k{position}"] = key_name
-        parts.append(f"attribute_exists(#k{position})")
-    key_only = Condition(" AND ".join(parts), dict(names), {})
+    parts = [key_only.expression]
     others = sorted(name for name in original if name not in key_names)
     for position, attribute in enumerate(others):
         names[f"#a{position}"] = attribute
         values[f":v{position}"] = item_json.to_wire({attribute: original[attribute]})[attribute]
         parts.append(f"#a{position} = :v{position}")
     expression = " AND ".join(parts)
-    operators = 2 * len(parts) - 1  # one function or comparison per part, one AND between
+    # One function per key attribute, one comparison per other attribute, the ANDs between.
+    operators = 2 * (len(key_names) + len(others)) - 1
     if len(expression.encode()) > MAX_EXPRESSION_BYTES or operators > MAX_EXPRESSION_OPERATORS:
         return key_only
     return Condition(expression, names, values)
@@ -173,9 +178,9 @@ def _move_item(table_name: str, original: Mapping[str, object], edited: Mapping[
             client("dynamodb").transact_write_items(TransactItems=parts)
     except ConsoleError as err:
         failed = _failed_parts(err)
-        if failed == [True, False] or failed == [True, True]:
+        if len(failed) == 2 and failed[0]:
             raise ItemExistsError(table_name, dict(edited)) from err
-        if failed == [False, True]:
+        if len(failed) == 2 and failed[1]:
             raise ConflictError(get_item(table_name, item_json.key_of(dict(original), key_names))
                                 ) from err
         raise
@@ -192,9 +197,7 @@ def _failed_parts(err: ConsoleError) -> list[bool]:
 
 def delete_item(table_name: str, key: Mapping[str, object], key_names: Sequence[str]) -> None:
     """Delete the item with this key; a ConsoleError when it is not there (anymore)."""
-    condition = Condition(
-        " AND ".join(f"attribute_exists(#k{position})" for position in range(len(key_names))),
-        {f"#k{position}": name for position, name in enumerate(key_names)}, {})
+    condition = exists_condition(key_names)
     try:
         with aws_errors(N_("delete the item"), f"Table {table_name}"):
             client("dynamodb").delete_item(TableName=table_name, Key=item_json.to_wire(dict(key)),
