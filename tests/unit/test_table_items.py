@@ -335,3 +335,11 @@ def test_every_bad_field_of_a_filter_row_gets_its_own_error(signed_in: FlaskClie
     errors = field_errors(reply.text)
     assert errors["f1_value"].startswith("n is a number")
     assert errors["f1_value2"].startswith("between needs a second")
+
+
+def test_the_page_shows_the_table_tabs_with_items_current(signed_in: FlaskClient,
+                                                          hundred_twenty: list[str]) -> None:
+    page = signed_in.get("/tables/Orders/items").text
+    assert re.search(r'<a href="/tables/Orders/items" aria-current="page" class="current">Items</a>',
+                     page)
+    assert '<a href="/tables/Orders">Orders</a>' in page
