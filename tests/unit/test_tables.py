@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from http import HTTPStatus
 
 import boto3
 import pytest
 from flask.testing import FlaskClient
 
-from webapp.aws import dynamodb
+from webapp.aws import clients, dynamodb
 from webapp.aws.errors import ConsoleError
 
 from tests.helpers import csrf_token
@@ -120,8 +121,11 @@ def test_the_list_describes_in_the_request_region(signed_in: FlaskClient) -> Non
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
     token = csrf_token(signed_in, "/tables/")
-    signed_in.post("/preferences/region", data={"region": "us-west-2", "csrf_token": token})
-    page = signed_in.get("/tables/").text
+    try:
+        signed_in.post("/preferences/region", data={"region": "us-west-2", "csrf_token": token})
+        page = signed_in.get("/tables/").text
+    finally:
+        clients.set_region(None)  # the test client runs requests in this thread's context
     assert "/tables/Western" in page
 
 
@@ -314,7 +318,6 @@ def test_the_status_badge_polls_until_table_and_indexes_are_active(
     real_describe = dynamodb.describe_table
 
     def creating(table_name: str) -> dynamodb.Table:
-        from dataclasses import replace
         return replace(real_describe(table_name), status="CREATING")
 
     monkeypatch.setattr(dynamodb, "describe_table", creating)
