@@ -9,6 +9,7 @@ from http import HTTPStatus
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 from flask.testing import FlaskClient
 
 from webapp.aws import item_json
@@ -21,7 +22,7 @@ BASE = f"/tables/{TABLE}/items"
 
 
 @pytest.fixture
-def dynamodb(signed_in: FlaskClient):  # type: ignore[no-untyped-def]
+def dynamodb(signed_in: FlaskClient) -> BaseClient:
     """A table keyed by id (S) and n (N), in the app's moto."""
     client = boto3.client("dynamodb", region_name=REGION)
     client.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
@@ -32,11 +33,11 @@ def dynamodb(signed_in: FlaskClient):  # type: ignore[no-untyped-def]
     return client
 
 
-def put(client, item: dict) -> None:  # type: ignore[no-untyped-def]
+def put(client: BaseClient, item: dict) -> None:
     client.put_item(TableName=TABLE, Item=item_json.to_wire(item))
 
 
-def table_items(client) -> list[dict]:  # type: ignore[no-untyped-def]
+def table_items(client: BaseClient) -> list[dict]:
     items = [item_json.from_wire(raw) for raw in client.scan(TableName=TABLE)["Items"]]
     return sorted(items, key=lambda item: (item["id"], item["n"]))
 
@@ -74,7 +75,8 @@ def editor_form(page: str, **changes: str) -> dict[str, str]:
 ITEM = {"id": "pen", "n": Decimal(1), "price": Decimal("3.50"), "tags": {"blue", "cheap"}}
 
 
-def test_the_new_item_editor_shows_the_keys_and_a_starting_item(dynamodb, signed_in: FlaskClient) -> None:
+def test_the_new_item_editor_shows_the_keys_and_a_starting_item(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     page = signed_in.get(f"{BASE}/new").text
     assert json.loads(textarea(page)) == {"id": "", "n": 0}
     assert "Partition key" in page and "Sort key" in page
@@ -84,7 +86,7 @@ def test_the_new_item_editor_shows_the_keys_and_a_starting_item(dynamodb, signed
     assert f'<a href="{BASE}" aria-current="page" class="current">Items</a>' in page  # tabs
 
 
-def test_create_puts_the_item_and_opens_it(dynamodb, signed_in: FlaskClient) -> None:
+def test_create_puts_the_item_and_opens_it(dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     page = signed_in.get(f"{BASE}/new").text
     text = '{"id": "pen", "n": 1, "big": 12345678901234567890123456789012345678, ' \
            '"s": {"$set": [1, 2]}, "b": {"$binary": "AAE="}}'
@@ -99,7 +101,8 @@ def test_create_puts_the_item_and_opens_it(dynamodb, signed_in: FlaskClient) -> 
     assert '"big": 12345678901234567890123456789012345678' in textarea(opened)
 
 
-def test_create_refuses_to_overwrite_and_links_the_existing_item(dynamodb, signed_in: FlaskClient) -> None:
+def test_create_refuses_to_overwrite_and_links_the_existing_item(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     page = signed_in.get(f"{BASE}/new").text
     text = '{"id": "pen", "n": 1, "price": 99}'
@@ -127,7 +130,7 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("text", "message"), BAD_INPUTS, ids=[m for _, m in BAD_INPUTS])
-def test_bad_input_on_create_shows_and_writes_nothing(dynamodb, signed_in: FlaskClient,
+def test_bad_input_on_create_shows_and_writes_nothing(dynamodb: BaseClient, signed_in: FlaskClient,
                                                       text: str, message: str) -> None:
     put(dynamodb, ITEM)
     page = signed_in.get(f"{BASE}/new").text
@@ -139,7 +142,7 @@ def test_bad_input_on_create_shows_and_writes_nothing(dynamodb, signed_in: Flask
 
 
 @pytest.mark.parametrize(("text", "message"), BAD_INPUTS[:9], ids=[m for _, m in BAD_INPUTS[:9]])
-def test_bad_input_on_save_shows_and_writes_nothing(dynamodb, signed_in: FlaskClient,
+def test_bad_input_on_save_shows_and_writes_nothing(dynamodb: BaseClient, signed_in: FlaskClient,
                                                     text: str, message: str) -> None:
     put(dynamodb, ITEM)
     page = signed_in.get(f"{BASE}/edit?key={token(ITEM)}").text
@@ -150,7 +153,8 @@ def test_bad_input_on_save_shows_and_writes_nothing(dynamodb, signed_in: FlaskCl
     assert table_items(dynamodb) == [ITEM]
 
 
-def test_the_editor_shows_plain_json_with_the_original_hidden(dynamodb, signed_in: FlaskClient) -> None:
+def test_the_editor_shows_plain_json_with_the_original_hidden(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     page = signed_in.get(f"{BASE}/edit?key={token(ITEM)}").text
     assert textarea(page).startswith('{\n  "id": "pen",\n  "n": 1,')
@@ -159,8 +163,10 @@ def test_the_editor_shows_plain_json_with_the_original_hidden(dynamodb, signed_i
     assert f"{BASE}/delete?key={token(ITEM)}" in page
 
 
-def test_big_numbers_sets_and_binary_survive_an_edit_round_trip(dynamodb, signed_in: FlaskClient) -> None:
-    item = {"id": "x", "n": Decimal("0.1"), "big": Decimal("-9.9999999999999999999999999999999999999E+125"),
+def test_big_numbers_sets_and_binary_survive_an_edit_round_trip(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
+    item = {"id": "x", "n": Decimal("0.1"),
+            "big": Decimal("-9.9999999999999999999999999999999999999E+125"),
             "digits": Decimal("1234567890.1234567890123456789012345678"),
             "ns": {Decimal("1E-130"), Decimal(2)}, "bs": {b"\x00", b"\xff"},
             "bin": b"\x00\x10\x80", "nested": {"$set": ["not", "a set"], "l": [{"ss": {"a"}}]}}
@@ -173,7 +179,7 @@ def test_big_numbers_sets_and_binary_survive_an_edit_round_trip(dynamodb, signed
 
 
 def test_two_edits_from_the_same_item_the_second_gets_the_conflict_view(
-        dynamodb, signed_in: FlaskClient) -> None:
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     url = f"{BASE}/edit?key={token(ITEM)}"
     first_page = signed_in.get(url).text
@@ -196,12 +202,14 @@ def test_two_edits_from_the_same_item_the_second_gets_the_conflict_view(
                                       "note": "first"}]
 
 
-def test_save_mine_over_the_current_version_is_still_conditional(dynamodb, signed_in: FlaskClient) -> None:
+def test_save_mine_over_the_current_version_is_still_conditional(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     url = f"{BASE}/edit?key={token(ITEM)}"
     page = signed_in.get(url).text
     put(dynamodb, {**ITEM, "price": Decimal(9)})
-    conflict = signed_in.post(url, data=editor_form(page, item='{"id": "pen", "n": 1, "mine": true}'))
+    mine = '{"id": "pen", "n": 1, "mine": true}'
+    conflict = signed_in.post(url, data=editor_form(page, item=mine))
     assert conflict.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
 
     # A third change after the conflict was shown: "save mine" must not overwrite it either.
@@ -216,7 +224,8 @@ def test_save_mine_over_the_current_version_is_still_conditional(dynamodb, signe
     assert table_items(dynamodb) == [{"id": "pen", "n": Decimal(1), "mine": True}]
 
 
-def test_keep_editing_compares_against_the_current_version(dynamodb, signed_in: FlaskClient) -> None:
+def test_keep_editing_compares_against_the_current_version(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     url = f"{BASE}/edit?key={token(ITEM)}"
     page = signed_in.get(url).text
@@ -228,12 +237,15 @@ def test_keep_editing_compares_against_the_current_version(dynamodb, signed_in: 
     assert textarea(kept.text) == mine
     assert "Someone changed" not in kept.text
     assert item_json.parse_item(hidden(kept.text, "original"), "dynamodb")["price"] == Decimal(9)
-    saved = signed_in.post(url, data=editor_form(kept.text, item='{"id": "pen", "n": 1, "price": 9, "mine": true}'))
+    merged = '{"id": "pen", "n": 1, "price": 9, "mine": true}'
+    saved = signed_in.post(url, data=editor_form(kept.text, item=merged))
     assert saved.status_code == HTTPStatus.SEE_OTHER
-    assert table_items(dynamodb)[0] == {"id": "pen", "n": Decimal(1), "price": Decimal(9), "mine": True}
+    assert table_items(dynamodb)[0] == {"id": "pen", "n": Decimal(1), "price": Decimal(9),
+                                        "mine": True}
 
 
-def test_an_item_deleted_meanwhile_can_be_created_again(dynamodb, signed_in: FlaskClient) -> None:
+def test_an_item_deleted_meanwhile_can_be_created_again(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     url = f"{BASE}/edit?key={token(ITEM)}"
     page = signed_in.get(url).text
@@ -249,7 +261,7 @@ def test_an_item_deleted_meanwhile_can_be_created_again(dynamodb, signed_in: Fla
     assert table_items(dynamodb) == [{"id": "pen", "n": Decimal(1), "price": Decimal(7)}]
 
 
-def test_a_tampered_original_writes_nothing(dynamodb, signed_in: FlaskClient) -> None:
+def test_a_tampered_original_writes_nothing(dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     url = f"{BASE}/edit?key={token(ITEM)}"
     page = signed_in.get(url).text
@@ -260,44 +272,50 @@ def test_a_tampered_original_writes_nothing(dynamodb, signed_in: FlaskClient) ->
     assert table_items(dynamodb) == [ITEM]
 
 
-def test_changing_the_key_moves_the_item(dynamodb, signed_in: FlaskClient) -> None:
+def test_changing_the_key_moves_the_item(dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     url = f"{BASE}/edit?key={token(ITEM)}"
     page = signed_in.get(url).text
-    reply = signed_in.post(url, data=editor_form(page, item=textarea(page).replace('"pen"', '"pencil"')))
+    moved = textarea(page).replace('"pen"', '"pencil"')
+    reply = signed_in.post(url, data=editor_form(page, item=moved))
     assert reply.status_code == HTTPStatus.SEE_OTHER
     assert reply.headers["Location"] == f"{BASE}/edit?key={token({'id': 'pencil', 'n': 1})}"
     assert table_items(dynamodb) == [{**ITEM, "id": "pencil"}]
 
 
-def test_changing_the_key_onto_another_item_writes_nothing(dynamodb, signed_in: FlaskClient) -> None:
+def test_changing_the_key_onto_another_item_writes_nothing(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     other = {"id": "pencil", "n": Decimal(1)}
     put(dynamodb, ITEM)
     put(dynamodb, other)
     url = f"{BASE}/edit?key={token(ITEM)}"
     page = signed_in.get(url).text
-    reply = signed_in.post(url, data=editor_form(page, item=textarea(page).replace('"pen"', '"pencil"')))
+    moved = textarea(page).replace('"pen"', '"pencil"')
+    reply = signed_in.post(url, data=editor_form(page, item=moved))
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert "already exists" in field_error(reply.text)
     assert f'href="{BASE}/edit?key={token(other)}"' in reply.text
     assert table_items(dynamodb) == [ITEM, other]
 
 
-def test_duplicate_opens_a_new_item_with_the_attributes(dynamodb, signed_in: FlaskClient) -> None:
+def test_duplicate_opens_a_new_item_with_the_attributes(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     page = signed_in.get(f"{BASE}/new?copy={token(ITEM)}").text
     assert item_json.parse_item(textarea(page)) == ITEM
     assert hidden(page, "mode") == "new" and hidden(page, "original") == ""
-    reply = signed_in.post(f"{BASE}/new", data=editor_form(page, item=textarea(page).replace('"n": 1', '"n": 2')))
+    copy = textarea(page).replace('"n": 1', '"n": 2')
+    reply = signed_in.post(f"{BASE}/new", data=editor_form(page, item=copy))
     assert reply.status_code == HTTPStatus.SEE_OTHER
     assert [item["n"] for item in table_items(dynamodb)] == [Decimal(1), Decimal(2)]
 
 
-def test_switching_to_dynamodb_json_and_back(dynamodb, signed_in: FlaskClient) -> None:
+def test_switching_to_dynamodb_json_and_back(dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     page = signed_in.get(f"{BASE}/edit?key={token(ITEM)}").text
     reply = signed_in.post(f"{BASE}/convert",
-                           data=editor_form(page, target_format="dynamodb"), headers={"HX-Request": "true"})
+                           data=editor_form(page, target_format="dynamodb"),
+                           headers={"HX-Request": "true"})
     assert reply.status_code == HTTPStatus.OK
     assert "<html" not in reply.text
     typed = textarea(reply.text)
@@ -314,10 +332,12 @@ def test_switching_to_dynamodb_json_and_back(dynamodb, signed_in: FlaskClient) -
     assert item_json.parse_item(textarea(back.text)) == ITEM
 
 
-def test_converting_invalid_text_keeps_it_and_says_why(dynamodb, signed_in: FlaskClient) -> None:
+def test_converting_invalid_text_keeps_it_and_says_why(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     page = signed_in.get(f"{BASE}/new").text
     text = '{"id": "pen", "n": }'
-    reply = signed_in.post(f"{BASE}/convert", data=editor_form(page, item=text, target_format="dynamodb"),
+    reply = signed_in.post(f"{BASE}/convert",
+                           data=editor_form(page, item=text, target_format="dynamodb"),
                            headers={"HX-Request": "true"})
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert textarea(reply.text) == text
@@ -325,8 +345,9 @@ def test_converting_invalid_text_keeps_it_and_says_why(dynamodb, signed_in: Flas
     assert "line 1, column" in field_error(reply.text)
 
 
-def test_markup_in_values_is_escaped(dynamodb, signed_in: FlaskClient) -> None:
-    item = {"id": "<script>alert(1)</script>", "n": Decimal(1), "x": '"><img src=x onerror=alert(1)>'}
+def test_markup_in_values_is_escaped(dynamodb: BaseClient, signed_in: FlaskClient) -> None:
+    item = {"id": "<script>alert(1)</script>", "n": Decimal(1),
+            "x": '"><img src=x onerror=alert(1)>'}
     put(dynamodb, item)
     page = signed_in.get(f"{BASE}/edit?key={token(item)}").text
     assert "<script>alert(1)" not in page and "<img src=x" not in page
@@ -336,7 +357,7 @@ def test_markup_in_values_is_escaped(dynamodb, signed_in: FlaskClient) -> None:
     assert "<script>alert(1)" not in delete_page and "<img src=x" not in delete_page
 
 
-def test_delete_confirms_then_deletes(dynamodb, signed_in: FlaskClient) -> None:
+def test_delete_confirms_then_deletes(dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     put(dynamodb, ITEM)
     url = f"{BASE}/delete?key={token(ITEM)}"
     confirm = signed_in.get(url)
@@ -350,7 +371,8 @@ def test_delete_confirms_then_deletes(dynamodb, signed_in: FlaskClient) -> None:
     assert signed_in.get(url).status_code == HTTPStatus.NOT_FOUND
 
 
-def test_a_missing_item_or_a_damaged_key_is_not_found(dynamodb, signed_in: FlaskClient) -> None:
+def test_a_missing_item_or_a_damaged_key_is_not_found(
+        dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     missing = signed_in.get(f"{BASE}/edit?key={token({'id': 'none', 'n': 1})}")
     assert missing.status_code == HTTPStatus.NOT_FOUND
     assert "There is no item with this key" in missing.text
@@ -359,7 +381,7 @@ def test_a_missing_item_or_a_damaged_key_is_not_found(dynamodb, signed_in: Flask
     assert "damaged" in damaged.text
 
 
-def test_a_post_without_csrf_writes_nothing(dynamodb, signed_in: FlaskClient) -> None:
+def test_a_post_without_csrf_writes_nothing(dynamodb: BaseClient, signed_in: FlaskClient) -> None:
     page = signed_in.get(f"{BASE}/new").text
     fields = editor_form(page, item='{"id": "pen", "n": 1}')
     del fields["csrf_token"]

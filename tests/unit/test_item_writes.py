@@ -41,7 +41,8 @@ def stored(client: object) -> list[dict]:
 
 
 ORIGINAL = {"pk": "a", "sk": Decimal(1), "name": "pen", "tags": {"x", "y"},
-            "blob": Binary(b"\x00\x01"), "price": Decimal("12345678901234567890.123456789012345678"),
+            "blob": Binary(b"\x00\x01"),
+            "price": Decimal("12345678901234567890.123456789012345678"),
             "nested": {"list": [Decimal(1), "two", None, True]}}
 
 
