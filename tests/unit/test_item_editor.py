@@ -14,8 +14,6 @@ from flask.testing import FlaskClient
 
 from webapp.aws import item_json
 
-from tests.helpers import csrf_token
-
 REGION = "ap-northeast-2"
 TABLE = "Orders"
 BASE = f"/tables/{TABLE}/items"

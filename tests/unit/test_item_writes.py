@@ -7,6 +7,7 @@ from decimal import Decimal
 import boto3
 import pytest
 from boto3.dynamodb.types import Binary
+from botocore.client import BaseClient
 from botocore.stub import Stubber
 from flask import Flask
 
@@ -19,7 +20,7 @@ KEYS = ["pk", "sk"]
 
 
 @pytest.fixture
-def dynamodb(app: Flask) -> Iterator[object]:
+def dynamodb(app: Flask) -> Iterator[BaseClient]:
     """A table with a partition and a sort key, in the app's moto; calls go to its region.
 
     The region is pinned because an earlier test's request may have left another one set.
@@ -34,7 +35,7 @@ def dynamodb(app: Flask) -> Iterator[object]:
         yield client
 
 
-def stored(client: object) -> list[dict]:
+def stored(client: BaseClient) -> list[dict]:
     """Every item in the table, as python items sorted by key."""
     items = [item_json.from_wire(raw) for raw in client.scan(TableName=TABLE)["Items"]]
     return sorted(items, key=lambda item: (item["pk"], item["sk"]))
@@ -46,12 +47,12 @@ ORIGINAL = {"pk": "a", "sk": Decimal(1), "name": "pen", "tags": {"x", "y"},
             "nested": {"list": [Decimal(1), "two", None, True]}}
 
 
-def test_create_puts_a_new_item(dynamodb: object) -> None:
+def test_create_puts_a_new_item(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     assert stored(dynamodb) == [ORIGINAL]
 
 
-def test_create_never_overwrites(dynamodb: object) -> None:
+def test_create_never_overwrites(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     with pytest.raises(item_writes.ItemExistsError) as raised:
         item_writes.create_item(TABLE, {"pk": "a", "sk": Decimal(1), "name": "other"}, "pk")
@@ -59,13 +60,13 @@ def test_create_never_overwrites(dynamodb: object) -> None:
     assert stored(dynamodb) == [ORIGINAL]
 
 
-def test_get_item_reads_it_or_none(dynamodb: object) -> None:
+def test_get_item_reads_it_or_none(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     assert item_writes.get_item(TABLE, {"pk": "a", "sk": Decimal(1)}) == ORIGINAL
     assert item_writes.get_item(TABLE, {"pk": "a", "sk": Decimal(2)}) is None
 
 
-def test_save_writes_when_unchanged(dynamodb: object) -> None:
+def test_save_writes_when_unchanged(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     edited = {**ORIGINAL, "name": "pencil"}
     del edited["tags"]
@@ -73,7 +74,7 @@ def test_save_writes_when_unchanged(dynamodb: object) -> None:
     assert stored(dynamodb) == [edited]
 
 
-def test_save_refuses_when_a_value_changed(dynamodb: object) -> None:
+def test_save_refuses_when_a_value_changed(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     theirs = {**ORIGINAL, "name": "theirs"}
     dynamodb.put_item(TableName=TABLE, Item=item_json.to_wire(theirs))
@@ -83,7 +84,7 @@ def test_save_refuses_when_a_value_changed(dynamodb: object) -> None:
     assert stored(dynamodb) == [theirs]
 
 
-def test_save_refuses_when_an_attribute_was_added(dynamodb: object) -> None:
+def test_save_refuses_when_an_attribute_was_added(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     theirs = {**ORIGINAL, "added": "by someone"}
     dynamodb.put_item(TableName=TABLE, Item=item_json.to_wire(theirs))
@@ -92,7 +93,7 @@ def test_save_refuses_when_an_attribute_was_added(dynamodb: object) -> None:
     assert stored(dynamodb) == [theirs]
 
 
-def test_save_refuses_when_the_item_was_deleted(dynamodb: object) -> None:
+def test_save_refuses_when_the_item_was_deleted(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     dynamodb.delete_item(TableName=TABLE, Key=item_json.to_wire({"pk": "a", "sk": Decimal(1)}))
     with pytest.raises(item_writes.ConflictError) as raised:
@@ -101,7 +102,7 @@ def test_save_refuses_when_the_item_was_deleted(dynamodb: object) -> None:
     assert stored(dynamodb) == []
 
 
-def test_the_condition_catches_a_change_after_the_read(dynamodb: object,
+def test_the_condition_catches_a_change_after_the_read(dynamodb: BaseClient,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The item changes between the consistent read and PutItem: the condition stops the write."""
     item_writes.create_item(TABLE, ORIGINAL, "pk")
@@ -147,7 +148,7 @@ def test_the_condition_stays_within_300_operators(attributes: int, is_full: bool
     assert (len(condition.values) == attributes) is is_full
 
 
-def test_a_huge_item_still_saves_and_conflicts(dynamodb: object) -> None:
+def test_a_huge_item_still_saves_and_conflicts(dynamodb: BaseClient) -> None:
     huge = {"pk": "a", "sk": Decimal(1), **{f"attribute_{n}": Decimal(n) for n in range(400)}}
     item_writes.create_item(TABLE, huge, "pk")
     item_writes.save_item(TABLE, huge, {**huge, "attribute_0": Decimal(-1)}, KEYS)
@@ -156,8 +157,7 @@ def test_a_huge_item_still_saves_and_conflicts(dynamodb: object) -> None:
     assert stored(dynamodb)[0]["attribute_0"] == Decimal(-1)
 
 
-def test_a_key_change_moves_the_item_in_one_transaction(dynamodb: object,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_key_change_moves_the_item_in_one_transaction(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     moved = {**ORIGINAL, "pk": "b"}
     client = clients.client("dynamodb")
@@ -169,7 +169,7 @@ def test_a_key_change_moves_the_item_in_one_transaction(dynamodb: object,
     assert calls == ["GetItem", "TransactWriteItems"]
 
 
-def test_a_key_change_onto_an_existing_item_writes_nothing(dynamodb: object) -> None:
+def test_a_key_change_onto_an_existing_item_writes_nothing(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     other = {"pk": "b", "sk": Decimal(1), "name": "other"}
     item_writes.create_item(TABLE, other, "pk")
@@ -179,7 +179,7 @@ def test_a_key_change_onto_an_existing_item_writes_nothing(dynamodb: object) -> 
 
 
 def test_a_key_change_after_a_concurrent_change_is_a_conflict(
-        dynamodb: object, monkeypatch: pytest.MonkeyPatch) -> None:
+        dynamodb: BaseClient, monkeypatch: pytest.MonkeyPatch) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     theirs = {**ORIGINAL, "name": "theirs"}
     real_get = item_writes.get_item
@@ -195,7 +195,7 @@ def test_a_key_change_after_a_concurrent_change_is_a_conflict(
     assert stored(dynamodb) == [theirs]
 
 
-def test_delete_removes_the_item_and_says_when_it_is_gone(dynamodb: object) -> None:
+def test_delete_removes_the_item_and_says_when_it_is_gone(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     key = {"pk": "a", "sk": Decimal(1)}
     item_writes.delete_item(TABLE, key, KEYS)
@@ -205,7 +205,7 @@ def test_delete_removes_the_item_and_says_when_it_is_gone(dynamodb: object) -> N
     assert raised.value.code == "not-found"
 
 
-def test_a_validation_error_is_a_console_error(dynamodb: object) -> None:
+def test_a_validation_error_is_a_console_error(dynamodb: BaseClient) -> None:
     with pytest.raises(ConsoleError) as raised:
         item_writes.create_item(TABLE, {"pk": "", "sk": Decimal(1)}, "pk")
     assert raised.value.aws_code == "ValidationException"
@@ -213,7 +213,7 @@ def test_a_validation_error_is_a_console_error(dynamodb: object) -> None:
     assert stored(dynamodb) == []
 
 
-def test_an_unexpected_transaction_failure_is_worded(dynamodb: object) -> None:
+def test_an_unexpected_transaction_failure_is_worded(dynamodb: BaseClient) -> None:
     item_writes.create_item(TABLE, ORIGINAL, "pk")
     client = clients.client("dynamodb")
     with Stubber(client) as stubber:
