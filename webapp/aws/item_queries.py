@@ -29,7 +29,7 @@ SORT_KEY_OPERATORS = ("=", "<", "<=", ">", ">=", "begins_with", "between")
 FILTER_OPERATORS = COMPARISONS + ("exists", "not_exists", "contains", "not_contains",
                                   "begins_with", "between")
 VALUE_COUNTS = {"exists": 0, "not_exists": 0, "between": 2}
-VALUE_TYPES = ("S", "N", "B", "BOOL", "NULL")
+_ACTIONS = {SCAN: N_("scan the table"), QUERY: N_("query the table")}
 
 
 def value_count(operator: str) -> int:
@@ -195,9 +195,6 @@ def _read(query: ItemQuery, start_key: dict | None) -> tuple[ItemPage, dict | No
         next_token=item_json.encode_key(last_key) if last_key else None,
         count=int(reply.get("Count", 0)), scanned_count=int(reply.get("ScannedCount", 0)))
     return page, last_key
-
-
-_ACTIONS = {SCAN: N_("scan the table"), QUERY: N_("query the table")}
 
 
 def export_pages(query: ItemQuery) -> Iterator[ItemPage]:
