@@ -42,7 +42,7 @@ def create_app(region: str,
     dispatcher = Dispatcher(DomainDispatcherApplication(create_backend_app))
     lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds)
     apigateway.register(dispatcher, region, lambda_service)
-    dynamodb.register(dispatcher, table_creating_seconds)
+    dynamodb.register(dispatcher, ACCOUNT_ID, table_creating_seconds)
     authz.install(dispatcher, ACCOUNT_ID)
 
     @dispatcher.route(HEALTH_PATH, methods=["GET", "HEAD"])

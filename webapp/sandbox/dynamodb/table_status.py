@@ -19,6 +19,7 @@ from http import HTTPStatus
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
+from webapp.sandbox.dynamodb.table_size import table_size_bytes
 
 DEFAULT_CREATING_SECONDS = 1.0
 CREATING = "CREATING"
@@ -68,8 +69,9 @@ class CreationClock:
                 del self._created[key]
 
 
-def register(dispatcher: Dispatcher, clock: CreationClock) -> None:
-    """Amend CreateTable, DescribeTable and DeleteTable answers with the table's creation phase."""
+def register(dispatcher: Dispatcher, clock: CreationClock, account_id: str) -> None:
+    """Amend CreateTable, DescribeTable and DeleteTable answers with the table's creation phase
+    (and DescribeTable's with the table's size, which moto leaves at 0)."""
 
     @dispatcher.amend("dynamodb", "CreateTable")
     def create_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
@@ -85,10 +87,14 @@ def register(dispatcher: Dispatcher, clock: CreationClock) -> None:
         body = _answer_body(answer)
         if body is None:
             return answer
-        table_name = body.get("Table", {}).get("TableName", "")
-        if not clock.is_creating(operation.region, table_name):
-            return answer
-        return _marked_creating(answer, body, "Table")
+        description = body.get("Table", {})
+        table_name = description.get("TableName", "")
+        size = table_size_bytes(account_id, operation.region, table_name)
+        if size is not None:
+            description["TableSizeBytes"] = size
+        if clock.is_creating(operation.region, table_name):
+            _mark_creating(description)
+        return _rewritten(answer, body)
 
     @dispatcher.amend("dynamodb", "DeleteTable")
     def delete_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
@@ -109,10 +115,17 @@ def _answer_body(answer: Response) -> dict | None:
 
 
 def _marked_creating(answer: Response, body: dict, key: str) -> Response:
-    description = body.get(key, {})
+    _mark_creating(body.get(key, {}))
+    return _rewritten(answer, body)
+
+
+def _mark_creating(description: dict) -> None:
     description["TableStatus"] = CREATING
     for index in description.get("GlobalSecondaryIndexes", []):
         index["IndexStatus"] = CREATING
+
+
+def _rewritten(answer: Response, body: dict) -> Response:
     data = json.dumps(body).encode()
     answer.set_data(data)
     if CRC32_HEADER in answer.headers:  # botocore checks DynamoDB answers against it
