@@ -172,3 +172,30 @@ def test_plain_json_through_dynamodb_and_back(moto_table: Any, item: dict[str, A
     stored = moto_table.get_item(TableName="roundtrip", Key={"id": {"S": item["id"]}},
                                  ConsistentRead=True)["Item"]
     assert item_json.parse_item(item_json.dump_item(item_json.from_wire(stored))) == item
+
+
+def test_nesting_is_limited_to_dynamodb_s_32_levels_without_crashing() -> None:
+    allowed = "[" * 31 + "1" + "]" * 31
+    assert item_json.parse_item(f'{{"id": "a", "x": {allowed}}}')["x"] is not None
+    for depth in (33, 5000):
+        text = f'{{"id": "a", "x": {"[" * depth}1{"]" * depth}}}'
+        with pytest.raises(ConsoleError, match="nested more than 32 levels"):
+            item_json.parse_item(text)
+    typed = '{"id": {"S": "a"}, "x": ' + '{"L": [' * 40 + '{"N": "1"}' + ']}' * 40 + '}'
+    with pytest.raises(ConsoleError, match="nested more than 32 levels"):
+        item_json.parse_item(typed, "dynamodb")
+
+
+def test_typed_number_and_base64_follow_the_item_rules() -> None:
+    assert item_json.parse_number(" 1.50 ", "size") == Decimal("1.50")
+    assert item_json.parse_base64("aGk=", "blob") == Binary(b"hi")
+    for bad in ("1E-135", "twelve", "NaN", "1" * 39):
+        with pytest.raises(ConsoleError):
+            item_json.parse_number(bad, "size")
+    with pytest.raises(ConsoleError):
+        item_json.parse_base64("a", "blob")
+
+
+def test_an_item_key_token_names_only_its_key() -> None:
+    token = item_json.item_key_token({"pk": "a", "sk": Decimal(2), "other": "x"}, ["pk", "sk"])
+    assert item_json.decode_key(token) == {"pk": {"S": "a"}, "sk": {"N": "2"}}

@@ -31,10 +31,13 @@ from .errors import N_, ConsoleError
 SET, BINARY, MAP = "$set", "$binary", "$map"
 _MARKERS = frozenset({SET, BINARY, MAP})
 FORMATS = ("plain", "dynamodb")
-# A key token is a URL parameter; a key is at most 2048 + 1024 bytes of values plus names.
-MAX_KEY_TOKEN = 8192
+# A key token is a URL parameter: a GSI page's LastEvaluatedKey holds up to four key attributes
+# (about 6 KB of names and values), a third more once in base64.
+MAX_KEY_TOKEN = 16384
 # DynamoDB numbers: magnitudes from 1E-130 to 9.99…E+125, so adjusted exponents -130 to 125.
 MIN_ADJUSTED, MAX_ADJUSTED = -130, 125
+# DynamoDB nests maps and lists at most 32 levels deep.
+MAX_DEPTH = 32
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -76,6 +79,8 @@ def load_json(text: str) -> object:
         return DECODER.decode(text)
     except json.JSONDecodeError as err:
         raise json_syntax_error(err) from err
+    except RecursionError as err:
+        raise too_deep_error() from err
     except _DuplicateName as err:
         raise _item_error(N_("The name %(name)s appears twice in one object; keep one."),
                           name=err.name) from err
@@ -85,6 +90,12 @@ def json_syntax_error(err: json.JSONDecodeError) -> ConsoleError:
     """Word a JSON syntax error with its line and column."""
     return _item_error(N_("This is not valid JSON: %(detail)s at line %(line)s, column %(column)s."),
                        detail=err.msg, line=err.lineno, column=err.colno)
+
+
+def too_deep_error() -> ConsoleError:
+    """The error for JSON nested deeper than DynamoDB (or the parser) can take."""
+    return _item_error(N_("The item is nested more than %(depth)s levels deep, more than "
+                          "DynamoDB allows."), depth=MAX_DEPTH)
 
 
 def parse_item(text: str, fmt: str = "plain") -> dict[str, Any]:
@@ -101,8 +112,18 @@ def item_from_json(value: object, fmt: str = "plain") -> dict[str, Any]:
     if not value:
         raise _item_error(N_("The item has no attributes."))
     if fmt == "dynamodb":
-        return {name: _from_typed(attribute, name) for name, attribute in value.items()}
-    return {name: _from_plain(attribute, name) for name, attribute in value.items()}
+        return {name: _from_typed(attribute, name, 1) for name, attribute in value.items()}
+    return {name: _from_plain(attribute, name, 1) for name, attribute in value.items()}
+
+
+def parse_number(text: str, where: str) -> Decimal:
+    """A number typed as text, exactly as DynamoDB would store it, or a ConsoleError."""
+    return _number(_decimal(text, where), where)
+
+
+def parse_base64(text: str, where: str) -> Binary:
+    """Binary typed as base64 text, or a ConsoleError."""
+    return _base64(text, where)
 
 
 def _number(value: Decimal, where: str) -> Decimal:
@@ -129,13 +150,16 @@ def _base64(text: object, where: str) -> Binary:
         raise _item_error(N_("%(where)s is not valid base64."), where=where) from err
 
 
-def _from_plain(value: object, where: str) -> Any:
+def _from_plain(value: object, where: str, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise too_deep_error()
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, Decimal):
         return _number(value, where)
     if isinstance(value, list):
-        return [_from_plain(element, f"{where}[{index}]") for index, element in enumerate(value)]
+        return [_from_plain(element, f"{where}[{index}]", depth + 1)
+                for index, element in enumerate(value)]
     if isinstance(value, dict):
         if len(value) == 1 and SET in value:
             return _plain_set(value[SET], where)
@@ -143,7 +167,8 @@ def _from_plain(value: object, where: str) -> Any:
             return _base64(value[BINARY], where)
         if len(value) == 1 and MAP in value and isinstance(value[MAP], dict):
             value = value[MAP]
-        return {name: _from_plain(element, f"{where}.{name}") for name, element in value.items()}
+        return {name: _from_plain(element, f"{where}.{name}", depth + 1)
+                for name, element in value.items()}
     raise _item_error(N_("%(where)s holds a value JSON cannot express."), where=where)
 
 
@@ -170,11 +195,14 @@ def _unique(members: list[Any], where: str) -> set[Any]:
     return result
 
 
-_SCALAR_TYPES = frozenset({"S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"})
+# Every DynamoDB attribute type, as DynamoDB JSON names it.
+TYPE_KEYS = frozenset({"S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"})
 
 
-def _from_typed(value: object, where: str) -> Any:
-    if not (isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _SCALAR_TYPES):
+def _from_typed(value: object, where: str, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise too_deep_error()
+    if not (isinstance(value, dict) and len(value) == 1 and next(iter(value)) in TYPE_KEYS):
         raise _item_error(N_("%(where)s is not DynamoDB JSON: write it as {\"S\": \"text\"}, "
                              "{\"N\": \"1\"}, {\"BOOL\": true}, {\"L\": [...]}, {\"M\": {...}} "
                              "and so on."), where=where)
@@ -190,9 +218,11 @@ def _from_typed(value: object, where: str) -> Any:
     if kind == "NULL" and inner is True:
         return None
     if kind == "L" and isinstance(inner, list):
-        return [_from_typed(element, f"{where}[{index}]") for index, element in enumerate(inner)]
+        return [_from_typed(element, f"{where}[{index}]", depth + 1)
+                for index, element in enumerate(inner)]
     if kind == "M" and isinstance(inner, dict):
-        return {name: _from_typed(element, f"{where}.{name}") for name, element in inner.items()}
+        return {name: _from_typed(element, f"{where}.{name}", depth + 1)
+                for name, element in inner.items()}
     if kind in {"SS", "NS", "BS"} and isinstance(inner, list) and inner:
         if kind == "SS" and all(isinstance(element, str) for element in inner):
             return _unique(list(inner), where)
@@ -387,6 +417,11 @@ def check_key(item: dict[str, Any], partition_key: KeyAttribute,
 def key_of(item: dict[str, Any], key_names: Sequence[str]) -> dict[str, Any]:
     """The item's key attributes."""
     return {name: item[name] for name in key_names if name in item}
+
+
+def item_key_token(item: dict[str, Any], key_names: Sequence[str]) -> str:
+    """The token for a python item's key, as links to the item editor carry it."""
+    return encode_key(to_wire(key_of(item, key_names)))
 
 
 def encode_key(wire_key: dict[str, Any]) -> str:
