@@ -162,6 +162,17 @@ def test_bad_input_is_shown_beside_each_field_and_kept(signed_in: FlaskClient) -
     assert boto3.client("lambda", region_name=REGION).list_functions()["Functions"] == []
 
 
+@pytest.mark.parametrize("typed", ["\u00b2\u00b2\u00b2", "\u0661\u0662\u0668", "99999999999999999999"])
+def test_unicode_digits_and_huge_numbers_are_field_errors_not_crashes(signed_in: FlaskClient,
+                                                                      typed: str) -> None:
+    reply = signed_in.post("/functions/", data=form(signed_in, memory_mb=typed, timeout_s=typed))
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    errors = " ".join(field_errors(reply.text))
+    assert "Memory (MB) must be a whole number from 128 to 10240." in errors
+    assert "from 1 to 900" in errors
+    assert boto3.client("lambda", region_name=REGION).list_functions()["Functions"] == []
+
+
 def test_an_aws_error_is_shown_on_the_form(signed_in: FlaskClient) -> None:
     signed_in.post("/functions/", data=form(signed_in))
     reply = signed_in.post("/functions/", data=form(signed_in))

@@ -279,6 +279,14 @@ def test_page_size_is_clamped(signed_in: FlaskClient, hundred_twenty: list[str])
     assert len(rows_of(signed_in.get("/tables/Orders/items?size=lots").text)) == 50
 
 
+@pytest.mark.parametrize("size", ["%C2%B2", "%D9%A3", "9" * 40])
+def test_a_page_size_of_unicode_digits_is_the_default(signed_in: FlaskClient,
+                                                      hundred_twenty: list[str], size: str) -> None:
+    reply = signed_in.get(f"/tables/Orders/items?size={size}")
+    assert reply.status_code == HTTPStatus.OK
+    assert len(rows_of(reply.text)) == 50
+
+
 def test_item_text_is_escaped(signed_in: FlaskClient) -> None:
     fill(make_table("Orders"), [{"pk": "<script>alert(1)</script>", "sk": 1}])
     reply = signed_in.get("/tables/Orders/items")

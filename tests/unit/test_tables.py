@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from webapp.aws import clients, dynamodb
 from webapp.aws.errors import ConsoleError
+from webapp.views.form_numbers import parse_whole_number
 
 from tests.helpers import csrf_token
 
@@ -212,6 +213,28 @@ def test_bad_index_rows_are_shown_beside_their_fields_and_nothing_is_created(
     assert message in field_errors(reply.text)[field]
     assert table_names() == before
     assert f'value="{rows[0]["index_name"]}"' in reply.text
+
+
+@pytest.mark.parametrize("typed", ["\u00b2", "\u0661\u0662", "1" * 30, "+5", "5.0"])
+def test_capacity_must_be_ascii_digits(signed_in: FlaskClient, typed: str) -> None:
+    reply = signed_in.post("/tables/", data={
+        **form(signed_in, billing_mode="PROVISIONED", read_capacity=typed),
+        **index_fields({"index_name": "by-day", "index_pk_name": "day",
+                        "index_write_capacity": typed})})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    errors = field_errors(reply.text)
+    assert "whole number" in errors["read_capacity"]
+    assert "whole number" in errors["index-0-write_capacity"]
+    assert table_names() == []
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("7", 7), (" 7 ", 7), ("007", 7), ("0", None), ("41", None), ("", None), (None, None),
+    ("\u00b2", None), ("\u0663", None), ("-3", None), ("3.0", None), ("9" * 13, None),
+])
+def test_parse_whole_number_takes_ascii_digits_within_bounds(raw: str | None,
+                                                            expected: int | None) -> None:
+    assert parse_whole_number(raw, 1, 40) == expected
 
 
 def test_an_attribute_used_with_two_types_is_refused(signed_in: FlaskClient) -> None:

@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from ..aws.functions import (DEFAULT_HANDLER, DEFAULT_RUNTIME, MEMORY_RANGE_MB, PYTHON_RUNTIMES,
                              TIMEOUT_RANGE_S)
 from ..test_events import EVENT_NAME
+from .form_numbers import parse_whole_number
 
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 HANDLER = re.compile(r"^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$")
@@ -93,7 +94,7 @@ def check_number(raw: str, bounds: tuple[int, int], name: str, label: str,
                  errors: dict[str, str]) -> None:
     """Record an error unless `raw` is a whole number within `bounds`."""
     low, high = bounds
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if parse_whole_number(raw, low, high) is None:
         errors[name] = gettext("%(label)s must be a whole number from %(low)s to %(high)s.",
                                label=label, low=low, high=high)
 

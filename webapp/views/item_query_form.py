@@ -10,6 +10,7 @@ from ..aws.dynamodb import KeyAttribute, Table
 from ..aws.item_queries import (DEFAULT_PAGE_SIZE, FILTER_OPERATORS, PAGE_SIZES, QUERY, SCAN,
                                 SORT_KEY_OPERATORS, Condition, ItemQuery, typed_value,
                                 value_count)
+from .form_numbers import MAX_DIGITS, parse_whole_number
 
 FILTER_ROWS = 3
 FILTER_TYPES = ("S", "N", "BOOL", "NULL")
@@ -83,9 +84,10 @@ class ItemQueryForm:
 
 def parse_page_size(raw: str | None) -> int:
     """The page size asked for, clamped to the sizes offered; 50 when it is not a number."""
-    if not raw or not raw.strip().isdigit():
+    number = parse_whole_number(raw, 0, 10 ** MAX_DIGITS)
+    if number is None:
         return DEFAULT_PAGE_SIZE
-    return min(max(int(raw), PAGE_SIZES[0]), PAGE_SIZES[-1])
+    return min(max(number, PAGE_SIZES[0]), PAGE_SIZES[-1])
 
 
 def parse_item_query_form(args: MultiDict[str, str], table: Table) -> ItemQueryForm:

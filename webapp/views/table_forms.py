@@ -8,6 +8,7 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from ..aws.dynamodb import KeyAttribute, NewIndex, NewTable
+from .form_numbers import parse_whole_number
 
 # Table and index names: 3 to 255 of these characters (DynamoDB's naming rules).
 RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
@@ -134,7 +135,7 @@ def _name_rule() -> str:
 
 def _check_capacity(raw: str, name: str, errors: dict[str, str]) -> None:
     low, high = CAPACITY_RANGE
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if parse_whole_number(raw, low, high) is None:
         errors[name] = gettext("Capacity units must be a whole number from %(low)s to %(high)s.",
                                low=low, high=high)
 
