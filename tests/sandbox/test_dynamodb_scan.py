@@ -53,7 +53,10 @@ def test_scan_pages_see_every_put_delete_and_update(aws_client: ClientFactory) -
         {"PutRequest": {"Item": {"pk": {"S": "item-batch"}, "note": {"S": "batch"}}}},
         {"DeleteRequest": {"Key": {"pk": {"S": "item-010"}}}}]})
 
-    notes = {item["pk"]["S"]: item["note"]["S"] for item in scan_all(dynamodb, table, 33)}
+    scanned = scan_all(dynamodb, table, 33)
+    keys = [item["pk"]["S"] for item in scanned]
+    assert keys == sorted(keys), "pages kept moto's key order after the writes"
+    notes = {item["pk"]["S"]: item["note"]["S"] for item in scanned}
     assert len(notes) == 121
     assert "item-007" not in notes and "item-010" not in notes
     assert notes["item-new"] == "added after a scan"
@@ -71,8 +74,13 @@ def test_scan_pages_of_a_table_with_a_sort_key_follow_writes(aws_client: ClientF
     assert len(scan_all(dynamodb, table, 7)) == 30
     dynamodb.delete_item(TableName=table, Key={"pk": {"S": "p0"}, "sk": {"N": "0"}})
     dynamodb.put_item(TableName=table, Item={"pk": {"S": "p9"}, "sk": {"N": "99"}})
-    keys = {(item["pk"]["S"], item["sk"]["N"]) for item in scan_all(dynamodb, table, 7)}
-    assert ("p0", "0") not in keys and ("p9", "99") in keys and len(keys) == 30
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "p1"}, "sk": {"N": "4"}, "note": {"S": "again"}})
+    scanned = [(item["pk"]["S"], int(item["sk"]["N"]), item.get("note", {}).get("S"))
+               for item in scan_all(dynamodb, table, 7)]
+    keys = [(pk, sk) for pk, sk, _ in scanned]
+    assert keys == sorted(keys)
+    assert ("p0", 0) not in keys and ("p9", 99) in keys and len(set(keys)) == len(keys) == 30
+    assert ("p1", 4, "again") in scanned
 
 
 def test_describe_table_reports_the_size_of_its_items(aws_client: ClientFactory) -> None:

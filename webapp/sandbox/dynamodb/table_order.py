@@ -2,17 +2,18 @@
 
 moto's Table.all_items() builds and sorts a list of every item each time it is called, and Scan
 calls it for every page, so one page of 50 from a 100,000-item table costs as much as reading the
-table. The order only changes when an item is put (a new key, or a new Item object for an old
-one) or deleted, so the sorted list is kept on the table until then.
+table. Here the sorted list is kept on the table and updated in place by each put (insert, or
+replace the item with the same key) and delete (remove), found by bisection in moto's own order.
 
-A write bumps the table's version before and after it changes the items; a list computed while
-a write ran is not kept, because the version it started with is gone by the time it is stored.
-UpdateItem changes an existing Item in place (same key, same object), so it needs no bump; when
-it creates an item it goes through put_item.
+Every put or delete also bumps the table's version. A list sorted while a write ran is not kept,
+because the version it started with is gone by the time it is stored. UpdateItem changes an
+existing Item in place (same key, same object) and so needs nothing; when it creates an item it
+goes through put_item.
 """
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 
@@ -24,28 +25,56 @@ _INSTALLED = "_sandbox_keeps_order"
 _lock = threading.Lock()
 
 
-def _bump(table: Table) -> None:
-    with _lock:
-        table.__dict__[_VERSION] = table.__dict__.get(_VERSION, 0) + 1
-        table.__dict__.pop(_SORTED, None)
-
-
-def _changing(write: Callable[..., Any]) -> Callable[..., Any]:
-    def changed(self: Table, *args: Any, **kwargs: Any) -> Any:
-        _bump(self)
-        try:
-            return write(self, *args, **kwargs)
-        finally:
-            _bump(self)
-
-    changed.__doc__ = write.__doc__
-    return changed
+def _order(item: Any) -> Any:
+    """moto's Scan order (Table.all_items sorts by this)."""
+    return (item.hash_key, item.range_key) if item.range_key else item.hash_key
 
 
 def items_version(table: Table) -> int:
     """A number that changes whenever an item of the table is put or deleted."""
     with _lock:
         return int(table.__dict__.get(_VERSION, 0))
+
+
+def _position(items: list[Any], item: Any) -> tuple[int, bool]:
+    place = bisect_left(items, _order(item), key=_order)
+    return place, place < len(items) and _order(items[place]) == _order(item)
+
+
+def _after_put(table: Table, item: Any) -> None:
+    with _lock:
+        table.__dict__[_VERSION] = table.__dict__.get(_VERSION, 0) + 1
+        items = table.__dict__.get(_SORTED)
+        if items is None or item is None:
+            return
+        place, found = _position(items, item)
+        if found:
+            items[place] = item
+        else:
+            items.insert(place, item)
+
+
+def _after_delete(table: Table, item: Any) -> None:
+    with _lock:
+        table.__dict__[_VERSION] = table.__dict__.get(_VERSION, 0) + 1
+        items = table.__dict__.get(_SORTED)
+        if items is None or item is None:
+            return
+        place, found = _position(items, item)
+        if found:
+            del items[place]
+
+
+def _followed(write: Callable[..., Any], after: Callable[[Table, Any], None]) -> Callable[..., Any]:
+    def changed(self: Table, *args: Any, **kwargs: Any) -> Any:
+        with _lock:  # a sort already under way must not be kept
+            self.__dict__[_VERSION] = self.__dict__.get(_VERSION, 0) + 1
+        result = write(self, *args, **kwargs)
+        after(self, result)
+        return result
+
+    changed.__doc__ = write.__doc__
+    return changed
 
 
 def install() -> None:
@@ -58,8 +87,8 @@ def install() -> None:
         with _lock:
             cached = self.__dict__.get(_SORTED)
             version = self.__dict__.get(_VERSION, 0)
-        if cached is not None:
-            return list(cached)
+            if cached is not None:
+                return list(cached)
         items = sort_all(self)
         with _lock:
             if self.__dict__.get(_VERSION, 0) == version:
@@ -67,6 +96,6 @@ def install() -> None:
         return list(items)
 
     Table.all_items = all_items  # type: ignore[method-assign]
-    Table.put_item = _changing(Table.put_item)  # type: ignore[method-assign]
-    Table.delete_item = _changing(Table.delete_item)  # type: ignore[method-assign]
+    Table.put_item = _followed(Table.put_item, _after_put)  # type: ignore[method-assign]
+    Table.delete_item = _followed(Table.delete_item, _after_delete)  # type: ignore[method-assign]
     setattr(Table, _INSTALLED, True)
