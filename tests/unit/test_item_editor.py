@@ -12,7 +12,8 @@ import pytest
 from botocore.client import BaseClient
 from flask.testing import FlaskClient
 
-from webapp.aws import item_json
+from webapp.aws import item_json, item_queries
+from webapp.views import item_forms
 
 REGION = "ap-northeast-2"
 TABLE = "Orders"
@@ -385,3 +386,9 @@ def test_a_post_without_csrf_writes_nothing(dynamodb: BaseClient, signed_in: Fla
     del fields["csrf_token"]
     assert signed_in.post(f"{BASE}/new", data=fields).status_code == HTTPStatus.BAD_REQUEST
     assert table_items(dynamodb) == []
+
+
+def test_item_links_use_the_one_shared_key_token() -> None:
+    # One way to write an item's key into a link: item_json.item_key_token, no private copies.
+    assert not hasattr(item_forms, "key_token") and not hasattr(item_queries, "key_token")
+

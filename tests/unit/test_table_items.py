@@ -308,6 +308,7 @@ def test_export_streams_every_item_as_json_lines(signed_in: FlaskClient,
     assert reply.status_code == HTTPStatus.OK and reply.is_streamed
     assert reply.headers["Content-Type"] == "application/x-ndjson"
     assert reply.headers["Content-Disposition"] == 'attachment; filename="Orders.jsonl"'
+    assert reply.headers["Cache-Control"] == "no-store"
     lines = reply.get_data(as_text=True).splitlines()
     assert len(lines) == 121
     exact = [line for line in lines if '"q"' in line]

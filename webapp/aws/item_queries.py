@@ -227,15 +227,10 @@ def page_columns(items: Sequence[dict], key_names: Sequence[str]) -> list[str]:
     return keys + sorted(present.difference(keys))
 
 
-def key_token(item: dict, key_names: Sequence[str]) -> str:
-    """The URL token of an item's primary key."""
-    return item_json.encode_key(item_json.to_wire(item_json.key_of(item, key_names)))
-
-
 def item_rows(items: Sequence[dict], columns: Sequence[str],
               key_names: Sequence[str]) -> list[ItemRow]:
     """Each item as a row of cells in `columns` order (None where it lacks the attribute)."""
-    return [ItemRow(key_token=key_token(item, key_names),
+    return [ItemRow(key_token=item_json.item_key_token(item, key_names),
                     cells=[Cell(item_json.cell_text(item[column]), item_json.type_label(item[column]))
                            if column in item else None for column in columns])
             for item in items]

@@ -11,8 +11,8 @@ from flask_babel import gettext
 from ..aws import dynamodb, item_json, item_writes
 from ..aws.dynamodb import Table
 from ..aws.errors import ConsoleError
-from .item_forms import (Conflict, ItemEditorForm, key_token, new_item_text, parse_editor_form,
-                         read_item, read_version)
+from .item_forms import (Conflict, ItemEditorForm, new_item_text, parse_editor_form, read_item,
+                         read_version)
 from .rendering import error_text, render_view, see_other
 from .tables import bp
 
@@ -50,10 +50,10 @@ def create_item(table_name: str) -> ResponseReturnValue:
             item_writes.create_item(table_name, item, table.partition_key.name)
             flash(gettext("Saved."), "info")
             return see_other(url_for("tables.edit_item", table_name=table_name,
-                                     key=key_token(item, table.key_names)))
+                                     key=item_json.item_key_token(item, table.key_names)))
         except item_writes.ItemExistsError as err:
             form.errors["item"] = error_text(err)
-            form.existing_key_token = key_token(err.key, table.key_names)
+            form.existing_key_token = item_json.item_key_token(err.key, table.key_names)
         except ConsoleError as err:
             form.errors["item"] = error_text(err)
     return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
@@ -98,13 +98,13 @@ def save_item(table_name: str) -> ResponseReturnValue:
         form.errors["item"] = error_text(err)
     except item_writes.ItemExistsError as err:
         form.errors["item"] = error_text(err)
-        form.existing_key_token = key_token(err.key, table.key_names)
+        form.existing_key_token = item_json.item_key_token(err.key, table.key_names)
     except ConsoleError as err:
         form.errors["item"] = error_text(err)
     else:
         flash(gettext("Saved."), "info")
         return see_other(url_for("tables.edit_item", table_name=table_name,
-                                 key=key_token(edited, table.key_names)))
+                                 key=item_json.item_key_token(edited, table.key_names)))
     return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
 
 

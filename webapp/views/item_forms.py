@@ -87,8 +87,3 @@ def read_version(line: str, form: ItemEditorForm) -> dict[str, Any] | None:
             "The editor lost track of the item as you opened it, so it cannot tell whether "
             "someone changed it meanwhile. Open the item again; copy your text first.")
         return None
-
-
-def key_token(item: dict[str, Any], key_names: list[str]) -> str:
-    """The URL token for an item's key."""
-    return item_json.encode_key(item_json.to_wire(item_json.key_of(item, key_names)))

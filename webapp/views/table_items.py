@@ -51,6 +51,8 @@ def export_items(table_name: str) -> ResponseReturnValue:
         return _refused(table, form)
     response = Response(stream_with_context(_json_lines(pages)), mimetype=NDJSON)
     response.headers["Content-Disposition"] = f'attachment; filename="{table.name}.jsonl"'
+    # Item data must not stay in a browser's or proxy's cache (pages get this for text/html).
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
