@@ -60,14 +60,19 @@ def test_typed_values(raw: str, value_type: str, expected: object) -> None:
     assert typed_value(raw, value_type) == expected
 
 
-@pytest.mark.parametrize(("raw", "value_type"), [
-    ("ten", "N"), ("NaN", "N"), ("Infinity", "N"), ("", "N"),
-    ("1" * 39, "N"),  # DynamoDB keeps 38 significant digits
-    ("not*base64", "B"), ("aGVsbG8", "B"), ("yes", "BOOL"),
+@pytest.mark.parametrize(("raw", "value_type", "message"), [
+    ("ten", "N", "qty is not a number."), ("NaN", "N", "qty is not a number."),
+    ("Infinity", "N", "qty is not a number."), ("", "N", "qty is not a number."),
+    ("1" * 39, "N", "cannot be stored"),  # DynamoDB keeps 38 significant digits
+    ("1E-135", "N", "cannot be stored"), ("1E+126", "N", "cannot be stored"),  # and 1E-130..E+125
+    ("not*base64", "B", "qty is not valid base64."), ("aGVsbG8", "B", "qty is not valid base64."),
+    ("yes", "BOOL", "qty is a Boolean"),
 ])
-def test_bad_typed_values(raw: str, value_type: str) -> None:
-    with pytest.raises(ValueError):
-        typed_value(raw, value_type)
+def test_bad_typed_values_are_console_errors_naming_the_attribute(raw: str, value_type: str,
+                                                                  message: str) -> None:
+    with pytest.raises(ConsoleError) as caught:
+        typed_value(raw, value_type, "qty")
+    assert message in caught.value.message
 
 
 def test_columns_put_keys_first_in_order_then_the_rest_sorted() -> None:

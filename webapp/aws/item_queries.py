@@ -6,18 +6,13 @@ DynamoDB as ExpressionAttributeNames / ExpressionAttributeValues, never inside a
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import DecimalException
-
-from boto3.dynamodb.types import DYNAMODB_CONTEXT, Binary
 
 from . import item_json
 from .clients import client, current_region, using_region
-from .errors import N_, aws_errors
+from .errors import N_, ConsoleError, aws_errors
 
 SCAN = "scan"
 QUERY = "query"
@@ -29,6 +24,7 @@ SORT_KEY_OPERATORS = ("=", "<", "<=", ">", ">=", "begins_with", "between")
 FILTER_OPERATORS = COMPARISONS + ("exists", "not_exists", "contains", "not_contains",
                                   "begins_with", "between")
 VALUE_COUNTS = {"exists": 0, "not_exists": 0, "between": 2}
+NOT_BOOLEAN = N_("%(name)s is a Boolean: write true or false.")
 _ACTIONS = {SCAN: N_("scan the table"), QUERY: N_("query the table")}
 
 
@@ -37,34 +33,26 @@ def value_count(operator: str) -> int:
     return VALUE_COUNTS.get(operator, 1)
 
 
-def typed_value(raw: str, value_type: str) -> object:
-    """The python value of text typed for a DynamoDB type; ValueError when it is not one.
+def typed_value(raw: str, value_type: str, where: str = "") -> object:
+    """The python value of text typed for a DynamoDB type; a ConsoleError when it is not one.
 
-    "N" becomes an exact Decimal within DynamoDB's 38 digits, "B" is base64 text, "BOOL" is
-    true or false, "NULL" ignores the text.
+    "N" becomes an exact Decimal DynamoDB can store and "B" base64 text decoded, both checked by
+    item_json exactly as an item's values are; "BOOL" is true or false, "NULL" ignores the text.
+    `where` (the attribute's name) goes into the message; the caller chooses the field.
     """
     if value_type == "S":
         return raw
     if value_type == "N":
-        try:
-            number = DYNAMODB_CONTEXT.create_decimal(raw.strip())
-        except DecimalException as err:
-            raise ValueError(raw) from err
-        if not number.is_finite():
-            raise ValueError(raw)
-        return number
+        return item_json.parse_number(raw.strip(), where)
     if value_type == "B":
-        try:
-            return Binary(base64.b64decode(raw.strip(), validate=True))
-        except (binascii.Error, ValueError) as err:
-            raise ValueError(raw) from err
+        return item_json.parse_base64(raw.strip(), where)
     if value_type == "BOOL":
         if raw.strip().lower() not in ("true", "false"):
-            raise ValueError(raw)
+            raise ConsoleError(NOT_BOOLEAN, code="invalid", name=where)
         return raw.strip().lower() == "true"
     if value_type == "NULL":
         return None
-    raise ValueError(value_type)
+    raise ValueError(f"unknown value type {value_type!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,12 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from ..aws.dynamodb import KeyAttribute, Table
+from ..aws.errors import ConsoleError
 from ..aws.item_queries import (DEFAULT_PAGE_SIZE, FILTER_OPERATORS, PAGE_SIZES, QUERY, SCAN,
                                 SORT_KEY_OPERATORS, Condition, ItemQuery, typed_value,
                                 value_count)
 from .form_numbers import MAX_DIGITS, parse_whole_number
+from .rendering import error_text
 
 FILTER_ROWS = 3
 FILTER_TYPES = ("S", "N", "BOOL", "NULL")
@@ -165,20 +167,10 @@ def _key_conditions(form: ItemQueryForm,
 
 def _key_value(raw: str, key: KeyAttribute, name: str, errors: dict[str, str]) -> object:
     try:
-        return typed_value(raw, key.type)
-    except ValueError:
-        errors[name] = _type_message(key.type, key.name)
+        return typed_value(raw, key.type, key.name)
+    except ConsoleError as err:
+        errors[name] = error_text(err)
         return None
-
-
-def _type_message(value_type: str, attribute: str) -> str:
-    if value_type == "N":
-        return gettext("%(name)s is a number: write one such as 42, -3.5 or 1.5E3 "
-                       "(at most 38 significant digits).", name=attribute)
-    if value_type == "B":
-        return gettext("%(name)s is binary: write its bytes in base64, such as aGVsbG8=.",
-                       name=attribute)
-    return gettext("%(name)s is a Boolean: write true or false.", name=attribute)
 
 
 def _filter_condition(row: FilterRow, errors: dict[str, str]) -> Condition | None:
@@ -203,9 +195,9 @@ def _filter_condition(row: FilterRow, errors: dict[str, str]) -> Condition | Non
                 "between needs a second value: the upper end of the range.")
             continue
         try:
-            values.append(typed_value(raw, row.value_type))
-        except ValueError:
-            errors[row.field(part)] = _type_message(row.value_type, row.name)
+            values.append(typed_value(raw, row.value_type, row.name))
+        except ConsoleError as err:
+            errors[row.field(part)] = error_text(err)
     if any(row.field(part) in errors for part in ("value", "value2")):
         return None
     return Condition(row.name, row.operator, tuple(values))
