@@ -350,6 +350,35 @@ def test_the_status_badge_polls_until_table_and_indexes_are_active(
     assert 'hx-get="/tables/Orders/status" hx-trigger="load delay:1s" hx-swap="outerHTML"' in page
 
 
+@pytest.mark.parametrize(("table_status", "index_status", "polls"), [
+    ("ARCHIVED", "ACTIVE", False),
+    ("INACCESSIBLE_ENCRYPTION_CREDENTIALS", "ACTIVE", False),
+    ("ACTIVE", "ACTIVE", False),
+    ("UPDATING", "ACTIVE", True),
+    ("DELETING", "ACTIVE", True),
+    ("ACTIVE", "CREATING", True),
+    ("ACTIVE", "DELETING", True),
+    ("ARCHIVED", "UPDATING", True),
+])
+def test_the_status_polls_only_while_something_is_changing(
+        signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch, table_status: str,
+        index_status: str, polls: bool) -> None:
+    make_table("Orders", GlobalSecondaryIndexes=[
+        {"IndexName": "by-day", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+         "Projection": {"ProjectionType": "ALL"}}])
+    real_describe = dynamodb.describe_table
+
+    def described(table_name: str) -> dynamodb.Table:
+        table = real_describe(table_name)
+        return replace(table, status=table_status,
+                       indexes=[replace(index, status=index_status) for index in table.indexes])
+
+    monkeypatch.setattr(dynamodb, "describe_table", described)
+    for url in ("/tables/Orders", "/tables/Orders/status"):
+        page = signed_in.get(url, headers={"HX-Request": "true"} if "status" in url else {}).text
+        assert ('hx-get="/tables/Orders/status"' in page) is polls
+
+
 def test_a_status_poll_also_refreshes_the_index_badges(signed_in: FlaskClient) -> None:
     make_table("Orders", GlobalSecondaryIndexes=[
         {"IndexName": "by-day", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],

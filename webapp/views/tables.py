@@ -16,8 +16,10 @@ from .table_forms import (KEY_TYPES, MAX_INDEX_ROWS, PROJECTIONS, CreateTableFor
 
 bp = Blueprint("tables", __name__, url_prefix="/tables")
 
-# Nothing changes on its own from here, so a table page stops asking for its status.
-SETTLED_STATUS = "ACTIVE"
+# A table page asks for its status again only while a change is under way: ACTIVE, ARCHIVED,
+# INACCESSIBLE_ENCRYPTION_CREDENTIALS and any status unknown to us stay as they are on their own.
+CHANGING_TABLE_STATUSES = frozenset({"CREATING", "UPDATING", "DELETING", "ARCHIVING"})
+CHANGING_INDEX_STATUSES = frozenset({"CREATING", "UPDATING", "DELETING"})
 
 
 @bp.get("/")
@@ -92,8 +94,8 @@ def _table_context(table_name: str, **context: object) -> dict[str, object]:
 
 
 def _is_settled(table: dynamodb.Table) -> bool:
-    return table.status == SETTLED_STATUS and all(
-        index.status == SETTLED_STATUS for index in table.indexes)
+    return table.status not in CHANGING_TABLE_STATUSES and not any(
+        index.status in CHANGING_INDEX_STATUSES for index in table.indexes)
 
 
 def utc_text(moment: datetime | None) -> str:
