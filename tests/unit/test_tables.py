@@ -38,7 +38,7 @@ def form(client: FlaskClient, **fields: object) -> dict[str, object]:
     values: dict[str, object] = {
         "table_name": "Orders", "pk_name": "customer", "pk_type": "S", "sk_name": "", "sk_type": "S",
         "billing_mode": "PAY_PER_REQUEST", "read_capacity": "5", "write_capacity": "5",
-        "csrf_token": csrf_token(client, "/tables/new"),
+        "csrf_token": csrf_token(client, "/tables/create/new"),
     }
     values.update(fields)
     return values
@@ -81,7 +81,7 @@ def test_the_list_shows_keys_billing_counts_and_links(signed_in: FlaskClient) ->
 def test_the_list_says_when_there_are_no_tables(signed_in: FlaskClient) -> None:
     page = signed_in.get("/tables/").text
     assert "No tables in this region yet." in page
-    assert 'href="/tables/new"' in page
+    assert 'href="/tables/create/new"' in page
 
 
 def test_the_list_pages_through_more_than_fifty_tables(signed_in: FlaskClient) -> None:
@@ -293,26 +293,39 @@ def test_other_aws_errors_show_at_the_top_of_the_form(
 
 def test_add_index_answers_a_blank_row_and_stops_at_five(signed_in: FlaskClient) -> None:
     headers = {"HX-Request": "true"}
-    reply = signed_in.get("/tables/new/index-row", query_string=index_fields({}), headers=headers)
+    reply = signed_in.get("/tables/create/index-row", query_string=index_fields({}), headers=headers)
     assert 'name="index_name" value=""' in reply.text
     assert 'id="add-index"' in reply.text and 'hx-swap-oob="true"' in reply.text
     assert "Add index" in reply.text
     four = index_fields(*([{}] * 4))
-    reply = signed_in.get("/tables/new/index-row", query_string=four, headers=headers)
+    reply = signed_in.get("/tables/create/index-row", query_string=four, headers=headers)
     assert "Add index" not in reply.text and "at most 5 indexes" in reply.text
     five = index_fields(*([{}] * 5))
-    reply = signed_in.get("/tables/new/index-row/removed", query_string=five, headers=headers)
+    reply = signed_in.get("/tables/create/index-row/removed", query_string=five, headers=headers)
     assert "Add index" in reply.text and "index_name" not in reply.text
 
 
 def test_the_create_form_works_without_javascript(signed_in: FlaskClient) -> None:
-    page = signed_in.get("/tables/new").text
+    page = signed_in.get("/tables/create/new").text
     assert 'method="post" action="/tables/"' in page
     assert page.count('name="index_name"') == 1  # one blank row, ignored when left blank
     assert 'value="PAY_PER_REQUEST" checked' in page
 
 
 # Detail
+
+@pytest.mark.parametrize("table_name", ["new", "create"])
+def test_tables_named_like_the_create_form_open_with_their_items(signed_in: FlaskClient,
+                                                                 table_name: str) -> None:
+    make_table(table_name)
+    ddb().put_item(TableName=table_name, Item={"id": {"S": "only-one"}})
+    page = signed_in.get(f"/tables/{table_name}")
+    assert page.status_code == HTTPStatus.OK
+    assert ddb().describe_table(TableName=table_name)["Table"]["TableArn"] in page.text
+    assert 'name="table_name"' not in page.text  # not the create form
+    assert "only-one" in signed_in.get(f"/tables/{table_name}/items").text
+    assert signed_in.get("/tables/create/new").status_code == HTTPStatus.OK
+
 
 def test_the_detail_shows_arn_keys_indexes_capacity_and_tabs(signed_in: FlaskClient) -> None:
     signed_in.post("/tables/", data={

@@ -29,7 +29,9 @@ def index() -> ResponseReturnValue:
     return render_view("tables/index.html", "tables/fragments/table_rows.html", page=page)
 
 
-@bp.get("/new")
+# The create form lives two segments deep: a one-segment path such as /tables/new would be the
+# page of a table named "new", which is a valid table name.
+@bp.get("/create/new")
 def new() -> ResponseReturnValue:
     """The create form."""
     return _create_page(CreateTableForm())
@@ -57,7 +59,7 @@ def _form_choices() -> dict[str, object]:
     return {"key_types": KEY_TYPES, "projections": PROJECTIONS, "max_index_rows": MAX_INDEX_ROWS}
 
 
-@bp.get("/new/index-row")
+@bp.get("/create/index-row")
 def index_row() -> ResponseReturnValue:
     """A blank index row for the create form, and the "Add index" control updated out of band."""
     row_count = len(index_rows(request.args)) + 1
@@ -66,7 +68,7 @@ def index_row() -> ResponseReturnValue:
                        row_count=row_count, **_form_choices())
 
 
-@bp.get("/new/index-row/removed")
+@bp.get("/create/index-row/removed")
 def removed_index_row() -> ResponseReturnValue:
     """Nothing in place of the removed row; the "Add index" control updated out of band."""
     row_count = max(len(index_rows(request.args)) - 1, 0)
