@@ -19,16 +19,24 @@ from .aws import item_json
 from .aws.dynamodb import KeyAttribute
 from .aws.errors import N_, ConsoleError
 
-FORMATS = ("plain", "dynamodb")
+FORMATS = item_json.FORMATS
 # DynamoDB's S3 export writes one {"Item": {...}} object per line.
 EXPORT_WRAPPER = "Item"
-ATTRIBUTE_TYPES = frozenset({"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"})
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 NO_ROWS = N_("There are no items to import: paste a JSON array or JSON lines, or choose a file.")
 ARRAY_SYNTAX = N_(
     "The JSON array is not valid at line %(line)s, column %(column)s: %(reason)s. "
     "Nothing was written; fix the text and import again.")
+ARRAY_NO_COMMA = N_(
+    "The JSON array is not valid at line %(line)s, column %(column)s: a comma or ] must follow "
+    "an item. Nothing was written; fix the text and import again.")
+ARRAY_EXTRA = N_(
+    "There is more text after the JSON array, at line %(line)s, column %(column)s. Nothing was "
+    "written; remove that text, or import JSON lines without the [ ].")
+ARRAY_TOO_DEEP = N_(
+    "The item starting at line %(line)s, column %(column)s is nested more than %(depth)s levels "
+    "deep, more than DynamoDB allows. Nothing was written; fix the text and import again.")
 LINE_SYNTAX = N_("Invalid JSON at column %(column)s: %(reason)s")
 
 
@@ -83,9 +91,29 @@ class RowSource:
             yield line, _decoded(self.text[start:end])
 
     def _line_values(self) -> Iterator[tuple[int, object]]:
-        for number, text in enumerate(self.text.splitlines(), start=1):
-            if text.strip():
+        for number, text in enumerate(_lines(self.text), start=1):
+            if not _is_blank(text):
                 yield number, _decoded(text)
+
+
+def _is_blank(line: str) -> bool:
+    """True for a line of JSON whitespace only, which JSON lines skip."""
+    return _SPACE.fullmatch(line) is not None
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of JSON lines text, split on "\\n" only (and "\\r\\n").
+
+    str.splitlines would also split on U+2028, U+0085, form feeds and others, which JSON
+    strings may hold raw (the console's own export writes them so).
+    """
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end == -1:
+            end = len(text)
+        yield text[start:end].removesuffix("\r")
+        start = end + 1
 
 
 def _decoded(text: str) -> object:
@@ -109,7 +137,7 @@ def read_rows(text: str, fmt: str, partition_key: KeyAttribute,
         total = len(spans)
     else:
         spans = None
-        total = sum(1 for line in text.splitlines() if line.strip())
+        total = sum(1 for line in _lines(text) if not _is_blank(line))
     if total == 0:
         raise ConsoleError(NO_ROWS, code="invalid", field="items")
     return RowSource(total, text, fmt, partition_key, sort_key, spans)
@@ -127,28 +155,37 @@ def _array_spans(text: str) -> tuple[tuple[int, int], ...]:
             position += 1
         else:
             while True:
-                end = decoder.raw_decode(text, position)[1]
+                end = _element_end(decoder, text, position)
                 spans.append((position, end))
                 position = _SPACE.match(text, end).end()
                 if text.startswith("]", position):
                     position += 1
                     break
                 if not text.startswith(",", position):
-                    raise _syntax_error(text, position, "Expecting ',' delimiter")
+                    raise _syntax_error(text, position, ARRAY_NO_COMMA)
                 position = _SPACE.match(text, position + 1).end()
     except json.JSONDecodeError as err:
-        raise _syntax_error(text, err.pos, err.msg) from err
+        # json's own words say what is wrong; they stay a parameter.
+        raise _syntax_error(text, err.pos, ARRAY_SYNTAX, reason=err.msg) from err
     end = _SPACE.match(text, position).end()
     if end != len(text):
-        raise _syntax_error(text, end, "Extra data after the array")
+        raise _syntax_error(text, end, ARRAY_EXTRA)
     return tuple(spans)
 
 
-def _syntax_error(text: str, position: int, reason: str) -> ConsoleError:
+def _element_end(decoder: json.JSONDecoder, text: str, position: int) -> int:
+    """Where the array element starting at `position` ends."""
+    try:
+        return decoder.raw_decode(text, position)[1]
+    except RecursionError as err:
+        raise _syntax_error(text, position, ARRAY_TOO_DEEP, depth=item_json.MAX_DEPTH) from err
+
+
+def _syntax_error(text: str, position: int, template: str, **params: object) -> ConsoleError:
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
-    return ConsoleError(ARRAY_SYNTAX, code="invalid", field="items", line=line, column=column,
-                        reason=reason)
+    return ConsoleError(template, code="invalid", field="items", line=line, column=column,
+                        **params)
 
 
 def _unwrap(value: object, fmt: str) -> object:
@@ -159,6 +196,6 @@ def _unwrap(value: object, fmt: str) -> object:
     if not isinstance(inner, dict):
         return value
     # {"Item": {"S": "x"}} is an attribute called Item, not a wrapper.
-    if len(inner) == 1 and next(iter(inner)) in ATTRIBUTE_TYPES:
+    if len(inner) == 1 and next(iter(inner)) in item_json.TYPE_KEYS:
         return value
     return inner

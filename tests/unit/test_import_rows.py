@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from boto3.dynamodb.types import Binary
 
+from webapp import import_rows
+from webapp.aws import item_json
 from webapp.aws.dynamodb import KeyAttribute
 from webapp.aws.errors import ConsoleError
 from webapp.import_rows import Row, RowError, read_rows
@@ -100,3 +102,45 @@ def test_no_rows_is_an_error_before_anything_is_written(text: str) -> None:
 
 def test_a_byte_order_mark_is_ignored() -> None:
     assert rows_of('\ufeff[{"id": "a"}]') == [Row(1, {"id": "a"})]
+
+
+def test_json_lines_split_only_on_newlines_not_on_other_line_breaks() -> None:
+    # U+2028, U+2029 and U+0085 may stand raw inside JSON strings; str.splitlines breaks on them.
+    text = '{"id": "a\u2028b"}\n{"id": "c\u2029d", "e": "f\x85g"}\r\n{"id": "h"}\n'
+    source = read_rows(text, "plain", PK, None)
+    assert source.total == 3
+    assert list(source) == [Row(1, {"id": "a\u2028b"}), Row(2, {"id": "c\u2029d", "e": "f\x85g"}),
+                            Row(3, {"id": "h"})]
+
+
+def test_a_line_of_other_whitespace_is_a_bad_row_not_a_blank_one() -> None:
+    rows = rows_of('{"id": "a"}\n\x0c\n{"id": "b"}')
+    assert [row.line for row in rows] == [1, 2, 3]
+    assert isinstance(rows[1], RowError)
+
+
+def test_an_array_nested_past_the_parsers_limit_is_refused_with_its_line() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(ConsoleError) as caught:
+        read_rows(f'[{{"id": "a"}},\n  {deep}]', "plain", PK, None)
+    assert caught.value.field == "items"
+    assert caught.value.template == import_rows.ARRAY_TOO_DEEP
+    assert (caught.value.params["line"], caught.value.params["column"]) == (2, 3)
+    assert "nested more than 32 levels" in caught.value.message
+
+
+@pytest.mark.parametrize(("text", "template"), [
+    ('[{"id": "a"}] {"id": "b"}', import_rows.ARRAY_EXTRA),
+    ('[{"id": "a"}\n {"id": "b"}]', import_rows.ARRAY_NO_COMMA),
+])
+def test_the_consoles_own_array_errors_are_whole_messages_without_english_params(
+        text: str, template: str) -> None:
+    with pytest.raises(ConsoleError) as caught:
+        read_rows(text, "plain", PK, None)
+    assert caught.value.template == template
+    assert set(caught.value.params) == {"line", "column"}
+
+
+def test_formats_and_type_names_come_from_item_json() -> None:
+    assert import_rows.FORMATS is item_json.FORMATS
+    assert not hasattr(import_rows, "ATTRIBUTE_TYPES")

@@ -5,19 +5,22 @@ import html
 import io
 import json
 import re
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from http import HTTPStatus
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from flask import Flask
 from flask.testing import FlaskClient
 
 from webapp.aws import clients, item_import
 from webapp.aws.errors import ConsoleError
-from webapp.aws.item_import import BatchOutcome
-from webapp.import_jobs import ImportJob, ImportJobs
+from webapp.aws.item_import import BatchOutcome, RowFailure
+from webapp.import_jobs import MAX_WAITING, UNEXPECTED, WORKERS, ImportJob, ImportJobs, run_import
+from webapp.import_rows import Row, RowError
 from webapp.views.table_import import JOBS_KEY
 
 from tests.helpers import csrf_token
@@ -254,7 +257,7 @@ def test_an_array_syntax_error_writes_nothing_and_keeps_the_text(
     reply = start(signed_in, items=text)
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert field_errors(reply.text) == [
-        "The JSON array is not valid at line 3, column 2: Expecting ',' delimiter. "
+        "The JSON array is not valid at line 3, column 2: a comma or ] must follow an item. "
         "Nothing was written; fix the text and import again."]
     assert html.escape(text, quote=False) in reply.text.replace("&#34;", '"')
     assert stored() == {}
@@ -332,3 +335,187 @@ def test_a_broken_uploaded_array_is_refused_beside_the_file_field(
                      reply.text)
     assert "typed text stays</textarea>" in reply.text
     assert stored() == {}
+
+
+# --- review fixes: throttles, daemon threads, bounded failures and queue ----------------------
+
+def test_a_batch_throttled_as_a_whole_is_retried_after_a_pause(
+        table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    dynamodb = clients.client("dynamodb")
+    real = dynamodb.batch_write_item
+    calls: list[int] = []
+
+    def throttles_once(**kwargs: object) -> dict:
+        calls.append(len(kwargs["RequestItems"][TABLE]))
+        if len(calls) == 1:
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
+                                         "Message": "Rate exceeded"}}, "BatchWriteItem")
+        return real(**kwargs)
+
+    monkeypatch.setattr(dynamodb, "batch_write_item", throttles_once)
+    delays: list[float] = []
+    outcomes: list[BatchOutcome] = []
+    item_import.write_items(TABLE, [(line, {"id": f"r{line}"}) for line in range(1, 4)], ["id"],
+                            outcomes.append, sleep=delays.append, jitter=lambda low, high: high)
+    assert calls == [3, 3]
+    assert delays == [item_import.FIRST_DELAY_S]
+    assert outcomes == [BatchOutcome(3)]
+    assert len(stored()) == 3
+
+
+def test_a_batch_throttled_every_time_fails_its_rows_by_line(
+        table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def always_throttles(**kwargs: object) -> dict:
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
+                                     "Message": "Rate exceeded"}}, "BatchWriteItem")
+
+    monkeypatch.setattr(clients.client("dynamodb"), "batch_write_item", always_throttles)
+    outcomes = write([(1, {"id": "a"}), (2, {"id": "b"})])
+    assert [outcome.written for outcome in outcomes] == [0]
+    assert [(failure.line, failure.error.code) for failure in outcomes[0].failures] == [
+        (1, "throttled"), (2, "throttled")]
+
+
+def rows_then_crash(count: int) -> Iterator[tuple[int, dict]]:
+    for line in range(1, count + 1):
+        yield line, {"id": f"r{line}"}
+    raise RuntimeError("the rows broke")
+
+
+def test_a_batch_already_sent_is_counted_when_the_rows_break(table: str) -> None:
+    outcomes: list[BatchOutcome] = []
+    with pytest.raises(RuntimeError):
+        item_import.write_items(TABLE, rows_then_crash(30), ["id"], outcomes.append)
+    assert outcomes == [BatchOutcome(25)]  # the first batch was in flight
+    assert len(stored()) == 25
+
+
+def test_a_job_stopped_by_an_unexpected_error_keeps_its_counts(table: str) -> None:
+    job = ImportJob(TABLE, 30)
+    rows = (Row(line, item) for line, item in rows_then_crash(30))
+    run_import(job, rows, ["id"])  # type: ignore[arg-type]
+    progress = job.progress()
+    assert progress.is_done and progress.stopped_by.template == UNEXPECTED
+    assert progress.written == 25 == len(stored())
+
+
+def test_import_and_batch_threads_are_daemons_so_stopping_the_console_never_waits(
+        table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    dynamodb = clients.client("dynamodb")
+    real = dynamodb.batch_write_item
+    senders: list[bool] = []
+
+    def noting_the_thread(**kwargs: object) -> dict:
+        senders.append(threading.current_thread().daemon)
+        return real(**kwargs)
+
+    monkeypatch.setattr(dynamodb, "batch_write_item", noting_the_thread)
+    workers: list[bool] = []
+    job = ImportJob(TABLE, 30)
+
+    def work() -> None:
+        workers.append(threading.current_thread().daemon)
+        write([(line, {"id": f"r{line}"}) for line in range(1, 31)])
+
+    ImportJobs().start(job, work).future.result(timeout=30)
+    assert workers == [True]
+    assert senders[0] is True  # the first batch travels while the second is read
+
+
+def test_a_job_keeps_the_lowest_lines_of_its_failures_and_counts_the_rest() -> None:
+    job = ImportJob(TABLE, 20, keep_failures=3)
+    problem = ConsoleError("bad")
+    for line in (5, 9, 7, 8):
+        job.record_bad_row(RowError(line, problem))
+    job.record(BatchOutcome(2, [RowFailure(1, problem), RowFailure(6, problem)]))
+    progress = job.progress()
+    assert [failure.line for failure in progress.failures] == [1, 5, 6]
+    assert progress.failed == 6
+    assert progress.processed == 8
+
+
+def test_a_job_holds_at_most_a_thousand_failures() -> None:
+    job = ImportJob(TABLE, 5000)
+    for line in range(1, 5001):
+        job.record_bad_row(RowError(line, ConsoleError("bad")))
+    progress = job.progress()
+    assert len(progress.failures) == 1000 and progress.failures[-1].line == 1000
+    assert progress.failed == 5000
+
+
+def test_the_progress_page_counts_failures_beyond_those_kept(
+        signed_in: FlaskClient, app: Flask, table: str) -> None:
+    text = "\n".join('{"name": "no key"}' for _ in range(1200)) + '\n{"id": "ok"}'
+    reply = start(signed_in, items=text)
+    job = app.extensions[JOBS_KEY].get(reply.headers["Location"].rsplit("/", 1)[1])
+    page = finished_page(signed_in, app, reply.headers["Location"])
+    assert len(job.progress().failures) == 1000
+    assert "1 of 1201 items written, 1200 failed." in page
+    assert page.count("has no id") == 100
+    assert "1100 more rows are not shown." in page
+
+
+def blocked_jobs(jobs: ImportJobs, count: int) -> threading.Event:
+    release = threading.Event()
+    for _ in range(count):
+        jobs.start(ImportJob(TABLE, 1), lambda: release.wait(30))
+    return release
+
+
+def test_no_more_imports_are_queued_when_the_workers_are_busy_and_four_wait() -> None:
+    jobs = ImportJobs()
+    release = blocked_jobs(jobs, WORKERS + MAX_WAITING)
+    try:
+        with pytest.raises(ConsoleError) as caught:
+            jobs.start(ImportJob(TABLE, 1), lambda: None)
+        assert caught.value.code == "busy"
+        assert caught.value.message == (
+            "2 imports are already running and 4 are waiting; wait for one to finish, then "
+            "import again.")
+    finally:
+        release.set()
+    for job_id in list(jobs._jobs):
+        jobs.get(job_id).future.result(timeout=30)
+    jobs.start(ImportJob(TABLE, 1), lambda: None).future.result(timeout=30)
+
+
+def test_a_busy_console_refuses_an_import_beside_the_form(
+        signed_in: FlaskClient, app: Flask, table: str) -> None:
+    jobs = app.extensions.setdefault(JOBS_KEY, ImportJobs())
+    release = blocked_jobs(jobs, WORKERS + MAX_WAITING)
+    try:
+        reply = start(signed_in, items='{"id": "a"}')
+    finally:
+        release.set()
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert re.search(r'class="banner banner-error" role="alert"><p>2 imports are already running',
+                     reply.text)
+    assert "{&#34;id&#34;: &#34;a&#34;}</textarea>" in reply.text
+    assert stored() == {}
+
+
+def test_a_paste_larger_than_flasks_form_field_limit_is_imported(
+        signed_in: FlaskClient, app: Flask, table: str) -> None:
+    text = "\n".join(json.dumps({"id": f"r{line:05}", "pad": "x" * 90}) for line in range(7000))
+    assert len(text.encode()) > 700_000
+    reply = start(signed_in, items=text)
+    assert reply.status_code == HTTPStatus.SEE_OTHER
+    assert "7000 of 7000 items written" in finished_page(signed_in, app, reply.headers["Location"])
+
+
+def test_exported_strings_with_unicode_line_breaks_import_back_unchanged(
+        signed_in: FlaskClient, app: Flask, table: str) -> None:
+    odd = {"a": "one\u2028two", "b": "\u2029", "c": "x\x85y", "d": "\x0b\x0c\x1c\x1d\x1e", "e": "\r"}
+    resource = boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
+    for name, value in odd.items():
+        resource.put_item(Item={"id": name, "text": value})
+    export = signed_in.get(f"/tables/{TABLE}/items/export")
+    assert export.status_code == HTTPStatus.OK
+    assert "\u2028" in export.text  # written raw, as JSON allows
+    for name in odd:
+        resource.delete_item(Key={"id": name})
+    reply = start(signed_in, items=export.text)
+    assert reply.status_code == HTTPStatus.SEE_OTHER
+    assert "5 of 5 items written, 0 failed." in finished_page(
+        signed_in, app, reply.headers["Location"])
+    assert {name: item["text"] for name, item in stored().items()} == odd

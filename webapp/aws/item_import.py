@@ -3,17 +3,18 @@
 Rows come in as (line, item) pairs so every failure can name the line it came from. A batch
 never holds the same key twice (DynamoDB rejects the whole batch for that); a later row with
 a key already in the batch sends the batch first, so the later row wins as it would with
-one put after another. Unprocessed items are retried with exponential backoff and jitter. A
-batch DynamoDB refuses as a whole for a bad item (ValidationException, e.g. an item over
+one put after another. Unprocessed items, and a batch DynamoDB throttles as a whole, are retried
+with exponential backoff and jitter. A batch DynamoDB refuses as a whole for a bad item (ValidationException, e.g. an item over
 400 KB) is written again one item at a time, so only the bad row fails.
 """
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -59,28 +60,62 @@ def write_items(table_name: str, rows: Iterable[tuple[int, dict]], key_names: Se
     """Put every (line, item) into the table in batches, calling `on_batch` after each one.
 
     Raises ConsoleError when the table cannot be written at all (missing, access denied,
-    unreachable); rows already written stay written.
+    unreachable); rows already written stay written. Whatever ends the import (also an error
+    reading `rows`), the batch already sent is counted through `on_batch` first.
     """
     writer = _Writer(table_name, tuple(key_names), client("dynamodb"), sleep, jitter)
     # One batch travels while the next is read and converted: waiting for DynamoDB releases
-    # the GIL, so the parsing overlaps the round trip. A single sender, one batch in flight,
-    # keeps the batches in order, so a later row still overwrites an earlier one.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-write") as sender:
-        in_flight: Future[BatchOutcome] | None = None
-        batch: dict[WireKey, tuple[int, dict]] = {}
+    # the GIL, so the parsing overlaps the round trip. One batch in flight at a time keeps the
+    # batches in order, so a later row still overwrites an earlier one.
+    in_flight: Future[BatchOutcome] | None = None
+    batch: dict[WireKey, tuple[int, dict]] = {}
+    try:
         for line, item in rows:
             wire = item_json.to_wire(item)
             key = writer.key_of(wire)
             if key in batch or len(batch) == BATCH_SIZE:
                 if in_flight is not None:
-                    on_batch(in_flight.result())
-                in_flight = sender.submit(writer.write, batch)
+                    sent, in_flight = in_flight, None
+                    on_batch(sent.result())
+                in_flight = _in_background(writer.write, batch)
                 batch = {}
             batch[key] = (line, wire)
-        if in_flight is not None:
-            on_batch(in_flight.result())
-        if batch:
-            on_batch(writer.write(batch))
+    except BaseException:
+        _count_sent(in_flight, on_batch)
+        raise
+    if in_flight is not None:
+        on_batch(in_flight.result())
+    if batch:
+        on_batch(writer.write(batch))
+
+
+def _in_background(write: Callable[[dict], BatchOutcome],
+                   batch: dict[WireKey, tuple[int, dict]]) -> Future[BatchOutcome]:
+    """Send one batch on a daemon thread, so stopping the console never waits for it."""
+    future: Future[BatchOutcome] = Future()
+
+    def send() -> None:
+        try:
+            future.set_result(write(batch))
+        except BaseException as err:  # handed to whoever waits for the batch
+            future.set_exception(err)
+
+    future.set_running_or_notify_cancel()
+    threading.Thread(target=send, name="batch-write", daemon=True).start()
+    return future
+
+
+def _count_sent(in_flight: Future[BatchOutcome] | None,
+                on_batch: Callable[[BatchOutcome], None]) -> None:
+    """Count the batch in flight when the import ends on an error; its own error is dropped."""
+    if in_flight is None:
+        return
+    try:
+        outcome = in_flight.result()
+    except Exception:
+        logger.info("the batch in flight failed too", exc_info=True)
+        return
+    on_batch(outcome)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +145,10 @@ class _Writer:
             try:
                 unprocessed = self._batch_write([wire for _, wire in pending.values()])
             except ConsoleError as err:
+                if err.code == "throttled":
+                    # Throttled as a whole after botocore's own retries: back off and send
+                    # all of it again, as if DynamoDB had left every item unprocessed.
+                    continue
                 if err.code != "invalid":
                     raise
                 return self._one_by_one(len(batch), pending)

@@ -22,6 +22,7 @@ from .tables import bp
 JOBS_KEY = "import_jobs"
 UPLOAD_SUFFIXES = (".json", ".jsonl")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_PASTE_BYTES = MAX_UPLOAD_BYTES
 SHOWN_FAILURES = 100
 
 
@@ -77,6 +78,17 @@ def import_jobs() -> ImportJobs:
     return jobs
 
 
+@bp.url_value_preprocessor
+def _allow_large_pastes(endpoint: str | None, values: dict | None) -> None:
+    """Let the import form's pasted text be as large as an upload.
+
+    Flask limits each non-file multipart field to MAX_FORM_MEMORY_SIZE (500 KB). The CSRF
+    check reads the form in a before_request hook, so the limit is raised here, earlier.
+    """
+    if endpoint == "tables.start_import":
+        request.max_form_memory_size = MAX_PASTE_BYTES
+
+
 @bp.get("/<table_name>/import")
 def import_items(table_name: str) -> ResponseReturnValue:
     """The import form."""
@@ -91,12 +103,13 @@ def start_import(table_name: str) -> ResponseReturnValue:
     form = parse_import_form(request.form, request.files.get("upload"))
     if not form.errors:
         try:
+            import_jobs().check_room()
             table = dynamodb.describe_table(table_name)
             source = read_rows(form.rows_text, form.fmt, table.partition_key, table.sort_key)
+            job = _start(table, source)
         except ConsoleError as err:
             form.errors[form.source_field if err.field == "items" else "form"] = error_text(err)
         else:
-            job = _start(table, source)
             return see_other(url_for("tables.import_progress", table_name=table_name,
                                      job_id=job.job_id))
     return render_view("tables/import.html", "tables/fragments/import_form.html",
@@ -125,5 +138,5 @@ def import_progress(table_name: str, job_id: str) -> ResponseReturnValue:
     return render_view("tables/import.html", "tables/fragments/import_progress.html",
                        table_name=table_name, form=None, job=progress,
                        shown_failures=progress.failures[:SHOWN_FAILURES],
-                       more_failures=max(0, len(progress.failures) - SHOWN_FAILURES))
+                       more_failures=max(0, progress.failed - SHOWN_FAILURES))
 
