@@ -102,6 +102,31 @@ def test_scan_pages_next_and_previous_return_exactly_the_same_items(
     assert link(back_to_first.text, "prev") is None
 
 
+def test_the_previous_page_stack_is_capped_and_the_first_page_always_offered(
+        signed_in: FlaskClient, hundred_twenty: list[str]) -> None:
+    second = signed_in.get(link(signed_in.get("/tables/Orders/items?size=25").text, "next"))
+    assert link(second.text, "first") == "/tables/Orders/items?mode=scan&size=25"
+    start = parse_qs(urlsplit(link(second.text, "next")).query)["start"][0]
+    # Deep in a long scan: 25 earlier start tokens came back in the URL, but only 20 are kept.
+    deep = signed_in.get("/tables/Orders/items", query_string={
+        "size": "25", "start": start, "back": [f"t{number}" for number in range(25)],
+        "page": "40"})
+    assert deep.status_code == HTTPStatus.OK and "Page 40" in deep.text
+    following = parse_qs(urlsplit(link(deep.text, "next")).query)
+    assert following["back"] == [f"t{number}" for number in range(6, 25)] + [start]
+    assert following["page"] == ["41"]
+    previous = parse_qs(urlsplit(link(deep.text, "prev")).query)
+    assert previous["start"] == ["t24"] and previous["page"] == ["39"]
+    assert len(previous["back"]) == 19
+    assert link(deep.text, "first") == "/tables/Orders/items?mode=scan&size=25"
+    # With the stack used up, there is no previous page to offer, but the first page still is.
+    cut_off = signed_in.get("/tables/Orders/items", query_string={
+        "size": "25", "start": start, "page": "21"})
+    assert link(cut_off.text, "prev") is None
+    assert link(cut_off.text, "first") == "/tables/Orders/items?mode=scan&size=25"
+    assert link(signed_in.get("/tables/Orders/items").text, "first") is None
+
+
 def test_the_first_page_reads_one_scan_page_only(signed_in: FlaskClient,
                                                  hundred_twenty: list[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,9 @@ from .form_numbers import MAX_DIGITS, parse_whole_number
 from .rendering import error_text
 
 FILTER_ROWS = 3
+# The "Previous page" stack keeps the start tokens of this many pages back; each is a URL
+# parameter of up to MAX_KEY_TOKEN characters, so an uncapped stack outgrows any URL limit.
+MAX_BACK_PAGES = 20
 FILTER_TYPES = ("S", "N", "BOOL", "NULL")
 # Booleans and nulls have no order and no substrings.
 UNORDERED_OPERATORS = ("=", "<>", "exists", "not_exists")
@@ -50,6 +53,7 @@ class ItemQueryForm:
     page_size: int = DEFAULT_PAGE_SIZE
     start: str = ""
     back: list[str] = field(default_factory=list)
+    page: int = 1
     errors: dict[str, str] = field(default_factory=dict)
     query: ItemQuery | None = None
 
@@ -71,17 +75,29 @@ class ItemQueryForm:
     @property
     def page_number(self) -> int:
         """1 for the first page, 2 for the next, and so on."""
-        return len(self.back) + 2 if self.start else 1
+        if not self.start:
+            return 1
+        return max(self.page, len(self.back) + 2)
+
+    def first_page_args(self) -> dict[str, object]:
+        """URL parameters of the first page."""
+        return self.query_args()
 
     def next_page_args(self, next_token: str) -> dict[str, object]:
-        """URL parameters of the following page: this page's start joins the stack."""
+        """URL parameters of the following page: this page's start joins the (capped) stack."""
         back = [*self.back, self.start] if self.start else self.back
-        return {**self.query_args(), "start": next_token, "back": back}
+        return {**self.query_args(), "start": next_token, "back": back[-MAX_BACK_PAGES:],
+                "page": self.page_number + 1}
 
-    def previous_page_args(self) -> dict[str, object]:
-        """URL parameters of the page before this one (the first has no start)."""
-        return {**self.query_args(), "start": self.back[-1] if self.back else None,
-                "back": self.back[:-1]}
+    def previous_page_args(self) -> dict[str, object] | None:
+        """URL parameters of the page before this one; None when the stack no longer holds it."""
+        if not self.start:
+            return None
+        if self.back:
+            return {**self.query_args(), "start": self.back[-1], "back": self.back[:-1],
+                    "page": self.page_number - 1}
+        # An empty stack means page 2 (the previous is the first), unless it was cut off.
+        return self.first_page_args() if self.page_number == 2 else None
 
 
 def parse_page_size(raw: str | None) -> int:
@@ -100,7 +116,8 @@ def parse_item_query_form(args: MultiDict[str, str], table: Table) -> ItemQueryF
         sort_value=args.get("sk", ""), sort_value2=args.get("sk2", ""),
         filters=[_filter_row(args, number) for number in range(1, FILTER_ROWS + 1)],
         page_size=parse_page_size(args.get("size")), start=args.get("start", ""),
-        back=[token for token in args.getlist("back") if token])
+        back=[token for token in args.getlist("back") if token][-MAX_BACK_PAGES:],
+        page=parse_whole_number(args.get("page"), 1, 10 ** MAX_DIGITS) or 1)
     if form.mode not in (SCAN, QUERY):
         form.errors["mode"] = gettext("Choose Scan or Query.")
     keys = _index_keys(table, form.index)

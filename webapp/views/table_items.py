@@ -84,8 +84,10 @@ def _browse_context(table: Table, form: ItemQueryForm, page: ItemPage | None) ->
         links["next"] = url_for("tables.items", table_name=table.name,
                                 **form.next_page_args(page.next_token))
     if form.start:
-        links["previous"] = url_for("tables.items", table_name=table.name,
-                                    **form.previous_page_args())
+        links["first"] = url_for("tables.items", table_name=table.name, **form.first_page_args())
+        previous = form.previous_page_args()
+        if previous is not None:
+            links["previous"] = url_for("tables.items", table_name=table.name, **previous)
     return {"table": table, "form": form, "page": page, "columns": columns, "rows": rows,
             "links": links, "page_sizes": PAGE_SIZES, "sort_operators": SORT_KEY_OPERATORS,
             "filter_operators": FILTER_OPERATORS, "filter_types": FILTER_TYPES}
