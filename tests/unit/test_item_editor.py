@@ -12,7 +12,7 @@ import pytest
 from botocore.client import BaseClient
 from flask.testing import FlaskClient
 
-from webapp.aws import item_json, item_queries
+from webapp.aws import item_json, item_queries, item_writes
 from webapp.views import item_forms
 
 REGION = "ap-northeast-2"
@@ -392,3 +392,38 @@ def test_item_links_use_the_one_shared_key_token() -> None:
     # One way to write an item's key into a link: item_json.item_key_token, no private copies.
     assert not hasattr(item_forms, "key_token") and not hasattr(item_queries, "key_token")
 
+
+
+def test_a_wide_save_that_replaced_a_change_shows_it_and_can_restore_it(
+        dynamodb: BaseClient, signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 400 attributes: too many for a condition on all of them, so it leaves some out.
+    wide = {"id": "pen", "n": Decimal(1), **{f"x{number}": Decimal(number) for number in range(400)}}
+    put(dynamodb, wide)
+    url = f"{BASE}/edit?key={token(wide)}"
+    page = signed_in.get(url).text
+    theirs = {**wide, "x99": Decimal(-99)}  # sorted last: outside the condition
+    real_get = item_writes.get_item
+    reads: list[object] = []
+
+    def get_then_change(table_name: str, key: dict) -> dict | None:
+        found = real_get(table_name, key)
+        if not reads:  # someone saves between the editor's check and its write
+            put(dynamodb, theirs)
+        reads.append(found)
+        return found
+
+    monkeypatch.setattr(item_writes, "get_item", get_then_change)
+    mine = {**wide, "x0": Decimal(-1)}
+    saved = signed_in.post(url, data=editor_form(page, item=item_json.dump_item(mine)))
+    assert saved.status_code == HTTPStatus.OK
+    assert "Saved, but someone changed this item a moment before your save" in saved.text
+    shown = html.unescape(re.findall(r'<pre class="output"><code>(.*?)</code></pre>', saved.text,
+                                     re.S)[0])
+    assert item_json.parse_item(shown)["x99"] == Decimal(-99)
+    assert table_items(dynamodb) == [mine]
+    assert item_json.parse_item(hidden(saved.text, "original"), "dynamodb") == mine
+
+    restored = signed_in.post(url, data=editor_form(saved.text, choice="restore",
+                                                    replaced=hidden(saved.text, "replaced")))
+    assert restored.status_code == HTTPStatus.SEE_OTHER
+    assert table_items(dynamodb) == [theirs]

@@ -133,11 +133,62 @@ def test_the_condition_uses_placeholders_only() -> None:
     assert condition.values == {":v0": {"N": "2"}, ":v1": {"S": "x"}}
 
 
-def test_a_huge_item_is_conditional_on_its_key_alone() -> None:
-    huge = {"pk": "a", "sk": Decimal(1), **{f"attribute_{n}": n for n in range(400)}}
-    condition = item_writes.unchanged_condition(huge, KEYS)
-    assert condition.expression == "attribute_exists(#k0) AND attribute_exists(#k1)"
-    assert condition.values == {}
+HUGE = {"pk": "a", "sk": Decimal(1), **{f"attribute_{n}": Decimal(n) for n in range(400)}}
+
+
+def test_a_huge_item_is_conditional_on_as_many_attributes_as_fit_changed_ones_first() -> None:
+    condition = item_writes.unchanged_condition(HUGE, KEYS, ["attribute_99", "attribute_98"])
+    assert not condition.complete
+    assert condition.expression.startswith(
+        "attribute_exists(#k0) AND attribute_exists(#k1) AND #a0 = :v0 AND #a1 = :v1 AND ")
+    assert condition.names["#a0"] == "attribute_99" and condition.names["#a1"] == "attribute_98"
+    assert condition.values[":v0"] == {"N": "99"}
+    # 2 key functions + 148 comparisons + 149 ANDs = 299 operators; a 149th would make 301.
+    assert len(condition.values) == 148
+    assert len(condition.expression.encode()) <= item_writes.MAX_EXPRESSION_BYTES
+    assert item_writes.unchanged_condition(HUGE, KEYS).names["#a0"] == "attribute_0"
+    assert item_writes.unchanged_condition(ORIGINAL, KEYS).complete
+
+
+def test_a_change_the_partial_condition_cannot_see_is_returned_not_lost(
+        dynamodb: BaseClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the read and the write someone changes an attribute left out of the condition."""
+    item_writes.create_item(TABLE, HUGE, "pk")
+    theirs = {**HUGE, "attribute_99": Decimal(-99)}  # sorted last among 400: not in the condition
+    real_get = item_writes.get_item
+
+    def get_then_change(table_name: str, key: dict) -> dict | None:
+        found = real_get(table_name, key)
+        dynamodb.put_item(TableName=TABLE, Item=item_json.to_wire(theirs))
+        return found
+
+    monkeypatch.setattr(item_writes, "get_item", get_then_change)
+    mine = {**HUGE, "attribute_0": Decimal(-1)}
+    replaced = item_writes.save_item(TABLE, HUGE, mine, KEYS)
+    assert replaced == theirs
+    assert stored(dynamodb) == [mine]
+
+
+def test_a_wide_save_with_no_change_meanwhile_returns_nothing(dynamodb: BaseClient) -> None:
+    item_writes.create_item(TABLE, HUGE, "pk")
+    assert item_writes.save_item(TABLE, HUGE, {**HUGE, "attribute_0": Decimal(-1)}, KEYS) is None
+
+
+def test_a_change_meanwhile_to_an_attribute_the_user_changed_is_a_conflict(
+        dynamodb: BaseClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    item_writes.create_item(TABLE, HUGE, "pk")
+    theirs = {**HUGE, "attribute_99": Decimal(-99)}
+    real_get = item_writes.get_item
+
+    def get_then_change(table_name: str, key: dict) -> dict | None:
+        found = real_get(table_name, key)
+        dynamodb.put_item(TableName=TABLE, Item=item_json.to_wire(theirs))
+        return found
+
+    monkeypatch.setattr(item_writes, "get_item", get_then_change)
+    with pytest.raises(item_writes.ConflictError):
+        item_writes.save_item(TABLE, HUGE, {**HUGE, "attribute_99": Decimal(1)}, KEYS)
+    assert stored(dynamodb) == [theirs]
 
 
 @pytest.mark.parametrize(("attributes", "is_full"), [(140, True), (160, False)])

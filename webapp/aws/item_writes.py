@@ -9,10 +9,15 @@ also catches attributes someone ADDED meanwhile (a condition cannot name attribu
 know). Then PutItem carries a condition that every attribute of the original still has its
 original value, so a change between that read and the write fails the write instead of being
 overwritten. The only window left is an attribute added to the item after the read and before
-the write: the condition cannot see it. When the condition would exceed DynamoDB's expression
-limits (4 KB of text, 300 operators: items with very many attributes), the write is conditional
-on the key alone and the read-and-compare is the whole check, which widens that window to any
-change between the read and the write (milliseconds).
+the write: the condition cannot see it.
+
+When the full condition would exceed DynamoDB's expression limits (4 KB of text, 300 operators:
+items with very many attributes), it compares as many attributes as fit, those the user changed
+first, and the PutItem asks for the item it replaced (ReturnValues ALL_OLD). If that is not the
+original, someone changed an attribute the condition could not cover in the milliseconds between
+the read and the write: the save returns the version it replaced so the editor can show it and
+offer to restore it, instead of losing it silently. (A key change is a transaction, which cannot
+return what it deleted; there the partial condition is the whole check.)
 """
 from __future__ import annotations
 
@@ -55,11 +60,15 @@ class ConflictError(ConsoleError):
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """A ConditionExpression with its placeholders, ready to pass to boto3."""
+    """A ConditionExpression with its placeholders, ready to pass to boto3.
+
+    `complete` is False when an unchanged-condition had to leave attributes out to fit.
+    """
 
     expression: str
     names: dict[str, str]
     values: dict[str, dict]
+    complete: bool = True
 
     def parameters(self) -> dict[str, object]:
         """The keyword arguments for PutItem, DeleteItem or a transaction part."""
@@ -82,27 +91,39 @@ def exists_condition(key_names: Sequence[str]) -> Condition:
         {f"#k{position}": name for position, name in enumerate(key_names)}, {})
 
 
-def unchanged_condition(original: Mapping[str, object], key_names: Sequence[str]) -> Condition:
+def unchanged_condition(original: Mapping[str, object], key_names: Sequence[str],
+                        first: Sequence[str] = ()) -> Condition:
     """True only while every attribute of `original` still has its value and the item exists.
 
-    Names and values always go through placeholders. Falls back to the key alone (see the module
-    docstring) when the full condition would exceed DynamoDB's expression limits.
+    Names and values always go through placeholders. When comparing every attribute would exceed
+    DynamoDB's expression limits, compares as many as fit, the names in `first` (the attributes
+    the user changed) before the rest, and says so with complete=False.
     """
     key_only = exists_condition(key_names)
     names = dict(key_only.names)
     values: dict[str, dict] = {}
     parts = [key_only.expression]
-    others = sorted(name for name in original if name not in key_names)
-    for position, attribute in enumerate(others):
+    size = len(key_only.expression.encode())
+    others = [name for name in original if name not in key_names]
+    wanted = [name for name in dict.fromkeys(first) if name in others]
+    ordered = wanted + sorted(name for name in others if name not in wanted)
+    for position, attribute in enumerate(ordered):
+        part = f"#a{position} = :v{position}"
+        # One function per key attribute, one comparison per other attribute, the ANDs between.
+        operators = 2 * (len(key_names) + position + 1) - 1
+        size += len(" AND ".encode()) + len(part.encode())
+        if size > MAX_EXPRESSION_BYTES or operators > MAX_EXPRESSION_OPERATORS:
+            break
         names[f"#a{position}"] = attribute
         values[f":v{position}"] = item_json.to_wire({attribute: original[attribute]})[attribute]
-        parts.append(f"#a{position} = :v{position}")
-    expression = " AND ".join(parts)
-    # One function per key attribute, one comparison per other attribute, the ANDs between.
-    operators = 2 * (len(key_names) + len(others)) - 1
-    if len(expression.encode()) > MAX_EXPRESSION_BYTES or operators > MAX_EXPRESSION_OPERATORS:
-        return key_only
-    return Condition(expression, names, values)
+        parts.append(part)
+    return Condition(" AND ".join(parts), names, values, complete=len(parts) == len(ordered) + 1)
+
+
+def changed_attributes(original: Mapping[str, object], edited: Mapping[str, object]) -> list[str]:
+    """The attributes of `original` that `edited` changes or removes, sorted."""
+    return sorted(name for name in original
+                  if name not in edited or edited[name] != original[name])
 
 
 def _wire_key(item: Mapping[str, object], key_names: Sequence[str]) -> dict:
@@ -132,35 +153,45 @@ def create_item(table_name: str, item: Mapping[str, object], partition_key: str)
 
 
 def save_item(table_name: str, original: Mapping[str, object], edited: Mapping[str, object],
-              key_names: Sequence[str]) -> None:
+              key_names: Sequence[str]) -> dict | None:
     """Replace `original` by `edited` only if the item is still as it was opened.
 
     ConflictError (carrying the current item, or None when it was deleted) when it is not.
     When the key changed, the new item is put and the old one deleted in one transaction;
     ItemExistsError when an item already has the new key.
+
+    Returns None, or, for an item too wide for a full condition, the version this save replaced
+    when that was not the original after all (someone's change landed just before the write).
     """
     old_key = item_json.key_of(dict(original), key_names)
     current = get_item(table_name, old_key)
     if current != dict(original):
         raise ConflictError(current)
     if item_json.key_of(dict(edited), key_names) == old_key:
-        _put_unchanged(table_name, original, edited, key_names)
-    else:
-        _move_item(table_name, original, edited, key_names)
+        return _put_unchanged(table_name, original, edited, key_names)
+    _move_item(table_name, original, edited, key_names)
+    return None
 
 
 def _put_unchanged(table_name: str, original: Mapping[str, object],
-                   edited: Mapping[str, object], key_names: Sequence[str]) -> None:
-    condition = unchanged_condition(original, key_names)
+                   edited: Mapping[str, object], key_names: Sequence[str]) -> dict | None:
+    condition = unchanged_condition(original, key_names, changed_attributes(original, edited))
+    parameters = condition.parameters()
+    if not condition.complete:
+        parameters["ReturnValues"] = "ALL_OLD"
     try:
         with aws_errors(N_("save the item"), f"Table {table_name}"):
-            client("dynamodb").put_item(TableName=table_name, Item=item_json.to_wire(dict(edited)),
-                                        **condition.parameters())
+            reply = client("dynamodb").put_item(TableName=table_name,
+                                                Item=item_json.to_wire(dict(edited)), **parameters)
     except ConsoleError as err:
         if err.aws_code == "ConditionalCheckFailedException":
             raise ConflictError(get_item(table_name, item_json.key_of(dict(original), key_names))
                                 ) from err
         raise
+    if condition.complete:
+        return None
+    replaced = item_json.from_wire(reply.get("Attributes") or {})
+    return None if replaced == dict(original) else replaced
 
 
 def _move_item(table_name: str, original: Mapping[str, object], edited: Mapping[str, object],

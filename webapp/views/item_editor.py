@@ -88,11 +88,18 @@ def save_item(table_name: str) -> ResponseReturnValue:
         form.notice = gettext("Saving now replaces the current version, and only if nobody "
                               "changes it again meanwhile.")
         return _editor(table, form)
+    if choice == "restore":
+        # Save the version the last save replaced unawares, over the user's (stored now).
+        restored = read_version(form.replaced_line, form)
+        if restored is None:
+            return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
+        form.item_text = item_json.dump_item(restored, form.text_format, table.key_names)
+    form.replaced_line = ""
     edited = read_item(form, table)
     if edited is None:
         return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
     try:
-        item_writes.save_item(table_name, original, edited, table.key_names)
+        replaced = item_writes.save_item(table_name, original, edited, table.key_names)
     except item_writes.ConflictError as err:
         _show_conflict(form, table, err.current)
         form.errors["item"] = error_text(err)
@@ -102,10 +109,22 @@ def save_item(table_name: str) -> ResponseReturnValue:
     except ConsoleError as err:
         form.errors["item"] = error_text(err)
     else:
+        if replaced is not None:
+            _show_replaced(form, table, edited, replaced)
+            return _editor(table, form)
         flash(gettext("Saved."), "info")
         return see_other(url_for("tables.edit_item", table_name=table_name,
                                  key=item_json.item_key_token(edited, table.key_names)))
     return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def _show_replaced(form: ItemEditorForm, table: Table, saved: dict[str, Any],
+                   replaced: dict[str, Any]) -> None:
+    """The save went through over someone's change: show theirs, and compare against ours now."""
+    form.original_line = item_json.dump_line(saved, "dynamodb")
+    form.current_line = ""
+    form.replaced_line = item_json.dump_line(replaced, "dynamodb")
+    form.replaced_text = item_json.dump_item(replaced, form.text_format, table.key_names)
 
 
 def _show_conflict(form: ItemEditorForm, table: Table, current: dict[str, Any] | None) -> None:

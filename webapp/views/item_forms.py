@@ -30,8 +30,9 @@ class Conflict:
 class ItemEditorForm:
     """The editor as the user left it, and what is wrong with it.
 
-    `original_line` is the item as it was opened (DynamoDB JSON, one line) and `current_line`
-    the version a conflict showed; both come back from the browser, so both are untrusted.
+    `original_line` is the item as it was opened (DynamoDB JSON, one line), `current_line`
+    the version a conflict showed and `replaced_line` the version a save replaced unawares
+    (see item_writes.save_item); all come back from the browser, so all are untrusted.
     """
 
     mode: str = "new"
@@ -44,6 +45,8 @@ class ItemEditorForm:
     conflict: Conflict | None = None
     existing_key_token: str = ""
     notice: str = ""
+    replaced_line: str = ""
+    replaced_text: str = ""
 
 
 def parse_editor_form(form: MultiDict[str, str], key_token: str = "") -> ItemEditorForm:
@@ -56,6 +59,7 @@ def parse_editor_form(form: MultiDict[str, str], key_token: str = "") -> ItemEdi
         text_format=text_format if text_format in item_json.FORMATS else "plain",
         original_line=form.get("original", ""),
         current_line=form.get("current", ""),
+        replaced_line=form.get("replaced", ""),
         key_token=key_token or form.get("key", ""),
     )
 
