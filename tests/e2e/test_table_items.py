@@ -70,3 +70,11 @@ def test_query_a_partition_and_page_next_and_previous(page: Page, console: Runni
     page.reload()  # the URL holds the whole query: reload shows the same page
     expect(rows).to_have_count(25)
     expect(rows.first).to_contain_text("kim #0")
+
+    expect(page.get_by_role("link", name="First page")).to_have_count(0)
+    page.get_by_role("link", name="Next page").click()
+    page.get_by_role("link", name="Next page").click()
+    expect(page.locator(".item-counts")).to_contain_text("Page 3")
+    page.get_by_role("link", name="First page").click()
+    expect(page.locator(".item-counts")).to_contain_text("Page 1")
+    expect(rows.first).to_contain_text("kim #0")

@@ -82,3 +82,22 @@ def test_create_a_table_watch_it_become_active_and_delete_it(page: Page,
     expect(page.get_by_role("heading", level=1)).to_have_text("DynamoDB tables")
     expect(page.locator("main")).to_contain_text("Deleted the table e2e-orders.")
     expect(page.get_by_role("link", name="e2e-orders")).to_have_count(0)
+
+
+def test_a_table_named_new_opens_and_polling_stops_when_active(page: Page,
+                                                               console: RunningConsole) -> None:
+    sign_in(page, console)
+    page.locator("nav.sidenav").get_by_role("link", name=re.compile("Tables")).click()
+    page.get_by_role("link", name="Create table").click()
+    page.get_by_label("Table name").fill("new")
+    page.get_by_label("Partition key", exact=True).fill("id")
+    page.get_by_role("button", name="Create table").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("new")
+    status = page.locator("#table-status")
+    expect(status.locator(".badge-state-active")).to_have_text("ACTIVE", timeout=20_000)
+    expect(status).not_to_have_attribute("hx-get", re.compile("."))
+
+    page.locator("nav.sidenav").get_by_role("link", name=re.compile("Tables")).click()
+    page.get_by_role("link", name="new", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("new")
+    expect(page.locator(".facts")).to_contain_text("table/new")
