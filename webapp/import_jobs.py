@@ -4,8 +4,8 @@ A small pool of daemon threads runs the imports (stopping the console never wait
 the progress page reads a job's counts while it runs. A job keeps only the first failures (by
 line) and counts the rest, and only a few imports may wait for a worker, so a bad or huge
 import cannot fill the memory. Finished jobs are kept for a while so their summary can still
-be shown, the oldest dropped first. Jobs know nothing of Flask: the view hands over a callable already bound to the
-request's context (the region lives in a context variable).
+be shown, the oldest dropped first. Jobs know nothing of Flask: the view hands over a callable
+already bound to the request's context (the region lives in a context variable).
 """
 from __future__ import annotations
 

@@ -505,7 +505,8 @@ def test_a_paste_larger_than_flasks_form_field_limit_is_imported(
 
 def test_exported_strings_with_unicode_line_breaks_import_back_unchanged(
         signed_in: FlaskClient, app: Flask, table: str) -> None:
-    odd = {"a": "one\u2028two", "b": "\u2029", "c": "x\x85y", "d": "\x0b\x0c\x1c\x1d\x1e", "e": "\r"}
+    odd = {"a": "one\u2028two", "b": "\u2029", "c": "x\x85y", "d": "\x0b\x0c\x1c\x1d\x1e",
+           "e": "\r"}
     resource = boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
     for name, value in odd.items():
         resource.put_item(Item={"id": name, "text": value})

@@ -3,9 +3,10 @@
 Rows come in as (line, item) pairs so every failure can name the line it came from. A batch
 never holds the same key twice (DynamoDB rejects the whole batch for that); a later row with
 a key already in the batch sends the batch first, so the later row wins as it would with
-one put after another. Unprocessed items, and a batch DynamoDB throttles as a whole, are retried
-with exponential backoff and jitter. A batch DynamoDB refuses as a whole for a bad item (ValidationException, e.g. an item over
-400 KB) is written again one item at a time, so only the bad row fails.
+one put after another. Unprocessed items, and a batch DynamoDB throttles as a whole, are
+retried with exponential backoff and jitter. A batch DynamoDB refuses as a whole for a bad
+item (ValidationException, e.g. an item over 400 KB) is written again one item at a time, so
+only the bad row fails. Batches travel on daemon threads: stopping the console never waits.
 """
 from __future__ import annotations
 
