@@ -35,7 +35,9 @@ def test_a_table_from_creation_to_deletion(page: Page, console: RunningConsole) 
     editor.fill('{"id": "first", "price": 12345678901234567890.123456789012345678,'
                 ' "colour": "<b>teal</b>"}')
     page.get_by_role("button", name="Save").click()
-    expect(editor).to_have_value(re.compile(r'"colour": "<b>teal</b>"'))
+    expect(page.locator(".banner-info")).to_contain_text("Saved.")
+    expect(page.locator("#item-error")).to_have_count(0)
+    expect(editor).to_have_value(re.compile(r'^\{\n  "id": "first",\n  "colour": "<b>teal</b>",'))
 
     page.locator(".table-tabs").get_by_role("link", name="Items").click()
     rows = page.locator("table.data-table tbody tr")
