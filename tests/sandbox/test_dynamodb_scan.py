@@ -81,6 +81,8 @@ def test_scan_pages_of_a_table_with_a_sort_key_follow_writes(aws_client: ClientF
     assert keys == sorted(keys)
     assert ("p0", 0) not in keys and ("p9", 99) in keys and len(set(keys)) == len(keys) == 30
     assert ("p1", 4, "again") in scanned
+    dynamodb.get_item(TableName=table, Key={"pk": {"S": "nobody"}, "sk": {"N": "1"}})
+    assert dynamodb.describe_table(TableName=table)["Table"]["ItemCount"] == 30
 
 
 def test_describe_table_reports_the_size_of_its_items(aws_client: ClientFactory) -> None:
