@@ -13,7 +13,8 @@ from .conftest import sign_in
 AREAS = [("Tables", "DynamoDB tables"), ("IAM", "IAM policies and roles"),
          ("Functions", "Lambda functions"), ("APIs", "API Gateway REST APIs"),
          ("Logs", "CloudWatch Logs"), ("Setup wizard", "Setup wizard")]
-BUILT_AREAS = {"Tables": "Create table", "Functions": "Create function", "APIs": "Create API", "Logs": "Log group"}
+BUILT_AREAS = {"Tables": "Create table", "IAM": "Least privilege in two steps",
+               "Functions": "Create function", "APIs": "Create API", "Logs": "Log group"}
 
 
 def tile(page: Page, kind: str):  # type: ignore[no-untyped-def]
