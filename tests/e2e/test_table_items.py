@@ -31,6 +31,13 @@ def make_table(console: RunningConsole, table_name: str) -> None:
             for user, number in owners[start:start + 25]]})
 
 
+def settled(page: Page) -> Page:
+    """The page once htmx has finished its last swap, so a click reaches the new links."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    return page
+
+
 def test_query_a_partition_and_page_next_and_previous(page: Page, console: RunningConsole) -> None:
     make_table(console, "items-e2e")
     sign_in(page, console)
@@ -51,19 +58,19 @@ def test_query_a_partition_and_page_next_and_previous(page: Page, console: Runni
     expect(page).to_have_url(re.compile(r"mode=query.*pk=kim"))
     expect(page.get_by_role("link", name="Previous page")).to_have_count(0)
 
-    page.get_by_role("link", name="Next page").click()
+    settled(page).get_by_role("link", name="Next page").click()
     expect(page.locator(".item-counts")).to_contain_text("Page 2")
     expect(rows.first).to_contain_text("kim #25")
-    page.get_by_role("link", name="Next page").click()
+    settled(page).get_by_role("link", name="Next page").click()
     expect(page.locator(".item-counts")).to_contain_text("Page 3")
     expect(rows).to_have_count(10)
     expect(rows.last).to_contain_text("kim #59")
     expect(page.locator("#item-browser")).not_to_contain_text("lee")
 
-    page.get_by_role("link", name="Previous page").click()
+    settled(page).get_by_role("link", name="Previous page").click()
     expect(page.locator(".item-counts")).to_contain_text("Page 2")
     expect(rows.first).to_contain_text("kim #25")
-    page.get_by_role("link", name="Previous page").click()
+    settled(page).get_by_role("link", name="Previous page").click()
     expect(rows.first).to_contain_text("kim #0")
     expect(page.get_by_label("Partition key value")).to_have_value("kim")
 
@@ -72,9 +79,9 @@ def test_query_a_partition_and_page_next_and_previous(page: Page, console: Runni
     expect(rows.first).to_contain_text("kim #0")
 
     expect(page.get_by_role("link", name="First page")).to_have_count(0)
-    page.get_by_role("link", name="Next page").click()
-    page.get_by_role("link", name="Next page").click()
+    settled(page).get_by_role("link", name="Next page").click()
+    settled(page).get_by_role("link", name="Next page").click()
     expect(page.locator(".item-counts")).to_contain_text("Page 3")
-    page.get_by_role("link", name="First page").click()
+    settled(page).get_by_role("link", name="First page").click()
     expect(page.locator(".item-counts")).to_contain_text("Page 1")
     expect(rows.first).to_contain_text("kim #0")
