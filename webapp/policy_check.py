@@ -161,7 +161,7 @@ class _Checker:
 
     def document(self, document: object) -> None:
         for path in self.positions.duplicate_keys:
-            self.statement = path[1] if len(path) > 2 and path[0] == "Statement" and isinstance(path[1], int) else None
+            self.statement = _statement_index(path, document)
             self.warning(N_("%(key)s appears more than once here; only the last one counts."), path, at_key=True,
                          key=path[-1])
         self.statement = None
@@ -445,6 +445,16 @@ class _Checker:
                 if any(not isinstance(item, (str, bool, int, float)) for item in values):
                     self.error(N_("Condition key %(key)s takes a string, number or boolean, or a list of them."),
                                (*where, key), **{"key": key})
+
+
+def _statement_index(path: Path, document: object) -> int | None:
+    """Which statement a path lies in (0 for a lone statement object), or None outside statements."""
+    if len(path) < 2 or path[0] != "Statement" or not isinstance(document, dict):
+        return None
+    statements = document.get("Statement")
+    if isinstance(statements, list):
+        return path[1] if isinstance(path[1], int) else None
+    return 0 if isinstance(statements, dict) else None
 
 
 def is_condition_operator(name: str) -> bool:
