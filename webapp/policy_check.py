@@ -410,7 +410,8 @@ class _Checker:
         if actions is None:
             return
         scoped = {action: formats for action in actions if (formats := _formats(action))}
-        unscoped = [action for action in actions if action not in scoped]
+        named = {iam_catalogue.canonical_action(a) for a in _as_list(statement["Action"]) if not _has_wildcard(a)}
+        unscoped = [action for action in actions if action not in scoped and action in named]
         for resource, where in wellformed:
             if scoped and not any(arn_fits(resource, fmt) for formats in scoped.values() for fmt in formats):
                 names = sorted(scoped)
@@ -487,6 +488,10 @@ def arn_problem(resource: str) -> str | None:
     if not rest:
         return N_("%(resource)s does not say which resource: the part after the account is empty.")
     return None
+
+
+def _as_list(value: str | list) -> list[str]:
+    return [value] if isinstance(value, str) else [item for item in value if isinstance(item, str)]
 
 
 def _has_wildcard(text: str) -> bool:

@@ -270,7 +270,7 @@ def test_wildcard_matching_nothing():
 
 
 def test_wildcards_and_casing_are_accepted():
-    assert check_policy(policy(allow(["dynamodb:get*", "DynamoDB:Query", "dynamodb:*"], [TABLE]))).ok
+    assert check_policy(policy(allow(["dynamodb:get*", "DynamoDB:Query", "dynamodb:*"], [TABLE]))).findings == []
     assert check_policy(policy(allow("*", "*"))).findings == []
 
 
@@ -328,6 +328,7 @@ def test_action_without_resource_types_warns_when_scoped():
     result = check_policy(policy(allow(["dynamodb:ListTables", "dynamodb:GetItem"], TABLE)))
     assert result.ok
     assert only(result, "warning").params == {"action": "dynamodb:ListTables"}
+    assert check_policy(policy(allow("dynamodb:List*", TABLE))).findings == []  # only named actions warn
 
 
 @pytest.mark.parametrize(
@@ -458,3 +459,14 @@ def test_principal_values_must_be_strings():
 
 def test_all_actions_are_not_fit_checked():
     assert check_policy(policy(allow("*", "arn:aws:s3:::bucket"))).findings == []
+
+
+def test_checker_is_pure():
+    import subprocess
+    import sys
+
+    code = ("import sys, webapp.policy_check, webapp.iam_catalogue; "
+            "print(sorted(m for m in ('flask', 'boto3', 'botocore') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=__file__.rsplit("/tests/", 1)[0])
+    assert out.stdout.strip() == "[]"
