@@ -18,7 +18,9 @@ from flask_babel import gettext
 from ..aws import iam_policies
 from ..aws.errors import ConsoleError
 from ..aws.paging import Page
+from ..policy_check import Finding, check_policy
 from .iam import bp
+from .policy_builder import builder_context
 from .rendering import error_text, render_view, see_other
 
 POLICY_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,128}$")
@@ -38,14 +40,12 @@ class PolicyForm:
     description: str = ""
     document_text: str = EMPTY_DOCUMENT
     errors: dict[str, str] = field(default_factory=dict)
-    findings: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     document: dict | None = None
 
 
 def parse_policy_form(values: Mapping[str, str], *, with_name: bool = True) -> PolicyForm:
     """Read and check the form; the document is checked by the policy checker."""
-    from ..policy_check import check_policy
-
     form = PolicyForm(
         policy_name=values.get("policy_name", "").strip() if with_name else "",
         description=values.get("description", "").strip() if with_name else "",
@@ -74,15 +74,6 @@ def parse_policy_form(values: Mapping[str, str], *, with_name: bool = True) -> P
         return form
     form.document = check.document
     return form
-
-
-def _builder() -> dict | None:
-    # The builder (webapp.views.policy_builder) is optional on this page until it exists.
-    try:
-        from .policy_builder import builder_context
-    except ImportError:
-        return None
-    return builder_context(request.args)
 
 
 def _role_links() -> bool:
@@ -124,9 +115,9 @@ def new_policy() -> ResponseReturnValue:
     Without JavaScript the builder reloads this page with its choices; the document it built
     fills the editor.
     """
-    builder = _builder()
+    builder = builder_context(request.args)
     form = PolicyForm()
-    if builder and builder.get("document_text"):
+    if builder.get("document_text"):
         form.document_text = builder["document_text"]
     return render_view("iam/policy_new.html", None, form=form, builder=builder)
 
@@ -143,7 +134,7 @@ def create_policy() -> ResponseReturnValue:
         else:
             flash(gettext("Created the policy %(policy_name)s.", policy_name=policy.name), "info")
             return see_other(url_for("iam.policy", arn=policy.arn))
-    builder = None if request.headers.get("HX-Request") else _builder()
+    builder = None if request.headers.get("HX-Request") else builder_context({})
     return (render_view("iam/policy_new.html", "iam/fragments/policy_form.html", form=form,
                         builder=builder), HTTPStatus.UNPROCESSABLE_ENTITY)
 
