@@ -302,3 +302,24 @@ def test_the_new_policy_page_builds_for_a_table_named_in_the_link(signed_in: Fla
     assert 'id="policy-builder"' in page.text
     editor = re.search(r'<textarea id="document"[^>]*>(.*?)</textarea>', page.text, re.S).group(1)
     assert f"{TABLE_ARN}/index/*" in html.unescape(editor)
+
+
+@pytest.mark.parametrize("query", ["", "?arn=", "?arn=arn:aws:s3:::bucket", "?arn=" + quote("<b>x</b>")])
+def test_a_malformed_policy_arn_is_not_found(signed_in: FlaskClient, query: str) -> None:
+    for path in ("/iam/policies/view", "/iam/policies/edit", "/iam/policies/delete"):
+        reply = signed_in.get(path + query)
+        assert reply.status_code == 404, path
+        assert "was not found" in reply.text
+        assert "<b>x</b>" not in reply.text
+
+
+def test_rolling_back_to_a_version_that_does_not_exist_says_so(signed_in: FlaskClient) -> None:
+    create(signed_in)
+    arn = policy_arn("orders-read")
+    for version_id in ("v9", "", "latest"):
+        reply = signed_in.post("/iam/policies/default", data={
+            "arn": arn, "version_id": version_id, "csrf_token": csrf_token(signed_in, "/iam/policies/new")})
+        assert reply.status_code == 303
+        page = signed_in.get(reply.headers["Location"])
+        assert "was not found" in page.text
+    assert iam().get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v1"

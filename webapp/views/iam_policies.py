@@ -16,13 +16,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from ..aws import iam_policies
-from ..aws.errors import ConsoleError
+from ..aws.errors import NOT_FOUND, ConsoleError
 from ..aws.paging import Page
 from ..policy_check import Finding, check_policy
 from .iam import bp
 from .policy_builder import builder_context
 from .rendering import error_text, render_view, see_other
 
+POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]{1,512}$")
+VERSION_ID = re.compile(r"^v[1-9][0-9]{0,5}$")
 POLICY_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,128}$")
 MAX_DESCRIPTION = 1000
 # IAM accepts only tab, newlines and Latin-1 printable characters in a description.
@@ -85,7 +87,11 @@ def _form_error(form: PolicyForm, err: ConsoleError) -> None:
 
 
 def _arn_arg() -> str:
-    return (request.values.get("arn") or "").strip()
+    """The policy ARN the request names; a malformed one is answered as not found."""
+    policy_arn = (request.values.get("arn") or "").strip()
+    if not POLICY_ARN.match(policy_arn):
+        raise ConsoleError(NOT_FOUND, code="not-found", resource=f"IAM policy {policy_arn}")
+    return policy_arn
 
 
 @bp.get("/policies")
@@ -185,8 +191,8 @@ def _edit_page(form: PolicyForm, policy_arn: str, status: int = HTTPStatus.OK) -
 @bp.get("/policies/edit")
 def edit_policy() -> ResponseReturnValue:
     """The editor with the default version's document; saving makes a new default version."""
-    policy_arn = _arn_arg()
     try:
+        policy_arn = _arn_arg()
         policy = iam_policies.get_policy(policy_arn)
         document = iam_policies.get_policy_document(policy_arn, policy.default_version_id)
     except ConsoleError as err:
@@ -199,7 +205,10 @@ def edit_policy() -> ResponseReturnValue:
 @bp.post("/policies/edit")
 def save_policy_version() -> ResponseReturnValue:
     """Check the document, then save it as the new default version."""
-    policy_arn = _arn_arg()
+    try:
+        policy_arn = _arn_arg()
+    except ConsoleError as err:
+        return _missing(err)
     form = parse_policy_form(request.form, with_name=False)
     if iam_policies.is_aws_managed(policy_arn):
         form.errors["form"] = gettext("AWS-managed policies cannot be edited; create your own instead.")
@@ -222,9 +231,14 @@ def save_policy_version() -> ResponseReturnValue:
 @bp.post("/policies/default")
 def set_default_version() -> ResponseReturnValue:
     """Roll back (or forward): make a stored version the one IAM enforces."""
-    policy_arn = _arn_arg()
+    try:
+        policy_arn = _arn_arg()
+    except ConsoleError as err:
+        return _missing(err)
     version_id = request.form.get("version_id", "").strip()
     try:
+        if not VERSION_ID.match(version_id):
+            raise ConsoleError(NOT_FOUND, code="not-found", resource=f"version {version_id}")
         iam_policies.set_default(policy_arn, version_id)
     except ConsoleError as err:
         flash(error_text(err), "error")
@@ -248,13 +262,19 @@ def _delete_page(policy_arn: str, problem: str | None = None,
 @bp.get("/policies/delete")
 def confirm_delete_policy() -> ResponseReturnValue:
     """Say what the policy is attached to and ask before detaching and deleting it."""
-    return _delete_page(_arn_arg())
+    try:
+        return _delete_page(_arn_arg())
+    except ConsoleError as err:
+        return _missing(err)
 
 
 @bp.post("/policies/delete")
 def delete_policy() -> ResponseReturnValue:
     """Detach the policy from its roles, users and groups, then delete it."""
-    policy_arn = _arn_arg()
+    try:
+        policy_arn = _arn_arg()
+    except ConsoleError as err:
+        return _missing(err)
     try:
         policy = iam_policies.get_policy(policy_arn)
         entities = iam_policies.delete_policy(policy_arn)
