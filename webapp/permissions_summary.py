@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .iam_catalogue import expand_action, service_name
+
 # How many actions a row shows before "and N more".
 ACTION_DISPLAY_CAP = 8
 ALL_SERVICES = "*"
@@ -100,15 +102,11 @@ def _statements(document: object) -> list[dict]:
 
 def _expand(pattern: str) -> list[str]:
     """Known actions matching the pattern; the pattern itself when the catalogue knows none."""
-    from .iam_catalogue import expand_action
-
     return list(expand_action(pattern)) or [pattern]
 
 
 def service_label(prefix: str) -> str:
     """The service's human name (Amazon DynamoDB), or its prefix when the catalogue has none."""
-    from .iam_catalogue import service_name
-
     return service_name(prefix) or prefix
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -13,6 +14,7 @@ from werkzeug.routing import BuildError
 from .. import permissions_summary
 from ..aws import iam_roles
 from ..aws.errors import ConsoleError
+from ..policy_check import check_policy
 from .iam import bp
 from .rendering import error_text, render_view, see_other
 
@@ -48,24 +50,10 @@ class DocumentCheck:
 
 def check_document(text: str, kind: str) -> DocumentCheck:
     """Check a policy with the policy checker (kind "trust" or "identity")."""
-    try:
-        from ..policy_check import check_policy
-    except ImportError:  # until the checker lands: JSON syntax only
-        return _json_only(text)
     result = check_policy(text, kind=kind)
     findings = [ShownFinding(finding.severity, gettext(finding.template, **finding.params),
                              finding.line) for finding in result.findings]
     return DocumentCheck(result.document if result.ok else None, findings)
-
-
-def _json_only(text: str) -> DocumentCheck:
-    try:
-        document = json.loads(text)
-    except ValueError as err:
-        return DocumentCheck(None, [ShownFinding("error", str(err), getattr(err, "lineno", None))])
-    if not isinstance(document, dict):
-        return DocumentCheck(None, [ShownFinding("error", "not an object", 1)])
-    return DocumentCheck(document)
 
 
 @dataclass
@@ -98,8 +86,8 @@ class DeleteRoleForm:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _name_problem(name: str, pattern: object, limit: int) -> str | None:
-    if not pattern.match(name):  # type: ignore[attr-defined]
+def _name_problem(name: str, pattern: re.Pattern[str], limit: int) -> str | None:
+    if not pattern.match(name):
         return gettext("Use 1 to %(limit)s letters, digits and + = , . @ _ - characters.",
                        limit=limit)
     return None
