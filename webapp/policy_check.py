@@ -7,8 +7,9 @@ Resource/NotResource, Principal, Condition), that actions exist in AWS's catalog
 statement's actions. Messages are English msgids marked with N_ and %(name)s params; views show
 them with gettext(finding.template, **finding.params) next to `finding.line`.
 
-The first check in a process loads the action catalogue (about 0.3 s, see iam_catalogue); later
-checks of a typical policy take a few milliseconds.
+The first check in a process loads the action catalogue (about 0.25-0.45 s, see iam_catalogue);
+later checks of a typical policy take a few milliseconds. `finding_lines(findings)` groups findings
+by line for showing them beside the editor's lines.
 """
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ WARNING = "warning"
 VERSIONS = ("2012-10-17", "2008-10-17")
 TOP_LEVEL_KEYS = ("Version", "Id", "Statement")
 STATEMENT_KEYS = (
-    "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition",
+    "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
+    "Condition",
 )
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 TRUST_ACTIONS = frozenset({
@@ -146,7 +148,9 @@ class _Checker:
 
     # -- reporting --------------------------------------------------------------------------
 
-    def add(self, severity: str, template: str, path: Path, *, at_key: bool = False, **params: object) -> None:
+    def add(
+        self, severity: str, template: str, path: Path, *, at_key: bool = False, **params: object
+    ) -> None:
         where = self.positions.of_key(path) if at_key else self.positions.of_value(path)
         line, column = where if where else (None, None)
         self.findings.append(Finding(severity, template, params, line, column, self.statement, tuple(path)))
@@ -162,8 +166,8 @@ class _Checker:
     def document(self, document: object) -> None:
         for path in self.positions.duplicate_keys:
             self.statement = _statement_index(path, document)
-            self.warning(N_("%(key)s appears more than once here; only the last one counts."), path, at_key=True,
-                         key=path[-1])
+            self.warning(N_("%(key)s appears more than once here; only the last one counts."), path,
+                         at_key=True, key=path[-1])
         self.statement = None
         if not isinstance(document, dict):
             self.error(N_("A policy must be a JSON object: { \"Version\": ..., \"Statement\": [...] }."), ())
@@ -200,8 +204,10 @@ class _Checker:
             sid = statement.get("Sid")
             if isinstance(sid, str) and sid:
                 if sid in sids:
-                    self.error(N_("Sid %(sid)s is already used by statement %(other)s; each Sid must be unique."),
-                               (*path, "Sid"), sid=sid, other=sids[sid] + 1)
+                    self.error(
+                        N_("Sid %(sid)s is already used by statement %(other)s; each Sid must be unique."),
+                        (*path, "Sid"), sid=sid, other=sids[sid] + 1,
+                    )
                 else:
                     sids[sid] = index
         self.statement = None
@@ -222,8 +228,8 @@ class _Checker:
     def unknown_key(self, key: str, path: Path, allowed: Sequence[str]) -> None:
         same = [name for name in allowed if name.lower() == key.lower()]
         if same:
-            self.error(N_("%(key)s is not a policy element; element names are case-sensitive: write %(suggestion)s."),
-                       path, at_key=True, suggestion=same[0], **{"key": key})
+            self.error(N_("%(key)s is not a policy element; element names are case-sensitive: "
+                          "write %(suggestion)s."), path, at_key=True, suggestion=same[0], **{"key": key})
         else:
             self.error(N_("%(key)s is not a policy element here. Allowed: %(allowed)s."),
                        path, at_key=True, allowed=", ".join(allowed), **{"key": key})
@@ -243,8 +249,9 @@ class _Checker:
         if self.kind == "trust":
             for name in ("Resource", "NotResource"):
                 if name in statement:
-                    self.error(N_("A trust policy cannot have %(key)s: it always applies to the role itself."),
-                               (*path, name), at_key=True, **{"key": name})
+                    self.error(
+                        N_("A trust policy cannot have %(key)s: it always applies to the role itself."),
+                        (*path, name), at_key=True, **{"key": name})
         else:
             resources = self.pair(statement, path, "Resource", "NotResource", required=True)
             if resources is not None:
@@ -259,7 +266,8 @@ class _Checker:
         if not isinstance(sid, str):
             self.error(N_("%(key)s must be a string."), (*path, "Sid"), key="Sid")
         elif not _SID.fullmatch(sid):
-            self.error(N_("Sid %(sid)s may only contain letters A-Z, a-z and digits 0-9."), (*path, "Sid"), sid=sid)
+            self.error(N_("Sid %(sid)s may only contain letters A-Z, a-z and digits 0-9."), (*path, "Sid"),
+                       sid=sid)
 
     def effect(self, statement: dict, path: Path) -> None:
         if "Effect" not in statement:
@@ -275,7 +283,9 @@ class _Checker:
             self.error(N_("Effect must be \"Allow\" or \"Deny\", not %(value)s."), (*path, "Effect"),
                        value=_show(effect))
 
-    def pair(self, statement: dict, path: Path, name: str, not_name: str, *, required: bool) -> tuple[str, list] | None:
+    def pair(
+        self, statement: dict, path: Path, name: str, not_name: str, *, required: bool
+    ) -> tuple[str, list] | None:
         """Exactly one of `name` / `not_name`; returns (which, list of values) when its shape is right."""
         present = [key for key in (name, not_name) if key in statement]
         if len(present) == 2:
@@ -284,7 +294,8 @@ class _Checker:
             return None
         if not present:
             if required:
-                self.error(N_("The statement needs %(first)s (or %(second)s)."), path, first=name, second=not_name)
+                self.error(N_("The statement needs %(first)s (or %(second)s)."), path, first=name,
+                           second=not_name)
             return None
         which = present[0]
         values = self.string_list(statement[which], (*path, which), which)
@@ -313,12 +324,14 @@ class _Checker:
         present = [key for key in ("Principal", "NotPrincipal") if key in statement]
         if self.kind == "identity":
             for key in present:
-                self.error(N_("%(key)s does not belong in a permissions policy: the policy applies to whoever "
+                self.error(N_("%(key)s does not belong in a permissions policy: the policy applies to "
+                              "whoever "
                               "it is attached to. Principals go in a role's trust policy."),
                            (*path, key), at_key=True, **{"key": key})
             return
         if "NotPrincipal" in statement:
-            self.error(N_("A trust policy cannot use NotPrincipal; name who may assume the role in Principal."),
+            self.error(N_("A trust policy cannot use NotPrincipal; name who may assume the role in "
+                          "Principal."),
                        (*path, "NotPrincipal"), at_key=True)
         if "Principal" not in statement:
             if "NotPrincipal" not in statement:
@@ -330,7 +343,8 @@ class _Checker:
         if principal == "*":
             return
         if not isinstance(principal, dict) or not principal:
-            self.error(N_("Principal must be \"*\" or an object such as {\"Service\": \"lambda.amazonaws.com\"}."),
+            self.error(N_("Principal must be \"*\" or an object such as "
+                          "{\"Service\": \"lambda.amazonaws.com\"}."),
                        where)
             return
         for kind_name, value in principal.items():
@@ -354,7 +368,8 @@ class _Checker:
             return
         service, sep, name = action.partition(":")
         if not sep or not service or not name or ":" in name or " " in action:
-            self.error(N_("%(action)s is not an action name: write service:ActionName, for example dynamodb:GetItem."),
+            self.error(N_("%(action)s is not an action name: write service:ActionName, "
+                          "for example dynamodb:GetItem."),
                        where, action=action)
             return
         wildcard = any(ch in action for ch in "*?")
@@ -373,7 +388,8 @@ class _Checker:
         elif iam_catalogue.canonical_action(action) is None:
             suggestion = iam_catalogue.suggest_action(action)
             if suggestion:
-                self.error(N_("%(action)s is not an action of %(service_name)s. Did you mean %(suggestion)s?"),
+                self.error(N_("%(action)s is not an action of %(service_name)s. "
+                              "Did you mean %(suggestion)s?"),
                            where, action=action, suggestion=suggestion,
                            service_name=iam_catalogue.service_name(service))
             else:
@@ -410,7 +426,9 @@ class _Checker:
         if actions is None:
             return
         scoped = {action: formats for action in actions if (formats := _formats(action))}
-        named = {iam_catalogue.canonical_action(a) for a in _as_list(statement["Action"]) if not _has_wildcard(a)}
+        named = {
+            iam_catalogue.canonical_action(a) for a in _as_list(statement["Action"]) if not _has_wildcard(a)
+        }
         unscoped = [action for action in actions if action not in scoped and action in named]
         for resource, where in wellformed:
             if scoped and not any(arn_fits(resource, fmt) for formats in scoped.values() for fmt in formats):
@@ -433,18 +451,22 @@ class _Checker:
         for operator, block in condition.items():
             where = (*path, operator)
             if not is_condition_operator(operator):
-                self.error(N_("%(operator)s is not a condition operator (for example StringEquals, ArnLike, Bool)."),
+                self.error(N_("%(operator)s is not a condition operator "
+                              "(for example StringEquals, ArnLike, Bool)."),
                            where, at_key=True, operator=operator)
             if not isinstance(block, dict) or not block:
-                self.error(N_("%(operator)s must map condition keys to values: {\"aws:SourceArn\": \"...\"}."),
+                self.error(N_("%(operator)s must map condition keys to values: "
+                              "{\"aws:SourceArn\": \"...\"}."),
                            where, operator=operator)
                 continue
             for key, value in block.items():
                 values = value if isinstance(value, list) else [value]
                 if isinstance(value, list) and not value:
-                    self.error(N_("Condition key %(key)s has no values."), (*where, key), at_key=True, **{"key": key})
+                    self.error(N_("Condition key %(key)s has no values."), (*where, key), at_key=True,
+                               **{"key": key})
                 if any(not isinstance(item, (str, bool, int, float)) for item in values):
-                    self.error(N_("Condition key %(key)s takes a string, number or boolean, or a list of them."),
+                    self.error(N_("Condition key %(key)s takes a string, number or boolean, "
+                                  "or a list of them."),
                                (*where, key), **{"key": key})
 
 
@@ -472,10 +494,12 @@ def is_condition_operator(name: str) -> bool:
 def arn_problem(resource: str) -> str | None:
     """Why `resource` is not a well-formed ARN (a msgid with %(resource)s), or None if it is one."""
     if not resource.startswith("arn:"):
-        return N_("%(resource)s is not an ARN: resources look like arn:aws:service:region:account:resource, or \"*\".")
+        return N_("%(resource)s is not an ARN: resources look like "
+                  "arn:aws:service:region:account:resource, or \"*\".")
     parts = resource.split(":", 5)
     if len(parts) < 6:
-        return N_("%(resource)s is not a complete ARN: it needs six parts, arn:partition:service:region:account:resource.")
+        return N_("%(resource)s is not a complete ARN: it needs six parts, "
+                  "arn:partition:service:region:account:resource.")
     _, partition, service, region, account, rest = parts
     if not (partition in PARTITIONS or _has_wildcard(partition)):
         return N_("%(resource)s has an unknown partition: the second part should be aws.")

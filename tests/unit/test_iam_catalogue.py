@@ -44,7 +44,8 @@ def test_expand_action(pattern, expected):
 
 def test_expand_action_service_wildcard_and_star():
     everything = iam_catalogue.expand_action("dynamodb:*")
-    assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:ListTables"} <= set(everything)
+    wanted = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:ListTables"}
+    assert wanted <= set(everything)
     assert all(action.startswith("dynamodb:") for action in everything)
     assert everything == sorted(everything)
     all_actions = iam_catalogue.expand_action("*")
@@ -84,3 +85,9 @@ def test_suggestions():
     assert iam_catalogue.suggest_action("dynamodb:Xyzzyplugh") is None
     assert iam_catalogue.suggest_service("lamda") == "lambda"
     assert iam_catalogue.suggest_service("qqqqqqq") is None
+
+
+def test_load_is_idempotent():
+    iam_catalogue.load()
+    iam_catalogue.load()
+    assert iam_catalogue.is_known_service("dynamodb")

@@ -44,7 +44,8 @@ def line_of(text: str, needle: str) -> int:
 
 def test_least_privilege_table_policy_is_clean():
     text = policy(
-        allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], [TABLE, f"{TABLE}/index/*"], Sid="Music1"),
+        allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], [TABLE, f"{TABLE}/index/*"],
+              Sid="Music1"),
         allow(["logs:CreateLogStream", "logs:PutLogEvents"],
               f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/fn:*"),
         allow("lambda:InvokeFunction", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:fn:prod"),
@@ -52,7 +53,8 @@ def test_least_privilege_table_policy_is_clean():
         {"Effect": "Deny", "NotAction": "dynamodb:Get*", "NotResource": TABLE},
         allow("s3:GetObject", "arn:aws:s3:::bucket/photos/a.jpg",
               Condition={"StringEquals": {"aws:RequestedRegion": ["us-east-1"]},
-                         "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": "a*"}, "Bool": {"aws:SecureTransport": True}}),
+                         "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": "a*"},
+                         "Bool": {"aws:SecureTransport": True}}),
     )
     result = check_policy(text)
     assert result.ok
@@ -142,7 +144,8 @@ def test_other_version_is_an_error():
 
 
 def test_unknown_statement_key_and_wrong_case():
-    text = policy({**allow(), "Resources": TABLE}, {"effect": "Allow", "Action": "dynamodb:GetItem", "Resource": TABLE})
+    text = policy({**allow(), "Resources": TABLE},
+                  {"effect": "Allow", "Action": "dynamodb:GetItem", "Resource": TABLE})
     result = check_policy(text)
     texts = messages(result)
     assert any(t.startswith("Resources is not a policy element here") for t in texts)
@@ -154,7 +157,8 @@ def test_unknown_statement_key_and_wrong_case():
 
 @pytest.mark.parametrize(
     ("effect", "expected"),
-    [("allow", "Effect is case-sensitive: write Allow."), ("Permit", 'Effect must be "Allow" or "Deny", not "Permit".')],
+    [("allow", "Effect is case-sensitive: write Allow."),
+     ("Permit", 'Effect must be "Allow" or "Deny", not "Permit".')],
 )
 def test_effect(effect, expected):
     assert messages(check_policy(policy(allow(Effect=effect)))) == [expected]
@@ -212,7 +216,8 @@ def test_trust_policy_needs_principal():
 
 
 def test_trust_policy_principal_shape():
-    bad_kind = check_policy(trust(Principal={"Servce": "lambda.amazonaws.com"}, Action="sts:AssumeRole"), "trust")
+    bad_kind = check_policy(trust(Principal={"Servce": "lambda.amazonaws.com"}, Action="sts:AssumeRole"),
+                            "trust")
     assert only(bad_kind).params["key"] == "Servce"
     bad_value = check_policy(trust(Principal=["lambda.amazonaws.com"], Action="sts:AssumeRole"), "trust")
     assert "Principal must be" in only(bad_value).template
@@ -270,7 +275,8 @@ def test_wildcard_matching_nothing():
 
 
 def test_wildcards_and_casing_are_accepted():
-    assert check_policy(policy(allow(["dynamodb:get*", "DynamoDB:Query", "dynamodb:*"], [TABLE]))).findings == []
+    mixed = allow(["dynamodb:get*", "DynamoDB:Query", "dynamodb:*"], [TABLE])
+    assert check_policy(policy(mixed)).findings == []
     assert check_policy(policy(allow("*", "*"))).findings == []
 
 
@@ -305,7 +311,8 @@ def test_table_action_on_an_s3_arn_does_not_fit():
 
 
 def test_table_arn_without_table_prefix_does_not_fit():
-    assert "does not fit" in only(check_policy(policy(allow(resource=f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:Music")))).template
+    no_prefix = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:Music"
+    assert "does not fit" in only(check_policy(policy(allow(resource=no_prefix)))).template
 
 
 def test_item_action_on_an_index_does_not_fit_but_query_does():
@@ -320,7 +327,8 @@ def test_expected_arn_is_of_the_resource_service_in_mixed_statements():
 
 
 def test_not_resource_and_not_action_are_not_fit_checked():
-    assert check_policy(policy({"Effect": "Deny", "Action": "dynamodb:GetItem", "NotResource": "arn:aws:s3:::b"})).ok
+    deny = {"Effect": "Deny", "Action": "dynamodb:GetItem", "NotResource": "arn:aws:s3:::b"}
+    assert check_policy(policy(deny)).ok
     assert check_policy(policy({"Effect": "Allow", "NotAction": "s3:*", "Resource": TABLE})).ok
 
 
@@ -335,14 +343,16 @@ def test_action_without_resource_types_warns_when_scoped():
     ("resource", "arn_format", "fits"),
     [
         (TABLE, "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", True),
-        ("arn:aws:dynamodb:*:*:table/*", "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", True),
+        ("arn:aws:dynamodb:*:*:table/*",
+         "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", True),
         ("arn:aws:dynamodb:*:*:table/*",
          "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/stream/${StreamLabel}", True),
         (f"{TABLE}/index/*", "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", False),
         ("arn:aws:s3:::bucket", "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", False),
         ("arn:aws:s3:::b?cket/*", "arn:${Partition}:s3:::${BucketName}/${ObjectName}", True),
         (f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/fn:log-stream:*",
-         "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}", True),
+         "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}",
+         True),
         ("arn:aws:dynamodb:us-east-1::table/Music",
          "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", False),
     ],
@@ -410,7 +420,8 @@ def test_nested_statement_findings_are_on_their_lines():
     result = check_policy(NESTED)
     by_line = {f.line: f for f in result.findings}
     assert set(by_line) == {13, 17, 19}
-    assert by_line[13].params["action"] == "dynamodb:GetItems" and by_line[13].column == NESTED.splitlines()[12].index('"') + 1
+    assert by_line[13].params["action"] == "dynamodb:GetItems"
+    assert by_line[13].column == NESTED.splitlines()[12].index('"') + 1
     assert by_line[17].params["resource"] == "arn:aws:s3:::bucket"
     assert by_line[19].params["operator"] == "StringEqualz"
     assert by_line[19].column == NESTED.splitlines()[18].index('"StringEqualz"') + 1
