@@ -1,6 +1,7 @@
 """The builder's documents: curated actions AWS knows, on the narrowest ARNs that fit them."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -126,3 +127,11 @@ def test_reads_come_before_writes_in_the_offer() -> None:
         levels = [curated.level for curated in offered_actions(kind)]
         assert levels == sorted(levels, key=[READ, WRITE].index)
     assert actions_for(FUNCTION, READ) == ["lambda:GetFunction", "lambda:GetFunctionConfiguration"]
+
+
+@pytest.mark.parametrize("access", [READ, WRITE, READ_WRITE])
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_policy_checker_finds_nothing_wrong(kind: str, access: str) -> None:
+    check_policy = pytest.importorskip("webapp.policy_check").check_policy
+    check = check_policy(json.dumps(policy_for(kind, [ARNS[kind]], access), indent=2))
+    assert check.ok and not check.findings, check.findings

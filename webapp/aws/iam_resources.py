@@ -51,7 +51,7 @@ def list_resource_names(kind: str, limit: int = PICKER_CAP) -> ResourceNames:
             return _capped((group["logGroupName"] for page in pages
                             for group in page.get("logGroups", [])), limit)
     if kind == FUNCTION:
-        with aws_errors(N_("list functions")):
+        with aws_errors(N_("list Lambda functions")):
             pages = client("lambda").get_paginator("list_functions").paginate()
             return _capped((function["FunctionName"] for page in pages
                             for function in page.get("Functions", [])), limit)
@@ -77,7 +77,7 @@ def get_resource(kind: str, name: str) -> PolicyResource:
     if kind == LOG_GROUP:
         return PolicyResource(LOG_GROUP, name, _log_group_arn(name))
     if kind == FUNCTION:
-        with aws_errors(N_("describe the function"), f"Function {name}"):
+        with aws_errors(N_("read the function"), f"Lambda function {name}"):
             config = client("lambda").get_function_configuration(FunctionName=name)
         return PolicyResource(FUNCTION, config["FunctionName"], config["FunctionArn"])
     raise ValueError(f"unknown resource kind {kind!r}")
