@@ -149,8 +149,10 @@ def test_builder_context_preselects_a_table_and_generates_its_policy(app) -> Non
 
 
 def test_the_new_policy_page_shows_the_builder_for_the_table(signed_in: FlaskClient) -> None:
-    make_table("Orders")
+    orders_arn = make_table("Orders")
     page = signed_in.get("/iam/policies/new?table=Orders").text
+    assert [orders_arn, f"{orders_arn}/index/*"] in [
+        statement["Resource"] for statement in generated(page)["Statement"]]  # works without JS
     assert 'id="policy-builder"' in page
     assert re.search(r'<select id="builder-kind" name="kind"[^>]*>\s*<option value="table" selected',
                      page)
