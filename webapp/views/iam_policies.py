@@ -31,7 +31,8 @@ MAX_DESCRIPTION = 1000
 DESCRIPTION_CHARS = re.compile(r"^[\t\n\r\x20-\x7e\xa1-\xff]*$")
 # A managed policy document may hold 6,144 characters, not counting whitespace.
 MAX_DOCUMENT_CHARS = 6144
-EMPTY_DOCUMENT = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Allow",\n      "Action": [],\n      "Resource": []\n    }\n  ]\n}'
+EMPTY_DOCUMENT = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": [], "Resource": []}]}, indent=2)
 
 
 @dataclass(slots=True)
