@@ -162,6 +162,8 @@ def test_attach_and_detach_aws_and_customer_managed_policies(signed_in: FlaskCli
 
 def test_search_aws_managed_policies_by_name_and_attach_one(signed_in: FlaskClient) -> None:
     create(signed_in, template="apigateway")
+    offered = signed_in.get("/iam/roles/notes-fn-role").text
+    assert offered.index("AmazonAPIGatewayPushToCloudWatchLogs") < offered.index("AWSLambdaBasicExecutionRole")
     page = html.unescape(signed_in.get("/iam/roles/notes-fn-role?q=pushtocloud").text)
     assert "AWS-managed matching pushtocloud" in page
     assert f'<option value="{PUSH_LOGS}" selected>' in page

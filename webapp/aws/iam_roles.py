@@ -125,6 +125,14 @@ def trusted_principals(document: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def suggested_policies(trusted: tuple[str, ...]) -> list[AttachedPolicy]:
+    """The AWS-managed policies to offer first, the one for the role's own service at the top."""
+    policies = [AttachedPolicy(name, arn) for name, arn in SUGGESTED_MANAGED_POLICIES]
+    if TRUST_TEMPLATES["apigateway"] in trusted and TRUST_TEMPLATES["lambda"] not in trusted:
+        policies.reverse()
+    return policies
+
+
 def list_roles(page_token: str | None = None) -> Page[RoleRow]:
     """One page of the account's roles."""
     start = {"Marker": page_token} if page_token else {}

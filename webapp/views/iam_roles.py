@@ -181,16 +181,16 @@ def _role_page(role_name: str, errors: dict[str, str] | None = None) -> Response
     except ConsoleError as err:
         uses, uses_error = None, error_text(err)
     attached_arns = {policy.arn for policy in attached}
+    trusted = iam_roles.trusted_principals(the_role.trust_policy)
     return render_view(
         "iam/role.html", None, role=the_role, attached=attached, inline=inline, errors=errors,
         query=query, search_results=search_results,
-        suggested=[iam_roles.AttachedPolicy(name, arn)
-                   for name, arn in iam_roles.SUGGESTED_MANAGED_POLICIES
-                   if arn not in attached_arns],
+        suggested=[policy for policy in iam_roles.suggested_policies(trusted)
+                   if policy.arn not in attached_arns],
         customer=[policy for policy in customer if policy.arn not in attached_arns],
         attached_arns=attached_arns, summary=summary, summary_error=summary_error,
         uses=uses, uses_error=uses_error, policy_url=_policy_url, pretty=_pretty,
-        trusted=iam_roles.trusted_principals(the_role.trust_policy))
+        trusted=trusted)
 
 
 def _pretty(document: object) -> str:
