@@ -114,6 +114,8 @@ def test_create_from_an_existing_role(signed_in: FlaskClient) -> None:
     reply = signed_in.post("/functions/", data=form(signed_in, function_name="second", role=role_arn))
     assert reply.status_code == HTTPStatus.SEE_OTHER
     assert len(boto3.client("iam").list_roles()["Roles"]) == 1
+    role_name = role_arn.rsplit("/", 1)[-1]
+    assert f'href="/iam/roles/{role_name}"' in signed_in.get("/functions/second").text
 
 
 def test_create_from_inline_code(signed_in: FlaskClient) -> None:
