@@ -10,8 +10,10 @@ COMPILED := $(CATALOGUES:.po=.mo)
 run: $(VENV)/.installed-run $(COMPILED)
 	$(BIN)/python -m webapp
 
+# Two workers, whole files apiece (a browser file shares one console); TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test $(COMPILED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Benchmarks measure speed targets; figures go in bench/README.md (never asserted in tests).
 bench: $(VENV)/.installed-test
