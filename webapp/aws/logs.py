@@ -1,11 +1,12 @@
 """CloudWatch Logs groups and events."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .clients import client
-from .errors import N_, aws_errors
+from .errors import N_, NOT_FOUND, ConsoleError, aws_errors
 from .paging import PAGE_SIZE, Count, Page, count_items
 
 EVENTS_PAGE_SIZE = 200
@@ -71,6 +72,61 @@ def filter_events(log_group_name: str, filter_pattern: str = "",
     events = [LogEvent(int(event["timestamp"]), event.get("logStreamName", ""), event["message"])
               for event in reply.get("events", [])]
     return Page(events, reply.get("nextToken"))
+
+
+def event_pages(log_group_name: str, filter_pattern: str = "") -> Iterator[Page[LogEvent]]:
+    """Every page of a group's matching events, oldest first, one FilterLogEvents call at a time.
+
+    The first page is fetched before this returns, so a missing group or a bad pattern raises
+    ConsoleError here; later pages are fetched only as the caller asks for them.
+    """
+    first = filter_events(log_group_name, filter_pattern)
+    return _following_pages(log_group_name, filter_pattern, first)
+
+
+def _following_pages(log_group_name: str, filter_pattern: str,
+                     page: Page[LogEvent]) -> Iterator[Page[LogEvent]]:
+    yield page
+    while page.next_token:
+        page = filter_events(log_group_name, filter_pattern, page.next_token)
+        yield page
+
+
+# The only values PutRetentionPolicy accepts; None means the events never expire.
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                  2557, 2922, 3288, 3653)
+
+
+def describe_log_group(log_group_name: str) -> LogGroup:
+    """One log group by its exact name; ConsoleError "not found" when there is none."""
+    resource = f"log group {log_group_name}"
+    with aws_errors(N_("read the log group"), resource):
+        pages = client("logs").get_paginator("describe_log_groups").paginate(
+            logGroupNamePrefix=log_group_name)
+        for reply in pages:
+            for group in reply.get("logGroups", []):
+                if group["logGroupName"] == log_group_name:
+                    return LogGroup(group["logGroupName"], int(group.get("storedBytes", 0)),
+                                    group.get("retentionInDays"), int(group.get("creationTime", 0)))
+    raise ConsoleError(NOT_FOUND, code="not-found", resource=resource)
+
+
+def set_retention(log_group_name: str, days: int | None) -> None:
+    """Keep a group's events for `days` days (one of RETENTION_DAYS), or forever when None."""
+    if days is not None and days not in RETENTION_DAYS:
+        raise ConsoleError(N_("Choose one of the retention periods CloudWatch Logs offers."),
+                           code="invalid", field="retention_days")
+    with aws_errors(N_("set the log group's retention"), f"log group {log_group_name}"):
+        if days is None:
+            client("logs").delete_retention_policy(logGroupName=log_group_name)
+        else:
+            client("logs").put_retention_policy(logGroupName=log_group_name, retentionInDays=days)
+
+
+def delete_log_group(log_group_name: str) -> None:
+    """Delete a log group with all its streams and events."""
+    with aws_errors(N_("delete the log group"), f"log group {log_group_name}"):
+        client("logs").delete_log_group(logGroupName=log_group_name)
 
 
 MAX_REQUEST_EVENTS = 2000

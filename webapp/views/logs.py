@@ -1,21 +1,67 @@
-"""CloudWatch Logs: log groups, and a group's events filtered by request or pattern."""
+"""CloudWatch Logs: log groups, a group's events by request or pattern, retention, delete, download."""
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http import HTTPStatus
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, flash, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
 
 from ..aws import logs
 from ..aws.errors import ConsoleError
 from ..aws.paging import Page
-from .rendering import error_text, render_view
+from .rendering import error_text, render_view, see_other, wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logs")
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+NEVER_EXPIRE = "never"
+DOWNLOAD_FORMATS = {"text": ("text/plain", "log"), "jsonl": ("application/x-ndjson", "jsonl")}
+
+
+@dataclass
+class RetentionForm:
+    """The retention chooser: a number of days from logs.RETENTION_DAYS, or "never"."""
+
+    retention_days: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def days(self) -> int | None:
+        """The chosen period in days; None for never expire."""
+        return None if self.retention_days == NEVER_EXPIRE else int(self.retention_days)
+
+
+def parse_retention_form(form: MultiDict[str, str]) -> RetentionForm:
+    """Only "never" or one of the periods CloudWatch Logs allows."""
+    parsed = RetentionForm(retention_days=form.get("retention_days", "").strip())
+    allowed = {NEVER_EXPIRE, *(str(days) for days in logs.RETENTION_DAYS)}
+    if parsed.retention_days not in allowed:
+        parsed.errors["retention_days"] = gettext(
+            "Choose one of the retention periods CloudWatch Logs offers.")
+    return parsed
+
+
+@dataclass
+class DeleteGroupForm:
+    """The delete confirmation: the group's name typed again."""
+
+    confirm_name: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def parse_delete_group_form(form: MultiDict[str, str], group: str) -> DeleteGroupForm:
+    """The typed name must be the group's own, exactly."""
+    parsed = DeleteGroupForm(confirm_name=form.get("confirm_name", "").strip())
+    if parsed.confirm_name != group:
+        parsed.errors["confirm_name"] = gettext(
+            "Type the log group's name, %(group)s, exactly to delete it.", group=group)
+    return parsed
 
 
 @bp.get("/")
@@ -29,7 +75,8 @@ def index() -> ResponseReturnValue:
     return render_view("logs/index.html", "logs/fragments/group_rows.html", page=page, prefix=prefix)
 
 
-def _events(group: str) -> ResponseReturnValue:
+def _events(group: str, retention: RetentionForm | None = None,
+            status: HTTPStatus = HTTPStatus.OK) -> ResponseReturnValue:
     request_id = request.args.get("request", "").strip()
     pattern = request.args.get("pattern", "").strip()
     problem = None
@@ -44,6 +91,103 @@ def _events(group: str) -> ResponseReturnValue:
                 page = logs.filter_events(group, pattern, request.args.get("next") or None)
         except ConsoleError as err:
             problem = error_text(err)
-    status = HTTPStatus.OK if problem is None else HTTPStatus.UNPROCESSABLE_ENTITY
+    log_group = None
+    if not wants_fragment():  # the retention form and the group's links are on the page only
+        try:
+            log_group = logs.describe_log_group(group)
+        except ConsoleError:
+            log_group = None  # the events' own problem, if any, already says why
+    if retention is None and log_group is not None:
+        retention = RetentionForm(retention_days=str(log_group.retention_days or NEVER_EXPIRE))
+    if problem is not None:
+        status = HTTPStatus.UNPROCESSABLE_ENTITY
     return render_view("logs/events.html", "logs/fragments/event_rows.html", group=group,
-                       request_id=request_id, pattern=pattern, page=page, problem=problem), status
+                       request_id=request_id, pattern=pattern, page=page, problem=problem,
+                       log_group=log_group, retention=retention or RetentionForm(),
+                       retention_choices=logs.RETENTION_DAYS, never_expire=NEVER_EXPIRE), status
+
+
+@bp.post("/retention")
+def set_retention() -> ResponseReturnValue:
+    """Set how long a group keeps its events; back to the group's page."""
+    group = request.args.get("group", "").strip()
+    form = parse_retention_form(request.form)
+    if not form.errors:
+        try:
+            logs.set_retention(group, form.days)
+        except ConsoleError as err:
+            form.errors[err.field or "retention_days"] = error_text(err)
+        else:
+            flash(gettext("Saved the retention of %(group)s.", group=group), "info")
+            return see_other(url_for("logs.index", group=group))
+    return _events(group, form, HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+@bp.get("/delete")
+def confirm_delete() -> ResponseReturnValue:
+    """Ask for the group's name before deleting it."""
+    group = request.args.get("group", "").strip()
+    return _delete_page(group, DeleteGroupForm(), HTTPStatus.OK)
+
+
+@bp.post("/delete")
+def delete() -> ResponseReturnValue:
+    """Delete the group once its name was typed; back to the list."""
+    group = request.args.get("group", "").strip()
+    form = parse_delete_group_form(request.form, group)
+    if not form.errors:
+        try:
+            logs.delete_log_group(group)
+        except ConsoleError as err:
+            form.errors["form"] = error_text(err)
+        else:
+            flash(gettext("Deleted the log group %(group)s.", group=group), "info")
+            return see_other(url_for("logs.index"))
+    return _delete_page(group, form, HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+def _delete_page(group: str, form: DeleteGroupForm, status: HTTPStatus) -> ResponseReturnValue:
+    return render_view("logs/confirm_delete.html", None, group=group, form=form), status
+
+
+@bp.get("/download")
+def download() -> ResponseReturnValue:
+    """The group's events matching the filter pattern, oldest first, streamed page by page."""
+    group = request.args.get("group", "").strip()
+    pattern = request.args.get("pattern", "").strip()
+    fmt = request.args.get("format", "text")
+    if fmt not in DOWNLOAD_FORMATS:
+        fmt = "text"
+    mimetype, extension = DOWNLOAD_FORMATS[fmt]
+    try:
+        pages = logs.event_pages(group, pattern)
+    except ConsoleError as err:
+        return render_view("logs/events.html", None, group=group, request_id="", pattern=pattern,
+                           page=Page([], None), problem=error_text(err), log_group=None,
+                           retention=RetentionForm(), retention_choices=logs.RETENTION_DAYS,
+                           never_expire=NEVER_EXPIRE), HTTPStatus.UNPROCESSABLE_ENTITY
+    lines = _json_lines(pages) if fmt == "jsonl" else _text_lines(pages)
+    response = Response(stream_with_context(lines), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_file_stem(group)}.{extension}"'
+    # Log text must not stay in a browser's or proxy's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _text_lines(pages: Iterator[Page[logs.LogEvent]]) -> Iterator[str]:
+    for page in pages:
+        yield "".join(f"{event.time_utc}Z\t{event.log_stream_name}\t{event.message.rstrip(chr(10))}\n"
+                      for event in page.items)
+
+
+def _json_lines(pages: Iterator[Page[logs.LogEvent]]) -> Iterator[str]:
+    for page in pages:
+        yield "".join(json.dumps({"timestamp": event.timestamp_ms, "time": event.time_utc + "Z",
+                                  "logStreamName": event.log_stream_name,
+                                  "message": event.message}, ensure_ascii=False) + "\n"
+                      for event in page.items)
+
+
+def _file_stem(group: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", group).strip("._") or "log-events"
+    return stem[:120]
