@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
+from .. import lambda_invocations
 from ..aws import logs
 from ..aws.errors import ConsoleError
 from ..aws.paging import Page
@@ -20,6 +21,8 @@ from .rendering import error_text, render_view, see_other, wants_fragment
 bp = Blueprint("logs", __name__, url_prefix="/logs")
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+LAMBDA_GROUP_PREFIX = "/aws/lambda/"
+INVOCATIONS_VIEW = "invocations"
 NEVER_EXPIRE = "never"
 DOWNLOAD_FORMATS = {"text": ("text/plain", "log"), "jsonl": ("application/x-ndjson", "jsonl")}
 
@@ -79,6 +82,8 @@ def _events(group: str, retention: RetentionForm | None = None,
             status: HTTPStatus = HTTPStatus.OK) -> ResponseReturnValue:
     request_id = request.args.get("request", "").strip()
     pattern = request.args.get("pattern", "").strip()
+    is_lambda = group.startswith(LAMBDA_GROUP_PREFIX)
+    by_invocation = is_lambda and request.args.get("view") == INVOCATIONS_VIEW and not request_id
     problem = None
     if request_id and not REQUEST_ID.match(request_id):
         problem = gettext("A request ID has only letters, digits and hyphens.")
@@ -101,10 +106,55 @@ def _events(group: str, retention: RetentionForm | None = None,
         retention = RetentionForm(retention_days=str(log_group.retention_days or NEVER_EXPIRE))
     if problem is not None:
         status = HTTPStatus.UNPROCESSABLE_ENTITY
-    return render_view("logs/events.html", "logs/fragments/event_rows.html", group=group,
+    invocations = invocation_rows(page.items) if by_invocation else []
+    fragment = "logs/fragments/invocation_rows.html" if by_invocation else "logs/fragments/event_rows.html"
+    return render_view("logs/events.html", fragment, group=group, is_lambda=is_lambda,
+                       by_invocation=by_invocation, invocations=invocations,
                        request_id=request_id, pattern=pattern, page=page, problem=problem,
                        log_group=log_group, retention=retention or RetentionForm(),
                        retention_choices=logs.RETENTION_DAYS, never_expire=NEVER_EXPIRE), status
+
+
+@dataclass(frozen=True)
+class InvocationLine:
+    """One line of an invocation as the page shows it: JSON laid out, problems marked."""
+
+    time_utc: str
+    text: str
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class InvocationRow:
+    """One invocation and its lines, ready for the invocation table."""
+
+    invocation: lambda_invocations.Invocation
+    start_utc: str
+    lines: tuple[InvocationLine, ...]
+
+    @property
+    def failed(self) -> bool:
+        """True for an error or a timeout, which the page makes stand out."""
+        return self.invocation.status in (lambda_invocations.ERROR, lambda_invocations.TIMEOUT)
+
+
+def invocation_rows(events: list[logs.LogEvent]) -> list[InvocationRow]:
+    """A page of a Lambda group's events (oldest first) folded into one row per invocation."""
+    folded = lambda_invocations.group_invocations(events)
+    return [InvocationRow(invocation, invocation.lines[0].time_utc,  # type: ignore[attr-defined]
+                          tuple(InvocationLine(line.time_utc, line_text(line.message),  # type: ignore[attr-defined]
+                                               lambda_invocations.line_problem(line.message))
+                                for line in invocation.lines))
+            for invocation in folded.invocations]
+
+
+def line_text(message: str) -> str:
+    """A log line as text; a JSON object in it is laid out with 2-space indentation."""
+    payload = lambda_invocations.json_payload(message)
+    if payload is None:
+        return message.rstrip("\n")
+    prefix = message[:message.find("{")]
+    return prefix + json.dumps(payload, indent=2, ensure_ascii=False)
 
 
 @bp.post("/retention")
@@ -163,6 +213,7 @@ def download() -> ResponseReturnValue:
         pages = logs.event_pages(group, pattern)
     except ConsoleError as err:
         return render_view("logs/events.html", None, group=group, request_id="", pattern=pattern,
+                           is_lambda=False, by_invocation=False, invocations=[],
                            page=Page([], None), problem=error_text(err), log_group=None,
                            retention=RetentionForm(), retention_choices=logs.RETENTION_DAYS,
                            never_expire=NEVER_EXPIRE), HTTPStatus.UNPROCESSABLE_ENTITY
