@@ -15,6 +15,7 @@ from .. import permissions_summary
 from ..aws import iam_roles
 from ..aws.errors import ConsoleError
 from ..policy_check import check_policy
+from .confirm_forms import ConfirmNameForm, parse_confirm_name
 from .iam import bp
 from .rendering import error_text, render_view, see_other
 
@@ -75,14 +76,6 @@ class InlineForm:
     policy_name: str = ""
     document_text: str = INLINE_STARTER
     findings: list[ShownFinding] = field(default_factory=list)
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class DeleteRoleForm:
-    """The delete confirmation: the role's name typed again."""
-
-    confirm_name: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -305,17 +298,15 @@ def remove_inline(role_name: str, policy_name: str) -> ResponseReturnValue:
 @bp.get("/roles/<role_name>/delete")
 def confirm_delete_role(role_name: str) -> ResponseReturnValue:
     """Ask for the role's name, saying what will be detached and removed first."""
-    return _delete_page(role_name, DeleteRoleForm())
+    return _delete_page(role_name, ConfirmNameForm())
 
 
 @bp.post("/roles/<role_name>/delete")
 def delete_role(role_name: str) -> ResponseReturnValue:
     """Detach and remove the role's policies, then delete it; back to the list."""
-    form = DeleteRoleForm(confirm_name=request.form.get("confirm_name", "").strip())
-    if form.confirm_name != role_name:
-        form.errors["confirm_name"] = gettext(
-            "Type the role's name, %(role_name)s, exactly to delete it.", role_name=role_name)
-    else:
+    form = parse_confirm_name(request.form, role_name, gettext(
+        "Type the role's name, %(role_name)s, exactly to delete it.", role_name=role_name))
+    if not form.errors:
         try:
             iam_roles.delete_role(role_name)
         except ConsoleError as err:
@@ -326,7 +317,7 @@ def delete_role(role_name: str) -> ResponseReturnValue:
     return _delete_page(role_name, form), HTTPStatus.UNPROCESSABLE_ENTITY
 
 
-def _delete_page(role_name: str, form: DeleteRoleForm) -> ResponseReturnValue:
+def _delete_page(role_name: str, form: ConfirmNameForm) -> ResponseReturnValue:
     the_role = iam_roles.get_role(role_name)
     return render_view("iam/role_delete.html", None, role=the_role, form=form,
                        attached=iam_roles.list_attached(role_name),

@@ -16,6 +16,7 @@ from .. import lambda_invocations
 from ..aws import logs
 from ..aws.errors import ConsoleError
 from ..aws.paging import Page
+from .confirm_forms import ConfirmNameForm, parse_confirm_name
 from .rendering import error_text, render_view, see_other, wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logs")
@@ -50,21 +51,10 @@ def parse_retention_form(form: MultiDict[str, str]) -> RetentionForm:
     return parsed
 
 
-@dataclass
-class DeleteGroupForm:
-    """The delete confirmation: the group's name typed again."""
-
-    confirm_name: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def parse_delete_group_form(form: MultiDict[str, str], group: str) -> DeleteGroupForm:
+def parse_delete_group_form(form: MultiDict[str, str], group: str) -> ConfirmNameForm:
     """The typed name must be the group's own, exactly."""
-    parsed = DeleteGroupForm(confirm_name=form.get("confirm_name", "").strip())
-    if parsed.confirm_name != group:
-        parsed.errors["confirm_name"] = gettext(
-            "Type the log group's name, %(group)s, exactly to delete it.", group=group)
-    return parsed
+    return parse_confirm_name(form, group, gettext(
+        "Type the log group's name, %(group)s, exactly to delete it.", group=group))
 
 
 @bp.get("/")
@@ -177,7 +167,7 @@ def set_retention() -> ResponseReturnValue:
 def confirm_delete() -> ResponseReturnValue:
     """Ask for the group's name before deleting it."""
     group = request.args.get("group", "").strip()
-    return _delete_page(group, DeleteGroupForm(), HTTPStatus.OK)
+    return _delete_page(group, ConfirmNameForm(), HTTPStatus.OK)
 
 
 @bp.post("/delete")
@@ -196,7 +186,7 @@ def delete() -> ResponseReturnValue:
     return _delete_page(group, form, HTTPStatus.UNPROCESSABLE_ENTITY)
 
 
-def _delete_page(group: str, form: DeleteGroupForm, status: HTTPStatus) -> ResponseReturnValue:
+def _delete_page(group: str, form: ConfirmNameForm, status: HTTPStatus) -> ResponseReturnValue:
     return render_view("logs/confirm_delete.html", None, group=group, form=form), status
 
 

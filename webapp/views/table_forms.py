@@ -8,6 +8,7 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from ..aws.dynamodb import KeyAttribute, NewIndex, NewTable
+from .confirm_forms import ConfirmNameForm, parse_confirm_name
 from .form_numbers import parse_whole_number
 
 # Table and index names: 3 to 255 of these characters (DynamoDB's naming rules).
@@ -182,18 +183,7 @@ def _check_indexes(parsed: CreateTableForm, types: dict[str, str], errors: dict[
             _check_capacity(row.write_capacity, prefix + "write_capacity", errors)
 
 
-@dataclass
-class DeleteTableForm:
-    """The delete confirmation: the table's name typed again."""
-
-    confirm_name: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def parse_delete_form(form: MultiDict[str, str], table_name: str) -> DeleteTableForm:
+def parse_delete_form(form: MultiDict[str, str], table_name: str) -> ConfirmNameForm:
     """The typed name must be the table's own, exactly."""
-    parsed = DeleteTableForm(confirm_name=form.get("confirm_name", "").strip())
-    if parsed.confirm_name != table_name:
-        parsed.errors["confirm_name"] = gettext(
-            "Type the table's name, %(table_name)s, exactly to delete it.", table_name=table_name)
-    return parsed
+    return parse_confirm_name(form, table_name, gettext(
+        "Type the table's name, %(table_name)s, exactly to delete it.", table_name=table_name))

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from ..aws import dynamodb
 from ..aws.errors import ConsoleError
 from .rendering import error_text, render_view, see_other
-from .table_forms import (KEY_TYPES, MAX_INDEX_ROWS, PROJECTIONS, CreateTableForm, DeleteTableForm,
+from .table_forms import (KEY_TYPES, MAX_INDEX_ROWS, PROJECTIONS, CreateTableForm, ConfirmNameForm,
                           IndexRow, index_rows, parse_create_table_form, parse_delete_form)
 
 bp = Blueprint("tables", __name__, url_prefix="/tables")
@@ -111,7 +111,7 @@ def utc_text(moment: datetime | None) -> str:
 def confirm_delete(table_name: str) -> ResponseReturnValue:
     """Ask for the table's name before deleting it."""
     return render_view("tables/confirm_delete.html", None,
-                       **_table_context(table_name, form=DeleteTableForm()))
+                       **_table_context(table_name, form=ConfirmNameForm()))
 
 
 @bp.post("/<table_name>/delete")
