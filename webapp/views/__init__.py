@@ -8,6 +8,7 @@ from ..aws.regions import list_regions
 from ..i18n import LANGUAGES, select_language
 from . import apis, auth, dashboard, errors, functions, iam, logs, preferences, tables
 from . import function_settings  # noqa: F401  (adds its routes to functions.bp)
+from . import function_metrics  # noqa: F401  (adds its routes to functions.bp)
 from . import item_editor, table_import, table_items  # noqa: F401  (routes on tables.bp)
 from . import iam_policies, iam_roles, policy_builder  # noqa: F401  (routes on iam.bp)
 from .areas import register_planned_areas
