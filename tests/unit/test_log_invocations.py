@@ -45,9 +45,11 @@ def rows_of(page: str) -> list[str]:
 
 def test_each_invocation_is_one_row_with_its_figures(signed_in: FlaskClient) -> None:
     put_invocations()
-    page = signed_in.get(f"/logs/?group={GROUP}&view=invocations").text
+    page = signed_in.get(f"/logs/?group={GROUP}&view=invocations&order=oldest").text
     rows = rows_of(page)
     assert len(rows) == 3
+    newest = rows_of(signed_in.get(f"/logs/?group={GROUP}&view=invocations").text)
+    assert newest == rows[::-1]  # newest first unless asked otherwise
     first, failing, last = rows
     assert 'data-status="ok"' in first and "12.50 ms" in first and "13 ms" in first
     assert "64 / 128 MB" in first
@@ -72,5 +74,6 @@ def test_the_switch_is_offered_only_for_lambda_groups(signed_in: FlaskClient) ->
     assert 'class="log-view-switch"' in events and 'id="event-rows"' in events
     boto3.client("logs", region_name=REGION).create_log_group(logGroupName="/custom/app")
     other = signed_in.get("/logs/?group=/custom/app&view=invocations").text
-    assert 'class="log-view-switch"' not in other and 'id="invocation-rows"' not in other
+    assert "Invocations</a>" not in other and 'id="invocation-rows"' not in other
+    assert "Streams</a>" in other  # every group has streams
     assert 'id="event-rows"' in other

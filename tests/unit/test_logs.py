@@ -154,9 +154,9 @@ def test_download_has_every_matching_event_across_pages_and_is_streamed(
     calls: list[str | None] = []
     original = aws_logs.filter_events
 
-    def counted(group: str, pattern: str = "", page_token: str | None = None):  # type: ignore[no-untyped-def]
+    def counted(query, page_token=None, limit=None):  # type: ignore[no-untyped-def]
         calls.append(page_token)
-        return original(group, pattern, page_token)
+        return original(query, page_token, limit)
 
     monkeypatch.setattr(aws_logs, "filter_events", counted)
     put_lines([f"line {index} ERROR" if index % 2 else f"line {index} ok" for index in range(20)])

@@ -36,12 +36,48 @@ class LogEvent:
     timestamp_ms: int
     log_stream_name: str
     message: str
+    event_id: str = ""
+    ingestion_ms: int = 0
 
     @property
     def time_utc(self) -> str:
         """The event's time in UTC, to the millisecond."""
-        moment = datetime.fromtimestamp(self.timestamp_ms / 1000, tz=timezone.utc)
-        return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{self.timestamp_ms % 1000:03d}"
+        return utc_text(self.timestamp_ms)
+
+    @property
+    def order_key(self) -> tuple[int, int, str]:
+        """Time order; events of the same millisecond by their ID (numeric IDs compare by length first)."""
+        return (self.timestamp_ms, len(self.event_id), self.event_id)
+
+
+def utc_text(epoch_ms: int) -> str:
+    """An epoch-millisecond time as `YYYY-MM-DD HH:MM:SS.mmm` in UTC."""
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{epoch_ms % 1000:03d}"
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    """Which events of a group to read: a filter pattern, a time range (inclusive), one stream."""
+
+    log_group_name: str
+    pattern: str = ""
+    start_ms: int | None = None
+    end_ms: int | None = None
+    stream: str | None = None
+
+    def arguments(self) -> dict[str, object]:
+        """FilterLogEvents' arguments for this query (without limit and token)."""
+        arguments: dict[str, object] = {"logGroupName": self.log_group_name}
+        if self.pattern:
+            arguments["filterPattern"] = self.pattern
+        if self.start_ms is not None:
+            arguments["startTime"] = self.start_ms
+        if self.end_ms is not None:
+            arguments["endTime"] = self.end_ms
+        if self.stream:
+            arguments["logStreamNames"] = [self.stream]
+        return arguments
 
 
 def list_log_groups(prefix: str = "", page_token: str | None = None) -> Page[LogGroup]:
@@ -59,36 +95,90 @@ def list_log_groups(prefix: str = "", page_token: str | None = None) -> Page[Log
     return Page(groups, reply.get("nextToken"))
 
 
-def filter_events(log_group_name: str, filter_pattern: str = "",
-                  page_token: str | None = None) -> Page[LogEvent]:
-    """One page of a group's events, oldest first, matching a CloudWatch filter pattern."""
-    arguments: dict[str, object] = {"logGroupName": log_group_name, "limit": EVENTS_PAGE_SIZE}
-    if filter_pattern:
-        arguments["filterPattern"] = filter_pattern
+@dataclass(frozen=True, slots=True)
+class LogStream:
+    """A log stream as the group's stream list shows it."""
+
+    log_stream_name: str
+    created_ms: int
+    first_event_ms: int | None
+    last_event_ms: int | None
+
+
+def list_streams(log_group_name: str, page_token: str | None = None) -> Page[LogStream]:
+    """One page of a group's streams, the one with the newest event first."""
+    arguments: dict[str, object] = {"logGroupName": log_group_name, "orderBy": "LastEventTime",
+                                    "descending": True, "limit": PAGE_SIZE}
     if page_token:
         arguments["nextToken"] = page_token
-    with aws_errors(N_("read log events"), f"log group {log_group_name}"):
+    with aws_errors(N_("list log streams"), f"log group {log_group_name}"):
+        reply = client("logs").describe_log_streams(**arguments)
+    streams = [LogStream(stream["logStreamName"], int(stream.get("creationTime", 0)),
+                         stream.get("firstEventTimestamp"), stream.get("lastEventTimestamp"))
+               for stream in reply.get("logStreams", [])]
+    return Page(streams, reply.get("nextToken"))
+
+
+def latest_event_ms(log_group_name: str) -> int | None:
+    """When the group's newest event happened as far as DescribeLogStreams knows (AWS updates it
+    eventually, so it can be older than the truth); None when unknown. A hint, never an error."""
+    try:
+        streams = list_streams(log_group_name).items
+    except ConsoleError:
+        return None
+    times = [stream.last_event_ms for stream in streams if stream.last_event_ms is not None]
+    return max(times) if times else None
+
+
+# FilterLogEvents may answer an empty page that still has a token while it searches; a few more
+# calls are made for the first events before the page is shown.
+EMPTY_PAGE_RETRIES = 4
+
+
+def filter_events(query: EventQuery, page_token: str | None = None,
+                  limit: int | None = None) -> Page[LogEvent]:
+    """One page of a group's events, oldest first, matching the query."""
+    page = _filter_page(query, page_token, limit or EVENTS_PAGE_SIZE)
+    retries = 0
+    while not page.items and page.next_token and retries < EMPTY_PAGE_RETRIES:
+        page = _filter_page(query, page.next_token, limit or EVENTS_PAGE_SIZE)
+        retries += 1
+    return page
+
+
+def _filter_page(query: EventQuery, page_token: str | None, limit: int) -> Page[LogEvent]:
+    arguments = query.arguments()
+    arguments["limit"] = limit
+    # Ignored by AWS since 2019 (always interleaved); moto still reads stream by stream without it.
+    arguments["interleaved"] = True
+    if page_token:
+        arguments["nextToken"] = page_token
+    with aws_errors(N_("read log events"), f"log group {query.log_group_name}"):
         reply = client("logs").filter_log_events(**arguments)
-    events = [LogEvent(int(event["timestamp"]), event.get("logStreamName", ""), event["message"])
-              for event in reply.get("events", [])]
-    return Page(events, reply.get("nextToken"))
+    return Page([event_from_reply(event) for event in reply.get("events", [])],
+                reply.get("nextToken"))
 
 
-def event_pages(log_group_name: str, filter_pattern: str = "") -> Iterator[Page[LogEvent]]:
+def event_from_reply(event: dict) -> LogEvent:
+    """A LogEvent from one event of a FilterLogEvents reply."""
+    return LogEvent(int(event["timestamp"]), event.get("logStreamName", ""), event["message"],
+                    str(event.get("eventId", "")), int(event.get("ingestionTime", 0)))
+
+
+def event_pages(query: EventQuery) -> Iterator[Page[LogEvent]]:
     """Every page of a group's matching events, oldest first, one FilterLogEvents call at a time.
 
     The first page is fetched before this returns, so a missing group or a bad pattern raises
     ConsoleError here; later pages are fetched only as the caller asks for them.
     """
-    first = filter_events(log_group_name, filter_pattern)
-    return _following_pages(log_group_name, filter_pattern, first)
+    first = filter_events(query)
+    return _following_pages(query, first)
 
 
-def _following_pages(log_group_name: str, filter_pattern: str,
-                     page: Page[LogEvent]) -> Iterator[Page[LogEvent]]:
+def _following_pages(query: EventQuery, page: Page[LogEvent]) -> Iterator[Page[LogEvent]]:
     yield page
     while page.next_token:
-        page = filter_events(log_group_name, filter_pattern, page.next_token)
+        page = filter_events(query, page.next_token)
         yield page
 
 
@@ -139,7 +229,7 @@ def request_events(log_group_name: str, request_id: str) -> list[LogEvent]:
     lines between a request's START and REPORT are that request's, whether or not they name it.
     When no START line is found, the lines that name the request are all there is.
     """
-    marked = filter_events(log_group_name, f'"{request_id}"').items
+    marked = filter_events(EventQuery(log_group_name, f'"{request_id}"')).items
     start = next((event for event in marked if event.message.startswith("START RequestId: ")), None)
     if start is None:
         return marked

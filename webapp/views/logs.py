@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -13,10 +14,11 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from .. import lambda_invocations
-from ..aws import logs
+from ..aws import log_newest, log_tail, logs
 from ..aws.errors import ConsoleError
 from ..aws.paging import Page
 from .confirm_forms import ConfirmNameForm, parse_confirm_name
+from .log_query_form import CUSTOM, NEWEST, OLDEST, ORDERS, RANGES, LogQueryForm, parse_log_query
 from .rendering import error_text, render_view, see_other, wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logs")
@@ -24,6 +26,8 @@ bp = Blueprint("logs", __name__, url_prefix="/logs")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 LAMBDA_GROUP_PREFIX = "/aws/lambda/"
 INVOCATIONS_VIEW = "invocations"
+STREAMS_VIEW = "streams"
+TAIL_MAX_ROWS = 500  # the live tail keeps at most this many lines on the page
 NEVER_EXPIRE = "never"
 DOWNLOAD_FORMATS = {"text": ("text/plain", "log"), "jsonl": ("application/x-ndjson", "jsonl")}
 
@@ -59,31 +63,34 @@ def parse_delete_group_form(form: MultiDict[str, str], group: str) -> ConfirmNam
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    """The region's log groups, or one group's events when ?group= names it."""
+    """The region's log groups, or one group's events (or streams) when ?group= names it."""
     group = request.args.get("group", "").strip()
     if group:
+        if request.args.get("view") == STREAMS_VIEW:
+            return _streams(group)
         return _events(group)
     prefix = request.args.get("prefix", "").strip()
     page = logs.list_log_groups(prefix, request.args.get("next") or None)
     return render_view("logs/index.html", "logs/fragments/group_rows.html", page=page, prefix=prefix)
 
 
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
 def _events(group: str, retention: RetentionForm | None = None,
             status: HTTPStatus = HTTPStatus.OK) -> ResponseReturnValue:
+    form = parse_log_query(group, request.args, _now_ms())
     request_id = request.args.get("request", "").strip()
-    pattern = request.args.get("pattern", "").strip()
     is_lambda = group.startswith(LAMBDA_GROUP_PREFIX)
     by_invocation = is_lambda and request.args.get("view") == INVOCATIONS_VIEW and not request_id
     problem = None
     if request_id and not REQUEST_ID.match(request_id):
         problem = gettext("A request ID has only letters, digits and hyphens.")
     page: Page[logs.LogEvent] = Page([], None)
-    if problem is None:
+    if problem is None and not form.errors:
         try:
-            if request_id and not pattern:
-                page = Page(logs.request_events(group, request_id), None)
-            else:
-                page = logs.filter_events(group, pattern, request.args.get("next") or None)
+            page = _read_events(form, request_id, request.args.get("next") or None)
         except ConsoleError as err:
             problem = error_text(err)
     log_group = None
@@ -94,15 +101,57 @@ def _events(group: str, retention: RetentionForm | None = None,
             log_group = None  # the events' own problem, if any, already says why
     if retention is None and log_group is not None:
         retention = RetentionForm(retention_days=str(log_group.retention_days or NEVER_EXPIRE))
-    if problem is not None:
+    if problem is not None or form.errors:
         status = HTTPStatus.UNPROCESSABLE_ENTITY
-    invocations = invocation_rows(page.items) if by_invocation else []
+    invocations = invocation_rows(page.items, newest_first=form.order == NEWEST) if by_invocation else []
     fragment = "logs/fragments/invocation_rows.html" if by_invocation else "logs/fragments/event_rows.html"
-    return render_view("logs/events.html", fragment, group=group, is_lambda=is_lambda,
-                       by_invocation=by_invocation, invocations=invocations,
-                       request_id=request_id, pattern=pattern, page=page, problem=problem,
+    return render_view("logs/events.html", fragment, group=group, is_lambda=is_lambda, form=form,
+                       view=INVOCATIONS_VIEW if by_invocation else "", by_invocation=by_invocation,
+                       invocations=invocations, request_id=request_id, page=page, problem=problem,
                        log_group=log_group, retention=retention or RetentionForm(),
-                       retention_choices=logs.RETENTION_DAYS, never_expire=NEVER_EXPIRE), status
+                       retention_choices=logs.RETENTION_DAYS, never_expire=NEVER_EXPIRE,
+                       tail_since=log_tail.start_cursor().token(), **_form_choices()), status
+
+
+def _read_events(form: LogQueryForm, request_id: str, token: str | None) -> Page[logs.LogEvent]:
+    if request_id and not form.pattern:
+        return Page(logs.request_events(form.group, request_id), None)
+    if form.order == OLDEST:
+        return logs.filter_events(form.query(), token)
+    return log_newest.newest_events(form.query(), token)
+
+
+def _form_choices() -> dict[str, object]:
+    return {"orders": ORDERS, "ranges": RANGES, "custom_range": CUSTOM, "tail_max_rows": TAIL_MAX_ROWS}
+
+
+def _streams(group: str) -> ResponseReturnValue:
+    problem, page = None, Page([], None)
+    try:
+        page = logs.list_streams(group, request.args.get("next") or None)
+    except ConsoleError as err:
+        problem = error_text(err)
+    return render_view("logs/streams.html", "logs/fragments/stream_rows.html", group=group,
+                       is_lambda=group.startswith(LAMBDA_GROUP_PREFIX), page=page,
+                       problem=problem, utc_text=logs.utc_text), HTTPStatus.UNPROCESSABLE_ENTITY if problem else HTTPStatus.OK
+
+
+@bp.get("/tail")
+def tail() -> ResponseReturnValue:
+    """The live tail's next rows and its next poll (or, with ?paused=1, the paused control)."""
+    group = request.args.get("group", "").strip()
+    form = parse_log_query(group, request.args, _now_ms())
+    problem, batch = None, None
+    try:
+        cursor = log_tail.parse_cursor(request.args.get("since", ""))
+        if request.args.get("paused") != "1" and not form.errors:
+            batch = log_tail.poll(form.query(), cursor)
+            cursor = batch.cursor
+    except ConsoleError as err:
+        problem, cursor = error_text(err), log_tail.start_cursor()
+    return render_view("logs/fragments/tail_rows.html", None, form=form, batch=batch,
+                       since=cursor.token(), paused=request.args.get("paused") == "1",
+                       problem=problem or next(iter(form.errors.values()), None))
 
 
 @dataclass(frozen=True)
@@ -128,14 +177,15 @@ class InvocationRow:
         return self.invocation.status in (lambda_invocations.ERROR, lambda_invocations.TIMEOUT)
 
 
-def invocation_rows(events: list[logs.LogEvent]) -> list[InvocationRow]:
-    """A page of a Lambda group's events (oldest first) folded into one row per invocation."""
-    folded = lambda_invocations.group_invocations(events)
-    return [InvocationRow(invocation, invocation.lines[0].time_utc,  # type: ignore[attr-defined]
+def invocation_rows(events: list[logs.LogEvent], newest_first: bool = False) -> list[InvocationRow]:
+    """A page of a Lambda group's events folded into one row per invocation, in time order."""
+    folded = lambda_invocations.group_invocations(sorted(events, key=lambda event: event.order_key))
+    rows = [InvocationRow(invocation, invocation.lines[0].time_utc,  # type: ignore[attr-defined]
                           tuple(InvocationLine(line.time_utc, line_text(line.message),  # type: ignore[attr-defined]
                                                lambda_invocations.line_problem(line.message))
                                 for line in invocation.lines))
             for invocation in folded.invocations]
+    return rows[::-1] if newest_first else rows
 
 
 def line_text(message: str) -> str:
@@ -192,21 +242,26 @@ def _delete_page(group: str, form: ConfirmNameForm, status: HTTPStatus) -> Respo
 
 @bp.get("/download")
 def download() -> ResponseReturnValue:
-    """The group's events matching the filter pattern, oldest first, streamed page by page."""
+    """The view's events (pattern, time range, stream), oldest first, streamed page by page."""
     group = request.args.get("group", "").strip()
-    pattern = request.args.get("pattern", "").strip()
+    form = parse_log_query(group, request.args, _now_ms())
     fmt = request.args.get("format", "text")
     if fmt not in DOWNLOAD_FORMATS:
         fmt = "text"
     mimetype, extension = DOWNLOAD_FORMATS[fmt]
-    try:
-        pages = logs.event_pages(group, pattern)
-    except ConsoleError as err:
-        return render_view("logs/events.html", None, group=group, request_id="", pattern=pattern,
+    problem = next(iter(form.errors.values()), None)
+    if problem is None:
+        try:
+            pages = logs.event_pages(form.query())
+        except ConsoleError as err:
+            problem = error_text(err)
+    if problem is not None:
+        return render_view("logs/events.html", None, group=group, request_id="", form=form, view="",
                            is_lambda=False, by_invocation=False, invocations=[],
-                           page=Page([], None), problem=error_text(err), log_group=None,
+                           page=Page([], None), problem=problem, log_group=None,
                            retention=RetentionForm(), retention_choices=logs.RETENTION_DAYS,
-                           never_expire=NEVER_EXPIRE), HTTPStatus.UNPROCESSABLE_ENTITY
+                           never_expire=NEVER_EXPIRE, tail_since="",
+                           **_form_choices()), HTTPStatus.UNPROCESSABLE_ENTITY
     lines = _json_lines(pages) if fmt == "jsonl" else _text_lines(pages)
     response = Response(stream_with_context(lines), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{_file_stem(group)}.{extension}"'
