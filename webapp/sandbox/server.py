@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox import apigateway, authz
-from webapp.sandbox import awslambda, dynamodb
+from webapp.sandbox import awslambda, dynamodb, logs
 from webapp.sandbox.config import (ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS,
                                    DEFAULT_TABLE_CREATING_SECONDS, SandboxConfig)
 from webapp.sandbox.dispatch import Dispatcher
@@ -43,6 +43,7 @@ def create_app(region: str,
     lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds)
     apigateway.register(dispatcher, region, lambda_service)
     dynamodb.register(dispatcher, ACCOUNT_ID, table_creating_seconds)
+    logs.install()
     authz.install(dispatcher, ACCOUNT_ID)
 
     @dispatcher.route(HEALTH_PATH, methods=["GET", "HEAD"])
