@@ -22,6 +22,7 @@ Y_TICK_TARGET = 4
 # Time ticks on round UTC times, about six across either range.
 X_TICK_SECONDS = {3600: 600, 86400: 3 * 3600}
 MAX_BAR_GAP = 2.0
+EDGE_LABEL_ROOM = 24
 
 
 class Point(Protocol):
@@ -55,6 +56,7 @@ class XTick:
     x: float
     label: str
     iso: str
+    anchor: str = "middle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,8 +214,15 @@ def x_ticks(window: Window) -> tuple[XTick, ...]:
         label = moment.strftime("%m-%d") if moment.hour == moment.minute == 0 and span_s > 3600 \
             else moment.strftime("%H:%M")
         x = PLOT_LEFT + (tick_s - start_s) / span_s * (PLOT_RIGHT - PLOT_LEFT)
-        ticks.append(XTick(x=_round(x), label=label, iso=iso_utc(moment)))
+        ticks.append(XTick(x=_round(x), label=label, iso=iso_utc(moment), anchor=_anchor(x)))
     return tuple(ticks)
+
+
+def _anchor(x: float) -> str:
+    # A label centred on a tick at the plot's right edge would be cut off by the viewBox.
+    if x > WIDTH - EDGE_LABEL_ROOM:
+        return "end"
+    return "middle"
 
 
 def format_value(value: float) -> str:

@@ -128,3 +128,10 @@ def test_day_bars_are_fifteen_minutes_wide() -> None:
 ])
 def test_numbers_are_short(value: float, text: str) -> None:
     assert charts.format_value(value) == text
+
+
+def test_a_tick_at_the_right_edge_is_labelled_inside_the_chart() -> None:
+    aligned = Window(START + timedelta(minutes=5), START + timedelta(minutes=65), 60)
+    ticks = charts.x_ticks(aligned)
+    assert (ticks[-1].label, ticks[-1].x, ticks[-1].anchor) == ("03:10", charts.PLOT_RIGHT, "end")
+    assert {tick.anchor for tick in ticks[:-1]} == {"middle"}
