@@ -107,7 +107,15 @@ def test_build_an_items_api_with_lambda_proxy_and_deploy_it(page: Page,
     page.get_by_role("button", name="Test", exact=True).click()
     expect(page.locator(".invocation")).to_contain_text("HTTP 200")
     expect(page.locator(".invocation pre.log")).to_contain_text("Method completed with status: 200")
-    page.locator(".invocation").get_by_role("link", name="/aws/lambda/hello-api-e2e").click()
+    log_text = page.locator(".invocation pre.log").inner_text()
+    request_id = re.search(r"x-amzn-RequestId=([0-9a-f-]+)", log_text).group(1)  # type: ignore[union-attr]
+    page.locator(".invocation").get_by_role("link", name="This request's logs").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("/aws/lambda/hello-api-e2e")
-    expect(page.locator("#event-rows")).to_contain_text("START RequestId:")
-    expect(page.locator("#event-rows")).to_contain_text("REPORT RequestId:")
+    expect(page.locator("#event-rows tr.log-event").first).to_contain_text(f"START RequestId: {request_id}")
+    expect(page.locator("#event-rows tr.log-event").last).to_contain_text(f"REPORT RequestId: {request_id}")
+    own_lines = page.locator("#event-rows tr.log-event").count()
+    assert page.locator("#event-rows").inner_text().count("START RequestId:") == 1  # only its own
+    page.get_by_role("link", name="Show every line").click()
+    expect(page.locator("#event-rows")).to_contain_text(f"START RequestId: {request_id}")
+    assert page.locator("#event-rows").inner_text().count("START RequestId:") > 1
+    assert page.locator("#event-rows tr.log-event").count() > own_lines

@@ -646,3 +646,16 @@ def test_a_method_left_without_its_integration_is_reported(signed_in: FlaskClien
     page = text(reply)
     assert "Created the method PUT, but its integration could not be set" in page
     assert "Invalid integration URI" in page and 'value="https://example.com/x"' in page
+
+
+def test_the_lambda_request_of_a_test_invoke_is_read_from_its_log() -> None:
+    from webapp.aws.apigateway import HttpResult
+    headers_log = ("Endpoint response headers: {Date=Thu, 26 Nov 2026 03:00:00 GMT, "
+                   "x-amzn-RequestId=0f0e1d2c-3b4a-5968-7a8b-9c0d1e2f3a4b, Connection=keep-alive}")
+    assert HttpResult(200, {}, "", 1.0, headers_log).lambda_request_id == \
+        "0f0e1d2c-3b4a-5968-7a8b-9c0d1e2f3a4b"
+    error_log = ("Lambda execution failed with status 200 due to customer function error: boom. "
+                 "Lambda request id: 11112222-3333-4444-5555-666677778888")
+    assert HttpResult(502, {}, "", 1.0, error_log).lambda_request_id == \
+        "11112222-3333-4444-5555-666677778888"
+    assert HttpResult(200, {}, "", 1.0, "Method completed with status: 200").lambda_request_id is None

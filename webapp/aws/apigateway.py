@@ -637,6 +637,9 @@ class HttpRequest:
     body: str
 
 
+LAMBDA_REQUEST_ID = re.compile(r"(?:x-amzn-RequestId=|Lambda request id: )([A-Za-z0-9-]{8,64})")
+
+
 @dataclass(frozen=True, slots=True)
 class HttpResult:
     """What came back: status, headers, body, latency and (for TestInvokeMethod) the log."""
@@ -646,6 +649,13 @@ class HttpResult:
     body: str
     latency_ms: float
     log: str = ""
+
+    @property
+    def lambda_request_id(self) -> str | None:
+        """The Lambda request a TestInvokeMethod ran, as its log names it (endpoint response
+        headers, or the function error line); None when the log names none."""
+        found = LAMBDA_REQUEST_ID.search(self.log)
+        return found.group(1) if found else None
 
     @property
     def pretty_body(self) -> str:

@@ -1,0 +1,101 @@
+"""A person invokes a function, one call failing, and reads its logs: invocations, a filter, live tail."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import boto3
+from playwright.sync_api import Page, expect
+
+from tests.running_console import RunningConsole
+
+from .conftest import sign_in
+
+TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+HANDLER = '''
+def lambda_handler(event, context):
+    print("<img src=x onerror=alert(1)>")
+    if event.get("fail"):
+        raise ValueError("order " + str(event.get("order")) + " is broken")
+    print("order", event.get("order"), "ok")
+    return {"ok": True}
+'''
+
+
+def connection(console: RunningConsole) -> dict[str, str]:
+    return {"endpoint_url": console.sandbox_url, "region_name": "ap-northeast-2",
+            "aws_access_key_id": "any", "aws_secret_access_key": "any"}
+
+
+def make_function(console: RunningConsole, name: str) -> None:
+    iam = boto3.client("iam", **connection(console))
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=TRUST_LAMBDA)["Role"]
+    iam.attach_role_policy(RoleName=f"{name}-role", PolicyArn=BASIC)
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("lambda_function.py", HANDLER)
+    boto3.client("lambda", **connection(console)).create_function(
+        FunctionName=name, Runtime="python3.12", Role=role["Arn"],
+        Handler="lambda_function.lambda_handler", Code={"ZipFile": package.getvalue()})
+
+
+def invoke_from_the_page(page: Page, event: str, outcome: str) -> None:
+    page.get_by_label("Event JSON").fill(event)
+    page.get_by_role("button", name="Invoke").click()
+    expect(page.locator(".invocation")).to_contain_text(outcome)
+    expect(page.locator(".invocation")).to_contain_text(json.loads(event)["order"].__str__())
+
+
+def test_invocations_errors_and_live_tail(page: Page, console: RunningConsole) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    make_function(console, "orders-logs")
+    sign_in(page, console)
+    page.goto(console.base_url + "/functions/orders-logs")
+    invoke_from_the_page(page, '{"order": 1}', "Succeeded")
+    invoke_from_the_page(page, '{"order": 2, "fail": true}', "Function error: Unhandled")
+    invoke_from_the_page(page, '{"order": 3}', "Succeeded")
+
+    page.get_by_role("link", name="This request's logs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("/aws/lambda/orders-logs")
+    page.locator(".log-view-switch").get_by_role("link", name="Invocations").click()
+    rows = page.locator("tr.invocation-row")
+    expect(rows).to_have_count(3)
+    expect(page.locator("tr.invocation-row.invocation-failed")).to_have_count(1)
+    expect(rows.nth(1)).to_have_attribute("data-status", "error")  # newest first: 3, 2, 1
+    failed_lines = page.locator("tr.invocation-lines.invocation-failed")
+    failed_lines.locator("summary").click()
+    expect(failed_lines.locator("pre.log-line-problem").first).to_contain_text("order 2 is broken")
+    # Log text is data: the handler's HTML shows as text and never runs.
+    expect(failed_lines).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(page.locator("img")).to_have_count(0)
+
+    page.locator(".log-view-switch").get_by_role("link", name="Events").click()
+    page.get_by_label("Filter pattern").fill("ERROR")
+    page.get_by_role("button", name="Show events").click()
+    expect(page).to_have_url(re.compile(r"pattern=ERROR"))
+    events = page.locator("#event-rows tr.log-event")
+    expect(events).to_have_count(1)
+    expect(events.first).to_contain_text("[ERROR] ValueError: order 2 is broken")
+    # Times are shown in the browser's zone, UTC on hover.
+    expect(events.first.locator("time")).to_have_attribute("title", re.compile(r"UTC$"))
+
+    page.get_by_role("link", name="Start live tail").click()
+    expect(page.locator("#tail-control .tail-live")).to_be_visible()
+    url_before = page.url
+    boto3.client("lambda", **connection(console)).invoke(
+        FunctionName="orders-logs", Payload=json.dumps({"order": 4, "fail": True}).encode())
+    tail = page.locator("#tail-rows tr.log-event")
+    expect(tail).to_have_count(1, timeout=5000)
+    expect(tail.first).to_contain_text("order 4 is broken")
+    assert page.url == url_before  # no reload
+    page.locator("#tail-control").get_by_role("link", name="Pause").click()
+    expect(page.locator("#tail-control")).to_contain_text("Paused")
+    page.locator("#tail-control").get_by_role("link", name="Resume").click()
+    expect(page.locator("#tail-control .tail-live")).to_be_visible()
+    expect(tail).to_have_count(1)
+    assert dialogs == []
