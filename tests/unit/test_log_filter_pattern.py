@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from webapp.sandbox.logs.delimited_pattern import message_fields
-from webapp.sandbox.logs.event_index import PageToken, restore_order, window
+from webapp.sandbox.logs.event_index import PageToken, matching_in_order, restore_order, window
 from webapp.sandbox.logs.filter_pattern import FilterPatternError, compile_pattern
 
 
@@ -197,3 +197,24 @@ def test_page_tokens_round_trip_and_garbage_is_no_position() -> None:
     assert PageToken.decode(token) == PageToken(1_700_000_000_000, 42)
     for garbage in ("", "nonsense", "f/000001", "c2J4MTp4Onk"):
         assert PageToken.decode(garbage) is None
+
+
+def test_matching_in_order_interleaves_streams_across_uneven_time_slices() -> None:
+    # One stream dense and early, one sparse and late, one with a burst in the middle.
+    dense = [Event(at, number) for number, at in enumerate(range(0, 5_000))]
+    sparse = [Event(at, 10_000 + number) for number, at in enumerate(range(0, 1_000_000, 50_000))]
+    burst = [Event(at, 20_000 + number) for number, at in enumerate([2_500] * 300 + [999_999])]
+    ranges = [("dense", dense, 0, len(dense)), ("sparse", sparse, 0, len(sparse)),
+              ("burst", burst, 0, len(burst))]
+    every = [(event.timestamp, event.event_id, name)
+             for event, name in matching_in_order(ranges, lambda message: True, 10)]
+    assert every == sorted((event.timestamp, event.event_id, name) for name, events, _, _ in ranges
+                           for event in events)
+    odd = [event.timestamp for event, _ in
+           matching_in_order(ranges, lambda message: message.endswith("1"), 3)]
+    assert odd == sorted(odd) and len(odd) == sum(
+        1 for _, events, _, _ in ranges for event in events if event.message.endswith("1"))
+    window_only = [event.timestamp for event, _ in
+                   matching_in_order([("dense", dense, 100, 105)], lambda message: True, 1)]
+    assert window_only == [100, 101, 102, 103, 104]
+    assert list(matching_in_order([("empty", dense, 7, 7)], lambda message: True, 1)) == []

@@ -2,7 +2,7 @@
 
 moto's LogStream.events is a list in arrival order; here it stays sorted by `event_key`
 instead, maintained on each put (see `restore_order`), so a time window is two bisections and a
-group's streams merge in time order without sorting anything. moto gives event ids from one
+group's streams are read in time order a slice at a time (`matching_in_order`). moto gives event ids from one
 process-wide counter, so (timestamp, eventId) orders every event of a group totally, and a page
 can end at one such key and the next start just after it (`PageToken`).
 
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,6 +24,8 @@ MAX_PAGE_BYTES = 1_048_576
 # What an event costs against the 1 MB: its message in UTF-8 plus AWS's 26 bytes of overhead.
 EVENT_OVERHEAD_BYTES = 26
 TOKEN_PREFIX = "sbx1"
+# The least number of events the first time slice of a search is sized to hold.
+FIRST_SLICE_EVENTS = 1_000
 
 
 class Event(Protocol):
@@ -82,16 +83,51 @@ def before(events: Sequence[Any], key: tuple[int, int]) -> int:
     return bisect_left(events, key, key=event_key)
 
 
-def merged(ranges: Iterable[tuple[str, Sequence[Any], int, int]]) -> Iterator[tuple[Any, str]]:
-    """(event, stream name) from each (stream name, events, low, high) range, in key order."""
-    def walk(name: str, events: Sequence[Any], low: int, high: int) -> Iterator[tuple[int, int, Any, str]]:
-        for index in range(low, high):
-            event = events[index]
-            yield event.timestamp, event.event_id, event, name
+def matching_in_order(ranges: Iterable[tuple[str, Sequence[Any], int, int]],
+                      matches: Callable[[str], bool], want: int) -> Iterator[tuple[Any, str]]:
+    """(event, stream name) of the events whose message `matches`, in key order, from each
+    (stream name, events, low, high) range.
 
-    walks = [walk(*part) for part in ranges if part[2] < part[3]]
-    for _timestamp, _event_id, event, name in heapq.merge(*walks):
-        yield event, name
+    The ranges are read a slice of time at a time: each stream's part of the slice is found by
+    bisection and filtered on its own, and only the matches are sorted, so a non-matching event
+    costs one test rather than a trip through a merge heap. The first slice is sized to hold
+    about `want` events (at least FIRST_SLICE_EVENTS), and a slice that finds fewer than `want`
+    matches so far doubles the next one, so a sparse pattern widens quickly and a dense one
+    reads little past what the page needs.
+    """
+    live = [[name, events, low, high] for name, events, low, high in ranges if low < high]
+    if not live:
+        return
+    first = min(part[1][part[2]].timestamp for part in live)
+    last = max(part[1][part[3] - 1].timestamp for part in live)
+    total = sum(part[3] - part[2] for part in live)
+    span = max(1, (last - first + 1) * max(FIRST_SLICE_EVENTS, want) // total)
+    found_so_far = 0
+    start = first
+    while live:
+        end = start + span
+        found: list[tuple[int, int, Any, str]] = []
+        for part in live:
+            name, events, low, high = part
+            stop = high if events[high - 1].timestamp < end else bisect_left(
+                events, (end, -1), lo=low, hi=high, key=event_key)
+            for index in range(low, stop):
+                event = events[index]
+                if matches(event.message):
+                    found.append((event.timestamp, event.event_id, event, name))
+            part[2] = stop
+        found.sort(key=_first_two)
+        for _timestamp, _event_id, event, name in found:
+            yield event, name
+        found_so_far += len(found)
+        if found_so_far < want:
+            span *= 2
+        live = [part for part in live if part[2] < part[3]]
+        start = end
+
+
+def _first_two(item: tuple[int, int, Any, str]) -> tuple[int, int]:
+    return (item[0], item[1])
 
 
 @dataclass(frozen=True, slots=True)

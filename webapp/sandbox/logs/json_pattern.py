@@ -4,8 +4,8 @@ Selectors are `$` followed by `.name` and `[index]` steps. A comparison is `sele
 (op one of = != < > <= >=; numbers compare only with JSON numbers, strings and `*` wildcards
 only with JSON strings, `%regex%` searches a string), or `selector IS NULL / IS TRUE / IS FALSE`,
 or `selector NOT EXISTS`. `&&` binds tighter than `||`; parentheses group. A comparison on a
-field that is not there is false (NOT EXISTS aside), and a message that is not a JSON object or
-array never matches.
+field that is not there is false (NOT EXISTS aside), and a message that is not a JSON object
+never matches.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def compile_json(pattern: str) -> Callable[[str], bool]:
 
     def matches(message: str) -> bool:
         text = message.lstrip()
-        if not text.startswith(("{", "[")):
+        if not text.startswith("{"):  # only a JSON object can match
             return False
         try:
             document = json.loads(text)

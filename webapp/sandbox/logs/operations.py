@@ -10,7 +10,7 @@ What changes in moto 5.2.5, and why:
   filtered, sorted and copied every event of every stream on each call, found its nextToken by a
   linear search, and understood only single terms and quoted phrases (any other pattern matched
   everything). Now each stream's startTime/endTime window is found by bisection, streams are
-  merged in time order lazily, the page stops at `limit` (default and most 10,000) or 1 MB, and
+  read in time order a slice of time at a time (only matches are sorted), the page stops at `limit` (default and most 10,000) or 1 MB, and
   nextToken names the (timestamp, eventId) of the page's last event, so the next page starts by
   bisection too. A nextToken comes back only when another matching event exists. Patterns are
   AWS's full syntax (filter_pattern.py); a malformed one is refused with
@@ -117,9 +117,7 @@ def filter_log_events(backend: LogsBackend, log_group_name: str | None,
         size = 0
         page_limit = int(limit or MAX_PAGE_EVENTS)
         last: Any = None
-        for event, stream_name in event_index.merged(ranges):
-            if not matches(event.message):
-                continue
+        for event, stream_name in event_index.matching_in_order(ranges, matches, page_limit + 1):
             cost = event_bytes(event)
             if len(page) >= page_limit or size + cost > MAX_PAGE_BYTES:
                 more = True
