@@ -4,7 +4,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 import zipfile
+from datetime import datetime, timedelta, timezone
 
 import boto3
 from playwright.sync_api import Page, expect
@@ -99,3 +101,61 @@ def test_invocations_errors_and_live_tail(page: Page, console: RunningConsole) -
     expect(page.locator("#tail-control .tail-live")).to_be_visible()
     expect(tail).to_have_count(1)
     assert dialogs == []
+
+
+def put_events(console: RunningConsole, group: str, stream: str, messages: list[str],
+               at_ms: int | None = None) -> None:
+    logs = boto3.client("logs", **connection(console))
+    try:
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+    when = at_ms if at_ms is not None else int(time.time() * 1000)
+    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+        {"timestamp": when, "message": message} for message in messages])
+
+
+def test_times_show_in_the_browsers_zone_with_utc_on_hover(browser, console: RunningConsole) -> None:  # type: ignore[no-untyped-def]
+    # 2026-11-20 15:30:00.250 UTC is 2026-11-21 00:30:00.250 in Seoul.
+    moment = int(datetime(2026, 11, 20, 15, 30, 0, 250_000, tzinfo=timezone.utc).timestamp() * 1000)
+    if time.time() * 1000 - moment > 13 * 86_400_000:  # CloudWatch refuses events over 14 days old
+        moment = int(time.time() * 1000) // 86_400_000 * 86_400_000 - 86_400_000 + 55_800_250
+    put_events(console, "/app/zones", "s", ["in Seoul's evening"], moment)
+    context = browser.new_context(locale="en-US", timezone_id="Asia/Seoul")
+    page = context.new_page()
+    try:
+        sign_in(page, console)
+        page.goto(console.base_url + "/logs/?group=/app/zones")
+        shown = page.locator("#event-rows tr.log-event time")
+        utc = datetime.fromtimestamp(moment / 1000, timezone.utc)
+        seoul = utc + timedelta(hours=9)
+        expect(shown).to_have_text(seoul.strftime("%Y-%m-%d %H:%M:%S.250"))
+        expect(shown).to_have_attribute("title", utc.strftime("%Y-%m-%d %H:%M:%S.250 UTC"))
+        expect(page.locator("#event-rows").locator("xpath=..").locator("th").first).to_have_text(
+            re.compile(r"Time \((GMT\+9|KST|Asia/Seoul)\)"))
+        # A custom range is typed in the same zone: the hour around the event finds it.
+        page.get_by_label("Time range").select_option("custom")
+        page.get_by_label(re.compile("^From")).fill(seoul.strftime("%Y-%m-%dT%H:00"))
+        page.get_by_label(re.compile("^To")).fill(seoul.strftime("%Y-%m-%dT%H:59"))
+        page.get_by_role("button", name="Show events").click()
+        expect(page).to_have_url(re.compile(r"tz=Asia%2FSeoul"))
+        expect(page.locator("#event-rows tr.log-event")).to_have_count(1)
+    finally:
+        context.close()
+
+
+def test_the_live_tail_keeps_a_bounded_number_of_lines(page: Page, console: RunningConsole) -> None:
+    put_events(console, "/app/busy", "s", ["before the tail"])
+    sign_in(page, console)
+    page.goto(console.base_url + "/logs/?group=/app/busy")
+    page.get_by_role("link", name="Start live tail").click()
+    expect(page.locator("#tail-control .tail-live")).to_be_visible()
+    tail = page.locator("#tail-rows tr.log-event")
+    for batch in range(3):
+        put_events(console, "/app/busy", "s", [f"batch {batch} line {line}" for line in range(200)])
+        expect(tail.last).to_contain_text(f"batch {batch} line 199", timeout=5000)
+    expect(tail).to_have_count(500)  # TAIL_MAX_ROWS: the oldest 100 were let go
+    expect(tail.first).to_contain_text("batch 0 line 100")
+    box = page.locator("[data-tail-box]")
+    assert box.evaluate("box => box.scrollTop + box.clientHeight >= box.scrollHeight - 2")

@@ -221,3 +221,16 @@ def test_a_tail_poll_reads_only_recent_events(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(log_tail, "filter_events", fake_filter)
     log_tail.poll(EventQuery(GROUP, "ERROR", start_ms=5, end_ms=10), log_tail.TailCursor(1_000_000))
     assert asked == [EventQuery(GROUP, "ERROR", 1_000_000 - log_tail.LOOKBACK_MS, None)]
+
+
+def test_a_download_has_the_views_stream_and_time_range(signed_in: FlaskClient) -> None:
+    now = int(time.time() * 1000)
+    make_group({"one": [(now - 7_200_000, "one old"), (now - 1000, "one new")],
+                "two": [(now - 500, "two new")]})
+    reply = signed_in.get(f"/logs/download?group={GROUP}&stream=one&range=1h&format=text")
+    assert reply.status_code == HTTPStatus.OK
+    assert [line.split("\t")[2] for line in reply.text.splitlines()] == ["one new"]
+    bad = signed_in.get(f"/logs/download?group={GROUP}&range=custom&from=soon")
+    assert bad.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "Give a date and time like 2026-11-25 14:30." in bad.text
+    assert "Content-Disposition" not in bad.headers
