@@ -5,11 +5,13 @@ import time
 import uuid
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from .lambda_support import create_role, deploy, invoke, lambda_client, wait_for
-from .processes import ClientFactory
+from .processes import REGION, ClientFactory
 
 LINES = [
     "START RequestId: 1 Version: $LATEST",
@@ -326,3 +328,40 @@ def test_patterns_find_the_lambda_log_lines_the_sandbox_writes(aws_client: Clien
     assert messages('{ $.level = "ERROR" } ') == structured
     reports = messages("[kind = REPORT, ...]")
     assert len(reports) == 2 and all(line.startswith("REPORT RequestId:") for line in reports)
+
+
+def test_live_tail_and_subscriptions_use_the_same_patterns(logs: Any, sandbox_url: str) -> None:
+    at = now_ms() - 5_000
+    lines = ["ERROR a", "INFO b", '{"level": "ERROR"}']
+    group = make_group(logs, {"s": [(at + offset, line) for offset, line in enumerate(lines)]})
+    arn = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["logGroupArn"]
+    # StartLiveTail's endpoint has a "stream-" host prefix that a loopback address cannot take.
+    tail_client = boto3.client("logs", endpoint_url=sandbox_url, region_name=REGION,
+                               aws_access_key_id="testing", aws_secret_access_key="testing",
+                               config=Config(inject_host_prefix=False))
+
+    def tailed(pattern: str) -> list[str]:
+        reply = tail_client.start_live_tail(logGroupIdentifiers=[arn],
+                                            logEventFilterPattern=pattern)
+        return [result["message"] for event in reply["responseStream"]
+                if "sessionUpdate" in event for result in event["sessionUpdate"]["sessionResults"]]
+
+    assert tailed("ERROR") == ["ERROR a", '{"level": "ERROR"}']
+    assert tailed('{ $.level = "ERROR" }') == ['{"level": "ERROR"}']
+    assert tailed("-ERROR") == ["INFO b"]
+    with pytest.raises(ClientError) as raised:
+        tailed("a@b")
+    assert "Invalid character(s) in term 'a@b'" in raised.value.response["Error"]["Message"]
+
+    # A subscription delivers only what its pattern matches (here into another log group).
+    target = make_group(logs, {"s": []})
+    target_arn = logs.describe_log_groups(logGroupNamePrefix=target)["logGroups"][0]["logGroupArn"]
+    with pytest.raises(ClientError) as refused:
+        logs.put_subscription_filter(logGroupName=group, filterName="errors",
+                                     filterPattern='"unclosed', destinationArn=target_arn)
+    assert "Unbalanced quotes" in refused.value.response["Error"]["Message"]
+    logs.put_subscription_filter(logGroupName=group, filterName="errors",
+                                 filterPattern="?ERROR ?WARN", destinationArn=target_arn)
+    put(logs, group, "s", [(at + 10, "WARN c"), (at + 11, "INFO d"), (at + 12, "ERROR e")])
+    put(logs, group, "s", [(at + 20, "INFO only")])
+    assert [event["message"] for event in filter_all(logs, target)] == ["WARN c", "ERROR e"]

@@ -22,9 +22,10 @@ What changes in moto 5.2.5, and why:
   the token sent comes back unchanged.
 * DescribeLogStreams: first/last event timestamps are the ends of the sorted list (moto took
   min and max over every event of every stream on each call).
-* StartLiveTail uses the same matcher (moto's EventMessageFilter is replaced), and
-  PutMetricFilter / PutSubscriptionFilter refuse a malformed pattern as AWS does. Subscription
-  deliveries still ignore the pattern (moto sends every event).
+* StartLiveTail uses the same matcher (moto's EventMessageFilter is replaced), a subscription
+  filter delivers only the events its pattern matches (moto sent every event, and an empty
+  batch when none), and PutMetricFilter / PutSubscriptionFilter refuse a malformed pattern as
+  AWS does. Metric filters still produce no metric data (moto never evaluates them).
 
 Deleted streams and groups take their events with them: the order lives in the stream's own
 list, not beside it.
@@ -268,7 +269,19 @@ def install() -> None:
         def backend_filter_log_events(self: LogsBackend, *args: Any, **kwargs: Any) -> Any:
             return filter_log_events(self, *args, **kwargs)
 
+        send = LogStream._send_log_events
+
+        def send_matching(self: LogStream, service: str, destination_arn: str, filter_name: str,
+                          log_events: list[dict[str, Any]]) -> None:
+            subscription = self.log_group.subscription_filters.get(filter_name)
+            if subscription is not None:
+                matches = checked_pattern(subscription.filter_pattern)
+                log_events = [event for event in log_events if matches(event["message"])]
+            if log_events:
+                send(self, service, destination_arn, filter_name, log_events)
+
         LogStream.put_log_events = put_log_events  # type: ignore[method-assign]
+        LogStream._send_log_events = send_matching  # type: ignore[method-assign]
         LogStream._update = update  # type: ignore[method-assign]
         LogStream.get_log_events = stream_get_log_events  # type: ignore[method-assign]
         LogsBackend.filter_log_events = backend_filter_log_events  # type: ignore[method-assign]
