@@ -153,14 +153,20 @@ def parse_report(message: str) -> Report | None:
 
 def json_payload(message: str) -> object | None:
     """The JSON object a line holds (alone or after a prefix such as Node's), else None."""
+    found = json_span(message)
+    return found[2] if found else None
+
+
+def json_span(message: str) -> tuple[int, int, dict] | None:
+    """Where the line's first JSON object starts and ends, and the object; None without one."""
     start = message.find("{")
     if start < 0:
         return None
     try:
-        value, _ = json.JSONDecoder().raw_decode(message, start)
+        value, end = json.JSONDecoder().raw_decode(message, start)
     except ValueError:
         return None
-    return value if isinstance(value, dict) else None
+    return (start, end, value) if isinstance(value, dict) else None
 
 
 def line_problem(message: str) -> str | None:

@@ -81,11 +81,14 @@
       headers[j].setAttribute("data-local", "");
       headers[j].textContent = headers[j].textContent.replace("UTC", label);
     }
-    var zoneLabels = root.querySelectorAll("[data-time-zone-label]");
-    for (var k = 0; k < zoneLabels.length; k++) { zoneLabels[k].textContent = "(" + (zone || label) + ")"; }
+    // A custom range is read in the zone the form carries; fill in the browser's only when it
+    // carries none yet (the server labels a zone it was given).
     var zoneFields = root.querySelectorAll("input[data-time-zone-field]");
     for (var m = 0; m < zoneFields.length; m++) {
-      if (!zoneFields[m].value && zone) { zoneFields[m].value = zone; }
+      if (zoneFields[m].value || !zone) { continue; }
+      zoneFields[m].value = zone;
+      var zoneLabels = zoneFields[m].form.querySelectorAll("[data-time-zone-label]");
+      for (var k = 0; k < zoneLabels.length; k++) { zoneLabels[k].textContent = "(" + zone + ")"; }
     }
   }
 

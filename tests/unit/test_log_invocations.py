@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import boto3
+import pytest
 from flask.testing import FlaskClient
 
 REGION = "ap-northeast-2"
@@ -77,3 +78,42 @@ def test_the_switch_is_offered_only_for_lambda_groups(signed_in: FlaskClient) ->
     assert "Invocations</a>" not in other and 'id="invocation-rows"' not in other
     assert "Streams</a>" in other  # every group has streams
     assert 'id="event-rows"' in other
+
+
+def walk_invocation_pages(client: FlaskClient, url: str) -> list[str]:
+    import html
+    import re
+    rows: list[str] = []
+    next_url: str | None = url
+    while next_url:
+        page = client.get(next_url).text
+        for chunk in rows_of(page):
+            status = re.search(r'data-status="(\w+)"', chunk).group(1)  # type: ignore[union-attr]
+            rows.append(status)
+        summaries = re.findall(r"<summary>Request ([\w-]+): (\d+) lines</summary>", page)
+        rows += [f"{request_id}:{count}" for request_id, count in summaries]
+        found = re.search(r'<tr class="load-more">.*?href="([^"]+)"', page, re.S)
+        next_url = html.unescape(found.group(1)) if found else None
+    return rows
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_a_request_cut_by_a_page_is_shown_once_and_whole(signed_in: FlaskClient,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         order: str) -> None:
+    from webapp.aws import log_newest
+    from webapp.aws import logs as aws_logs
+    monkeypatch.setattr(aws_logs, "EVENTS_PAGE_SIZE", 6)
+    monkeypatch.setattr(log_newest, "EVENTS_PAGE_SIZE", 6)
+    put_invocations()  # 13 lines: requests of 4, 5 and 4 lines; pages of 6 cut two of them
+    seen = walk_invocation_pages(signed_in, f"/logs/?group={GROUP}&view=invocations&order={order}")
+    statuses = [entry for entry in seen if ":" not in entry]
+    requests = sorted(entry for entry in seen if ":" in entry)
+    assert requests == ["aaa-111:4", "bbb-222:5", "ccc-333:4"]
+    assert sorted(statuses) == ["error", "ok", "ok"]  # nothing "running" for a cut request
+
+
+def test_a_json_line_keeps_the_text_around_it() -> None:
+    from webapp.views.invocation_pages import line_text
+    assert line_text('INFO\t{"user": 1} saved in 12 ms\n') == 'INFO\t{\n  "user": 1\n} saved in 12 ms'
+    assert line_text("no json here\n") == "no json here"

@@ -219,8 +219,39 @@ def test_a_tail_poll_reads_only_recent_events(monkeypatch: pytest.MonkeyPatch) -
         return Page([], None)
 
     monkeypatch.setattr(log_tail, "filter_events", fake_filter)
-    log_tail.poll(EventQuery(GROUP, "ERROR", start_ms=5, end_ms=10), log_tail.TailCursor(1_000_000))
+    log_tail.poll(EventQuery(GROUP, "ERROR", start_ms=5, end_ms=10), log_tail.TailCursor(1_000_000),
+                  now_ms=1_000_500)
     assert asked == [EventQuery(GROUP, "ERROR", 1_000_000 - log_tail.LOOKBACK_MS, None)]
+
+
+def test_a_busy_group_keeps_the_tail_on_its_newest_lines(signed_in: FlaskClient,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_tail, "READ_LIMIT", 50)
+    monkeypatch.setattr(log_tail, "MAX_CALLS", 4)
+    now = int(time.time() * 1000)
+    cursor = log_tail.start_cursor(now)
+    time.sleep(0.01)
+    # 600 new lines over the last 10 s: more than a poll may read (4 x 50).
+    make_group({"s": [(now - 10_000 + index * 16, f"busy {index}") for index in range(600)]})
+    batch = log_tail.poll(EventQuery(GROUP), cursor)
+    assert batch.cut and batch.events
+    assert batch.events[-1].message == "busy 599"  # the newest line, not the oldest read
+    assert batch.cursor.ingestion_ms > cursor.ingestion_ms
+    logs_client().put_log_events(logGroupName=GROUP, logStreamName="s", logEvents=[
+        {"timestamp": int(time.time() * 1000), "message": "one more"}])
+    time.sleep(0.01)
+    again = log_tail.poll(EventQuery(GROUP), batch.cursor)
+    assert [event.message for event in again.events] == ["one more"]
+
+
+def test_a_large_batch_moves_the_cursor_past_its_millisecond(signed_in: FlaskClient) -> None:
+    now = int(time.time() * 1000)
+    cursor = log_tail.start_cursor(now)
+    time.sleep(0.01)
+    make_group({"s": [(now, f"line {index}") for index in range(300)]})  # one ingestion ms
+    batch = log_tail.poll(EventQuery(GROUP), cursor)
+    assert len(batch.events) == log_tail.MAX_EVENTS and batch.skipped == 100
+    assert batch.cursor.seen == frozenset() and len(batch.cursor.token()) < 20
 
 
 def test_a_download_has_the_views_stream_and_time_range(signed_in: FlaskClient) -> None:
@@ -234,3 +265,55 @@ def test_a_download_has_the_views_stream_and_time_range(signed_in: FlaskClient) 
     assert bad.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert "Give a date and time like 2026-11-25 14:30." in bad.text
     assert "Content-Disposition" not in bad.headers
+
+
+def test_newest_first_narrows_a_window_too_full_to_read(signed_in: FlaskClient,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # FilterLogEvents pages can be small (1 MB); here 3 events a page and 12 calls a page shown.
+    monkeypatch.setattr(log_newest, "READ_LIMIT", 3)
+    monkeypatch.setattr(log_newest, "MAX_CALLS", 12)
+    now = int(time.time() * 1000)
+    make_group({"s": [(now - 20_000 + index * 100, f"event {index:03d}") for index in range(170)]})
+    page = log_newest.newest_events(EventQuery(GROUP), limit=5)
+    assert [event.message for event in page.items] == [f"event {index:03d}" for index in range(169, 164, -1)]
+    following = log_newest.newest_events(EventQuery(GROUP), page.next_token, limit=5)
+    assert [event.message for event in following.items] == [
+        f"event {index:03d}" for index in range(164, 159, -1)]
+    monkeypatch.setattr(log_newest, "MAX_CALLS", 2)
+    reply = signed_in.get(f"/logs/?group={GROUP}")
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "Narrow the time range or the filter pattern, or show oldest first." in reply.text
+
+
+def test_a_requests_lines_stop_at_its_report_however_many_name_it(signed_in: FlaskClient) -> None:
+    now = int(time.time() * 1000)
+    lines = [(now, "START RequestId: aaa-1 Version: $LATEST")]
+    lines += [(now + 1 + index, f"aaa-1\tINFO\tstep {index}") for index in range(250)]
+    lines += [(now + 300, "END RequestId: aaa-1"), (now + 300, "REPORT RequestId: aaa-1\tDuration: 1 ms\t"),
+              (now + 400, "START RequestId: bbb-2 Version: $LATEST"), (now + 401, "bbb-2 other request")]
+    make_group({"s": lines})
+    page = signed_in.get(f"/logs/?group={GROUP}&request=aaa-1&at={now}").text
+    shown = messages(page)
+    assert len(shown) == 253 and shown[-1].startswith("REPORT RequestId: aaa-1")
+    assert not any("bbb-2" in line for line in shown)
+    running = signed_in.get(f"/logs/?group={GROUP}&request=bbb-2").text
+    assert messages(running) == ["START RequestId: bbb-2 Version: $LATEST", "bbb-2 other request"]
+    missing = signed_in.get(f"/logs/?group={GROUP}&request=ccc-3").text
+    assert "No lines of this request yet." in missing
+
+
+def test_a_stream_named_with_spaces_opens(signed_in: FlaskClient) -> None:
+    now = int(time.time() * 1000)
+    make_group({"job 1 ": [(now, "spaced")], "job 1": [(now, "plain")]})
+    page = signed_in.get(f"/logs/?group={GROUP}&stream=job+1+").text
+    assert messages(page) == ["spaced"]
+
+
+def test_a_custom_range_is_labelled_with_the_zone_it_is_read_in(signed_in: FlaskClient) -> None:
+    make_group({"s": [(int(time.time() * 1000), "x")]})
+    given = signed_in.get(f"/logs/?group={GROUP}&range=custom&from=2026-11-01T00:00&tz=Asia/Seoul").text
+    assert '<span class="hint time-zone-label">(Asia/Seoul)</span>' in given
+    unknown = signed_in.get(f"/logs/?group={GROUP}&range=custom&from=2026-11-01T00:00&tz=Mars/Base").text
+    assert '<span class="hint time-zone-label">(UTC)</span>' in unknown
+    fresh = signed_in.get(f"/logs/?group={GROUP}").text
+    assert '<span class="hint time-zone-label" data-time-zone-label>(UTC)</span>' in fresh

@@ -160,7 +160,8 @@ def test_download_has_every_matching_event_across_pages_and_is_streamed(
 
     monkeypatch.setattr(aws_logs, "filter_events", counted)
     put_lines([f"line {index} ERROR" if index % 2 else f"line {index} ok" for index in range(20)])
-    reply = signed_in.get(f"/logs/download?group={GROUP}&pattern=ERROR&format=jsonl", buffered=False)
+    reply = signed_in.get(f"/logs/download?group={GROUP}&pattern=ERROR&format=jsonl&order=oldest",
+                          buffered=False)
     assert reply.status_code == HTTPStatus.OK and reply.is_streamed
     assert len(calls) == 1  # only the first page before responding; the rest as it streams
     assert reply.headers["Cache-Control"] == "no-store"
@@ -175,7 +176,7 @@ def test_download_has_every_matching_event_across_pages_and_is_streamed(
 
 def test_download_as_text_keeps_log_text_as_is(signed_in: FlaskClient) -> None:
     put_lines(["<img src=x onerror=alert(1)>", "plain"])
-    reply = signed_in.get(f"/logs/download?group={GROUP}&format=text")
+    reply = signed_in.get(f"/logs/download?group={GROUP}&format=text&order=oldest")
     assert reply.status_code == HTTPStatus.OK
     assert reply.mimetype == "text/plain"
     assert reply.headers["Content-Disposition"] == 'attachment; filename="aws_lambda_items.log"'
@@ -190,3 +191,28 @@ def test_a_download_that_cannot_start_is_explained_on_a_page(signed_in: FlaskCli
     assert reply.mimetype == "text/html"
     assert "Content-Disposition" not in reply.headers
     assert "log group /aws/lambda/nope was not found" in reply.text
+
+
+def test_download_follows_the_views_order_and_request(signed_in: FlaskClient) -> None:
+    put_lines(["START RequestId: aaa-111 Version: $LATEST", "first", "END RequestId: aaa-111",
+               "REPORT RequestId: aaa-111\tDuration: 1.00 ms\t", "START RequestId: bbb-222 Version: $LATEST",
+               "second"])
+    newest = signed_in.get(f"/logs/download?group={GROUP}&format=text").text.splitlines()
+    assert newest[0].endswith("\tsecond") and newest[-1].endswith("START RequestId: aaa-111 Version: $LATEST")
+    oldest = signed_in.get(f"/logs/download?group={GROUP}&format=text&order=oldest").text.splitlines()
+    assert oldest == newest[::-1]
+    one = signed_in.get(f"/logs/download?group={GROUP}&format=text&request=aaa-111").text.splitlines()
+    assert [line.split("\t")[2] for line in one] == [
+        "START RequestId: aaa-111 Version: $LATEST", "first", "END RequestId: aaa-111",
+        "REPORT RequestId: aaa-111"]
+    page = signed_in.get(f"/logs/?group={GROUP}&request=aaa-111").text
+    assert "request=aaa-111" in page.split("Download as text")[0].rsplit("href=", 1)[1]
+
+
+@pytest.mark.parametrize("url", ["/logs/download", "/logs/download?group=", "/logs/tail?since=1",
+                                 "/logs/?group=g&range=custom&from=1960-01-01T00:00&order=oldest",
+                                 "/logs/?group=g&range=custom&from=1960-01-01T00:00"])
+def test_odd_requests_are_explained_not_failed(signed_in: FlaskClient, url: str) -> None:
+    reply = signed_in.get(url)
+    assert reply.status_code in (HTTPStatus.OK, HTTPStatus.UNPROCESSABLE_ENTITY)
+    assert "Choose a log group." in reply.text or "Give a time after 1970-01-01 00:00 UTC." in reply.text

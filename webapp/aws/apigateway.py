@@ -649,6 +649,7 @@ class HttpResult:
     body: str
     latency_ms: float
     log: str = ""
+    started_ms: int = 0  # when the request was made, epoch ms (the logs link searches near it)
 
     @property
     def lambda_request_id(self) -> str | None:
@@ -669,13 +670,14 @@ class HttpResult:
 def test_invoke_method(api_id: str, resource_id: str, request: HttpRequest) -> HttpResult:
     """Run the method inside API Gateway without a deployment (TestInvokeMethod)."""
     path = request.path + (f"?{request.query}" if request.query else "")
+    started_ms = int(time.time() * 1000)
     with aws_errors(N_("test the method"), f"{request.http_method} {request.path}"):
         reply = client("apigateway").test_invoke_method(
             restApiId=api_id, resourceId=resource_id, httpMethod=request.http_method,
             pathWithQueryString=path, headers=request.headers, body=request.body)
     headers = {name: str(value) for name, value in (reply.get("headers") or {}).items()}
     return HttpResult(int(reply.get("status", 0)), headers, reply.get("body", "") or "",
-                      float(reply.get("latency", 0)), reply.get("log", "") or "")
+                      float(reply.get("latency", 0)), reply.get("log", "") or "", started_ms)
 
 
 CALL_FAILED = N_("Could not call %(url)s: %(reason)s")

@@ -129,6 +129,11 @@ def aws_errors(action: str, resource: str | None = None) -> Iterator[None]:
         raise ConsoleError(NO_CREDENTIALS, code="no-credentials") from err
     except _SSO_ERRORS as err:
         raise ConsoleError(SSO_EXPIRED, code="expired-credentials") from err
+    except boto_errors.ParamValidationError as err:
+        # A value the console let through but the SDK refuses before sending anything.
+        logger.info("AWS request refused by the SDK: %s", action)
+        raise ConsoleError(BAD_REQUEST, code="invalid", action=action,
+                           aws_message=str(err.kwargs.get("report", err)).strip()) from err
     except ResponseParserError as err:
         logger.info("AWS answer not understood: %s", action)
         raise ConsoleError(BAD_RESPONSE, code="bad-response", action=action) from err

@@ -147,6 +147,7 @@ class Invocation:
     executed_version: str
     request_id: str
     duration_ms: float | None
+    invoked_ms: int = 0  # when the call was made, epoch ms (the logs link searches near it)
 
     @property
     def proxy_status_code(self) -> int | None:
@@ -170,6 +171,7 @@ class Invocation:
 def invoke(function_name: str, payload: bytes, qualifier: str | None = None) -> Invocation:
     """Invoke synchronously with the log tail, as the console's test button does."""
     extra = {"Qualifier": qualifier} if qualifier else {}
+    invoked_ms = int(time.time() * 1000)
     with aws_errors(N_("invoke the function"), f"Lambda function {function_name}"):
         reply = client("lambda").invoke(FunctionName=function_name, Payload=payload,
                                         LogType="Tail", InvocationType="RequestResponse", **extra)
@@ -185,6 +187,7 @@ def invoke(function_name: str, payload: bytes, qualifier: str | None = None) -> 
         executed_version=reply.get("ExecutedVersion", ""),
         request_id=report["request_id"] if report else headers.get("x-amzn-requestid", ""),
         duration_ms=float(report["ms"]) if report else None,
+        invoked_ms=invoked_ms,
     )
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from .clients import client
@@ -119,14 +119,22 @@ def list_streams(log_group_name: str, page_token: str | None = None) -> Page[Log
     return Page(streams, reply.get("nextToken"))
 
 
-def latest_event_ms(log_group_name: str) -> int | None:
-    """When the group's newest event happened as far as DescribeLogStreams knows (AWS updates it
-    eventually, so it can be older than the truth); None when unknown. A hint, never an error."""
+def latest_event_ms(log_group_name: str, stream: str | None = None) -> int | None:
+    """When the group's (or one stream's) newest event happened as far as DescribeLogStreams
+    knows (AWS updates it eventually, so it can be older than the truth); None when unknown.
+    A hint, never an error."""
+    arguments: dict[str, object] = {"logGroupName": log_group_name, "limit": PAGE_SIZE}
+    if stream:
+        arguments["logStreamNamePrefix"] = stream
+    else:
+        arguments.update(orderBy="LastEventTime", descending=True)
     try:
-        streams = list_streams(log_group_name).items
+        with aws_errors(N_("list log streams"), f"log group {log_group_name}"):
+            reply = client("logs").describe_log_streams(**arguments)
     except ConsoleError:
         return None
-    times = [stream.last_event_ms for stream in streams if stream.last_event_ms is not None]
+    times = [item["lastEventTimestamp"] for item in reply.get("logStreams", [])
+             if "lastEventTimestamp" in item and (not stream or item["logStreamName"] == stream)]
     return max(times) if times else None
 
 
@@ -220,45 +228,93 @@ def delete_log_group(log_group_name: str) -> None:
 
 
 MAX_REQUEST_EVENTS = 2000
+# A link that knows when its request ran searches this far around that time.
+AROUND_MS = 15 * 60_000
 
 
-def request_events(log_group_name: str, request_id: str) -> list[LogEvent]:
+@dataclass(frozen=True, slots=True)
+class RequestLines:
+    """One Lambda request's lines, and whether more were left out (past MAX_REQUEST_EVENTS)."""
+
+    events: list[LogEvent]
+    truncated: bool = False
+
+
+def request_events(log_group_name: str, request_id: str, around_ms: int | None = None) -> RequestLines:
     """Every line one Lambda request wrote: its START to its REPORT, in its own stream.
 
     A Lambda execution environment runs one request at a time and writes to one stream, so the
     lines between a request's START and REPORT are that request's, whether or not they name it.
-    When no START line is found, the lines that name the request are all there is.
+    START and REPORT are found by their own phrases (a request may have thousands of lines naming
+    it); without a REPORT yet, the lines run until the stream's next START. When no START is
+    found, the lines that name the request are all there is. `around_ms`, when the caller knows
+    when the request ran, keeps the searches to AROUND_MS either side.
     """
-    marked = filter_events(EventQuery(log_group_name, f'"{request_id}"')).items
-    start = next((event for event in marked if event.message.startswith("START RequestId: ")), None)
+    near = EventQuery(log_group_name, start_ms=None if around_ms is None else max(0, around_ms - AROUND_MS),
+                      end_ms=None if around_ms is None else around_ms + AROUND_MS)
+    start = _first_line(replace(near, pattern=f'"START RequestId: {request_id}"'),
+                        f"START RequestId: {request_id}")
     if start is None:
-        return marked
-    report = next((event for event in marked if event.message.startswith("REPORT RequestId: ")), None)
+        return RequestLines(filter_events(replace(near, pattern=f'"{request_id}"')).items)
+    report = _first_line(replace(near, pattern=f'"REPORT RequestId: {request_id}"',
+                                 start_ms=start.timestamp_ms, stream=start.log_stream_name),
+                         f"REPORT RequestId: {request_id}")
     window: dict[str, object] = {"startTime": start.timestamp_ms}
     if report is not None:
-        window["endTime"] = report.timestamp_ms + 1
+        window["endTime"] = report.timestamp_ms + 1  # GetLogEvents' endTime is exclusive
     collected: list[LogEvent] = []
     token: str | None = None
-    while len(collected) < MAX_REQUEST_EVENTS:
+    while True:
         # GetLogEvents has no paginator: the forward token comes back unchanged at the end.
         extra = {"nextToken": token} if token else {}
         with aws_errors(N_("read log events"), f"log group {log_group_name}"):
             page = client("logs").get_log_events(
                 logGroupName=log_group_name, logStreamName=start.log_stream_name,
                 startFromHead=True, **window, **extra)
-        collected += [LogEvent(int(event["timestamp"]), start.log_stream_name, event["message"])
+        collected += [LogEvent(int(event["timestamp"]), start.log_stream_name, event["message"],
+                               ingestion_ms=int(event.get("ingestionTime", 0)))
                       for event in page.get("events", [])]
+        lines, finished = _start_to_end(collected, start, request_id)
+        if finished or len(lines) > MAX_REQUEST_EVENTS:
+            break
         if not page.get("events") or page.get("nextForwardToken") in (None, token):
             break
         token = page["nextForwardToken"]
-    return _start_to_report(collected, start, report)[:MAX_REQUEST_EVENTS]
+    return RequestLines(lines[:MAX_REQUEST_EVENTS], len(lines) > MAX_REQUEST_EVENTS)
 
 
-def _start_to_report(events: list[LogEvent], start: LogEvent,
-                     report: LogEvent | None) -> list[LogEvent]:
-    # Neighbours sharing START's or REPORT's millisecond fall inside the time window; cut them.
+def _first_line(query: EventQuery, prefix: str) -> LogEvent | None:
+    """The first event the query finds whose message starts with `prefix` (a few pages at most)."""
+    for page in _limited_pages(query, 5):
+        for event in page.items:
+            if event.message.lstrip().startswith(prefix):
+                return event
+    return None
+
+
+def _limited_pages(query: EventQuery, calls: int) -> Iterator[Page[LogEvent]]:
+    page = filter_events(query)
+    yield page
+    while page.next_token and calls > 1:
+        calls -= 1
+        page = filter_events(query, page.next_token)
+        yield page
+
+
+def _start_to_end(events: list[LogEvent], start: LogEvent, request_id: str) -> tuple[list[LogEvent], bool]:
+    """The lines from START to this request's REPORT, or to just before the stream's next START;
+    True once that end was seen. Neighbours sharing START's millisecond are cut."""
     messages = [event.message for event in events]
     first = messages.index(start.message) if start.message in messages else 0
-    last = (messages.index(report.message, first) + 1
-            if report is not None and report.message in messages[first:] else len(events))
-    return events[first:last]
+    report_prefix = f"REPORT RequestId: {request_id}"
+    for index in range(first + 1, len(events)):
+        text = events[index].message.lstrip()
+        if text.startswith(report_prefix):
+            last = index + 1  # and the lines right after REPORT that name it ("Task timed out")
+            while last < len(events) and request_id in events[last].message \
+                    and not events[last].message.lstrip().startswith("START RequestId: "):
+                last += 1
+            return events[first:last], True
+        if text.startswith("START RequestId: "):
+            return events[first:index], True
+    return events[first:], False

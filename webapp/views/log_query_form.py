@@ -44,6 +44,11 @@ class LogQueryForm:
     end_ms: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def zone_label(self) -> str:
+        """The time zone a custom range is read in: the browser's when known, else UTC."""
+        return self.tz if self.tz and _zone(self.tz) is not timezone.utc else "UTC"
+
     def query(self) -> EventQuery:
         """The events this form asks for."""
         return EventQuery(self.group, self.pattern, self.start_ms, self.end_ms, self.stream or None)
@@ -59,18 +64,20 @@ class LogQueryForm:
             args.update({"start": self.start_ms, "end": self.end_ms})
         return {name: value for name, value in args.items() if value not in ("", None)}
 
-    def filter_args(self) -> dict[str, object]:
-        """The view's choices without the fixed window, for links that should start afresh."""
+    def filter_args(self, **changes: object) -> dict[str, object]:
+        """The view's choices without the fixed window, for links that should start afresh;
+        `changes` replace some (None drops one)."""
         args = self.link_args()
         args.pop("start", None)
         args.pop("end", None)
-        return args
+        args.update(changes)
+        return {name: value for name, value in args.items() if value not in ("", None)}
 
 
 def parse_log_query(group: str, args: MultiDict[str, str], now_ms: int) -> LogQueryForm:
     """Read the form; a relative range ends now unless the link fixed it; errors per field."""
     form = LogQueryForm(group=group, pattern=args.get("pattern", "").strip(),
-                        stream=args.get("stream", "").strip(),
+                        stream=args.get("stream", "")[:512],
                         order=args.get("order", NEWEST), range=args.get("range", "") or DEFAULT_RANGE,
                         custom_from=args.get("from", "").strip(), custom_to=args.get("to", "").strip(),
                         tz=args.get("tz", "").strip()[:64])
@@ -113,9 +120,13 @@ def _moment(form: LogQueryForm, name: str, text: str, zone: timezone | ZoneInfo)
         except ValueError:
             continue
         try:
-            return int(moment.replace(tzinfo=zone).timestamp() * 1000)
+            epoch_ms = int(moment.replace(tzinfo=zone).timestamp() * 1000)
         except (OverflowError, OSError, ValueError):
             break
+        if epoch_ms < 0:
+            form.errors[name] = gettext("Give a time after 1970-01-01 00:00 UTC.")
+            return None
+        return epoch_ms
     form.errors[name] = gettext("Give a date and time like 2026-11-25 14:30.")
     return None
 

@@ -13,10 +13,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from .. import lambda_invocations
 from ..aws import log_newest, log_tail, logs
-from ..aws.errors import ConsoleError
+from ..aws.errors import N_, ConsoleError
 from ..aws.paging import Page
+from . import invocation_pages
 from .confirm_forms import ConfirmNameForm, parse_confirm_name
 from .log_query_form import CUSTOM, NEWEST, OLDEST, ORDERS, RANGES, LogQueryForm, parse_log_query
 from .rendering import error_text, render_view, see_other, wants_fragment
@@ -103,7 +103,11 @@ def _events(group: str, retention: RetentionForm | None = None,
         retention = RetentionForm(retention_days=str(log_group.retention_days or NEVER_EXPIRE))
     if problem is not None or form.errors:
         status = HTTPStatus.UNPROCESSABLE_ENTITY
-    invocations = invocation_rows(page.items, newest_first=form.order == NEWEST) if by_invocation else []
+    invocations = []
+    if by_invocation and problem is None:
+        invocations = invocation_pages.page_rows(
+            page, group, newest_first=form.order == NEWEST,
+            after_first_page=bool(request.args.get("next")))
     fragment = "logs/fragments/invocation_rows.html" if by_invocation else "logs/fragments/event_rows.html"
     return render_view("logs/events.html", fragment, group=group, is_lambda=is_lambda, form=form,
                        view=INVOCATIONS_VIEW if by_invocation else "", by_invocation=by_invocation,
@@ -115,10 +119,24 @@ def _events(group: str, retention: RetentionForm | None = None,
 
 def _read_events(form: LogQueryForm, request_id: str, token: str | None) -> Page[logs.LogEvent]:
     if request_id and not form.pattern:
-        return Page(logs.request_events(form.group, request_id), None)
+        found = logs.request_events(form.group, request_id, _around())
+        return RequestPage(found.events, None, found.truncated)
     if form.order == OLDEST:
         return logs.filter_events(form.query(), token)
     return log_newest.newest_events(form.query(), token)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPage(Page[logs.LogEvent]):
+    """One request's lines as a page, saying whether some were left out."""
+
+    truncated: bool = False
+
+
+def _around() -> int | None:
+    """When the linked request ran (?at=epoch ms), if the link says."""
+    text = request.args.get("at", "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
 
 
 def _form_choices() -> dict[str, object]:
@@ -144,6 +162,8 @@ def tail() -> ResponseReturnValue:
     problem, batch = None, None
     try:
         cursor = log_tail.parse_cursor(request.args.get("since", ""))
+        if not group:
+            raise ConsoleError(N_("Choose a log group."), code="invalid")
         if request.args.get("paused") != "1" and not form.errors:
             batch = log_tail.poll(form.query(), cursor)
             cursor = batch.cursor
@@ -152,49 +172,6 @@ def tail() -> ResponseReturnValue:
     return render_view("logs/fragments/tail_rows.html", None, form=form, batch=batch,
                        since=cursor.token(), paused=request.args.get("paused") == "1",
                        problem=problem or next(iter(form.errors.values()), None))
-
-
-@dataclass(frozen=True)
-class InvocationLine:
-    """One line of an invocation as the page shows it: JSON laid out, problems marked."""
-
-    time_utc: str
-    text: str
-    problem: str | None
-
-
-@dataclass(frozen=True)
-class InvocationRow:
-    """One invocation and its lines, ready for the invocation table."""
-
-    invocation: lambda_invocations.Invocation
-    start_utc: str
-    lines: tuple[InvocationLine, ...]
-
-    @property
-    def failed(self) -> bool:
-        """True for an error or a timeout, which the page makes stand out."""
-        return self.invocation.status in (lambda_invocations.ERROR, lambda_invocations.TIMEOUT)
-
-
-def invocation_rows(events: list[logs.LogEvent], newest_first: bool = False) -> list[InvocationRow]:
-    """A page of a Lambda group's events folded into one row per invocation, in time order."""
-    folded = lambda_invocations.group_invocations(sorted(events, key=lambda event: event.order_key))
-    rows = [InvocationRow(invocation, invocation.lines[0].time_utc,  # type: ignore[attr-defined]
-                          tuple(InvocationLine(line.time_utc, line_text(line.message),  # type: ignore[attr-defined]
-                                               lambda_invocations.line_problem(line.message))
-                                for line in invocation.lines))
-            for invocation in folded.invocations]
-    return rows[::-1] if newest_first else rows
-
-
-def line_text(message: str) -> str:
-    """A log line as text; a JSON object in it is laid out with 2-space indentation."""
-    payload = lambda_invocations.json_payload(message)
-    if payload is None:
-        return message.rstrip("\n")
-    prefix = message[:message.find("{")]
-    return prefix + json.dumps(payload, indent=2, ensure_ascii=False)
 
 
 @bp.post("/retention")
@@ -242,7 +219,8 @@ def _delete_page(group: str, form: ConfirmNameForm, status: HTTPStatus) -> Respo
 
 @bp.get("/download")
 def download() -> ResponseReturnValue:
-    """The view's events (pattern, time range, stream), oldest first, streamed page by page."""
+    """The view's events (one request's, or by pattern, time range and stream, in the view's
+    order), streamed page by page."""
     group = request.args.get("group", "").strip()
     form = parse_log_query(group, request.args, _now_ms())
     fmt = request.args.get("format", "text")
@@ -250,9 +228,19 @@ def download() -> ResponseReturnValue:
         fmt = "text"
     mimetype, extension = DOWNLOAD_FORMATS[fmt]
     problem = next(iter(form.errors.values()), None)
+    request_id = request.args.get("request", "").strip()
+    if not group:
+        problem = gettext("Choose a log group.")
+    elif request_id and not REQUEST_ID.match(request_id):
+        problem = gettext("A request ID has only letters, digits and hyphens.")
     if problem is None:
         try:
-            pages = logs.event_pages(form.query())
+            if request_id and not form.pattern:  # the view shows one request's lines
+                pages = iter([Page(logs.request_events(group, request_id, _around()).events, None)])
+            elif form.order == OLDEST:
+                pages = logs.event_pages(form.query())
+            else:
+                pages = log_newest.newest_pages(form.query())
         except ConsoleError as err:
             problem = error_text(err)
     if problem is not None:
