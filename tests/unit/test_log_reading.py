@@ -317,3 +317,19 @@ def test_a_custom_range_is_labelled_with_the_zone_it_is_read_in(signed_in: Flask
     assert '<span class="hint time-zone-label">(UTC)</span>' in unknown
     fresh = signed_in.get(f"/logs/?group={GROUP}").text
     assert '<span class="hint time-zone-label" data-time-zone-label>(UTC)</span>' in fresh
+
+
+def test_the_filter_form_swaps_the_view_without_rereading_the_groups_facts(
+        signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from webapp.aws import logs as aws_logs
+    make_group({"s": [(int(time.time() * 1000), "ERROR boom"), (int(time.time() * 1000), "fine")]})
+    page = signed_in.get(f"/logs/?group={GROUP}").text
+    assert 'hx-target="#log-view"' in page and '<div id="log-view">' in page
+    described: list[str] = []
+    monkeypatch.setattr(aws_logs, "describe_log_group", lambda name: described.append(name))
+    view = signed_in.get(f"/logs/?group={GROUP}&pattern=ERROR",
+                         headers={"HX-Request": "true", "HX-Target": "log-view"}).text
+    assert described == [] and "<!doctype" not in view.lower()
+    assert messages(view) == ["ERROR boom"]
+    assert 'value="ERROR"' in view and "Download as text" in view and "Live tail" in view
+    assert "Stored bytes" not in view

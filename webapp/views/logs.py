@@ -1,10 +1,12 @@
 """CloudWatch Logs: log groups, a group's events by request or pattern, retention, delete, download."""
 from __future__ import annotations
 
+import contextvars
 import json
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -16,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from ..aws import log_newest, log_tail, logs
 from ..aws.errors import N_, ConsoleError
 from ..aws.paging import Page
-from . import invocation_pages
+from . import invocation_pages, log_rows
 from .confirm_forms import ConfirmNameForm, parse_confirm_name
 from .log_query_form import CUSTOM, NEWEST, OLDEST, ORDERS, RANGES, LogQueryForm, parse_log_query
 from .rendering import error_text, render_view, see_other, wants_fragment
@@ -27,6 +29,7 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 LAMBDA_GROUP_PREFIX = "/aws/lambda/"
 INVOCATIONS_VIEW = "invocations"
 STREAMS_VIEW = "streams"
+LOG_VIEW = "log-view"  # the element the filter form swaps
 TAIL_MAX_ROWS = 500  # the live tail keeps at most this many lines on the page
 NEVER_EXPIRE = "never"
 DOWNLOAD_FORMATS = {"text": ("text/plain", "log"), "jsonl": ("application/x-ndjson", "jsonl")}
@@ -88,17 +91,17 @@ def _events(group: str, retention: RetentionForm | None = None,
     if request_id and not REQUEST_ID.match(request_id):
         problem = gettext("A request ID has only letters, digits and hyphens.")
     page: Page[logs.LogEvent] = Page([], None)
-    if problem is None and not form.errors:
-        try:
-            page = _read_events(form, request_id, request.args.get("next") or None)
-        except ConsoleError as err:
-            problem = error_text(err)
-    log_group = None
-    if not wants_fragment():  # the retention form and the group's links are on the page only
-        try:
-            log_group = logs.describe_log_group(group)
-        except ConsoleError:
-            log_group = None  # the events' own problem, if any, already says why
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The retention form and the group's links are on the page only; read the group's facts
+        # while the events are read, so the page costs one round trip, not two.
+        facts = None if wants_fragment() else pool.submit(
+            contextvars.copy_context().run, _group_facts, group)
+        if problem is None and not form.errors:
+            try:
+                page = _read_events(form, request_id, request.args.get("next") or None)
+            except ConsoleError as err:
+                problem = error_text(err)
+        log_group = facts.result() if facts is not None else None
     if retention is None and log_group is not None:
         retention = RetentionForm(retention_days=str(log_group.retention_days or NEVER_EXPIRE))
     if problem is not None or form.errors:
@@ -108,13 +111,25 @@ def _events(group: str, retention: RetentionForm | None = None,
         invocations = invocation_pages.page_rows(
             page, group, newest_first=form.order == NEWEST,
             after_first_page=bool(request.args.get("next")))
-    fragment = "logs/fragments/invocation_rows.html" if by_invocation else "logs/fragments/event_rows.html"
+    if request.headers.get("HX-Target") == LOG_VIEW:  # the filter form: the whole view, no facts
+        fragment = "logs/fragments/log_view.html"
+    elif by_invocation:
+        fragment = "logs/fragments/invocation_rows.html"
+    else:
+        fragment = "logs/fragments/event_rows.html"
     return render_view("logs/events.html", fragment, group=group, is_lambda=is_lambda, form=form,
                        view=INVOCATIONS_VIEW if by_invocation else "", by_invocation=by_invocation,
                        invocations=invocations, request_id=request_id, page=page, problem=problem,
                        log_group=log_group, retention=retention or RetentionForm(),
                        retention_choices=logs.RETENTION_DAYS, never_expire=NEVER_EXPIRE,
                        tail_since=log_tail.start_cursor().token(), **_form_choices()), status
+
+
+def _group_facts(group: str) -> logs.LogGroup | None:
+    try:
+        return logs.describe_log_group(group)
+    except ConsoleError:
+        return None  # the events' own problem, if any, already says why
 
 
 def _read_events(form: LogQueryForm, request_id: str, token: str | None) -> Page[logs.LogEvent]:
@@ -140,7 +155,8 @@ def _around() -> int | None:
 
 
 def _form_choices() -> dict[str, object]:
-    return {"orders": ORDERS, "ranges": RANGES, "custom_range": CUSTOM, "tail_max_rows": TAIL_MAX_ROWS}
+    return {"orders": ORDERS, "ranges": RANGES, "custom_range": CUSTOM, "tail_max_rows": TAIL_MAX_ROWS,
+            "event_rows": log_rows.event_rows}
 
 
 def _streams(group: str) -> ResponseReturnValue:
@@ -170,6 +186,7 @@ def tail() -> ResponseReturnValue:
     except ConsoleError as err:
         problem, cursor = error_text(err), log_tail.start_cursor()
     return render_view("logs/fragments/tail_rows.html", None, form=form, batch=batch,
+                       event_rows=log_rows.event_rows,
                        since=cursor.token(), paused=request.args.get("paused") == "1",
                        problem=problem or next(iter(form.errors.values()), None))
 
