@@ -61,6 +61,8 @@ def test_invocations_show_in_the_charts_and_the_range_switches(page: Page,
     invoke_on_the_page(page, '{"fail": true}', "Unhandled")
     invoke_on_the_page(page, '{"n": 3}', "Succeeded")
     function_url = page.url
+    # Each invocation reloads the panel by itself (the invoke answer triggers it).
+    expect(panel.locator("[data-total=invocations]")).to_have_text("3")
 
     panel.get_by_role("link", name="Refresh").click()
     expect(panel.locator("[data-total=invocations]")).to_have_text("3")

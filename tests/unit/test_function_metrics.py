@@ -74,7 +74,8 @@ def test_the_function_page_loads_the_metrics_panel_by_itself(signed_in: FlaskCli
     make_function()
     page = signed_in.get(f"/functions/{FUNCTION}").text
     panel = page[page.index('<section id="function-metrics"'):]
-    assert f'hx-get="/functions/{FUNCTION}/metrics" hx-trigger="load"' in panel
+    assert f'hx-get="/functions/{FUNCTION}/metrics?range=hour"' in panel
+    assert 'hx-trigger="load, function-invoked from:body"' in panel
     assert page.index('id="invoke-panel"') < page.index('id="function-metrics"')
     assert "<svg" not in panel  # nothing read from CloudWatch until the panel asks
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, make_response, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -106,7 +106,11 @@ def invoke(function_name: str) -> ResponseReturnValue:
             form.errors["form"] = error_text(err)
     denial = denials.find_denial(invocation.payload, invocation.log_tail) if invocation else None
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
-    return _invoke_panel(function_name, form, invocation=invocation, denial=denial), status
+    response = make_response(_invoke_panel(function_name, form, invocation=invocation,
+                                           denial=denial), status)
+    if invocation is not None:  # the metrics panel reloads itself on this event
+        response.headers["HX-Trigger"] = "function-invoked"
+    return response
 
 
 @bp.post("/<function_name>/grant")
