@@ -136,8 +136,8 @@ def test_times_show_in_the_browsers_zone_with_utc_on_hover(browser, console: Run
             re.compile(r"Time \((GMT\+9|KST|Asia/Seoul)\)"))
         # A custom range is typed in the same zone: the hour around the event finds it.
         page.get_by_label("Time range").select_option("custom")
-        page.get_by_label(re.compile("^From")).fill(seoul.strftime("%Y-%m-%dT%H:00"))
-        page.get_by_label(re.compile("^To")).fill(seoul.strftime("%Y-%m-%dT%H:59"))
+        page.get_by_label(re.compile("^Start time")).fill(seoul.strftime("%Y-%m-%dT%H:00"))
+        page.get_by_label(re.compile("^End time")).fill(seoul.strftime("%Y-%m-%dT%H:59"))
         page.get_by_role("button", name="Show events").click()
         expect(page).to_have_url(re.compile(r"tz=Asia%2FSeoul"))
         expect(page.locator("#event-rows tr.log-event")).to_have_count(1)
