@@ -157,6 +157,17 @@ def json_payload(message: str) -> object | None:
     return found[2] if found else None
 
 
+# C0 control characters other than TAB and LF, and DEL, as their Unicode "control pictures"
+# (ESC shows as ␛): a terminal colour code in a log line is seen for what it is, never acted on.
+_CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)}
+_CONTROL_PICTURES[0x7F] = 0x2421
+
+
+def visible(message: str) -> str:
+    """The line with control characters shown as visible symbols (␛[31m for an ANSI colour)."""
+    return message.translate(_CONTROL_PICTURES)
+
+
 def json_span(message: str) -> tuple[int, int, dict] | None:
     """Where the line's first JSON object starts and ends, and the object; None without one."""
     start = message.find("{")

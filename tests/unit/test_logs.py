@@ -59,6 +59,9 @@ def test_log_text_is_shown_as_text(signed_in: FlaskClient) -> None:
     put_lines(["<img src=x onerror=alert(1)>", "\x1b[31mred\x1b[0m"])
     page = signed_in.get(f"/logs/?group={GROUP}").text
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
+    assert "\u241b[31mred\u241b[0m" in page and "\x1b" not in page  # ESC shown as ␛
+    invocations = signed_in.get(f"/logs/?group={GROUP}&view=invocations").text
+    assert "\x1b" not in invocations
 
 
 def test_a_missing_group_and_a_bad_request_id_are_explained(signed_in: FlaskClient) -> None:

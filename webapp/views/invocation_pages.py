@@ -93,9 +93,9 @@ def line_text(message: str) -> str:
     around it kept."""
     found = lambda_invocations.json_span(message)
     if found is None:
-        return message.rstrip("\n")
+        return lambda_invocations.visible(message.rstrip("\n"))
     start, end, payload = found
-    return (message[:start] + json.dumps(payload, indent=2, ensure_ascii=False)
-            + message[end:]).rstrip("\n")
+    return lambda_invocations.visible((message[:start] + json.dumps(payload, indent=2, ensure_ascii=False)
+                                       + message[end:]).rstrip("\n"))
 
 

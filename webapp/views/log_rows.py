@@ -3,7 +3,8 @@
 A page has up to 200 rows and Jinja's per-row macro or include costs more than the FilterLogEvents
 call the page wraps (bench/log_events.py), so rows are formatted here. Every value goes through
 markupsafe's escape: log text and stream names are untrusted and always end up as text, never
-markup; the times are made by utc_text from numbers.
+markup (control characters such as a terminal's ESC show as symbols); the times are made by
+utc_text from numbers.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from ..aws.logs import LogEvent
+from ..lambda_invocations import visible
 
 def event_rows(events: Iterable[LogEvent], stream_link: str) -> Markup:
     """One <tr class="log-event"> per event; `stream_link` is the view's URL without a stream,
@@ -30,5 +32,5 @@ def event_rows(events: Iterable[LogEvent], stream_link: str) -> Markup:
             f'<tr class="log-event"><td class="nowrap"><time datetime="{moment.replace(" ", "T")}Z"'
             f' title="{moment} UTC">{moment}</time></td><td class="stream" title="{stream[0]}">'
             f'<a href="{link}&amp;stream={stream[1]}">{stream[0]}</a></td>'
-            f'<td><pre class="log-line">{escape(event.message)}</pre></td></tr>\n')
+            f'<td><pre class="log-line">{escape(visible(event.message))}</pre></td></tr>\n')
     return Markup("".join(rows))
