@@ -117,12 +117,24 @@ def _events(group: str, retention: RetentionForm | None = None,
         fragment = "logs/fragments/invocation_rows.html"
     else:
         fragment = "logs/fragments/event_rows.html"
-    return render_view("logs/events.html", fragment, group=group, is_lambda=is_lambda, form=form,
-                       view=INVOCATIONS_VIEW if by_invocation else "", by_invocation=by_invocation,
-                       invocations=invocations, request_id=request_id, page=page, problem=problem,
-                       log_group=log_group, retention=retention or RetentionForm(),
-                       retention_choices=logs.RETENTION_DAYS, never_expire=NEVER_EXPIRE,
-                       tail_since=log_tail.start_cursor().token(), **_form_choices()), status
+    return _events_page(fragment, form, is_lambda=is_lambda,
+                        view=INVOCATIONS_VIEW if by_invocation else "", by_invocation=by_invocation,
+                        invocations=invocations, request_id=request_id, page=page, problem=problem,
+                        log_group=log_group, retention=retention or RetentionForm(),
+                        tail_since=log_tail.start_cursor().token()), status
+
+
+def _events_page(fragment: str | None, form: LogQueryForm, **context: object) -> Response:
+    """The events page (or its fragment); what `context` leaves out is an empty view."""
+    values: dict[str, object] = {
+        "group": form.group, "form": form, "is_lambda": False, "view": "", "by_invocation": False,
+        "invocations": [], "request_id": "", "page": Page([], None), "problem": None,
+        "log_group": None, "retention": RetentionForm(), "tail_since": "",
+        "retention_choices": logs.RETENTION_DAYS, "never_expire": NEVER_EXPIRE,
+        "orders": ORDERS, "ranges": RANGES, "custom_range": CUSTOM,
+        "tail_max_rows": TAIL_MAX_ROWS, "event_rows": log_rows.event_rows}
+    values.update(context)
+    return render_view("logs/events.html", fragment, **values)
 
 
 def _group_facts(group: str) -> logs.LogGroup | None:
@@ -152,11 +164,6 @@ def _around() -> int | None:
     """When the linked request ran (?at=epoch ms), if the link says."""
     text = request.args.get("at", "")
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
-
-
-def _form_choices() -> dict[str, object]:
-    return {"orders": ORDERS, "ranges": RANGES, "custom_range": CUSTOM, "tail_max_rows": TAIL_MAX_ROWS,
-            "event_rows": log_rows.event_rows}
 
 
 def _streams(group: str) -> ResponseReturnValue:
@@ -261,12 +268,7 @@ def download() -> ResponseReturnValue:
         except ConsoleError as err:
             problem = error_text(err)
     if problem is not None:
-        return render_view("logs/events.html", None, group=group, request_id="", form=form, view="",
-                           is_lambda=False, by_invocation=False, invocations=[],
-                           page=Page([], None), problem=problem, log_group=None,
-                           retention=RetentionForm(), retention_choices=logs.RETENTION_DAYS,
-                           never_expire=NEVER_EXPIRE, tail_since="",
-                           **_form_choices()), HTTPStatus.UNPROCESSABLE_ENTITY
+        return _events_page(None, form, problem=problem), HTTPStatus.UNPROCESSABLE_ENTITY
     lines = _json_lines(pages) if fmt == "jsonl" else _text_lines(pages)
     response = Response(stream_with_context(lines), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{_file_stem(group)}.{extension}"'
