@@ -6,7 +6,7 @@ from flask import Flask, current_app, session
 from ..aws import clients
 from ..aws.regions import list_regions
 from ..i18n import LANGUAGES, select_language
-from . import apis, auth, dashboard, errors, functions, iam, logs, preferences, tables
+from . import apis, auth, dashboard, errors, functions, iam, logs, preferences, tables, wizard
 from . import function_settings  # noqa: F401  (adds its routes to functions.bp)
 from . import function_metrics  # noqa: F401  (adds its routes to functions.bp)
 from . import item_editor, table_import, table_items  # noqa: F401  (routes on tables.bp)
@@ -19,9 +19,9 @@ from .rendering import error_text
 
 def register_blueprints(app: Flask) -> None:
     """Register every area, the error pages and what every template needs."""
-    for module in (auth, dashboard, preferences, tables, iam, functions, apis, logs):
+    for module in (auth, dashboard, preferences, tables, iam, functions, apis, logs, wizard):
         app.register_blueprint(module.bp)
-    register_planned_areas(app, built={"tables", "iam", "functions", "apis", "logs"})
+    register_planned_areas(app, built={"tables", "iam", "functions", "apis", "logs", "wizard"})
     errors.init_app(app)
     app.before_request(_use_session_region)
     app.context_processor(_template_globals)

@@ -1,0 +1,98 @@
+"""What the wizard was asked to build (Plan) and what it has made so far (Made).
+
+Both are plain data kept in the user's session as JSON (to_dict / from_dict), so they stay small:
+names, ARNs and ids, never documents or item data beyond the few test items.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+# The API the items function serves (lambda_code/items), as resource path -> methods.
+API_ROUTES: dict[str, tuple[str, ...]] = {
+    "/items": ("GET", "POST"),
+    "/items/{id}": ("GET", "PUT", "DELETE"),
+}
+DEFAULT_TEST_ITEMS = (
+    {"id": "1", "name": "Notebook", "price": 3},
+    {"id": "2", "name": "Pencil", "price": 1},
+    {"id": "3", "name": "Eraser", "price": 1},
+)
+BASIC_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+PUSH_TO_CLOUDWATCH_POLICY = (
+    "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+
+
+@dataclass
+class Plan:
+    """The names and choices of every step, pre-filled; the user may change any of them."""
+
+    table_name: str = "wizard-items"
+    partition_key: str = "id"
+    test_items: str = "\n".join(json.dumps(item) for item in DEFAULT_TEST_ITEMS)  # JSON lines
+    policy_name: str = "wizard-items-table-access"
+    role_name: str = "wizard-items-function-role"
+    tutorial_way: bool = False  # first only the basic role, see the call fail, then attach
+    function_name: str = "wizard-items-function"
+    runtime: str = "python3.12"
+    memory_mb: int = 128
+    timeout_s: int = 10
+    api_name: str = "wizard-items-api"
+    endpoint_type: str = "REGIONAL"
+    stage_name: str = "prod"
+    logging_level: str = "INFO"  # the stage's execution logging: OFF, ERROR or INFO
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for the session."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: object) -> "Plan":
+        """Back from the session; unknown keys are dropped, missing ones take defaults."""
+        known = {item.name for item in fields(cls)}
+        values = {key: value for key, value in (data or {}).items() if key in known} \
+            if isinstance(data, dict) else {}
+        return cls(**values)
+
+    def log_group_names(self, api_id: str | None) -> list[str]:
+        """The log groups this backend writes to."""
+        groups = [f"/aws/lambda/{self.function_name}"]
+        if api_id:
+            groups.append(f"API-Gateway-Execution-Logs_{api_id}/{self.stage_name}")
+        return groups
+
+
+@dataclass
+class Made:
+    """What the wizard created (or adopted), by step; None or empty until that step ran."""
+
+    table_name: str | None = None
+    table_arn: str | None = None
+    items_written: int = 0
+    policy_arn: str | None = None
+    role_name: str | None = None
+    role_arn: str | None = None
+    table_policy_attached: bool = False
+    function_name: str | None = None
+    function_arn: str | None = None
+    api_id: str | None = None
+    resource_ids: dict[str, str] = field(default_factory=dict)  # path -> resource id
+    permission_sid: str | None = None
+    stage_name: str | None = None
+    deployment_id: str | None = None
+    logging_role_name: str | None = None  # only when the wizard made the account's role
+    logging_role_arn: str | None = None
+    created: list[str] = field(default_factory=list)  # kinds the wizard made (not adopted)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for the session."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: object) -> "Made":
+        """Back from the session; unknown keys are dropped."""
+        known = {item.name for item in fields(cls)}
+        values = {key: value for key, value in (data or {}).items() if key in known} \
+            if isinstance(data, dict) else {}
+        return cls(**values)
