@@ -62,10 +62,3 @@ def test_aws_names_stay_as_aws_writes_them(signed_in: FlaskClient) -> None:
     page = signed_in.get("/").text
     for name in ("DynamoDB", "Lambda", "API Gateway", "CloudWatch Logs", "IAM"):
         assert name in page
-
-
-def test_planned_areas_say_honestly_they_are_not_built(signed_in: FlaskClient) -> None:
-    for path, cli in (("/wizard/", "sts get-caller-identity"),):
-        page = signed_in.get(path).text
-        assert "Not built yet" in page
-        assert cli in page

@@ -11,7 +11,8 @@ from . import function_settings  # noqa: F401  (adds its routes to functions.bp)
 from . import function_metrics  # noqa: F401  (adds its routes to functions.bp)
 from . import item_editor, table_import, table_items  # noqa: F401  (routes on tables.bp)
 from . import iam_policies, iam_roles, policy_builder  # noqa: F401  (routes on iam.bp)
-from .areas import register_planned_areas
+from . import wizard_teardown  # noqa: F401  (adds its routes to wizard.bp)
+from . import wizard_export  # noqa: F401  (adds its routes to wizard.bp)
 from .navigation import NAV_ITEMS
 from .preferences import REGION_KEY
 from .rendering import error_text
@@ -21,7 +22,6 @@ def register_blueprints(app: Flask) -> None:
     """Register every area, the error pages and what every template needs."""
     for module in (auth, dashboard, preferences, tables, iam, functions, apis, logs, wizard):
         app.register_blueprint(module.bp)
-    register_planned_areas(app, built={"tables", "iam", "functions", "apis", "logs", "wizard"})
     errors.init_app(app)
     app.before_request(_use_session_region)
     app.context_processor(_template_globals)

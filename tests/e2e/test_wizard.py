@@ -1,0 +1,87 @@
+"""A person runs the setup wizard on the sandbox: every step with its default answers, a live
+check that returns the created item; and a step that fails, keeps the answers and works on retry."""
+from __future__ import annotations
+
+import json
+import re
+
+import boto3
+from playwright.sync_api import Page, expect
+
+from tests.running_console import RunningConsole
+
+from .conftest import sign_in
+
+STEP_BUTTON = re.compile(r"^(Run this step|Retry|Run this step again)$")
+
+
+def aws(console: RunningConsole, service: str):  # type: ignore[no-untyped-def]
+    return boto3.client(service, endpoint_url=console.sandbox_url, region_name="ap-northeast-2",
+                        aws_access_key_id="any", aws_secret_access_key="any")
+
+
+def run_step(page: Page, title: str) -> None:
+    expect(page.locator(".wizard-main h2").first).to_contain_text(title)
+    page.get_by_role("button", name=STEP_BUTTON).click()
+    expect(page.locator(".flash, .flashes, [role=status]").first).to_contain_text(f"Done: {title}")
+
+
+def test_the_whole_wizard_with_default_answers(page: Page, console: RunningConsole) -> None:
+    sign_in(page, console)
+    page.locator("nav.sidenav").get_by_role("link", name=re.compile("Setup wizard")).click()
+    page.get_by_role("link", name="Start the wizard").click()
+    expect(page.locator(".wizard-calls")).to_contain_text("dynamodb:CreateTable")
+    run_step(page, "DynamoDB table and test items")
+    run_step(page, "Least-privilege policy and execution role")
+    run_step(page, "Lambda function")
+    run_step(page, "REST API with Lambda proxy integration")
+    run_step(page, "Deployment to a stage, with logging")
+    expect(page.locator(".wizard-main h2").first).to_contain_text("Live check")
+    page.get_by_role("button", name="Run the live check").click()
+    results = page.locator(".check-call")
+    expect(results).to_have_count(3)
+    expect(results.nth(0)).to_contain_text("HTTP 201")
+    expect(results.nth(1)).to_contain_text("HTTP 200")
+    expect(results.nth(1)).to_contain_text("Made by the setup wizard's live check")
+    expect(results.nth(2)).to_contain_text("Notebook")
+    expect(page.locator(".panel h2").filter(has_text="Results")).to_contain_text("working")
+
+    # What was made is there, once.
+    assert [api["name"] for api in aws(console, "apigateway").get_rest_apis()["items"]].count(
+        "wizard-items-api") == 1
+    environment = aws(console, "lambda").get_function_configuration(
+        FunctionName="wizard-items-function")["Environment"]["Variables"]
+    assert environment == {"TABLE_NAME": "wizard-items", "KEY_NAME": "id"}
+    page.get_by_role("link", name="Overview, tear down and export").click()
+    expect(page.locator(".wizard-overview .badge-state-active")).to_have_count(6)
+
+
+def test_a_failing_step_keeps_the_answers_and_works_on_retry(page: Page,
+                                                              console: RunningConsole) -> None:
+    iam = aws(console, "iam")
+    iam.create_role(RoleName="taken-by-ec2", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "ec2.amazonaws.com"}}]}))
+    sign_in(page, console)
+    page.goto(console.base_url + "/wizard/step/table")
+    page.get_by_label("Table name").fill("x")  # too short: refused before any call
+    page.get_by_role("button", name=STEP_BUTTON).click()
+    expect(page.locator("#table_name-error")).to_contain_text("3 to 255")
+    expect(page.get_by_label("Table name")).to_have_value("x")
+    page.get_by_label("Table name").fill("retry-items")
+    run_step(page, "DynamoDB table and test items")
+
+    page.get_by_label("Policy name").fill("retry-items-access")
+    page.get_by_label("Execution role name").fill("taken-by-ec2")
+    page.get_by_role("button", name=STEP_BUTTON).click()
+    expect(page.locator("#role_name-error")).to_contain_text("Lambda may not assume it")
+    expect(page.get_by_label("Execution role name")).to_have_value("taken-by-ec2")
+    expect(page.get_by_label("Policy name")).to_have_value("retry-items-access")
+    page.get_by_label("Execution role name").fill("retry-items-role")
+    page.get_by_role("button", name="Retry").click()
+    expect(page.locator(".flash, .flashes, [role=status]").first).to_contain_text("Done: Least-privilege")
+    policies = [policy["PolicyName"] for policy in iam.list_policies(Scope="Local")["Policies"]]
+    assert policies.count("retry-items-access") == 1  # the failed try made it, the retry reused it
+    attached = iam.list_attached_role_policies(RoleName="retry-items-role")["AttachedPolicies"]
+    assert {policy["PolicyName"] for policy in attached} == {"retry-items-access",
+                                                            "AWSLambdaBasicExecutionRole"}

@@ -1,0 +1,75 @@
+"""The wizard's last step: real HTTP calls to the deployed stage that create, read and list items.
+
+Each call is reported with its status, body and when it was made (so the page can link the
+function's log lines of that moment). A 500 right after the tutorial's basic-role path is the
+tutorial's own first error: the function may not use the table yet (AccessDenied in its logs).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from ..aws import apigateway
+from ..aws.apigateway import HttpRequest
+from ..aws.errors import N_, ConsoleError
+from .model import Made, Plan
+
+CHECK_ITEM_NAME = "Made by the setup wizard's live check"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckCall:
+    """One call of the live check and its answer."""
+
+    label: str  # an N_ msgid: "Create an item", "Read it back", "List the items"
+    method: str
+    url: str
+    expected: int
+    status: int
+    body: str
+    at_ms: int
+
+    @property
+    def ok(self) -> bool:
+        """True when the stage answered what a working backend answers."""
+        return self.status == self.expected
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready, for the session (the body cut to 2,000 characters)."""
+        return {"label": self.label, "method": self.method, "url": self.url,
+                "expected": self.expected, "status": self.status, "body": self.body[:2000],
+                "at_ms": self.at_ms}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CheckCall":
+        """Back from the session."""
+        return cls(str(data["label"]), str(data["method"]), str(data["url"]),
+                   int(data["expected"]), int(data["status"]), str(data["body"]),
+                   int(data["at_ms"]))
+
+
+def run_check(plan: Plan, made: Made) -> list[CheckCall]:
+    """Create an item through the stage, read it back and list the items."""
+    if not made.api_id or not made.stage_name:
+        raise ConsoleError(N_("Deploy the API to a stage first."), code="invalid")
+    base = apigateway.invoke_url(made.api_id, made.stage_name)
+    calls = [_call(N_("Create an item"), base, "POST", "/items", 201,
+                   json.dumps({"name": CHECK_ITEM_NAME}))]
+    try:
+        created_id = json.loads(calls[0].body).get(plan.partition_key) if calls[0].ok else None
+    except (ValueError, AttributeError):
+        created_id = None
+    if created_id:
+        calls.append(_call(N_("Read it back"), base, "GET",
+                           f"/items/{quote(str(created_id), safe='')}", 200, ""))
+    calls.append(_call(N_("List the items"), base, "GET", "/items", 200, ""))
+    return calls
+
+
+def _call(label: str, base: str, method: str, path: str, expected: int, body: str) -> CheckCall:
+    at_ms = int(time.time() * 1000)
+    headers = {"Content-Type": "application/json"} if body else {}
+    result = apigateway.call_stage(base, HttpRequest(method, path, "", headers, body))
+    return CheckCall(label, method, base + path, expected, result.status, result.body, at_ms)

@@ -1,0 +1,329 @@
+"""The wizard's steps: what each will call, and making it so — idempotently.
+
+Each step reads the Plan and what earlier steps made, checks what already exists, and creates
+only what is missing or changes what differs, so a retry after a failure (or after the user
+changed an earlier answer) neither fails on "already exists" nor makes a second copy. What a step
+makes is recorded in Made; `created` keeps the kinds the wizard made itself, as opposed to
+existing resources it adopted (tear down deletes only those).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from ..aws import apigateway, dynamodb, functions, iam_policies, iam_roles, wizard_lookups
+from ..aws.dynamodb import KeyAttribute, NewTable
+from ..aws.errors import N_, ConsoleError
+from ..aws.item_json import item_from_json, load_json
+from ..code_packages import template_zip
+from ..policy_templates import READ_WRITE, TABLE, policy_for
+from .model import API_ROUTES, BASIC_EXECUTION_POLICY, Made, Plan
+
+LAMBDA_SERVICE = "lambda.amazonaws.com"
+HANDLER = "lambda_function.lambda_handler"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCall:
+    """One AWS call a step will make (or may make), as the step's preview lists it."""
+
+    operation: str  # e.g. "dynamodb:CreateTable"
+    detail: str     # what it is called on, in AWS's own terms (not translated)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step: its key, title (an N_ msgid), the plan fields its form edits (`inputs`), the
+    fields of earlier steps it also reads (`reads`), its calls and its work."""
+
+    key: str
+    title: str
+    inputs: tuple[str, ...]
+    reads: tuple[str, ...]
+    calls: Callable[[Plan, Made], list[PlannedCall]]
+    run: Callable[[Plan, Made], Made]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every plan field the step depends on."""
+        return self.inputs + self.reads
+
+
+def _created(made: Made, kind: str) -> list[str]:
+    return made.created if kind in made.created else [*made.created, kind]
+
+
+# --- 1. The table and its test items ---
+
+def parse_test_items(text: str, partition_key: str) -> list[dict]:
+    """The test items from JSON lines (or one JSON array); ConsoleError(field="test_items")."""
+    stripped = text.strip()
+    if not stripped:
+        return []
+    try:
+        values = load_json(stripped) if stripped.startswith("[") else \
+            [load_json(line) for line in stripped.splitlines() if line.strip()]
+        if not isinstance(values, list):
+            raise ConsoleError(N_("Give the test items as JSON lines, one object per line."),
+                               code="invalid")
+        items = [item_from_json(value) for value in values]
+    except ConsoleError as err:
+        err.field = "test_items"
+        raise
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item.get(partition_key), str) or not item[partition_key]:
+            raise ConsoleError(N_("Test item %(number)s needs a text \"%(key)s\", the table's "
+                                  "partition key."), code="invalid", field="test_items",
+                               number=number, key=partition_key)
+    return items
+
+
+def _table_calls(plan: Plan, made: Made) -> list[PlannedCall]:
+    count = len([line for line in plan.test_items.splitlines() if line.strip()])
+    return [PlannedCall("dynamodb:DescribeTable", plan.table_name),
+            PlannedCall("dynamodb:CreateTable", f"{plan.table_name}, {plan.partition_key} (S), "
+                                                "PAY_PER_REQUEST — if missing"),
+            PlannedCall("dynamodb:BatchWriteItem", f"{count} test items")]
+
+
+def _run_table(plan: Plan, made: Made) -> Made:
+    items = parse_test_items(plan.test_items, plan.partition_key)
+    keys = wizard_lookups.table_keys(plan.table_name)
+    if keys is None:
+        table = dynamodb.create_table(NewTable(plan.table_name, KeyAttribute(plan.partition_key, "S")))
+        made = replace(made, created=_created(made, "table"), table_arn=table.arn)
+    elif [(key.name, key.type) for key in keys] != [(plan.partition_key, "S")]:
+        raise ConsoleError(
+            N_("A table named %(table)s already exists with another key (%(keys)s). Choose "
+               "another table name, or the key %(keys)s."), code="exists", field="table_name",
+            table=plan.table_name, keys=", ".join(f"{key.name} ({key.type})" for key in keys))
+    wizard_lookups.wait_table_active(plan.table_name)
+    arn = dynamodb.describe_table(plan.table_name).arn
+    written = wizard_lookups.put_items(plan.table_name, items, [plan.partition_key]) if items else 0
+    return replace(made, table_name=plan.table_name, table_arn=arn, items_written=written)
+
+
+# --- 2. Least-privilege policy and the execution role ---
+
+def table_policy(table_arn: str) -> dict:
+    """Read-write on the table and its indexes, nothing else (the IAM builder's document)."""
+    return policy_for(TABLE, [table_arn], READ_WRITE)
+
+
+def _access_calls(plan: Plan, made: Made) -> list[PlannedCall]:
+    calls = [PlannedCall("iam:CreatePolicy", f"{plan.policy_name} — read-write on table/"
+                                             f"{plan.table_name} and its indexes"),
+             PlannedCall("iam:CreateRole", f"{plan.role_name}, trusted by {LAMBDA_SERVICE}"),
+             PlannedCall("iam:AttachRolePolicy", "AWSLambdaBasicExecutionRole")]
+    if not plan.tutorial_way:
+        calls.append(PlannedCall("iam:AttachRolePolicy", plan.policy_name))
+    return calls
+
+
+def _run_access(plan: Plan, made: Made) -> Made:
+    if not made.table_arn:
+        raise ConsoleError(N_("Make the table first: the policy is scoped to its ARN."),
+                           code="invalid")
+    document = table_policy(made.table_arn)
+    policy_arn = wizard_lookups.customer_policy_arn(plan.policy_name)
+    current = wizard_lookups.policy_document(policy_arn)
+    if current is None:
+        policy_arn = iam_policies.create_policy(
+            plan.policy_name, document, "Read-write on one DynamoDB table (Serverless Console "
+                                        "setup wizard)").arn
+        made = replace(made, created=_created(made, "policy"))
+    elif current != document:
+        iam_policies.new_version(policy_arn, document)
+    found = wizard_lookups.role_trust(plan.role_name)
+    if found is None:
+        role = iam_roles.create_role(plan.role_name, iam_roles.trust_document("lambda"),
+                                     "Execution role of the setup wizard's function")
+        role_arn = role.arn
+        made = replace(made, created=_created(made, "role"))
+    else:
+        role_arn, trust = found
+        if not wizard_lookups.trusts_service(trust, LAMBDA_SERVICE):
+            raise ConsoleError(
+                N_("A role named %(role)s already exists, and Lambda may not assume it (its "
+                   "trust policy names another principal). Choose another role name, or let "
+                   "lambda.amazonaws.com assume that role in IAM."),
+                code="exists", field="role_name", role=plan.role_name)
+    attached = wizard_lookups.attached_policy_arns(plan.role_name)
+    if BASIC_EXECUTION_POLICY not in attached:
+        iam_roles.attach_policy(plan.role_name, BASIC_EXECUTION_POLICY)
+    table_attached = policy_arn in attached
+    if not plan.tutorial_way and not table_attached:
+        iam_roles.attach_policy(plan.role_name, policy_arn)
+        table_attached = True
+    return replace(made, policy_arn=policy_arn, role_name=plan.role_name, role_arn=role_arn,
+                   table_policy_attached=table_attached)
+
+
+def attach_table_policy(plan: Plan, made: Made) -> Made:
+    """The tutorial's fix: attach the table policy to the role after seeing AccessDenied."""
+    if not made.role_name or not made.policy_arn:
+        raise ConsoleError(N_("Make the policy and the role first."), code="invalid")
+    if made.policy_arn not in wizard_lookups.attached_policy_arns(made.role_name):
+        iam_roles.attach_policy(made.role_name, made.policy_arn)
+    return replace(made, table_policy_attached=True)
+
+
+# --- 3. The function ---
+
+def function_environment(plan: Plan) -> dict[str, str]:
+    """What the items code reads: the table and its key."""
+    return {"TABLE_NAME": plan.table_name, "KEY_NAME": plan.partition_key}
+
+
+def _function_calls(plan: Plan, made: Made) -> list[PlannedCall]:
+    env = ", ".join(f"{name}={value}" for name, value in function_environment(plan).items())
+    return [PlannedCall("lambda:GetFunction", plan.function_name),
+            PlannedCall("lambda:CreateFunction", f"{plan.function_name}, {plan.runtime}, code from "
+                                                 f"lambda_code/items, role {plan.role_name}, {env}"),
+            PlannedCall("lambda:UpdateFunctionConfiguration", "if it exists with other settings")]
+
+
+def _run_function(plan: Plan, made: Made) -> Made:
+    if not made.role_arn:
+        raise ConsoleError(N_("Make the execution role first."), code="invalid")
+    environment = function_environment(plan)
+    existing = wizard_lookups.find_function(plan.function_name)
+    if existing is None:
+        summary = functions.create_function(functions.NewFunction(
+            plan.function_name, plan.runtime, HANDLER, made.role_arn, template_zip("items"),
+            plan.memory_mb, plan.timeout_s, environment,
+            "Items API over DynamoDB (Serverless Console setup wizard)"))
+        made = replace(made, created=_created(made, "function"))
+        arn = summary.function_arn
+    else:
+        arn = existing.function_arn
+        wanted = (made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, environment)
+        if (existing.role_arn, existing.handler, existing.memory_mb, existing.timeout_s,
+                existing.environment) != wanted:
+            wizard_lookups.wait_function_ready(plan.function_name)
+            functions.update_function_configuration(plan.function_name, functions.ConfigurationChange(
+                made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, existing.description,
+                environment))
+    wizard_lookups.wait_function_ready(plan.function_name)
+    return replace(made, function_name=plan.function_name, function_arn=arn)
+
+
+# --- 4. The REST API, its resources, methods and the invoke permission ---
+
+def _api_calls(plan: Plan, made: Made) -> list[PlannedCall]:
+    calls = [PlannedCall("apigateway:CreateRestApi", f"{plan.api_name}, {plan.endpoint_type} — "
+                                                     "if the wizard has none")]
+    for path, methods in API_ROUTES.items():
+        calls.append(PlannedCall("apigateway:CreateResource", path))
+        calls += [PlannedCall("apigateway:PutMethod + PutIntegration",
+                              f"{method} {path} → {plan.function_name} (AWS_PROXY)")
+                  for method in methods]
+    calls.append(PlannedCall("lambda:AddPermission", f"apigateway.amazonaws.com may invoke "
+                                                     f"{plan.function_name} from this API"))
+    return calls
+
+
+def _run_api(plan: Plan, made: Made) -> Made:
+    if not made.function_arn:
+        raise ConsoleError(N_("Make the function first."), code="invalid")
+    api_id = wizard_lookups.find_rest_api(made.api_id, plan.api_name)
+    if api_id is None:
+        api_id = apigateway.create_rest_api(
+            plan.api_name, "Items API (Serverless Console setup wizard)", plan.endpoint_type).api_id
+        made = replace(made, created=_created(made, "api"), resource_ids={})
+    resources = {resource.path: resource for resource in apigateway.list_resources(api_id)}
+    resource_ids: dict[str, str] = {}
+    for path, methods in API_ROUTES.items():
+        resource = resources.get(path)
+        if resource is None:
+            parent_path, _, part = path.rpartition("/")
+            parent = resources[parent_path or "/"]
+            resource = apigateway.create_resource(api_id, parent.resource_id, part)
+            resources[path] = resource
+        resource_ids[path] = resource.resource_id
+        uri = apigateway.lambda_integration_uri(wizard_lookups.region(), made.function_arn)
+        for method in methods:
+            current = wizard_lookups.method_uri(api_id, resource.resource_id, method)
+            if current == uri:
+                continue
+            if current is not None:
+                wizard_lookups.delete_method(api_id, resource.resource_id, method)
+            apigateway.put_method(api_id, resource.resource_id, apigateway.NewMethod(
+                method, "NONE", "lambda_proxy", function_arn=made.function_arn))
+    source = apigateway.execute_api_arn(api_id, "*", "/*")
+    sid = made.permission_sid
+    if not apigateway.may_invoke(made.function_arn, source):
+        sid = apigateway.add_invoke_permission(made.function_arn, source)
+        made = replace(made, created=_created(made, "permission"))
+    return replace(made, api_id=api_id, resource_ids=resource_ids, permission_sid=sid)
+
+
+# --- 5. Deploy to a stage, with logging ---
+
+def _stage_calls(plan: Plan, made: Made) -> list[PlannedCall]:
+    return [PlannedCall("apigateway:CreateDeployment", f"stage {plan.stage_name}"),
+            PlannedCall("apigateway:GetAccount", "is a CloudWatch Logs role set?"),
+            PlannedCall("iam:CreateRole + apigateway:UpdateAccount",
+                        "apigateway-cloudwatch-logs role, if the account has none"),
+            PlannedCall("apigateway:UpdateStage", f"execution logging {plan.logging_level}")]
+
+
+def _run_stage(plan: Plan, made: Made) -> Made:
+    if not made.api_id:
+        raise ConsoleError(N_("Make the API first."), code="invalid")
+    deployment = apigateway.create_deployment(made.api_id, plan.stage_name,
+                                              "Setup wizard deployment")
+    made = replace(made, stage_name=plan.stage_name, deployment_id=deployment.deployment_id)
+    if plan.logging_level != "OFF":
+        if not apigateway.get_cloudwatch_role_arn():
+            name = f"apigateway-cloudwatch-logs-{int(time.time())}"
+            arn = apigateway.create_logging_role(name)
+            made = replace(made, created=_created(made, "logging_role"), logging_role_name=name,
+                           logging_role_arn=arn)
+    apigateway.update_stage_logging(made.api_id, plan.stage_name, plan.logging_level, "", "")
+    return made
+
+
+STEPS: tuple[Step, ...] = (
+    Step("table", N_("DynamoDB table and test items"),
+         ("table_name", "partition_key", "test_items"), (), _table_calls, _run_table),
+    Step("access", N_("Least-privilege policy and execution role"),
+         ("policy_name", "role_name", "tutorial_way"), ("table_name",), _access_calls, _run_access),
+    Step("function", N_("Lambda function"),
+         ("function_name", "runtime", "memory_mb", "timeout_s"),
+         ("table_name", "partition_key", "role_name"), _function_calls, _run_function),
+    Step("api", N_("REST API with Lambda proxy integration"),
+         ("api_name", "endpoint_type"), ("function_name",), _api_calls, _run_api),
+    Step("stage", N_("Deployment to a stage, with logging"),
+         ("stage_name", "logging_level"), ("api_name",), _stage_calls, _run_stage),
+)
+STEP_KEYS = tuple(step.key for step in STEPS)
+
+
+def step(key: str) -> Step:
+    """The step with this key; KeyError for an unknown one."""
+    for candidate in STEPS:
+        if candidate.key == key:
+            return candidate
+    raise KeyError(key)
+
+
+def undone_by(old: Plan, new: Plan, done: list[str]) -> list[str]:
+    """The done steps still done after the plan changed from `old` to `new`: a step that reads a
+    changed field, and every step after it, must run again."""
+    changed = {name for name in old.to_dict() if old.to_dict()[name] != new.to_dict()[name]}
+    still: list[str] = []
+    for candidate in STEPS:
+        if changed & set(candidate.fields):
+            break
+        if candidate.key in done:
+            still.append(candidate.key)
+        else:
+            break
+    return still
+
+
+def first_undone(done: list[str]) -> str | None:
+    """The first step not done yet (None when all are)."""
+    return next((key for key in STEP_KEYS if key not in done), None)
