@@ -1,0 +1,186 @@
+"""Tear down what the wizard made, in dependency order, one result per item.
+
+planned_deletions() lists everything in Made: what the wizard created is deleted, what it
+adopted (it existed before the wizard) is kept and never touched. tear_down() runs the list
+through webapp.aws: API (its stages and deployments go with it), invoke permission (only when the
+function is kept, else it goes with the function), function, role (detached, then deleted),
+policy, table, log groups, and the account's API Gateway logging role when the wizard made it.
+A failure on one item does not stop the others; left_after() says what is still there.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..aws import deletions, dynamodb, iam_policies, iam_roles, logs
+from ..aws.errors import N_, ConsoleError
+from .model import Made, Plan
+
+# Outcomes of one item.
+DELETED = "deleted"
+ALREADY_GONE = "gone"
+KEPT = "kept"
+FAILED = "failed"
+
+# Made's fields that record each kind; a failed item keeps them (and its "created" mark) so
+# the next tear down tries again.
+_MADE_FIELDS: dict[str, tuple[str, ...]] = {
+    "api": ("api_id", "resource_ids", "stage_name", "deployment_id"),
+    "permission": ("permission_sid", "function_name", "function_arn"),
+    "function": ("function_name", "function_arn", "permission_sid"),
+    "role": ("role_name", "role_arn", "table_policy_attached"),
+    "policy": ("policy_arn",),
+    "table": ("table_name", "table_arn", "items_written"),
+    "logging_role": ("logging_role_name", "logging_role_arn"),
+}
+LOGGING_ROLE_STILL_SET = N_(
+    "Kept the role %(role)s: API Gateway's account settings still name it as the CloudWatch Logs "
+    "role and it could not be cleared (%(reason)s). Deleting it now would stop every API in this "
+    "region from writing logs. Set another role in API Gateway's account settings, or fix the "
+    "cause, then tear down again."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """One thing the wizard made or adopted, as the tear down will treat it.
+
+    `name` is what a person reads, `arn` its ARN or id ("" when it has none), `identifier` what
+    the delete call takes, `parent` the function a permission belongs to, `owner` the kind
+    whose record in Made it lives in (a log group lives with its function or API).
+    """
+
+    kind: str
+    name: str
+    arn: str
+    made_by_wizard: bool
+    identifier: str
+    owner: str
+    parent: str = ""
+
+    @property
+    def is_kept(self) -> bool:
+        """Adopted resources existed before the wizard and are never deleted."""
+        return not self.made_by_wizard
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionResult:
+    """What happened to one item: deleted, already gone, kept or failed (with why)."""
+
+    deletion: Deletion
+    outcome: str
+    error: ConsoleError | None = field(default=None, compare=False)
+
+    @property
+    def is_left(self) -> bool:
+        """True when the item is still there because deleting it failed."""
+        return self.outcome == FAILED
+
+
+def _policy_name(policy_arn: str) -> str:
+    return policy_arn.rsplit("/", 1)[-1]
+
+
+def planned_deletions(plan: Plan, made: Made) -> list[Deletion]:
+    """Everything Made records, in the order tear_down() handles it."""
+    created = set(made.created)
+    planned: list[Deletion] = []
+    if made.api_id:
+        planned.append(Deletion("api", plan.api_name, made.api_id, "api" in created,
+                                made.api_id, "api"))
+    function_kept = bool(made.function_name) and "function" not in created
+    if made.permission_sid and function_kept:
+        planned.append(Deletion("permission", made.permission_sid, "",
+                                "permission" in created, made.permission_sid, "permission",
+                                parent=made.function_name))
+    if made.function_name:
+        planned.append(Deletion("function", made.function_name, made.function_arn or "",
+                                "function" in created, made.function_name, "function"))
+    if made.role_name:
+        planned.append(Deletion("role", made.role_name, made.role_arn or "", "role" in created,
+                                made.role_name, "role"))
+    if made.policy_arn:
+        planned.append(Deletion("policy", _policy_name(made.policy_arn), made.policy_arn,
+                                "policy" in created, made.policy_arn, "policy"))
+    if made.table_name:
+        planned.append(Deletion("table", made.table_name, made.table_arn or "",
+                                "table" in created, made.table_name, "table"))
+    if made.function_name:
+        group = f"/aws/lambda/{made.function_name}"
+        planned.append(Deletion("log_group", group, "", "function" in created, group,
+                                "function"))
+    if made.api_id and made.stage_name:
+        group = f"API-Gateway-Execution-Logs_{made.api_id}/{made.stage_name}"
+        planned.append(Deletion("log_group", group, "", "api" in created, group, "api"))
+    if made.logging_role_name and "logging_role" in created:
+        planned.append(Deletion("logging_role", made.logging_role_name,
+                                made.logging_role_arn or "", True, made.logging_role_name,
+                                "logging_role"))
+    return planned
+
+
+def has_anything_to_delete(plan: Plan, made: Made) -> bool:
+    """Whether a tear down would delete anything (kept items do not count)."""
+    return any(item.made_by_wizard for item in planned_deletions(plan, made))
+
+
+def _delete_logging_role(item: Deletion) -> str:
+    if item.arn:
+        try:
+            deletions.unset_cloudwatch_role(item.arn)
+        except ConsoleError as err:
+            raise ConsoleError(LOGGING_ROLE_STILL_SET, code=err.code, aws_code=err.aws_code,
+                               role=item.arn, reason=err.message) from err
+    return deletions.gone_if_missing(lambda: iam_roles.delete_role(item.identifier))
+
+
+def _delete_call(item: Deletion) -> Callable[[], str]:
+    identifier = item.identifier
+    calls: dict[str, Callable[[], str]] = {
+        "api": lambda: deletions.delete_rest_api(identifier),
+        "permission": lambda: deletions.remove_permission(item.parent, identifier),
+        "function": lambda: deletions.delete_function(identifier),
+        "role": lambda: deletions.gone_if_missing(lambda: iam_roles.delete_role(identifier)),
+        "policy": lambda: deletions.gone_if_missing(
+            lambda: iam_policies.delete_policy(identifier)),
+        "table": lambda: deletions.gone_if_missing(lambda: dynamodb.delete_table(identifier)),
+        "log_group": lambda: deletions.gone_if_missing(
+            lambda: logs.delete_log_group(identifier)),
+        "logging_role": lambda: _delete_logging_role(item),
+    }
+    return calls[item.kind]
+
+
+def delete_one(item: Deletion) -> DeletionResult:
+    """Delete one planned item (or keep it); a ConsoleError becomes a FAILED result."""
+    if item.is_kept:
+        return DeletionResult(item, KEPT)
+    try:
+        status = _delete_call(item)()
+    except ConsoleError as err:
+        return DeletionResult(item, FAILED, err)
+    return DeletionResult(item, ALREADY_GONE if status == deletions.ALREADY_GONE else DELETED)
+
+
+def tear_down(plan: Plan, made: Made) -> list[DeletionResult]:
+    """Delete what the wizard made, in dependency order; every item gets its result."""
+    return [delete_one(item) for item in planned_deletions(plan, made)]
+
+
+def left_after(made: Made, results: list[DeletionResult]) -> Made:
+    """What the wizard still has to tear down: only the items that failed.
+
+    Deleted and already-gone items are forgotten, and so are kept ones (they were only
+    borrowed); an empty Made means the tear down was complete.
+    """
+    left = Made()
+    for result in results:
+        if not result.is_left:
+            continue
+        owner = result.deletion.owner
+        for name in _MADE_FIELDS[owner]:
+            setattr(left, name, getattr(made, name))
+        if owner in made.created and owner not in left.created:
+            left.created.append(owner)
+    return left
