@@ -61,22 +61,38 @@ def parse_test_items(text: str, partition_key: str) -> list[dict]:
     stripped = text.strip()
     if not stripped:
         return []
-    try:
-        values = load_json(stripped) if stripped.startswith("[") else \
-            [load_json(line) for line in stripped.splitlines() if line.strip()]
+    if stripped.startswith("["):
+        values = _json_value(stripped, None)
         if not isinstance(values, list):
             raise ConsoleError(N_("Give the test items as JSON lines, one object per line."),
-                               code="invalid")
-        items = [item_from_json(value) for value in values]
-    except ConsoleError as err:
-        err.field = "test_items"
-        raise
+                               code="invalid", field="test_items")
+    else:
+        values = [_json_value(line, number)
+                  for number, line in enumerate(stripped.splitlines(), start=1) if line.strip()]
+    items = []
+    for number, value in enumerate(values, start=1):
+        try:
+            items.append(item_from_json(value))
+        except ConsoleError as err:
+            raise ConsoleError(N_("Test item %(number)s: %(reason)s"), code="invalid",
+                               field="test_items", number=number, reason=err.message) from err
     for number, item in enumerate(items, start=1):
         if not isinstance(item.get(partition_key), str) or not item[partition_key]:
             raise ConsoleError(N_("Test item %(number)s needs a text \"%(key)s\", the table's "
                                   "partition key."), code="invalid", field="test_items",
                                number=number, key=partition_key)
     return items
+
+
+def _json_value(text: str, line: int | None) -> object:
+    try:
+        return load_json(text)
+    except ConsoleError as err:
+        if line is None:
+            err.field = "test_items"
+            raise
+        raise ConsoleError(N_("Line %(line)s: %(reason)s"), code="invalid", field="test_items",
+                           line=line, reason=err.message) from err
 
 
 def _table_calls(plan: Plan, made: Made) -> list[PlannedCall]:

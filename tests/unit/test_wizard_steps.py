@@ -1,0 +1,120 @@
+"""The wizard's steps and forms on moto: answers checked before any call, dependencies, order."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from http import HTTPStatus
+
+import boto3
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from moto import mock_aws
+
+from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
+from webapp import create_app
+from webapp.aws.errors import ConsoleError
+from webapp.wizard import steps
+from webapp.wizard.model import Made, Plan
+
+REGION = "ap-northeast-2"
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """The console under moto with the AWS-managed policy the access step attaches."""
+    load_only_managed_policies(monkeypatch, ("AWSLambdaBasicExecutionRole",))
+    with mock_aws():
+        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+
+
+def test_changing_an_answer_undoes_the_steps_that_read_it_and_those_after() -> None:
+    plan, done = Plan(), list(steps.STEP_KEYS)
+    assert steps.undone_by(plan, plan, done) == done
+    assert steps.undone_by(plan, replace(plan, stage_name="dev"), done) == [
+        "table", "access", "function", "api"]
+    assert steps.undone_by(plan, replace(plan, function_name="other"), done) == ["table", "access"]
+    assert steps.undone_by(plan, replace(plan, table_name="other"), done) == []
+    assert steps.first_undone(["table", "access"]) == "function"
+    assert steps.first_undone(done) is None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"id": "1"}\n{"id": ', "Line 2: This is not valid JSON"),
+    ('{"name": "no key"}', 'needs a text "id"'),
+    ('{"id": 5}', 'needs a text "id"'),
+    ("[1, 2]", "Test item 1:"),
+])
+def test_bad_test_items_are_explained(text: str, message: str) -> None:
+    with pytest.raises(ConsoleError) as refused:
+        steps.parse_test_items(text, "id")
+    assert refused.value.field == "test_items"
+    assert message in refused.value.message
+
+
+def test_test_items_come_as_json_lines_or_an_array() -> None:
+    assert len(steps.parse_test_items('{"id": "1"}\n\n{"id": "2"}', "id")) == 2
+    assert len(steps.parse_test_items('[{"id": "1"}, {"id": "2"}]', "id")) == 2
+    assert steps.parse_test_items("  ", "id") == []
+
+
+def post_step(client: FlaskClient, key: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    return client.post(f"/wizard/step/{key}",
+                       data={**data, "csrf_token": csrf_token(client, f"/wizard/step/{key}")})
+
+
+def test_a_bad_answer_is_shown_beside_its_field_and_nothing_is_made(signed_in: FlaskClient) -> None:
+    reply = post_step(signed_in, "table", {"table_name": "a b", "partition_key": "id",
+                                           "test_items": '{"id": "1"}'})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert 'id="table_name-error"' in reply.text and 'value="a b"' in reply.text
+    assert boto3.client("dynamodb", region_name=REGION).list_tables()["TableNames"] == []
+
+
+def test_the_table_step_makes_the_table_with_its_items_and_moves_on(signed_in: FlaskClient) -> None:
+    reply = post_step(signed_in, "table", {"table_name": "unit-items", "partition_key": "id",
+                                           "test_items": '{"id": "1", "name": "a"}\n{"id": "2"}'})
+    assert reply.status_code == HTTPStatus.SEE_OTHER
+    assert reply.headers["Location"].endswith("/wizard/step/access")
+    items = boto3.client("dynamodb", region_name=REGION).scan(TableName="unit-items")["Items"]
+    assert sorted(item["id"]["S"] for item in items) == ["1", "2"]
+    page = signed_in.get("/wizard/step/table").text
+    assert "unit-items" in page and "arn:aws:dynamodb:" in page and "Run this step again" in page
+    overview = signed_in.get("/wizard/").text
+    assert "Resume the wizard" in overview
+
+
+def test_a_step_before_its_predecessor_is_refused(signed_in: FlaskClient) -> None:
+    reply = post_step(signed_in, "function", {"function_name": "fn", "runtime": "python3.12",
+                                              "memory_mb": "128", "timeout_s": "10"})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "first: this one builds on it" in reply.text
+    assert 'value="fn"' in reply.text
+
+
+def test_a_table_with_another_key_is_not_adopted(signed_in: FlaskClient) -> None:
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName="keyed", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    reply = post_step(signed_in, "table", {"table_name": "keyed", "partition_key": "id",
+                                           "test_items": ""})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "already exists with another key (pk (S))" in reply.text
+
+
+def test_the_access_step_scopes_the_policy_to_the_table(app: Flask) -> None:
+    with app.test_request_context():
+        made = steps.step("table").run(Plan(table_name="scoped", test_items=""), Made())
+        made = steps.step("access").run(Plan(table_name="scoped"), made)
+    iam = boto3.client("iam", region_name=REGION)
+    version = iam.get_policy(PolicyArn=made.policy_arn)["Policy"]["DefaultVersionId"]
+    document = iam.get_policy_version(PolicyArn=made.policy_arn, VersionId=version)[
+        "PolicyVersion"]["Document"]
+    resources = [resource for statement in document["Statement"]
+                 for resource in (statement["Resource"] if isinstance(statement["Resource"], list)
+                                  else [statement["Resource"]])]
+    assert all(resource.startswith(made.table_arn) for resource in resources)
+    attached = {policy["PolicyArn"] for policy in iam.list_attached_role_policies(
+        RoleName=made.role_name)["AttachedPolicies"]}
+    assert made.policy_arn in attached and made.table_policy_attached
