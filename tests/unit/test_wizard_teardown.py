@@ -17,8 +17,7 @@ from webapp import code_packages, create_app, policy_templates
 from webapp.aws import apigateway, deletions, dynamodb, functions, iam_policies, iam_roles
 from webapp.aws.dynamodb import KeyAttribute, NewTable
 from webapp.aws.errors import ConsoleError
-from webapp.views.wizard import SESSION_KEY
-from webapp.views.wizard_teardown import LIVE_CHECK_SESSION_KEY
+from webapp.views.wizard import CHECK_SESSION_KEY, SESSION_KEY
 from webapp.wizard import teardown
 from webapp.wizard.model import API_ROUTES, BASIC_EXECUTION_POLICY, Made, Plan
 from webapp.wizard.teardown import ALREADY_GONE, DELETED, FAILED, KEPT
@@ -335,7 +334,7 @@ def test_confirming_deletes_everything_then_nothing_is_left(signed_in: FlaskClie
     made = build(plan)
     start_wizard(signed_in, plan, made)
     with signed_in.session_transaction() as session:
-        session[LIVE_CHECK_SESSION_KEY] = [{"method": "GET", "path": "/items"}]
+        session[CHECK_SESSION_KEY] = [{"method": "GET", "path": "/items"}]
     reply = confirm(signed_in, typed)
     assert reply.status_code == HTTPStatus.OK
     page = text(reply)
@@ -345,7 +344,7 @@ def test_confirming_deletes_everything_then_nothing_is_left(signed_in: FlaskClie
     assert state["made"] == Made().to_dict() and state["done"] == []
     assert state["plan"] == plan.to_dict()
     with signed_in.session_transaction() as session:
-        assert LIVE_CHECK_SESSION_KEY not in session
+        assert CHECK_SESSION_KEY not in session
     again = text(signed_in.get("/wizard/teardown"))
     assert "Nothing left to delete" in again and 'name="confirm_name"' not in again
     assert "Nothing left to delete" in text(confirm(signed_in, "delete"))

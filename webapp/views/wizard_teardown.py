@@ -12,12 +12,10 @@ from ..wizard import teardown
 from ..wizard.model import Plan
 from .confirm_forms import ConfirmNameForm
 from .rendering import render_view
-from .wizard import bp, load_state, save_state
+from .wizard import CHECK_SESSION_KEY, bp, load_state, save_state
 
 # Typing this word (or the API's name) confirms the tear down.
 CONFIRM_WORD = "delete"
-# Where webapp/views/wizard.py keeps the live check's calls; they went to an API now gone.
-LIVE_CHECK_SESSION_KEY = "wizard_check"
 
 
 def parse_teardown_confirm(form: Mapping[str, str], plan: Plan) -> ConfirmNameForm:
@@ -52,7 +50,7 @@ def tear_down() -> ResponseReturnValue:
     results = teardown.tear_down(plan, made)
     # What is gone is forgotten; the steps run again from the start (they adopt what is left).
     save_state(plan, teardown.left_after(made, results), [])
-    session.pop(LIVE_CHECK_SESSION_KEY, None)
+    session.pop(CHECK_SESSION_KEY, None)  # the live check's calls went to an API now gone
     left = [result for result in results if result.is_left]
     return render_view("wizard/teardown.html", None, plan=plan, planned=planned, results=results,
                        left=left, form=form)
