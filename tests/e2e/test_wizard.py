@@ -52,8 +52,36 @@ def test_the_whole_wizard_with_default_answers(page: Page, console: RunningConso
     environment = aws(console, "lambda").get_function_configuration(
         FunctionName="wizard-items-function")["Environment"]["Variables"]
     assert environment == {"TABLE_NAME": "wizard-items", "KEY_NAME": "id"}
+    # Each call links to the function's lines of that moment.
+    results.nth(0).get_by_role("link", name="The function's log lines of this call").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("/aws/lambda/wizard-items-function")
+    expect(page.locator("tr.invocation-row").first).to_have_attribute("data-status", "ok")
+    page.go_back()
+
     page.get_by_role("link", name="Overview, tear down and export").click()
     expect(page.locator(".wizard-overview .badge-state-active")).to_have_count(6)
+
+    # Tear down: everything the wizard made goes, in order; a second run finds nothing.
+    api_id = next(api["id"] for api in aws(console, "apigateway").get_rest_apis()["items"]
+                  if api["name"] == "wizard-items-api")
+    page.get_by_role("link", name="Tear down…").click()
+    page.get_by_label(re.compile("to confirm")).fill("delete")
+    page.get_by_role("button", name=re.compile(r"^Delete \d+ items$")).click()
+    expect(page.locator("main")).to_contain_text("Tear down complete")
+    assert "wizard-items" not in aws(console, "dynamodb").list_tables()["TableNames"]
+    assert "wizard-items-function" not in [
+        function["FunctionName"] for function in aws(console, "lambda").list_functions()["Functions"]]
+    assert "wizard-items-api" not in [api["name"] for api in
+                                      aws(console, "apigateway").get_rest_apis()["items"]]
+    iam = aws(console, "iam")
+    assert "wizard-items-function-role" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
+    assert "wizard-items-table-access" not in [
+        policy["PolicyName"] for policy in iam.list_policies(Scope="Local")["Policies"]]
+    groups = [group["logGroupName"] for group in
+              aws(console, "logs").describe_log_groups()["logGroups"]]
+    assert not [group for group in groups if "wizard-items" in group or api_id in group]
+    page.goto(console.base_url + "/wizard/teardown")
+    expect(page.locator("main")).to_contain_text("Nothing left to delete")
 
 
 def test_a_failing_step_keeps_the_answers_and_works_on_retry(page: Page,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import quote
 
 from ..aws import apigateway
@@ -30,6 +31,14 @@ class CheckCall:
     status: int
     body: str
     at_ms: int
+
+    @property
+    def log_window(self) -> tuple[str, str]:
+        """A UTC time range around the call (from 5 s before to 30 s after), as the log page's
+        custom range takes it, to open the function's lines of this call."""
+        def text(epoch_ms: int) -> str:
+            return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        return text(self.at_ms - 5000), text(self.at_ms + 30_000)
 
     @property
     def ok(self) -> bool:
