@@ -118,3 +118,18 @@ def test_the_access_step_scopes_the_policy_to_the_table(app: Flask) -> None:
     attached = {policy["PolicyArn"] for policy in iam.list_attached_role_policies(
         RoleName=made.role_name)["AttachedPolicies"]}
     assert made.policy_arn in attached and made.table_policy_attached
+
+
+def test_a_step_says_what_it_will_reuse_before_it_runs(signed_in: FlaskClient) -> None:
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.create_table(TableName="wizard-items", BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    page = signed_in.get("/wizard/step/table").text
+    assert "The table wizard-items exists already with this key" in page
+    boto3.client("iam", region_name=REGION).create_role(
+        RoleName="wizard-items-function-role", AssumeRolePolicyDocument=(
+            '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": '
+            '"sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}]}'))
+    access = signed_in.get("/wizard/step/access").text
+    assert "A role named wizard-items-function-role exists, and Lambda may not assume it" in access

@@ -13,7 +13,7 @@ from flask_babel import gettext
 
 from ..aws.errors import ConsoleError
 from ..aws.functions import PYTHON_RUNTIMES
-from ..wizard import live_check, steps
+from ..wizard import live_check, preview, steps
 from ..wizard.model import Made, Plan
 from . import wizard_forms
 from .rendering import error_text, render_view, see_other
@@ -69,6 +69,7 @@ def _page(key: str, plan: Plan, made: Made, done: list[str], *, typed: dict[str,
         "wizard/step.html", None, key=key, current=current, steps=steps.STEPS, check_key=CHECK_KEY,
         plan=plan, made=made, done=done, typed=typed or {}, errors=errors or {}, problem=problem,
         calls=current.calls(plan, made) if current else [], artifacts=artifacts(made),
+        found=preview.existing(key, plan, made) if current and key not in done else [],
         check_results=_check_results(), choices=_choices(),
         next_key=_next_key(key)), status
 

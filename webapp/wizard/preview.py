@@ -1,0 +1,86 @@
+"""Before a step runs: what of it already exists, and what the step will do with it.
+
+A step reuses what is there rather than failing on "already exists"; this says so up front, and
+warns when something of that name exists that the step cannot use (a table with another key, a
+role Lambda may not assume).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..aws import wizard_lookups
+from ..aws.errors import N_, ConsoleError
+from .model import Made, Plan
+from .steps import LAMBDA_SERVICE
+
+
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """One thing found: an N_ message with its parameters, and whether it blocks the step."""
+
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+    blocks: bool = False
+
+
+def existing(key: str, plan: Plan, made: Made) -> list[Existing]:
+    """What the step `key` would find already there (nothing for a step the wizard did)."""
+    try:
+        return _FINDERS.get(key, lambda plan, made: [])(plan, made)
+    except ConsoleError:
+        return []  # a preview only: the step itself reports what went wrong
+
+
+def _table(plan: Plan, made: Made) -> list[Existing]:
+    if made.table_name == plan.table_name:
+        return []
+    keys = wizard_lookups.table_keys(plan.table_name)
+    if keys is None:
+        return []
+    if [(key.name, key.type) for key in keys] == [(plan.partition_key, "S")]:
+        return [Existing(N_("The table %(name)s exists already with this key: the step will use "
+                            "it and write the test items into it."), {"name": plan.table_name})]
+    return [Existing(N_("A table named %(name)s exists with another key: choose another name."),
+                     {"name": plan.table_name}, blocks=True)]
+
+
+def _access(plan: Plan, made: Made) -> list[Existing]:
+    found: list[Existing] = []
+    if made.policy_arn is None and wizard_lookups.policy_document(
+            wizard_lookups.customer_policy_arn(plan.policy_name)) is not None:
+        found.append(Existing(N_("The policy %(name)s exists already: the step will make the "
+                                 "table's document its default version."), {"name": plan.policy_name}))
+    if made.role_name != plan.role_name:
+        role = wizard_lookups.role_trust(plan.role_name)
+        if role is not None and wizard_lookups.trusts_service(role[1], LAMBDA_SERVICE):
+            found.append(Existing(N_("The role %(name)s exists already and Lambda may assume it: "
+                                     "the step will use it and attach what it lacks."),
+                                  {"name": plan.role_name}))
+        elif role is not None:
+            found.append(Existing(N_("A role named %(name)s exists, and Lambda may not assume it: "
+                                     "choose another name."), {"name": plan.role_name}, blocks=True))
+    return found
+
+
+def _function(plan: Plan, made: Made) -> list[Existing]:
+    if made.function_name == plan.function_name:
+        return []
+    if wizard_lookups.find_function(plan.function_name) is None:
+        return []
+    return [Existing(N_("The function %(name)s exists already: the step will set its role, memory, "
+                        "timeout and environment to these, and leave its code as it is."),
+                     {"name": plan.function_name})]
+
+
+def _api(plan: Plan, made: Made) -> list[Existing]:
+    if made.api_id:
+        return []
+    api_id = wizard_lookups.find_rest_api(None, plan.api_name)
+    if api_id is None:
+        return []
+    return [Existing(N_("A REST API named %(name)s exists already (%(id)s): the step will add the "
+                        "resources, methods and permission it lacks."),
+                     {"name": plan.api_name, "id": api_id})]
+
+
+_FINDERS = {"table": _table, "access": _access, "function": _function, "api": _api}
