@@ -406,9 +406,10 @@ def test_script_region_defaults_to_the_exported_one(tmp_path: Path) -> None:
 
 def test_script_quotes_names_that_look_like_shell(tmp_path: Path) -> None:
     odd = replace(Plan(), table_name="it's $(touch pwned) `touch pwned2` \"x\"",
-                  function_name="fn; touch pwned3", stage_name="$HOME")
+                  function_name="fn; touch pwned3", stage_name="$HOME",
+                  api_name="api\ntouch pwned4\n")
     script = export.cli_script(odd)
-    for name in (odd.table_name, odd.function_name, odd.stage_name):
+    for name in (odd.table_name, odd.function_name, odd.stage_name, odd.api_name):
         assert shlex.quote(name) in script
     result, calls, _root = run_script(tmp_path, odd, AWS_REGION="eu-west-1")
     assert result.returncode == 0, result.stderr
@@ -417,6 +418,8 @@ def test_script_quotes_names_that_look_like_shell(tmp_path: Path) -> None:
     assert value_of(create_table, "--table-name") == odd.table_name
     (create_function,) = [call for call in calls if call[:2] == ["lambda", "create-function"]]
     assert value_of(create_function, "--function-name") == odd.function_name
+    (create_api,) = [call for call in calls if call[:2] == ["apigateway", "create-rest-api"]]
+    assert value_of(create_api, "--name") == odd.api_name
     stage_calls = [call for call in calls if "--stage-name" in call]
     assert stage_calls and all(value_of(call, "--stage-name") == "$HOME" for call in stage_calls)
 

@@ -291,14 +291,14 @@ def cli_script(plan: Plan, default_region: str = DEFAULT_REGION) -> str:
     lines = [
         "#!/usr/bin/env bash",
         "# Makes the Serverless Console setup wizard's backend with AWS CLI v2 commands:",
-        f"# table {plan.table_name}, policy {plan.policy_name}, role {plan.role_name},",
-        f"# function {plan.function_name}, REST API {plan.api_name} and its stage "
-        f"{plan.stage_name}.",
+        _comment(f"table {plan.table_name}, policy {plan.policy_name}, role {plan.role_name},"),
+        _comment(f"function {plan.function_name}, REST API {plan.api_name} and its stage "
+                 f"{plan.stage_name}."),
         "# Run it from the folder that holds src/. It stops at the first command that fails.",
         "set -euo pipefail",
         'cd "$(dirname "$0")"',
         "export AWS_PAGER=\"\"",
-        f'REGION="${{AWS_REGION:-{_sub_shell(default_region)}}}"',
+        f'REGION="${{AWS_REGION:-{_region_default(default_region)}}}"',
         'export AWS_REGION="$REGION"',
         "# Seconds to let IAM changes reach Lambda and API Gateway before they are used.",
         'IAM_WAIT_SECONDS="${IAM_WAIT_SECONDS:-10}"',
@@ -408,9 +408,14 @@ def cli_script(plan: Plan, default_region: str = DEFAULT_REGION) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _sub_shell(text: str) -> str:
+def _region_default(text: str) -> str:
     """A Region code as the default of ${AWS_REGION:-...} (only [a-z0-9-] pass through)."""
     return text if re.fullmatch(r"[a-z0-9-]+", text) else DEFAULT_REGION
+
+
+def _comment(text: str) -> str:
+    """One shell comment line: control characters (a newline above all) cannot end it."""
+    return "# " + re.sub(r"[\x00-\x1f\x7f]", "?", text)
 
 
 # --- The .zip ---
