@@ -103,6 +103,23 @@
     if (box && !rows.querySelector("[data-tail-paused]")) { box.scrollTop = box.scrollHeight; }
   }
 
+  // A form that makes something in AWS is sent once: a second click while it runs would make
+  // it twice (the wizard's steps take seconds).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-submit-once]")) { return; }
+    if (form.hasAttribute("data-submitting")) { event.preventDefault(); return; }
+    form.setAttribute("data-submitting", "");
+    form.setAttribute("aria-busy", "true");
+  });
+  window.addEventListener("pageshow", function () {  // back to a page kept in the browser's cache
+    var forms = document.querySelectorAll("form[data-submitting]");
+    for (var i = 0; i < forms.length; i++) {
+      forms[i].removeAttribute("data-submitting");
+      forms[i].removeAttribute("aria-busy");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { localise(document.body); });
   document.addEventListener("htmx:load", function (event) { localise(event.detail.elt); });
   document.addEventListener("htmx:afterSettle", keepTailBounded);

@@ -133,3 +133,62 @@ def test_a_step_says_what_it_will_reuse_before_it_runs(signed_in: FlaskClient) -
             '"sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}]}'))
     access = signed_in.get("/wizard/step/access").text
     assert "A role named wizard-items-function-role exists, and Lambda may not assume it" in access
+
+
+def test_a_role_lambda_may_not_assume_is_refused_before_anything_is_made(
+        signed_in: FlaskClient) -> None:
+    assert post_step(signed_in, "table", {"table_name": "half", "partition_key": "id",
+                                          "test_items": ""}).status_code == HTTPStatus.SEE_OTHER
+    iam = boto3.client("iam", region_name=REGION)
+    iam.create_role(RoleName="ec2-role", AssumeRolePolicyDocument=(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": '
+        '"sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}]}'))
+    reply = post_step(signed_in, "access", {"policy_name": "half-access", "role_name": "ec2-role"})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert 'id="role_name-error"' in reply.text
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+
+
+def test_what_a_failing_step_made_before_it_failed_is_torn_down(
+        signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from webapp.aws import wizard_lookups
+
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise ConsoleError("The items could not be written.", code="aws-error")
+
+    monkeypatch.setattr(wizard_lookups, "put_items", refuse)
+    reply = post_step(signed_in, "table", {"table_name": "made-then-failed", "partition_key": "id",
+                                           "test_items": '{"id": "1"}'})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "The items could not be written." in reply.text
+    teardown = signed_in.get("/wizard/teardown").text
+    assert "made-then-failed" in teardown  # the table the failed try made is known
+
+
+def test_an_existing_tables_own_items_are_kept(signed_in: FlaskClient) -> None:
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.create_table(TableName="theirs", BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    dynamodb.put_item(TableName="theirs", Item={"id": {"S": "1"}, "name": {"S": "real data"}})
+    reply = post_step(signed_in, "table", {"table_name": "theirs", "partition_key": "id",
+                                           "test_items": '{"id": "1", "name": "test"}\n{"id": "9"}'})
+    assert reply.status_code == HTTPStatus.SEE_OTHER
+    item = dynamodb.get_item(TableName="theirs", Key={"id": {"S": "1"}})["Item"]
+    assert item["name"]["S"] == "real data"
+    assert "Item" in dynamodb.get_item(TableName="theirs", Key={"id": {"S": "9"}})
+
+
+@pytest.mark.parametrize(("key", "data", "field"), [
+    ("access", {"policy_name": "정책", "role_name": "ok-role"}, "policy_name"),
+    ("access", {"policy_name": "ok", "role_name": "역할"}, "role_name"),
+    ("api", {"api_name": "items\rapi", "endpoint_type": "REGIONAL"}, "api_name"),
+    ("table", {"table_name": "items", "partition_key": "id",
+               "test_items": "\n".join('{"id": "%d", "note": "%s"}' % (n, "x" * 40)
+                                       for n in range(40))}, "test_items"),
+])
+def test_names_aws_would_refuse_and_oversized_items_are_refused_beside_the_field(
+        signed_in: FlaskClient, key: str, data: dict[str, str], field: str) -> None:
+    reply = post_step(signed_in, key, data)
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert f'id="{field}-error"' in reply.text

@@ -7,6 +7,7 @@ Also the waits the wizard needs between steps.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Sequence
 
 from .account import get_caller_identity
@@ -56,6 +57,25 @@ def put_items(table_name: str, items: Sequence[dict], key_names: Sequence[str]) 
 
     write_items(table_name, list(enumerate(items, start=1)), key_names, count)
     return sum(written)
+
+
+def put_new_items(table_name: str, items: Sequence[dict], partition_key: str) -> int:
+    """Write the items whose keys are free (a table that was there before keeps its own items);
+    how many were written."""
+    written = 0
+    dynamodb_client = client("dynamodb")
+    for item in items:
+        try:
+            with aws_errors(N_("write a test item"), f"table {table_name}"):
+                dynamodb_client.put_item(TableName=table_name, Item=to_wire(item),
+                                         ConditionExpression="attribute_not_exists(#k)",
+                                         ExpressionAttributeNames={"#k": partition_key})
+        except ConsoleError as err:
+            if err.aws_code == "ConditionalCheckFailedException":
+                continue
+            raise
+        written += 1
+    return written
 
 
 def role_trust(role_name: str) -> tuple[str, dict] | None:
@@ -139,6 +159,52 @@ def wait_function_ready(function_name: str) -> None:
                                                             WaiterConfig=config)
         lambda_client.get_waiter("function_updated_v2").wait(FunctionName=function_name,
                                                              WaiterConfig=config)
+
+
+def update_function(function_name: str, role_arn: str, handler: str, runtime: str,
+                    memory_mb: int, timeout_s: int, environment: dict[str, str]) -> None:
+    """Set the function's role, handler, runtime, memory, timeout and environment."""
+    with aws_errors(N_("update the configuration"), f"Lambda function {function_name}"):
+        client("lambda").update_function_configuration(
+            FunctionName=function_name, Role=role_arn, Handler=handler, Runtime=runtime,
+            MemorySize=memory_mb, Timeout=timeout_s, Environment={"Variables": environment})
+
+
+def update_rest_api(api_id: str, name: str, endpoint_type: str) -> None:
+    """Rename the API and change its endpoint type when they differ from these."""
+    gateway = client("apigateway")
+    with aws_errors(N_("update the API"), f"REST API {api_id}"):
+        api = gateway.get_rest_api(restApiId=api_id)
+        operations = []
+        if api.get("name") != name:
+            operations.append({"op": "replace", "path": "/name", "value": name})
+        current = (api.get("endpointConfiguration") or {}).get("types") or []
+        if current and current[0] != endpoint_type:
+            operations.append({"op": "replace",
+                               "path": f"/endpointConfiguration/types/{current[0]}",
+                               "value": endpoint_type})
+        if operations:
+            gateway.update_rest_api(restApiId=api_id, patchOperations=operations)
+
+
+def logging_role_arn(role_name: str) -> str:
+    """The ARN a role of this name has in this account."""
+    return f"arn:aws:iam::{get_caller_identity().account_id}:role/{role_name}"
+
+
+def set_account_logging_role(role_arn: str, attempts: int = 5) -> None:
+    """Make the role API Gateway's CloudWatch Logs role, retrying while IAM catches up (a
+    role made moments ago is refused as lacking permissions for a few seconds)."""
+    for attempt in range(attempts):
+        try:
+            with aws_errors(N_("set the account's CloudWatch Logs role"), f"IAM role {role_arn}"):
+                client("apigateway").update_account(patchOperations=[
+                    {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
+            return
+        except ConsoleError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(2 ** attempt)
 
 
 def find_rest_api(api_id: str | None, name: str) -> str | None:

@@ -119,10 +119,12 @@ def run_step(key: str) -> ResponseReturnValue:
         return _page(key, updated, made, done, typed=typed, problem=gettext(
             "Do the step “%(step)s” first: this one builds on it.",
             step=gettext(steps.step(blocked).title)), status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    working = Made.from_dict(made.to_dict())  # the step records into it as it goes
     try:
-        made = steps.step(key).run(updated, made)
+        made = steps.step(key).run(updated, working)
     except ConsoleError as err:
-        save_state(updated, made, done)  # keep the answers; nothing done is lost
+        made = working  # what the step made before it failed stays known (and torn down)
+        save_state(updated, made, done)  # keep the answers too
         message = error_text(err)
         field = err.field if err.field in steps.step(key).inputs else None
         return _page(key, updated, made, done, typed=typed,

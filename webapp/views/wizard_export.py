@@ -5,6 +5,8 @@ chose; nothing is read from AWS. Downloads are never cached.
 """
 from __future__ import annotations
 
+import re
+
 from flask import Response
 from flask.typing import ResponseReturnValue
 
@@ -28,8 +30,9 @@ def _download(body: bytes | str, mimetype: str, filename: str, *, inline: bool =
 def export_sam_zip() -> ResponseReturnValue:
     """template.yaml, src/, deploy-with-cli.sh and README.md in one .zip."""
     plan, _made, _done = load_state()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", plan.api_name).strip("-.") or "wizard"
     return _download(export.export_zip(plan, clients.current_region()), "application/zip",
-                     f"{plan.api_name}-sam.zip")
+                     f"{stem[:100]}-sam.zip")
 
 
 @bp.get("/export/template.yaml")

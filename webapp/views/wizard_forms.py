@@ -20,20 +20,24 @@ from .form_numbers import parse_whole_number
 from .rendering import error_text
 
 LOGGING_LEVELS = ("INFO", "ERROR", "OFF")
+# The plan lives in the session cookie (about 4 KB in all), so the test items stay small.
+MAX_TEST_ITEMS_BYTES = 1500
 WIZARD_ENDPOINT_TYPES = tuple(kind for kind in ENDPOINT_TYPES if kind != "PRIVATE")
 _NAMES = {
     "table_name": (re.compile(r"^[A-Za-z0-9_.-]{3,255}$"),
                    "A table name has 3 to 255 letters, digits, underscores (_), hyphens (-) "
                    "and dots (.)."),
-    "partition_key": (re.compile(r"^\S.{0,254}$"), "Give the partition key's attribute name."),
-    "policy_name": (re.compile(r"^[\w+=,.@-]{1,128}$"),
+    "partition_key": (re.compile(r"^[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,254}$"),
+                      "Give the partition key's attribute name (up to 255 characters)."),
+    "policy_name": (re.compile(r"^[A-Za-z0-9_+=,.@-]{1,128}$"),
                     "A policy name has 1 to 128 letters, digits and + = , . @ _ -."),
-    "role_name": (re.compile(r"^[\w+=,.@-]{1,64}$"),
+    "role_name": (re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$"),
                   "A role name has 1 to 64 letters, digits and + = , . @ _ -."),
     "function_name": (re.compile(r"^[A-Za-z0-9_-]{1,64}$"),
                       "A function name has 1 to 64 letters, digits, hyphens (-) and "
                       "underscores (_)."),
-    "api_name": (re.compile(r"^\S.{0,127}$"), "Give the API a name (up to 128 characters)."),
+    "api_name": (re.compile(r"^[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,127}$"),
+                 "Give the API a name: up to 128 characters, no line breaks or tabs."),
     "stage_name": (re.compile(r"^[A-Za-z0-9_]{1,128}$"),
                    "A stage name has 1 to 128 letters, digits and underscores (_)."),
 }
@@ -59,6 +63,11 @@ def parse_step_form(key: str, form: MultiDict[str, str], plan: Plan) -> tuple[Pl
         changes["tutorial_way"] = form.get("tutorial_way") == "on"
     if "test_items" in fields:
         changes["test_items"] = form.get("test_items", "").replace("\r\n", "\n").strip()
+        if len(changes["test_items"].encode()) > MAX_TEST_ITEMS_BYTES:
+            errors["test_items"] = gettext(
+                "Keep the test items under %(size)s bytes: they are a few examples, kept with "
+                "your progress. Import more on the table's page afterwards.",
+                size=MAX_TEST_ITEMS_BYTES)
     if "runtime" in fields:
         changes["runtime"] = form.get("runtime", "")
         if changes["runtime"] not in PYTHON_RUNTIMES:
@@ -79,7 +88,7 @@ def parse_step_form(key: str, form: MultiDict[str, str], plan: Plan) -> tuple[Pl
         if changes["logging_level"] not in LOGGING_LEVELS:
             errors["logging_level"] = gettext("Choose INFO, ERROR or OFF.")
     updated = replace(plan, **{name: value for name, value in changes.items() if name in fields})
-    if "test_items" in fields and "test_items" not in errors and "partition_key" not in errors:
+    if "test_items" in fields and not {"test_items", "partition_key"} & errors.keys():
         try:
             parse_test_items(updated.test_items, updated.partition_key)
         except ConsoleError as err:

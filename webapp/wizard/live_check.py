@@ -18,6 +18,7 @@ from ..aws.errors import N_, ConsoleError
 from .model import Made, Plan
 
 CHECK_ITEM_NAME = "Made by the setup wizard's live check"
+BODY_KEPT = 400  # characters of each answer kept with the session (a cookie of about 4 KB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +47,10 @@ class CheckCall:
         return self.status == self.expected
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready, for the session (the body cut to 2,000 characters)."""
+        """JSON-ready, for the session cookie (the body cut to BODY_KEPT characters)."""
+        body = self.body if len(self.body) <= BODY_KEPT else self.body[:BODY_KEPT] + "…"
         return {"label": self.label, "method": self.method, "url": self.url,
-                "expected": self.expected, "status": self.status, "body": self.body[:2000],
+                "expected": self.expected, "status": self.status, "body": body,
                 "at_ms": self.at_ms}
 
     @classmethod

@@ -84,6 +84,27 @@ class Made:
     logging_role_name: str | None = None  # only when the wizard made the account's role
     logging_role_arn: str | None = None
     created: list[str] = field(default_factory=list)  # kinds the wizard made (not adopted)
+    # What the wizard made itself, as "kind:identity" (table name, policy ARN, role name,
+    # function name, API id, permission Sid, logging role name): kept across renames, so
+    # tear down also finds what an earlier answer made.
+    identities: list[str] = field(default_factory=list)
+
+    def record(self, kind: str, identity: str) -> None:
+        """Note that the wizard itself made this (tear down deletes only such things)."""
+        if kind not in self.created:
+            self.created.append(kind)
+        entry = f"{kind}:{identity}"
+        if entry not in self.identities:
+            self.identities.append(entry)
+
+    def made_it(self, kind: str, identity: str | None) -> bool:
+        """True when the wizard made this very resource (not one of that name it adopted)."""
+        return identity is not None and f"{kind}:{identity}" in self.identities
+
+    def made_of_kind(self, kind: str) -> list[str]:
+        """The identities of everything of this kind the wizard made, oldest first."""
+        prefix = f"{kind}:"
+        return [entry[len(prefix):] for entry in self.identities if entry.startswith(prefix)]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for the session."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..aws import apigateway, dynamodb, functions, iam_policies, iam_roles, wizard_lookups
 from ..aws.dynamodb import KeyAttribute, NewTable
@@ -50,8 +50,9 @@ class Step:
         return self.inputs + self.reads
 
 
-def _created(made: Made, kind: str) -> list[str]:
-    return made.created if kind in made.created else [*made.created, kind]
+def _record(made: Made, kind: str, identity: str) -> None:
+    """Note, in place, that the wizard itself made this (tear down deletes only such things)."""
+    made.record(kind, identity)
 
 
 # --- 1. The table and its test items ---
@@ -108,16 +109,22 @@ def _run_table(plan: Plan, made: Made) -> Made:
     keys = wizard_lookups.table_keys(plan.table_name)
     if keys is None:
         table = dynamodb.create_table(NewTable(plan.table_name, KeyAttribute(plan.partition_key, "S")))
-        made = replace(made, created=_created(made, "table"), table_arn=table.arn)
+        _record(made, "table", plan.table_name)
+        made.table_name, made.table_arn = plan.table_name, table.arn
     elif [(key.name, key.type) for key in keys] != [(plan.partition_key, "S")]:
         raise ConsoleError(
             N_("A table named %(table)s already exists with another key (%(keys)s). Choose "
                "another table name, or the key %(keys)s."), code="exists", field="table_name",
             table=plan.table_name, keys=", ".join(f"{key.name} ({key.type})" for key in keys))
     wizard_lookups.wait_table_active(plan.table_name)
-    arn = dynamodb.describe_table(plan.table_name).arn
-    written = wizard_lookups.put_items(plan.table_name, items, [plan.partition_key]) if items else 0
-    return replace(made, table_name=plan.table_name, table_arn=arn, items_written=written)
+    made.table_name, made.table_arn = plan.table_name, dynamodb.describe_table(plan.table_name).arn
+    if not items:
+        made.items_written = 0
+    elif made.made_it("table", plan.table_name):
+        made.items_written = wizard_lookups.put_items(plan.table_name, items, [plan.partition_key])
+    else:  # a table that was there before: add the test items, never replace an item of its own
+        made.items_written = wizard_lookups.put_new_items(plan.table_name, items, plan.partition_key)
+    return made
 
 
 # --- 2. Least-privilege policy and the execution role ---
@@ -142,38 +149,43 @@ def _run_access(plan: Plan, made: Made) -> Made:
         raise ConsoleError(N_("Make the table first: the policy is scoped to its ARN."),
                            code="invalid")
     document = table_policy(made.table_arn)
+    found = wizard_lookups.role_trust(plan.role_name)  # refuse before making anything
+    if found is not None and not wizard_lookups.trusts_service(found[1], LAMBDA_SERVICE):
+        raise ConsoleError(
+            N_("A role named %(role)s already exists, and Lambda may not assume it (its "
+               "trust policy names another principal). Choose another role name, or let "
+               "lambda.amazonaws.com assume that role in IAM."),
+            code="exists", field="role_name", role=plan.role_name)
     policy_arn = wizard_lookups.customer_policy_arn(plan.policy_name)
     current = wizard_lookups.policy_document(policy_arn)
     if current is None:
         policy_arn = iam_policies.create_policy(
             plan.policy_name, document, "Read-write on one DynamoDB table (Serverless Console "
                                         "setup wizard)").arn
-        made = replace(made, created=_created(made, "policy"))
+        _record(made, "policy", policy_arn)
     elif current != document:
         iam_policies.new_version(policy_arn, document)
-    found = wizard_lookups.role_trust(plan.role_name)
+    previous_policy = made.policy_arn
+    made.policy_arn = policy_arn
     if found is None:
         role = iam_roles.create_role(plan.role_name, iam_roles.trust_document("lambda"),
                                      "Execution role of the setup wizard's function")
-        role_arn = role.arn
-        made = replace(made, created=_created(made, "role"))
-    else:
-        role_arn, trust = found
-        if not wizard_lookups.trusts_service(trust, LAMBDA_SERVICE):
-            raise ConsoleError(
-                N_("A role named %(role)s already exists, and Lambda may not assume it (its "
-                   "trust policy names another principal). Choose another role name, or let "
-                   "lambda.amazonaws.com assume that role in IAM."),
-                code="exists", field="role_name", role=plan.role_name)
+        _record(made, "role", plan.role_name)
+        found = (role.arn, {})
+    made.role_name, made.role_arn = plan.role_name, found[0]
     attached = wizard_lookups.attached_policy_arns(plan.role_name)
+    if previous_policy and previous_policy != policy_arn and previous_policy in attached:
+        iam_roles.detach_policy(plan.role_name, previous_policy)  # renamed: the old one goes
     if BASIC_EXECUTION_POLICY not in attached:
         iam_roles.attach_policy(plan.role_name, BASIC_EXECUTION_POLICY)
-    table_attached = policy_arn in attached
-    if not plan.tutorial_way and not table_attached:
+    made.table_policy_attached = policy_arn in attached
+    if plan.tutorial_way and made.table_policy_attached and made.made_it("role", plan.role_name):
+        iam_roles.detach_policy(plan.role_name, policy_arn)  # the tutorial starts without it
+        made.table_policy_attached = False
+    if not plan.tutorial_way and not made.table_policy_attached:
         iam_roles.attach_policy(plan.role_name, policy_arn)
-        table_attached = True
-    return replace(made, policy_arn=policy_arn, role_name=plan.role_name, role_arn=role_arn,
-                   table_policy_attached=table_attached)
+        made.table_policy_attached = True
+    return made
 
 
 def attach_table_policy(plan: Plan, made: Made) -> Made:
@@ -182,7 +194,8 @@ def attach_table_policy(plan: Plan, made: Made) -> Made:
         raise ConsoleError(N_("Make the policy and the role first."), code="invalid")
     if made.policy_arn not in wizard_lookups.attached_policy_arns(made.role_name):
         iam_roles.attach_policy(made.role_name, made.policy_arn)
-    return replace(made, table_policy_attached=True)
+    made.table_policy_attached = True
+    return made
 
 
 # --- 3. The function ---
@@ -210,19 +223,19 @@ def _run_function(plan: Plan, made: Made) -> Made:
             plan.function_name, plan.runtime, HANDLER, made.role_arn, template_zip("items"),
             plan.memory_mb, plan.timeout_s, environment,
             "Items API over DynamoDB (Serverless Console setup wizard)"))
-        made = replace(made, created=_created(made, "function"))
-        arn = summary.function_arn
+        _record(made, "function", plan.function_name)
+        made.function_name, made.function_arn = plan.function_name, summary.function_arn
     else:
-        arn = existing.function_arn
-        wanted = (made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, environment)
+        made.function_name, made.function_arn = plan.function_name, existing.function_arn
+        wanted = (made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, environment, plan.runtime)
         if (existing.role_arn, existing.handler, existing.memory_mb, existing.timeout_s,
-                existing.environment) != wanted:
+                existing.environment, existing.runtime) != wanted:
             wizard_lookups.wait_function_ready(plan.function_name)
-            functions.update_function_configuration(plan.function_name, functions.ConfigurationChange(
-                made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, existing.description,
-                environment))
+            wizard_lookups.update_function(plan.function_name, made.role_arn, HANDLER,
+                                           plan.runtime, plan.memory_mb, plan.timeout_s,
+                                           environment)
     wizard_lookups.wait_function_ready(plan.function_name)
-    return replace(made, function_name=plan.function_name, function_arn=arn)
+    return made
 
 
 # --- 4. The REST API, its resources, methods and the invoke permission ---
@@ -247,32 +260,41 @@ def _run_api(plan: Plan, made: Made) -> Made:
     if api_id is None:
         api_id = apigateway.create_rest_api(
             plan.api_name, "Items API (Serverless Console setup wizard)", plan.endpoint_type).api_id
-        made = replace(made, created=_created(made, "api"), resource_ids={})
+        _record(made, "api", api_id)
+        made.resource_ids = {}
+    elif made.made_it("api", api_id):
+        wizard_lookups.update_rest_api(api_id, plan.api_name, plan.endpoint_type)
+    ours = made.made_it("api", api_id)
+    made.api_id = api_id
     resources = {resource.path: resource for resource in apigateway.list_resources(api_id)}
-    resource_ids: dict[str, str] = {}
+    uri = apigateway.lambda_integration_uri(wizard_lookups.region(), made.function_arn)
     for path, methods in API_ROUTES.items():
         resource = resources.get(path)
         if resource is None:
             parent_path, _, part = path.rpartition("/")
-            parent = resources[parent_path or "/"]
-            resource = apigateway.create_resource(api_id, parent.resource_id, part)
+            resource = apigateway.create_resource(api_id, resources[parent_path or "/"].resource_id,
+                                                  part)
             resources[path] = resource
-        resource_ids[path] = resource.resource_id
-        uri = apigateway.lambda_integration_uri(wizard_lookups.region(), made.function_arn)
+        made.resource_ids = {**made.resource_ids, path: resource.resource_id}
         for method in methods:
             current = wizard_lookups.method_uri(api_id, resource.resource_id, method)
             if current == uri:
                 continue
             if current is not None:
+                if not ours:  # an API the wizard did not make keeps its own methods
+                    raise ConsoleError(
+                        N_("The REST API %(api)s already has its own %(method)s %(path)s, and "
+                           "the wizard does not change an API it did not make. Choose another "
+                           "API name."), code="exists", field="api_name", api=plan.api_name,
+                        method=method, path=path)
                 wizard_lookups.delete_method(api_id, resource.resource_id, method)
             apigateway.put_method(api_id, resource.resource_id, apigateway.NewMethod(
                 method, "NONE", "lambda_proxy", function_arn=made.function_arn))
     source = apigateway.execute_api_arn(api_id, "*", "/*")
-    sid = made.permission_sid
     if not apigateway.may_invoke(made.function_arn, source):
-        sid = apigateway.add_invoke_permission(made.function_arn, source)
-        made = replace(made, created=_created(made, "permission"))
-    return replace(made, api_id=api_id, resource_ids=resource_ids, permission_sid=sid)
+        made.permission_sid = apigateway.add_invoke_permission(made.function_arn, source)
+        _record(made, "permission", made.permission_sid)
+    return made
 
 
 # --- 5. Deploy to a stage, with logging ---
@@ -290,13 +312,18 @@ def _run_stage(plan: Plan, made: Made) -> Made:
         raise ConsoleError(N_("Make the API first."), code="invalid")
     deployment = apigateway.create_deployment(made.api_id, plan.stage_name,
                                               "Setup wizard deployment")
-    made = replace(made, stage_name=plan.stage_name, deployment_id=deployment.deployment_id)
-    if plan.logging_level != "OFF":
-        if not apigateway.get_cloudwatch_role_arn():
+    made.stage_name, made.deployment_id = plan.stage_name, deployment.deployment_id
+    if plan.logging_level != "OFF" and not apigateway.get_cloudwatch_role_arn():
+        if made.logging_role_name and made.made_it("logging_role", made.logging_role_name) \
+                and wizard_lookups.role_trust(made.logging_role_name) is not None:
+            # A role made by an earlier try: set it rather than make another.
+            wizard_lookups.set_account_logging_role(made.logging_role_arn or "")
+        else:
             name = f"apigateway-cloudwatch-logs-{int(time.time())}"
-            arn = apigateway.create_logging_role(name)
-            made = replace(made, created=_created(made, "logging_role"), logging_role_name=name,
-                           logging_role_arn=arn)
+            made.logging_role_name = name  # recorded before the call: a failure keeps it
+            _record(made, "logging_role", name)
+            made.logging_role_arn = wizard_lookups.logging_role_arn(name)
+            apigateway.create_logging_role(name)
     apigateway.update_stage_logging(made.api_id, plan.stage_name, plan.logging_level, "", "")
     return made
 
