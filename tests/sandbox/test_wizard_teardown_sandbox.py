@@ -122,7 +122,8 @@ def test_an_adopted_function_keeps_its_log_group_and_loses_only_the_permission(
     plan = replace(named_plan(), logging_level="OFF")
     made = run_all(plan, Made())
     assert [call.status for call in live_check.run_check(plan, made)] == [201, 200, 200]
-    made = replace(made, created=[kind for kind in made.created if kind != "function"])
+    made = replace(made, identities=[entry for entry in made.identities
+                                     if not entry.startswith("function:")])
 
     results = teardown.tear_down(plan, made)
     outcomes = [(result.deletion.kind, result.outcome) for result in results]

@@ -78,8 +78,12 @@ def build(plan: Plan, adopt: tuple[str, ...] = ()) -> Made:
     # Lambda and API Gateway make these when they first write; moto does not run them here.
     for group in log_groups(plan, made):
         aws("logs").create_log_group(logGroupName=group)
-    made.created = [kind for kind in ("table", "policy", "role", "function", "api", "permission",
-                                      "logging_role") if kind not in adopt]
+    identities = {"table": made.table_name, "policy": made.policy_arn, "role": made.role_name,
+                  "function": made.function_name, "api": made.api_id,
+                  "permission": made.permission_sid, "logging_role": made.logging_role_name}
+    for kind, identity in identities.items():
+        if kind not in adopt:
+            made.record(kind, identity or "")
     return made
 
 
@@ -372,3 +376,37 @@ def test_a_failure_is_shown_beside_its_item_and_kept_for_the_next_run(
     assert wizard_state(signed_in)["made"]["table_name"] == "wizard-items"
     page = text(signed_in.get("/wizard/teardown"))
     assert page.count("Will be deleted") == 1 and "wizard-items" in page
+
+
+def test_what_earlier_answers_made_is_torn_down_too(app: Flask) -> None:
+    from webapp.wizard import steps
+    with app.test_request_context():
+        plan = Plan(test_items="")
+        made = steps.step("table").run(plan, Made())
+        made = steps.step("access").run(plan, made)
+        renamed = Plan(table_name="renamed-items", policy_name="renamed-access", test_items="")
+        made = steps.step("table").run(renamed, made)
+        made = steps.step("access").run(renamed, made)
+        attached = {policy["PolicyName"] for policy in aws("iam").list_attached_role_policies(
+            RoleName=made.role_name)["AttachedPolicies"]}
+        assert "renamed-access" in attached and plan.policy_name not in attached  # swapped
+        planned = {(item.kind, item.name) for item in teardown.planned_deletions(renamed, made)}
+        assert {("table", plan.table_name), ("table", "renamed-items"),
+                ("policy", plan.policy_name), ("policy", "renamed-access")} <= planned
+        teardown.tear_down(renamed, made)
+        assert aws("dynamodb").list_tables()["TableNames"] == []
+        assert aws("iam").list_policies(Scope="Local")["Policies"] == []
+
+
+def test_an_adopted_table_of_a_new_answer_is_kept_while_the_wizards_own_goes(app: Flask) -> None:
+    from webapp.wizard import steps
+    aws("dynamodb").create_table(TableName="precious", BillingMode="PAY_PER_REQUEST",
+                                 KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                 AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    with app.test_request_context():
+        made = steps.step("table").run(Plan(test_items=""), Made())
+        made = steps.step("table").run(Plan(table_name="precious", test_items=""), made)
+        results = teardown.tear_down(Plan(table_name="precious"), made)
+    outcomes = {(result.deletion.name, result.outcome) for result in results}
+    assert ("precious", "kept") in outcomes and ("wizard-items", "deleted") in outcomes
+    assert aws("dynamodb").list_tables()["TableNames"] == ["precious"]

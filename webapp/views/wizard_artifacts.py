@@ -30,25 +30,25 @@ def artifacts(made: Made) -> dict[str, list[Artifact]]:
     if made.table_name:
         found["table"].append(Artifact(_l("DynamoDB table"), made.table_name, made.table_arn or "",
                                        url_for("tables.detail", table_name=made.table_name),
-                                       "table" not in made.created))
+                                       not made.made_it("table", made.table_name)))
     if made.policy_arn:
         found["access"].append(Artifact(_l("IAM policy"), made.policy_arn.rsplit("/", 1)[-1],
                                         made.policy_arn, url_for("iam.policy", arn=made.policy_arn),
-                                        "policy" not in made.created))
+                                        not made.made_it("policy", made.policy_arn)))
     if made.role_name:
         found["access"].append(Artifact(_l("IAM role"), made.role_name, made.role_arn or "",
                                         url_for("iam.role", role_name=made.role_name),
-                                        "role" not in made.created))
+                                        not made.made_it("role", made.role_name)))
     if made.function_name:
         found["function"].append(Artifact(_l("Lambda function"), made.function_name,
                                           made.function_arn or "",
                                           url_for("functions.detail",
                                                   function_name=made.function_name),
-                                          "function" not in made.created))
+                                          not made.made_it("function", made.function_name)))
     if made.api_id:
         found["api"].append(Artifact(_l("REST API"), made.api_id, made.api_id,
                                      url_for("apis.detail", api_id=made.api_id),
-                                     "api" not in made.created))
+                                     not made.made_it("api", made.api_id)))
         for path, resource_id in made.resource_ids.items():
             found["api"].append(Artifact(_l("Resource"), path, resource_id, None))
     if made.api_id and made.stage_name:

@@ -83,41 +83,63 @@ def _policy_name(policy_arn: str) -> str:
 
 
 def planned_deletions(plan: Plan, made: Made) -> list[Deletion]:
-    """Everything Made records, in the order tear_down() handles it."""
-    created = set(made.created)
+    """Everything Made records, in the order tear_down() handles it; also what the wizard made
+    under earlier answers (a table it made before the user renamed it), which Made remembers."""
     planned: list[Deletion] = []
     if made.api_id:
-        planned.append(Deletion("api", plan.api_name, made.api_id, "api" in created,
+        planned.append(Deletion("api", plan.api_name, made.api_id, made.made_it("api", made.api_id),
                                 made.api_id, "api"))
-    function_kept = bool(made.function_name) and "function" not in created
+    planned += _earlier(made, "api", made.api_id)
+    function_kept = bool(made.function_name) and not made.made_it("function", made.function_name)
     if made.permission_sid and function_kept:
         planned.append(Deletion("permission", made.permission_sid, "",
-                                "permission" in created, made.permission_sid, "permission",
-                                parent=made.function_name))
+                                made.made_it("permission", made.permission_sid),
+                                made.permission_sid, "permission", parent=made.function_name or ""))
     if made.function_name:
         planned.append(Deletion("function", made.function_name, made.function_arn or "",
-                                "function" in created, made.function_name, "function"))
+                                made.made_it("function", made.function_name), made.function_name,
+                                "function"))
+    earlier_functions = _earlier(made, "function", made.function_name)
+    planned += earlier_functions
     if made.role_name:
-        planned.append(Deletion("role", made.role_name, made.role_arn or "", "role" in created,
-                                made.role_name, "role"))
+        planned.append(Deletion("role", made.role_name, made.role_arn or "",
+                                made.made_it("role", made.role_name), made.role_name, "role"))
+    planned += _earlier(made, "role", made.role_name)
     if made.policy_arn:
         planned.append(Deletion("policy", _policy_name(made.policy_arn), made.policy_arn,
-                                "policy" in created, made.policy_arn, "policy"))
+                                made.made_it("policy", made.policy_arn), made.policy_arn, "policy"))
+    planned += _earlier(made, "policy", made.policy_arn)
     if made.table_name:
         planned.append(Deletion("table", made.table_name, made.table_arn or "",
-                                "table" in created, made.table_name, "table"))
+                                made.made_it("table", made.table_name), made.table_name, "table"))
+    planned += _earlier(made, "table", made.table_name)
     if made.function_name:
         group = f"/aws/lambda/{made.function_name}"
-        planned.append(Deletion("log_group", group, "", "function" in created, group,
-                                "function"))
+        planned.append(Deletion("log_group", group, "", made.made_it("function", made.function_name),
+                                group, "function"))
+    for earlier in earlier_functions:
+        group = f"/aws/lambda/{earlier.identifier}"
+        planned.append(Deletion("log_group", group, "", True, group, EARLIER))
     if made.api_id and made.stage_name:
         group = f"API-Gateway-Execution-Logs_{made.api_id}/{made.stage_name}"
-        planned.append(Deletion("log_group", group, "", "api" in created, group, "api"))
-    if made.logging_role_name and "logging_role" in created:
+        planned.append(Deletion("log_group", group, "", made.made_it("api", made.api_id), group,
+                                "api"))
+    if made.logging_role_name and made.made_it("logging_role", made.logging_role_name):
         planned.append(Deletion("logging_role", made.logging_role_name,
                                 made.logging_role_arn or "", True, made.logging_role_name,
                                 "logging_role"))
     return planned
+
+
+# The owner of what the wizard made under an earlier answer: Made keeps only its identity.
+EARLIER = "earlier"
+
+
+def _earlier(made: Made, kind: str, current: str | None) -> list[Deletion]:
+    """What the wizard made of this kind under earlier answers (not the current one)."""
+    return [Deletion(kind, _policy_name(identity) if kind == "policy" else identity,
+                     identity if kind in ("policy", "api") else "", True, identity, EARLIER)
+            for identity in made.made_of_kind(kind) if identity != current]
 
 
 def has_anything_to_delete(plan: Plan, made: Made) -> bool:
@@ -178,9 +200,17 @@ def left_after(made: Made, results: list[DeletionResult]) -> Made:
     for result in results:
         if not result.is_left:
             continue
-        owner = result.deletion.owner
-        for name in _MADE_FIELDS[owner]:
+        item = result.deletion
+        if item.owner == EARLIER:
+            if item.kind != "log_group":
+                left.record(item.kind, item.identifier)
+            continue
+        for name in _MADE_FIELDS[item.owner]:
             setattr(left, name, getattr(made, name))
-        if owner in made.created and owner not in left.created:
-            left.created.append(owner)
+        identity = {"api": made.api_id, "permission": made.permission_sid,
+                    "function": made.function_name, "role": made.role_name,
+                    "policy": made.policy_arn, "table": made.table_name,
+                    "logging_role": made.logging_role_name}.get(item.owner)
+        if identity and made.made_it(item.owner, identity):
+            left.record(item.owner, identity)
     return left
