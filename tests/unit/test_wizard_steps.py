@@ -192,3 +192,51 @@ def test_names_aws_would_refuse_and_oversized_items_are_refused_beside_the_field
     reply = post_step(signed_in, key, data)
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert f'id="{field}-error"' in reply.text
+
+
+def test_an_api_the_wizard_did_not_make_keeps_its_own_methods(app: Flask) -> None:
+    gateway = boto3.client("apigateway", region_name=REGION)
+    api_id = gateway.create_rest_api(name="team-api")["id"]
+    root = gateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    items = gateway.create_resource(restApiId=api_id, parentId=root, pathPart="items")["id"]
+    gateway.put_method(restApiId=api_id, resourceId=items, httpMethod="GET", authorizationType="NONE")
+    gateway.put_integration(restApiId=api_id, resourceId=items, httpMethod="GET", type="HTTP_PROXY",
+                            integrationHttpMethod="GET", uri="https://team.example.com/items")
+    made = Made(function_arn="arn:aws:lambda:ap-northeast-2:123456789012:function:fn",
+                function_name="fn")
+    with app.test_request_context(), pytest.raises(ConsoleError) as refused:
+        steps.step("api").run(Plan(api_name="team-api"), made)
+    assert refused.value.field == "api_name"
+    assert "does not change an API it did not make" in refused.value.message
+    method = gateway.get_method(restApiId=api_id, resourceId=items, httpMethod="GET")
+    assert method["methodIntegration"]["uri"] == "https://team.example.com/items"
+
+
+def test_a_logging_role_from_a_failed_try_is_set_rather_than_made_again(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from webapp.aws import apigateway
+    gateway = boto3.client("apigateway", region_name=REGION)
+    api_id = gateway.create_rest_api(name="logged")["id"]
+    root = gateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    gateway.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    gateway.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    made_roles: list[str] = []
+    original = apigateway.create_logging_role
+
+    def made_but_not_set(name: str) -> str:
+        made_roles.append(name)
+        boto3.client("iam", region_name=REGION).create_role(
+            RoleName=name, AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
+        raise ConsoleError("The role ARN does not have required permissions set to API Gateway",
+                           code="invalid")
+
+    monkeypatch.setattr(apigateway, "create_logging_role", made_but_not_set)
+    made = Made(api_id=api_id)
+    with app.test_request_context():
+        with pytest.raises(ConsoleError):
+            steps.step("stage").run(Plan(), made)
+        assert made.logging_role_name == made_roles[0]  # known, so tear down finds it
+        monkeypatch.setattr(apigateway, "create_logging_role", original)
+        made = steps.step("stage").run(Plan(), made)
+    assert len(made_roles) == 1
+    assert gateway.get_account()["cloudwatchRoleArn"].endswith(f"role/{made_roles[0]}")
