@@ -240,3 +240,14 @@ def test_a_logging_role_from_a_failed_try_is_set_rather_than_made_again(
         made = steps.step("stage").run(Plan(), made)
     assert len(made_roles) == 1
     assert gateway.get_account()["cloudwatchRoleArn"].endswith(f"role/{made_roles[0]}")
+
+
+def test_the_access_step_shows_its_policy_document_before_making_it(signed_in: FlaskClient) -> None:
+    assert "Do the step" not in signed_in.get("/wizard/step/access").text
+    post_step(signed_in, "table", {"table_name": "shown", "partition_key": "id", "test_items": ""})
+    page = signed_in.get("/wizard/step/access").text
+    assert "The policy document this step makes" in page
+    assert "arn:aws:dynamodb:ap-northeast-2:123456789012:table/shown/index/*" in page
+    assert "dynamodb:PutItem" in page
+    dashboard = signed_in.get("/").text
+    assert 'href="/wizard/resume"' in dashboard

@@ -5,6 +5,7 @@ at the first step not done. Other wizard views (tear down, export) add routes to
 """
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 
 from flask import Blueprint, abort, flash, request, session, url_for
@@ -70,8 +71,16 @@ def _page(key: str, plan: Plan, made: Made, done: list[str], *, typed: dict[str,
         plan=plan, made=made, done=done, typed=typed or {}, errors=errors or {}, problem=problem,
         calls=current.calls(plan, made) if current else [], artifacts=artifacts(made),
         found=preview.existing(key, plan, made) if current and key not in done else [],
+        policy_document=_policy_json(made) if key == "access" else None,
         check_results=_check_results(), choices=_choices(),
         next_key=_next_key(key)), status
+
+
+def _policy_json(made: Made) -> str | None:
+    """The least-privilege document the access step makes, once the table's ARN is known."""
+    if not made.table_arn:
+        return None
+    return json.dumps(steps.table_policy(made.table_arn), indent=2)
 
 
 def _next_key(key: str) -> str:
