@@ -8,7 +8,7 @@ existing resources it adopted (tear down deletes only those).
 """
 from __future__ import annotations
 
-import time
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -319,7 +319,7 @@ def _run_stage(plan: Plan, made: Made) -> Made:
             # A role made by an earlier try: set it rather than make another.
             wizard_lookups.set_account_logging_role(made.logging_role_arn or "")
         else:
-            name = f"apigateway-cloudwatch-logs-{int(time.time())}"
+            name = f"apigateway-cloudwatch-logs-{secrets.token_hex(4)}"
             made.logging_role_name = name  # recorded before the call: a failure keeps it
             _record(made, "logging_role", name)
             made.logging_role_arn = wizard_lookups.logging_role_arn(name)
