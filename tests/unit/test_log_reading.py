@@ -224,16 +224,19 @@ def test_a_tail_poll_reads_only_recent_events(monkeypatch: pytest.MonkeyPatch) -
     assert asked == [EventQuery(GROUP, "ERROR", 1_000_000 - log_tail.LOOKBACK_MS, None)]
 
 
+@pytest.mark.parametrize(("late_ms", "max_calls"), [(500, 4), (1500, 6)])
 def test_a_busy_group_keeps_the_tail_on_its_newest_lines(signed_in: FlaskClient,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          late_ms: int, max_calls: int) -> None:
     monkeypatch.setattr(log_tail, "READ_LIMIT", 50)
-    monkeypatch.setattr(log_tail, "MAX_CALLS", 4)
+    monkeypatch.setattr(log_tail, "MAX_CALLS", max_calls)
     now = int(time.time() * 1000)
     cursor = log_tail.start_cursor(now)
     time.sleep(0.01)
     # 600 new lines over the last 10 s: more than a poll may read (4 x 50).
     make_group({"s": [(now - 10_000 + index * 16, f"busy {index}") for index in range(600)]})
-    batch = log_tail.poll(EventQuery(GROUP), cursor)
+    # However late the poll runs, it reads back from its own "now" to the newest lines.
+    batch = log_tail.poll(EventQuery(GROUP), cursor, now_ms=now + late_ms)
     assert batch.cut and batch.events
     assert batch.events[-1].message == "busy 599"  # the newest line, not the oldest read
     assert batch.cursor.ingestion_ms > cursor.ingestion_ms

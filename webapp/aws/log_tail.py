@@ -100,7 +100,10 @@ def poll(query: EventQuery, cursor: TailCursor, now_ms: int | None = None) -> Ta
     fresh.sort(key=lambda event: (event.ingestion_ms, event.order_key))
     shown = fresh[-MAX_EVENTS:]
     shown.sort(key=lambda event: event.order_key)
-    return TailBatch(shown, len(fresh) - len(shown), _next_cursor(cursor, fresh), cut)
+    after = _next_cursor(cursor, fresh)
+    if cut:  # what was skipped stays skipped: on from the next millisecond of ingestion
+        after = TailCursor(after.ingestion_ms + 1)
+    return TailBatch(shown, len(fresh) - len(shown), after, cut)
 
 
 def _newest_slices(query: EventQuery, cursor: TailCursor, lower: int, now: int,
@@ -112,8 +115,12 @@ def _newest_slices(query: EventQuery, cursor: TailCursor, lower: int, now: int,
     while calls_left > 0:
         start = max(lower, start)
         found, complete, calls_left = _read_new(query, cursor, start, end, calls_left)
-        if not complete:  # even this slice is too full: keep what was read of it, if nothing newer
-            return fresh or found, True
+        if not complete:  # too full: what is newer was read, or narrow this slice to its newest
+            top = now if end is None else end
+            if fresh or top - start <= 1 or calls_left == 0:
+                return fresh or found, True
+            start = (start + top) // 2 + 1
+            continue
         fresh = found + fresh
         if start <= lower:
             return fresh, False
