@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from .errors import N_, ConsoleError
 from .logs import EVENTS_PAGE_SIZE, EventQuery, LogEvent, filter_events, latest_event_ms
-from .paging import Page
+from .paging import Page, following
 
 FIRST_WINDOW_MS = 60_000
 GROWTH = 8
@@ -88,15 +88,9 @@ def newest_events(query: EventQuery, page_token: str | None = None,
 def newest_pages(query: EventQuery) -> Iterator[Page[LogEvent]]:
     """Every page of the query's events, newest first; the first is read before this returns
     (so its ConsoleError comes here), the rest as the caller asks."""
-    first = newest_events(query, limit=READ_LIMIT // 10)
-    return _following(query, first)
-
-
-def _following(query: EventQuery, page: Page[LogEvent]) -> Iterator[Page[LogEvent]]:
-    yield page
-    while page.next_token:
-        page = newest_events(query, page.next_token, limit=READ_LIMIT // 10)
-        yield page
+    size = READ_LIMIT // 10
+    return following(newest_events(query, limit=size),
+                     lambda token: newest_events(query, token, limit=size))
 
 
 TOO_DENSE = N_("This time range holds more events than can be read newest first in one go. "

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from .clients import client
 from .errors import N_, NOT_FOUND, ConsoleError, aws_errors
-from .paging import PAGE_SIZE, Count, Page, count_items
+from .paging import PAGE_SIZE, Count, Page, count_items, following
 
 EVENTS_PAGE_SIZE = 200
 
@@ -185,15 +185,7 @@ def event_pages(query: EventQuery) -> Iterator[Page[LogEvent]]:
     The first page is fetched before this returns, so a missing group or a bad pattern raises
     ConsoleError here; later pages are fetched only as the caller asks for them.
     """
-    first = filter_events(query)
-    return _following_pages(query, first)
-
-
-def _following_pages(query: EventQuery, page: Page[LogEvent]) -> Iterator[Page[LogEvent]]:
-    yield page
-    while page.next_token:
-        page = filter_events(query, page.next_token)
-        yield page
+    return following(filter_events(query), lambda token: filter_events(query, token))
 
 
 # The only values PutRetentionPolicy accepts; None means the events never expire.
@@ -291,20 +283,11 @@ def request_events(log_group_name: str, request_id: str, around_ms: int | None =
 
 def _first_line(query: EventQuery, prefix: str) -> LogEvent | None:
     """The first event the query finds whose message starts with `prefix` (a few pages at most)."""
-    for page in _limited_pages(query, 5):
+    for page in following(filter_events(query), lambda token: filter_events(query, token), 5):
         for event in page.items:
             if event.message.lstrip().startswith(prefix):
                 return event
     return None
-
-
-def _limited_pages(query: EventQuery, calls: int) -> Iterator[Page[LogEvent]]:
-    page = filter_events(query)
-    yield page
-    while page.next_token and calls > 1:
-        calls -= 1
-        page = filter_events(query, page.next_token)
-        yield page
 
 
 def _start_to_end(events: list[LogEvent], start: LogEvent, request_id: str) -> tuple[list[LogEvent], bool]:

@@ -1,7 +1,7 @@
 """Pages of results for the UI and bounded counts for the dashboard."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -44,3 +44,15 @@ def count_items(pages: Iterable[dict], key: str, cap: int = COUNT_CAP) -> Count:
         if total >= cap:
             return Count(cap, is_capped=True)
     return Count(total, is_capped=False)
+
+
+def following(first: Page[T], next_page: Callable[[str], Page[T]],
+              limit: int | None = None) -> Iterator[Page[T]]:
+    """`first`, then each page `next_page(token)` gives, while there is a token (and, with
+    `limit`, at most that many pages in all); each is fetched only when asked for."""
+    page, count = first, 1
+    yield page
+    while page.next_token and (limit is None or count < limit):
+        page = next_page(page.next_token)
+        count += 1
+        yield page
