@@ -12,7 +12,7 @@ import pytest
 from webapp.sandbox.lifecycle import process_exists
 
 from .lambda_support import (Invoked, create_role, deploy, function_status, invoke,
-                             lambda_client, messages_of, package, wait_for)
+                             lambda_client, log_events, messages_of, package, wait_for)
 from .processes import REGION, ClientFactory, SandboxLauncher, clean_env, free_port, health
 
 COUNTER = """
@@ -41,6 +41,12 @@ CRASHING = """
         if "sleep" in event:
             print("going to sleep")
             time.sleep(event["sleep"])
+        if "segfault" in event:
+            import ctypes
+            print("about to crash")
+            ctypes.string_at(0)
+        if "abort" in event:
+            os.abort()
         return os.getpid()
 """
 TIMEOUT_PAYLOAD = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z %s Task timed out after 1\.00 seconds"
@@ -150,6 +156,28 @@ def test_worker_that_exits_ends_only_its_invocation(client: Any, role_arn: str,
     assert "about to exit\n" in lines
     wait_for(lambda: not process_exists(pid), seconds=5)
     assert isinstance(invoke(client, function.name, {}).payload, int)
+
+
+@pytest.mark.parametrize(("event", "reason"), [({"segfault": True}, "signal: segmentation fault"),
+                                               ({"abort": True}, "signal: aborted")])
+def test_a_crashing_interpreter_ends_only_its_invocation(client: Any, role_arn: str,
+                                                         aws_client: ClientFactory,
+                                                         event: dict, reason: str) -> None:
+    function = deploy(client, role_arn, CRASHING)
+    other = deploy(client, role_arn, CRASHING)
+    pid = invoke(client, function.name, {}).payload
+    crashed = invoke(client, function.name, event)
+    assert crashed.function_error == "Unhandled"
+    assert crashed.payload == {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": f"RequestId: {crashed.request_id} Error: Runtime exited with error: {reason}"}
+    messages = [event["message"] for event in log_events(aws_client("logs"), function.name)]
+    assert f"RequestId: {crashed.request_id} Error: Runtime exited with error: {reason}\n" \
+        "Runtime.ExitError\n" in messages  # after REPORT, as AWS writes it
+    wait_for(lambda: not process_exists(pid), seconds=5)
+    # The next call of the same function gets a fresh worker; another function never noticed.
+    assert invoke(client, function.name, {}).payload not in (pid, None)
+    assert isinstance(invoke(client, other.name, {}).payload, int)
 
 
 def test_exceeding_memory_size_ends_the_invocation_like_an_oom_kill(client: Any,

@@ -391,9 +391,26 @@ def _pidfd(pid: int) -> int | None:
         return None
 
 
+# Lambda's runtime manager is written in Go and words a signal as Go's syscall package does
+# ("Runtime exited with error: signal: segmentation fault").
+_GO_SIGNAL_NAMES = {
+    "SIGABRT": "aborted", "SIGALRM": "alarm clock", "SIGBUS": "bus error",
+    "SIGFPE": "floating point exception", "SIGHUP": "hangup", "SIGILL": "illegal instruction",
+    "SIGINT": "interrupt", "SIGKILL": "killed", "SIGPIPE": "broken pipe", "SIGQUIT": "quit",
+    "SIGSEGV": "segmentation fault", "SIGSYS": "bad system call", "SIGTERM": "terminated",
+    "SIGTRAP": "trace/breakpoint trap", "SIGUSR1": "user defined signal 1",
+    "SIGUSR2": "user defined signal 2", "SIGXCPU": "CPU time limit exceeded",
+    "SIGXFSZ": "file size limit exceeded",
+}
+
+
 def _exit_reason(status: int) -> str:
-    """How Lambda words a runtime's end: "exit status 1", "signal: killed"."""
+    """How Lambda words a runtime's end: "exit status 1", "signal: killed",
+    "signal: segmentation fault"."""
     if status >= 0:
         return f"exit status {status}"
-    name = signal.Signals(-status).name.removeprefix("SIG").lower()
-    return "signal: killed" if name == "kill" else f"signal: {name}"
+    try:
+        name = signal.Signals(-status).name
+    except ValueError:
+        return f"signal {-status}"
+    return f"signal: {_GO_SIGNAL_NAMES.get(name, name.removeprefix('SIG').lower())}"
