@@ -47,6 +47,9 @@ CRASHING = """
             ctypes.string_at(0)
         if "abort" in event:
             os.abort()
+        if "spin" in event:
+            while True:  # a loop that never waits: only the timeout ends it
+                pass
         return os.getpid()
 """
 TIMEOUT_PAYLOAD = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z %s Task timed out after 1\.00 seconds"
@@ -158,6 +161,23 @@ def test_worker_that_exits_ends_only_its_invocation(client: Any, role_arn: str,
     assert isinstance(invoke(client, function.name, {}).payload, int)
 
 
+def test_a_handler_stuck_in_a_busy_loop_is_stopped_at_its_timeout_and_replaced(
+        client: Any, role_arn: str) -> None:
+    spinner = deploy(client, role_arn, CRASHING, Timeout=1)
+    other = deploy(client, role_arn, CRASHING)
+    pid = invoke(client, spinner.name, {}).payload
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(invoke, client, spinner.name, {"spin": True})
+        # Meanwhile another function answers.
+        assert isinstance(invoke(client, other.name, {}).payload, int)
+        stuck = pending.result()
+    assert stuck.function_error == "Unhandled"
+    assert re.fullmatch(TIMEOUT_PAYLOAD % stuck.request_id, stuck.payload["errorMessage"])
+    wait_for(lambda: not process_exists(pid), seconds=5)
+    assert invoke(client, spinner.name, {}).payload != pid  # a new worker takes over
+    assert isinstance(invoke(client, other.name, {}).payload, int)
+
+
 @pytest.mark.parametrize(("event", "reason"), [({"segfault": True}, "signal: segmentation fault"),
                                                ({"abort": True}, "signal: aborted")])
 def test_a_crashing_interpreter_ends_only_its_invocation(client: Any, role_arn: str,
@@ -220,3 +240,23 @@ def test_idle_workers_stop_and_the_sandbox_stops_its_workers(
     sandbox.terminate()
     sandbox.wait(timeout=10)
     wait_for(lambda: not process_exists(second["pid"]), seconds=5)
+
+
+def test_broken_code_answers_its_init_error_every_time_without_hanging(client: Any,
+                                                                       role_arn: str) -> None:
+    broken = deploy(client, role_arn, """
+    def handler(event, context)
+        return 1
+""")
+    failing_init = deploy(client, role_arn, """
+    raise RuntimeError("config missing")
+""")
+    healthy = deploy(client, role_arn, CRASHING)
+    for _ in range(3):  # each call answers; nothing retries the init forever
+        syntax = invoke(client, broken.name, {})
+        assert syntax.function_error == "Unhandled"
+        assert syntax.payload["errorType"] == "Runtime.UserCodeSyntaxError"
+        raised = invoke(client, failing_init.name, {})
+        assert (raised.payload["errorType"], raised.payload["errorMessage"]) == (
+            "RuntimeError", "config missing")
+    assert isinstance(invoke(client, healthy.name, {}).payload, int)
