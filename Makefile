@@ -19,6 +19,7 @@ test: $(VENV)/.installed-test $(COMPILED)
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.lambda_invoke
 	$(BIN)/python -m bench.gateway_stage
+	$(BIN)/python -m bench.gateway_load
 	$(BIN)/python -m bench.dynamodb_items
 	$(BIN)/python -m bench.item_import
 	$(BIN)/python -m bench.log_events
