@@ -46,11 +46,64 @@ class SandboxOptions:
 
 
 def ensure_sandbox(options: SandboxOptions) -> str:
-    """Start the sandbox unless this process tree already has; return its URL."""
+    """Start the sandbox unless this process tree already has; return its URL.
+
+    The sandbox is then watched: should it die (a crash, an OOM kill, someone's kill -9), it is
+    started again on the same port, so pages that showed "unreachable" recover by themselves.
+    """
     running = os.environ.get(RUNNING_SANDBOX_URL)
     if running:
         return running
     url = f"http://127.0.0.1:{options.port}"
+    supervisor = _Supervisor(options, url)
+    atexit.register(supervisor.stop)
+    os.environ[RUNNING_SANDBOX_URL] = url
+    logger.info("sandbox started at %s (pid %d)", url, supervisor.process.pid)
+    threading.Thread(target=supervisor.watch, name="sandbox-watch", daemon=True).start()
+    return url
+
+
+RESTART_PAUSES = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+class _Supervisor:
+    """The sandbox child and its restarts."""
+
+    def __init__(self, options: SandboxOptions, url: str) -> None:
+        self.options, self.url = options, url
+        self.stopping = threading.Event()
+        self.process = _start(options, url)
+
+    def watch(self) -> None:
+        """Wait for the sandbox to end; unless the console is stopping, start it again."""
+        failures = 0
+        while True:
+            status = self.process.wait()
+            if self.stopping.is_set():
+                return
+            logger.warning("the sandbox stopped (status %s); starting it again on %s",
+                           status, self.url)
+            while not self.stopping.is_set():
+                self.stopping.wait(RESTART_PAUSES[min(failures, len(RESTART_PAUSES) - 1)])
+                if self.stopping.is_set():
+                    return
+                try:
+                    self.process = _start(self.options, self.url)
+                except SandboxStartError as err:
+                    failures += 1
+                    logger.error("the sandbox did not start again: %s", err)
+                    continue
+                failures = 0
+                logger.info("sandbox started again at %s (pid %d)", self.url, self.process.pid)
+                break
+
+    def stop(self) -> None:
+        """Stop the sandbox for good (the console is exiting)."""
+        self.stopping.set()
+        _stop(self.process)
+
+
+def _start(options: SandboxOptions, url: str) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "webapp.sandbox", "--port", str(options.port),
          "--parent-pid", str(os.getpid())],
@@ -62,10 +115,7 @@ def ensure_sandbox(options: SandboxOptions) -> str:
     )
     _wait_until_healthy(process, url)
     threading.Thread(target=_forward_stderr, args=(process,), daemon=True).start()
-    atexit.register(_stop, process)
-    os.environ[RUNNING_SANDBOX_URL] = url
-    logger.info("sandbox started at %s (pid %d)", url, process.pid)
-    return url
+    return process
 
 
 def _sandbox_environment(options: SandboxOptions) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.cookiejar
 import io
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -116,3 +117,30 @@ def test_the_consoles_environment_never_reaches_a_function(tmp_path: Path) -> No
     values = set(environment.values())
     assert "console-secret-pw" not in values and "token-that-must-not-leak" not in values
     assert not any(key.startswith(("CONSOLE_", "FLASK_", "_CONSOLE", "MY_")) for key in environment)
+
+
+def test_a_sandbox_that_dies_is_started_again_and_the_console_recovers(tmp_path: Path) -> None:
+    with running_console(tmp_path / "console.log") as console:
+        sandbox_port = console.sandbox_url.rsplit(":", 1)[1]
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with browser.open(console.login_url()) as reply:
+            assert "123456789012" in reply.read().decode()
+        [first] = sandbox_processes(sandbox_port)
+        os.kill(first, signal.SIGKILL)  # as a crash or the OOM killer would
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            others = [pid for pid in sandbox_processes(sandbox_port) if pid != first]
+            if others:
+                try:
+                    with browser.open(f"{console.base_url}/") as reply:
+                        if "123456789012" in reply.read().decode():
+                            break
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the console did not recover: " + console.output()[-2000:])
+        assert "starting it again" in console.output()
+        stop(console.process)
+        assert port_is_closed(sandbox_port), "the restarted sandbox outlived the console"

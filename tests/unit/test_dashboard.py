@@ -98,6 +98,27 @@ def test_unreachable_endpoint_shows_a_banner_not_a_trace() -> None:
     assert 'class="banner banner-error"' in reply.text
     assert "Cannot reach the AWS endpoint http://127.0.0.1:" in reply.text
     assert "Traceback" not in reply.text
+    assert 'hx-get="/reachable" hx-trigger="every 3s"' in reply.text  # reloads when back
+
+
+def test_a_page_that_cannot_reach_aws_reloads_itself_once_it_answers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()
+    app = create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
+                      "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+                      "connect_timeout": 0.5, "max_attempts": 1})
+    client = sign_in(app)
+    page = client.get("/tables/")
+    assert page.status_code == HTTPStatus.BAD_GATEWAY
+    assert 'hx-get="/reachable"' in page.text and "reloads by itself" in page.text
+    away = client.get("/reachable")
+    assert away.status_code == HTTPStatus.NO_CONTENT and "HX-Refresh" not in away.headers
+    from webapp.aws.account import Identity
+    from webapp.views import dashboard
+    monkeypatch.setattr(dashboard, "get_caller_identity",
+                        lambda: Identity("123456789012", "arn:aws:iam::123456789012:user/back"))
+    back = client.get("/reachable")
+    assert back.status_code == HTTPStatus.NO_CONTENT and back.headers["HX-Refresh"] == "true"
 
 
 def test_missing_credentials_show_a_banner(monkeypatch: pytest.MonkeyPatch) -> None:

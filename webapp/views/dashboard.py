@@ -1,10 +1,14 @@
 """The dashboard: which backend, region and account, and how many of each resource."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from http import HTTPStatus
+
+from flask import Blueprint, current_app, make_response
 from flask.typing import ResponseReturnValue
 
 from ..aws import clients
+from ..aws.account import get_caller_identity
+from ..aws.errors import ConsoleError
 from ..aws.overview import account_overview
 from .navigation import RESOURCE_TILES
 from .rendering import render_view
@@ -26,3 +30,15 @@ def index() -> ResponseReturnValue:
         endpoint=settings.endpoint_url,
         resource_areas=RESOURCE_TILES,
     )
+
+
+@bp.get("/reachable")
+def reachable() -> ResponseReturnValue:
+    """Polled by a page that could not reach AWS: once it answers, htmx reloads that page."""
+    response = make_response("", HTTPStatus.NO_CONTENT)
+    try:
+        get_caller_identity()
+    except ConsoleError:
+        return response  # still away: the page keeps polling
+    response.headers["HX-Refresh"] = "true"
+    return response

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
@@ -13,8 +13,9 @@ from ..aws.errors import ConsoleError
 from .rendering import error_text
 
 
-def _page(title: str, message: str, status: int) -> ResponseReturnValue:
-    return render_template("error.html", title=title, message=message, status=status), status
+def _page(title: str, message: str, status: int, reconnect: bool = False) -> ResponseReturnValue:
+    return render_template("error.html", title=title, message=message, status=status,
+                           reconnect=reconnect), status
 
 
 def csrf_refused(err: CSRFError) -> ResponseReturnValue:
@@ -33,7 +34,10 @@ def too_many_requests(err: TooManyRequests) -> ResponseReturnValue:
 def console_error(err: ConsoleError) -> ResponseReturnValue:
     """An AWS failure no view handled: show its message, keep the console usable."""
     status = HTTPStatus.NOT_FOUND if err.code == "not-found" else HTTPStatus.BAD_GATEWAY
-    return _page(gettext("AWS request failed"), error_text(err), status)
+    # A page that could not reach AWS reloads itself once it answers again (not a form's POST,
+    # which the browser would send twice).
+    reconnect = err.code == "unreachable" and request.method == "GET"
+    return _page(gettext("AWS request failed"), error_text(err), status, reconnect)
 
 
 def http_error(err: HTTPException) -> ResponseReturnValue:
