@@ -3,7 +3,7 @@
 Starts its own sandbox on a free loopback port, deploys five functions behind one REST API
 (`GET /f0` … `/f4`, AWS_PROXY, stage prod; each answers the request's token and its own name
 after a 20 ms sleep), and then, `--rounds` times, sends 200 stage requests at once from a pool
-of 50 threads, 40 per function, each with a unique token. The first round meets no warm worker.
+of `--threads` threads (default 50), 40 per function, each with a unique token. The first round meets no warm worker.
 
 Meanwhile another thread GETs the console's dashboard every ~100 ms (the Flask app from
 create_app pointed at the sandbox, signed in, a test client), from the start of the first round
@@ -85,8 +85,25 @@ class Figures:
 
     rounds: list[Round]
     dashboard_idle_ms: list[float]
-    dashboard_busy_ms: list[float] = field(default_factory=list)
+    # (perf_counter when it started, milliseconds) of each dashboard GET during the rounds
+    dashboard_busy: list[tuple[float, float]] = field(default_factory=list)
     dashboard_failures: list[str] = field(default_factory=list)
+    cold_round_end: float = 0.0
+
+    @property
+    def dashboard_busy_ms(self) -> list[float]:
+        """Every dashboard GET during the rounds."""
+        return [ms for _, ms in self.dashboard_busy]
+
+    @property
+    def dashboard_cold_ms(self) -> list[float]:
+        """The dashboard GETs that started during the first (cold) round."""
+        return [ms for started, ms in self.dashboard_busy if started < self.cold_round_end]
+
+    @property
+    def dashboard_warm_ms(self) -> list[float]:
+        """The dashboard GETs that started after the first round."""
+        return [ms for started, ms in self.dashboard_busy if started >= self.cold_round_end]
 
     def verdicts(self) -> dict[str, bool]:
         """Each target, met or not."""
@@ -104,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.gateway_load")
     parser.add_argument("--rounds", type=int, default=5,
                         help=f"rounds of {REQUESTS} concurrent requests (default 5)")
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help=f"requests in flight at once (default {THREADS})")
     args = parser.parse_args(argv)
+    print(f"load average at the start: {load_average()}", flush=True)
     with sandbox() as url, tempfile.TemporaryDirectory() as scratch:
         routes = deploy(url)
         console = signed_in_console(url, Path(scratch))
@@ -113,17 +133,18 @@ def main(argv: list[str] | None = None) -> int:
         stop = threading.Event()
         watcher = threading.Thread(target=watch_dashboard, args=(console, stop, figures),
                                    name="dashboard-watch")
-        http = urllib3.PoolManager(maxsize=THREADS, retries=False,
+        http = urllib3.PoolManager(maxsize=args.threads, retries=False,
                                    timeout=urllib3.Timeout(total=60))
-        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        with ThreadPoolExecutor(max_workers=args.threads) as pool:
             watcher.start()
             try:
                 for _ in range(args.rounds):
                     figures.rounds.append(burst(pool, http, url, routes))
+                    figures.cold_round_end = figures.cold_round_end or time.perf_counter()
             finally:
                 stop.set()
                 watcher.join()
-    report(figures)
+    report(figures, args.threads)
     return 0 if all(figures.verdicts().values()) else 1
 
 
@@ -235,16 +256,21 @@ def watch_dashboard(console: FlaskClient, stop: threading.Event, figures: Figure
         started = time.perf_counter()
         problem = dashboard(console)
         elapsed = time.perf_counter() - started
-        figures.dashboard_busy_ms.append(elapsed * MS)
+        figures.dashboard_busy.append((started, elapsed * MS))
         if problem:
             figures.dashboard_failures.append(problem)
         stop.wait(max(0.0, DASHBOARD_EVERY_S - elapsed))
 
 
-def report(figures: Figures) -> None:
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def report(figures: Figures, threads: int) -> None:
     """Print the figures and the verdict on each target."""
-    print(f"load average before printing: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    print(f"{REQUESTS} concurrent stage requests over {FUNCTIONS} functions, {THREADS} threads")
+    print(f"load average at the end: {load_average()}")
+    print(f"{REQUESTS} concurrent stage requests over {FUNCTIONS} functions, {threads} threads")
     for number, r in enumerate(figures.rounds, start=1):
         print(f"round {number}{' (cold)' if number == 1 else '       '}  wall {r.wall_s:6.3f} s  "
               f"{r.per_second:6.0f} req/s  p50 {statistics.median(r.latencies_ms):6.1f} ms  "
@@ -259,12 +285,13 @@ def report(figures: Figures) -> None:
               f"({REQUESTS / statistics.median(walls):.0f} req/s); latency "
               f"p50 {statistics.median(warm):.1f} ms  p95 {percentile(warm, 0.95):.1f} ms  "
               f"max {max(warm):.1f} ms")
-    idle, busy = figures.dashboard_idle_ms, figures.dashboard_busy_ms
-    print(f"dashboard idle ({len(idle)}): p50 {statistics.median(idle):.1f} ms  "
-          f"max {max(idle):.1f} ms")
-    if busy:
-        print(f"dashboard during the rounds ({len(busy)}): p50 {statistics.median(busy):.1f} ms  "
-              f"max {max(busy):.1f} ms")
+    for label, times in (("idle, before the rounds", figures.dashboard_idle_ms),
+                         ("during the cold round", figures.dashboard_cold_ms),
+                         ("during the warm rounds", figures.dashboard_warm_ms),
+                         ("during all rounds", figures.dashboard_busy_ms)):
+        if times:
+            print(f"dashboard {label} ({len(times)}): p50 {statistics.median(times):.1f} ms  "
+                  f"max {max(times):.1f} ms")
     for failure in figures.dashboard_failures[:5]:
         print(f"    {failure}")
     for target, met in figures.verdicts().items():
