@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from .account import get_caller_identity
 from .apigateway import get_method, list_rest_apis
-from .clients import client, current_region
+from .clients import client
 from .dynamodb import KeyAttribute, describe_table
 from .errors import N_, ConsoleError, aws_errors
 from .functions import FunctionSummary, get_function
@@ -238,13 +238,3 @@ def delete_method(api_id: str, resource_id: str, http_method: str) -> None:
     with aws_errors(N_("replace the method"), f"{http_method} on resource {resource_id}"):
         client("apigateway").delete_method(restApiId=api_id, resourceId=resource_id,
                                            httpMethod=http_method)
-
-
-def region() -> str:
-    """The region the wizard works in."""
-    return current_region()
-
-
-def wire_items(items: Iterable[dict]) -> list[dict]:
-    """Items as DynamoDB attribute maps (for a comparison or a raw call)."""
-    return [to_wire(item) for item in items]

@@ -20,7 +20,7 @@ from ..aws.errors import N_, ConsoleError
 from ..aws.paging import Page
 from . import invocation_pages, log_rows
 from .confirm_forms import ConfirmNameForm, parse_confirm_name
-from .log_query_form import CUSTOM, NEWEST, OLDEST, ORDERS, RANGES, LogQueryForm, parse_log_query
+from .log_query_form import NEWEST, OLDEST, ORDERS, RANGES, LogQueryForm, parse_log_query
 from .rendering import error_text, render_view, see_other, wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logs")
@@ -131,7 +131,7 @@ def _events_page(fragment: str | None, form: LogQueryForm, **context: object) ->
         "invocations": [], "request_id": "", "page": Page([], None), "problem": None,
         "log_group": None, "retention": RetentionForm(), "tail_since": "",
         "retention_choices": logs.RETENTION_DAYS, "never_expire": NEVER_EXPIRE,
-        "orders": ORDERS, "ranges": RANGES, "custom_range": CUSTOM,
+        "orders": ORDERS, "ranges": RANGES,
         "tail_max_rows": TAIL_MAX_ROWS, "event_rows": log_rows.event_rows}
     values.update(context)
     return render_view("logs/events.html", fragment, **values)

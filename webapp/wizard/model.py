@@ -55,13 +55,6 @@ class Plan:
             if isinstance(data, dict) else {}
         return cls(**values)
 
-    def log_group_names(self, api_id: str | None) -> list[str]:
-        """The log groups this backend writes to."""
-        groups = [f"/aws/lambda/{self.function_name}"]
-        if api_id:
-            groups.append(f"API-Gateway-Execution-Logs_{api_id}/{self.stage_name}")
-        return groups
-
 
 @dataclass
 class Made:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..aws import apigateway, dynamodb, functions, iam_policies, iam_roles, wizard_lookups
+from ..aws.clients import current_region
 from ..aws.dynamodb import KeyAttribute, NewTable
 from ..aws.errors import N_, ConsoleError
 from ..aws.item_json import item_from_json, load_json
@@ -267,7 +268,7 @@ def _run_api(plan: Plan, made: Made) -> Made:
     ours = made.made_it("api", api_id)
     made.api_id = api_id
     resources = {resource.path: resource for resource in apigateway.list_resources(api_id)}
-    uri = apigateway.lambda_integration_uri(wizard_lookups.region(), made.function_arn)
+    uri = apigateway.lambda_integration_uri(current_region(), made.function_arn)
     for path, methods in API_ROUTES.items():
         resource = resources.get(path)
         if resource is None:
