@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R", bound="SessionRecord")
 
 # The API the items function serves (lambda_code/items), as resource path -> methods.
 API_ROUTES: dict[str, tuple[str, ...]] = {
@@ -24,8 +26,25 @@ PUSH_TO_CLOUDWATCH_POLICY = (
     "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")
 
 
+class SessionRecord:
+    """A dataclass kept in the session as JSON: unknown keys are dropped on the way back and
+    missing ones take their defaults, so an old or tampered session still loads."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for the session."""
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls: type[R], data: object) -> R:
+        """Back from the session."""
+        if not isinstance(data, dict):
+            return cls()
+        known = {item.name for item in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
 @dataclass
-class Plan:
+class Plan(SessionRecord):
     """The names and choices of every step, pre-filled; the user may change any of them."""
 
     table_name: str = "wizard-items"
@@ -43,21 +62,10 @@ class Plan:
     stage_name: str = "prod"
     logging_level: str = "INFO"  # the stage's execution logging: OFF, ERROR or INFO
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form for the session."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: object) -> "Plan":
-        """Back from the session; unknown keys are dropped, missing ones take defaults."""
-        known = {item.name for item in fields(cls)}
-        values = {key: value for key, value in (data or {}).items() if key in known} \
-            if isinstance(data, dict) else {}
-        return cls(**values)
 
 
 @dataclass
-class Made:
+class Made(SessionRecord):
     """What the wizard created (or adopted), by step; None or empty until that step ran."""
 
     table_name: str | None = None
@@ -76,16 +84,18 @@ class Made:
     deployment_id: str | None = None
     logging_role_name: str | None = None  # only when the wizard made the account's role
     logging_role_arn: str | None = None
-    created: list[str] = field(default_factory=list)  # kinds the wizard made (not adopted)
     # What the wizard made itself, as "kind:identity" (table name, policy ARN, role name,
     # function name, API id, permission Sid, logging role name): kept across renames, so
     # tear down also finds what an earlier answer made.
     identities: list[str] = field(default_factory=list)
 
+    @property
+    def created(self) -> list[str]:
+        """The kinds the wizard made itself (not adopted), in the order it first made each."""
+        return list(dict.fromkeys(entry.split(":", 1)[0] for entry in self.identities))
+
     def record(self, kind: str, identity: str) -> None:
         """Note that the wizard itself made this (tear down deletes only such things)."""
-        if kind not in self.created:
-            self.created.append(kind)
         entry = f"{kind}:{identity}"
         if entry not in self.identities:
             self.identities.append(entry)
@@ -98,15 +108,3 @@ class Made:
         """The identities of everything of this kind the wizard made, oldest first."""
         prefix = f"{kind}:"
         return [entry[len(prefix):] for entry in self.identities if entry.startswith(prefix)]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form for the session."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: object) -> "Made":
-        """Back from the session; unknown keys are dropped."""
-        known = {item.name for item in fields(cls)}
-        values = {key: value for key, value in (data or {}).items() if key in known} \
-            if isinstance(data, dict) else {}
-        return cls(**values)

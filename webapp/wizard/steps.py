@@ -3,7 +3,7 @@
 Each step reads the Plan and what earlier steps made, checks what already exists, and creates
 only what is missing or changes what differs, so a retry after a failure (or after the user
 changed an earlier answer) neither fails on "already exists" nor makes a second copy. What a step
-makes is recorded in Made; `created` keeps the kinds the wizard made itself, as opposed to
+makes is recorded in Made; `identities` keeps what the wizard made itself, as opposed to
 existing resources it adopted (tear down deletes only those).
 """
 from __future__ import annotations
