@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .clients import client
+from .clients import Connection, client, connection
 from .errors import N_, aws_errors
 
 
@@ -20,3 +20,15 @@ def get_caller_identity() -> Identity:
     with aws_errors(N_("read the account identity")):
         reply = client("sts").get_caller_identity()
     return Identity(reply["Account"], reply["Arn"])
+
+
+_account_ids: dict[Connection, str] = {}
+
+
+def account_id() -> str:
+    """The account's id, asked of STS once per connection: ARNs the console builds (a policy's,
+    a role's, an execute-api source) need it, and it does not change while the console runs."""
+    current = connection()
+    if current not in _account_ids:
+        _account_ids[current] = get_caller_identity().account_id
+    return _account_ids[current]

@@ -10,7 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .account import get_caller_identity
+from .account import account_id
 from .clients import client, connection, current_region
 from .errors import N_, ConsoleError, aws_errors
 from .functions import PolicyStatement, _statement
@@ -402,9 +402,8 @@ def put_method(api_id: str, resource_id: str, spec: NewMethod) -> None:
 
 def execute_api_arn(api_id: str, http_method: str, resource_path: str, stage: str = "*") -> str:
     """The execute-api ARN a Lambda permission names as its source (ANY becomes *)."""
-    account_id = get_caller_identity().account_id
     method = "*" if http_method == "ANY" else http_method
-    return (f"arn:aws:execute-api:{current_region()}:{account_id}:{api_id}/{stage}/{method}"
+    return (f"arn:aws:execute-api:{current_region()}:{account_id()}:{api_id}/{stage}/{method}"
             f"{resource_path}")
 
 
@@ -580,8 +579,7 @@ def get_cloudwatch_role_arn() -> str | None:
 
 def log_group_arn(log_group_name: str) -> str:
     """A log group's ARN (access logging names its destination by ARN)."""
-    account_id = get_caller_identity().account_id
-    return f"arn:aws:logs:{current_region()}:{account_id}:log-group:{log_group_name}"
+    return f"arn:aws:logs:{current_region()}:{account_id()}:log-group:{log_group_name}"
 
 
 def update_stage_logging(api_id: str, stage_name: str, level: str, access_destination_arn: str,

@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Sequence
 
-from .account import get_caller_identity
+from .account import account_id
 from .apigateway import get_method, list_rest_apis
 from .clients import client
 from .dynamodb import KeyAttribute, describe_table
@@ -113,7 +113,7 @@ def _listed(value: object) -> list:
 
 def customer_policy_arn(policy_name: str) -> str:
     """The ARN a customer-managed policy of this name has in this account."""
-    return f"arn:aws:iam::{get_caller_identity().account_id}:policy/{policy_name}"
+    return f"arn:aws:iam::{account_id()}:policy/{policy_name}"
 
 
 def policy_document(policy_arn: str) -> dict | None:
@@ -189,7 +189,7 @@ def update_rest_api(api_id: str, name: str, endpoint_type: str) -> None:
 
 def logging_role_arn(role_name: str) -> str:
     """The ARN a role of this name has in this account."""
-    return f"arn:aws:iam::{get_caller_identity().account_id}:role/{role_name}"
+    return f"arn:aws:iam::{account_id()}:role/{role_name}"
 
 
 def set_account_logging_role(role_arn: str, attempts: int = 5) -> None:
