@@ -1,10 +1,13 @@
-"""Fixtures: one sandbox process for the session, boto3 clients for it, and extra sandboxes."""
+"""Fixtures: one sandbox process for the session, boto3 clients for it, the console's service
+layer pointed at it, and extra sandboxes."""
 import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
+
+from webapp.aws import clients
 
 from .processes import (FAKE_CREDENTIALS, NO_AWS_FILES, REGION, ClientFactory, SandboxLauncher,
                         free_port, start, stop, wait_until_healthy)
@@ -60,3 +63,19 @@ def launch_sandbox() -> Iterator[SandboxLauncher]:
     yield launch
     for process in started:
         stop(process)
+
+
+@pytest.fixture
+def console_calls(sandbox_url: str) -> Iterator[None]:
+    """webapp.aws pointed at the shared sandbox, as the console in sandbox mode is."""
+    try:
+        previous: clients.Connection | None = clients.connection()
+    except RuntimeError:
+        previous = None
+    clients.configure(clients.Connection("sandbox", REGION, endpoint_url=sandbox_url))
+    try:
+        with clients.using_region(REGION):
+            yield
+    finally:
+        if previous is not None:
+            clients.configure(previous)

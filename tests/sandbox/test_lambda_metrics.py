@@ -1,15 +1,14 @@
 """The console's metrics reader against the sandbox: invocations become AWS/Lambda metrics that
 GetMetricData sums at the periods the charts use (60 s for an hour, 900 s for a day)."""
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from webapp.aws import clients, metrics
+from webapp.aws import metrics
 
 from .lambda_support import create_role, deploy, invoke, lambda_client
-from .processes import REGION, ClientFactory
+from .processes import ClientFactory
 
 SOMETIMES_FAILS = """
     def handler(event, context):
@@ -17,19 +16,6 @@ SOMETIMES_FAILS = """
             raise ValueError("boom")
         return "ok"
 """
-
-
-@pytest.fixture
-def console_clients(sandbox_url: str) -> Iterator[None]:
-    """The console's service layer pointed at the shared sandbox, as `make run` points it."""
-    try:
-        previous = clients.connection()
-    except RuntimeError:
-        previous = None
-    clients.configure(clients.Connection(backend="sandbox", region=REGION, endpoint_url=sandbox_url))
-    yield
-    if previous is not None:
-        clients.configure(previous)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +29,7 @@ def invoked_function(sandbox_url: str, aws_client: ClientFactory) -> str:
 
 
 @pytest.mark.parametrize("range_key", ["hour", "day"])
-def test_three_invocations_one_failing_are_summed(console_clients: None, invoked_function: str,
+def test_three_invocations_one_failing_are_summed(console_calls: None, invoked_function: str,
                                                   range_key: str) -> None:
     found = metrics.get_function_metrics(invoked_function, range_key)
     assert found.total_invocations == 3
@@ -55,7 +41,7 @@ def test_three_invocations_one_failing_are_summed(console_clients: None, invoked
 
 
 @pytest.mark.parametrize("range_key", ["hour", "day"])
-def test_datapoints_start_on_the_periods_of_the_window(console_clients: None,
+def test_datapoints_start_on_the_periods_of_the_window(console_calls: None,
                                                        invoked_function: str,
                                                        range_key: str) -> None:
     found = metrics.get_function_metrics(invoked_function, range_key)
@@ -66,6 +52,6 @@ def test_datapoints_start_on_the_periods_of_the_window(console_clients: None,
         assert (point.timestamp - found.start) % period == timedelta(0)
 
 
-def test_another_functions_invocations_are_not_counted(console_clients: None,
+def test_another_functions_invocations_are_not_counted(console_calls: None,
                                                        invoked_function: str) -> None:
     assert metrics.get_function_metrics(f"{invoked_function}-other").has_data is False

@@ -3,47 +3,17 @@ duplicates; the tutorial's path sees AccessDenied first, then works once the pol
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 
-from webapp.aws import clients
 from webapp.wizard import live_check, steps
-from webapp.wizard.model import Made, Plan
+from webapp.wizard.model import Made
 
-from .processes import REGION, ClientFactory
-
-
-@pytest.fixture
-def console_calls(sandbox_url: str) -> Iterator[None]:
-    """webapp.aws pointed at the sandbox, as the console in sandbox mode is."""
-    try:
-        previous: clients.Connection | None = clients.connection()
-    except RuntimeError:
-        previous = None
-    clients.configure(clients.Connection("sandbox", REGION, endpoint_url=sandbox_url))
-    try:
-        with clients.using_region(REGION):
-            yield
-    finally:
-        if previous is not None:
-            clients.configure(previous)
+from .processes import ClientFactory
+from .wizard_support import named_plan, run_all
 
 
-def named_plan(**changes: object) -> Plan:
-    suffix = uuid.uuid4().hex[:6]
-    plan = Plan(table_name=f"wiz-{suffix}", policy_name=f"wiz-{suffix}-access",
-                role_name=f"wiz-{suffix}-role", function_name=f"wiz-{suffix}-fn",
-                api_name=f"wiz-{suffix}-api")
-    return replace(plan, **changes)
-
-
-def run_all(plan: Plan, made: Made) -> Made:
-    for step in steps.STEPS:
-        made = step.run(plan, made)
-    return made
 
 
 def test_the_steps_build_a_working_backend_and_a_rerun_duplicates_nothing(

@@ -3,7 +3,6 @@ everything already gone; what the wizard adopted stays."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -11,27 +10,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from webapp.aws import clients
 from webapp.wizard import live_check, steps, teardown
 from webapp.wizard.model import Made, Plan
 
-from .processes import REGION, ClientFactory
+from .processes import ClientFactory
+from .wizard_support import named_plan, run_all
 
 
-@pytest.fixture
-def console_calls(sandbox_url: str) -> Iterator[None]:
-    """webapp.aws pointed at the sandbox, as the console in sandbox mode is."""
-    try:
-        previous: clients.Connection | None = clients.connection()
-    except RuntimeError:
-        previous = None
-    clients.configure(clients.Connection("sandbox", REGION, endpoint_url=sandbox_url))
-    try:
-        with clients.using_region(REGION):
-            yield
-    finally:
-        if previous is not None:
-            clients.configure(previous)
 
 
 @pytest.fixture
@@ -51,19 +36,6 @@ def no_account_logging_role(aws_client: ClientFactory) -> Iterator[None]:
 def set_logging_role(gateway: Any, role_arn: str) -> None:
     gateway.update_account(patchOperations=[
         {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
-
-
-def named_plan() -> Plan:
-    suffix = uuid.uuid4().hex[:6]
-    return Plan(table_name=f"td-{suffix}", policy_name=f"td-{suffix}-access",
-                role_name=f"td-{suffix}-role", function_name=f"td-{suffix}-fn",
-                api_name=f"td-{suffix}-api")
-
-
-def run_all(plan: Plan, made: Made) -> Made:
-    for step in steps.STEPS:
-        made = step.run(plan, made)
-    return made
 
 
 def stack_left(aws_client: ClientFactory, plan: Plan, made: Made) -> list[str]:
@@ -94,7 +66,7 @@ def stack_left(aws_client: ClientFactory, plan: Plan, made: Made) -> list[str]:
 
 def test_tear_down_leaves_nothing_and_a_second_run_finds_it_all_gone(
         console_calls: None, no_account_logging_role: None, aws_client: ClientFactory) -> None:
-    plan = named_plan()
+    plan = named_plan("td")
     made = run_all(plan, Made())
     assert [call.status for call in live_check.run_check(plan, made)] == [201, 200, 200]
     assert "logging_role" in made.created
@@ -119,7 +91,7 @@ def test_tear_down_leaves_nothing_and_a_second_run_finds_it_all_gone(
 
 def test_an_adopted_function_keeps_its_log_group_and_loses_only_the_permission(
         console_calls: None, aws_client: ClientFactory) -> None:
-    plan = replace(named_plan(), logging_level="OFF")
+    plan = replace(named_plan("td"), logging_level="OFF")
     made = run_all(plan, Made())
     assert [call.status for call in live_check.run_check(plan, made)] == [201, 200, 200]
     made = replace(made, identities=[entry for entry in made.identities
@@ -141,7 +113,7 @@ def test_removing_a_permission_twice_says_already_gone(console_calls: None,
                                                         aws_client: ClientFactory) -> None:
     from webapp.aws import deletions
 
-    plan = named_plan()
+    plan = named_plan("td")
     made = Made()
     for step in steps.STEPS[:4]:
         made = step.run(plan, made)
