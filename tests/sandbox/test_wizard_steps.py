@@ -47,12 +47,14 @@ def test_a_new_table_name_reaches_the_policy_and_the_function(console_calls: Non
                                                               aws_client: ClientFactory) -> None:
     plan = named_plan()
     made = run_all(plan, Made())
-    renamed = replace(plan, table_name=plan.table_name + "-v2")
+    renamed = replace(plan, table_name=plan.table_name + "-v2", runtime="python3.11")
     assert steps.undone_by(plan, renamed, list(steps.STEP_KEYS)) == []
     made = run_all(renamed, made)
     environment = aws_client("lambda").get_function_configuration(
         FunctionName=plan.function_name)["Environment"]["Variables"]
     assert environment["TABLE_NAME"] == renamed.table_name
+    assert aws_client("lambda").get_function_configuration(
+        FunctionName=plan.function_name)["Runtime"] == "python3.11"
     document = aws_client("iam").get_policy_version(
         PolicyArn=made.policy_arn, VersionId="v2")["PolicyVersion"]["Document"]
     assert renamed.table_name in json.dumps(document)

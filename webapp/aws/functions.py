@@ -257,15 +257,17 @@ class ConfigurationChange:
     timeout_s: int
     description: str
     environment: dict[str, str] = field(default_factory=dict)
+    runtime: str | None = None  # None leaves the runtime as it is
 
 
 def update_function_configuration(function_name: str, change: ConfigurationChange) -> LastUpdate:
     """Apply a configuration; Lambda goes on applying it after answering (InProgress)."""
+    extra = {"Runtime": change.runtime} if change.runtime else {}
     with aws_errors(N_("update the configuration"), f"Lambda function {function_name}"):
         config = client("lambda").update_function_configuration(
             FunctionName=function_name, Role=change.role_arn, Handler=change.handler,
             MemorySize=change.memory_mb, Timeout=change.timeout_s, Description=change.description,
-            Environment={"Variables": change.environment})
+            Environment={"Variables": change.environment}, **extra)
     return _last_update(config)
 
 

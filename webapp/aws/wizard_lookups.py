@@ -161,15 +161,6 @@ def wait_function_ready(function_name: str) -> None:
                                                              WaiterConfig=config)
 
 
-def update_function(function_name: str, role_arn: str, handler: str, runtime: str,
-                    memory_mb: int, timeout_s: int, environment: dict[str, str]) -> None:
-    """Set the function's role, handler, runtime, memory, timeout and environment."""
-    with aws_errors(N_("update the configuration"), f"Lambda function {function_name}"):
-        client("lambda").update_function_configuration(
-            FunctionName=function_name, Role=role_arn, Handler=handler, Runtime=runtime,
-            MemorySize=memory_mb, Timeout=timeout_s, Environment={"Variables": environment})
-
-
 def update_rest_api(api_id: str, name: str, endpoint_type: str) -> None:
     """Rename the API and change its endpoint type when they differ from these."""
     gateway = client("apigateway")

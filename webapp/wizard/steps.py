@@ -232,9 +232,9 @@ def _run_function(plan: Plan, made: Made) -> Made:
         if (existing.role_arn, existing.handler, existing.memory_mb, existing.timeout_s,
                 existing.environment, existing.runtime) != wanted:
             wizard_lookups.wait_function_ready(plan.function_name)
-            wizard_lookups.update_function(plan.function_name, made.role_arn, HANDLER,
-                                           plan.runtime, plan.memory_mb, plan.timeout_s,
-                                           environment)
+            functions.update_function_configuration(plan.function_name, functions.ConfigurationChange(
+                made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, existing.description,
+                environment, plan.runtime))
     wizard_lookups.wait_function_ready(plan.function_name)
     return made
 
