@@ -602,6 +602,21 @@ def update_stage_logging(api_id: str, stage_name: str, level: str, access_destin
                                           patchOperations=operations)
 
 
+def set_account_logging_role(role_arn: str, attempts: int = 5) -> None:
+    """Make the role API Gateway's CloudWatch Logs role in this region, retrying while IAM
+    catches up (a role made moments ago is refused as lacking permissions for a few seconds)."""
+    for attempt in range(attempts):
+        try:
+            with aws_errors(N_("set the account's CloudWatch Logs role"), f"IAM role {role_arn}"):
+                client("apigateway").update_account(patchOperations=[
+                    {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
+            return
+        except ConsoleError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(2 ** attempt)
+
+
 def create_logging_role(role_name: str) -> str:
     """A role API Gateway may assume to write logs, set as the account's; the role's ARN."""
     iam = client("iam")
@@ -614,9 +629,7 @@ def create_logging_role(role_name: str) -> str:
         with aws_errors(N_("attach the policy"), f"IAM policy {LOGS_ROLE_POLICY_ARN}"):
             iam.attach_role_policy(RoleName=role_name, PolicyArn=LOGS_ROLE_POLICY_ARN)
             iam.get_waiter("role_exists").wait(RoleName=role_name)
-        with aws_errors(N_("set the account's CloudWatch Logs role"), f"IAM role {role_arn}"):
-            client("apigateway").update_account(patchOperations=[
-                {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
+        set_account_logging_role(role_arn)
     except ConsoleError as err:
         # The role exists now; say so, so nobody is left with an unexplained extra role.
         raise ConsoleError(LOGGING_ROLE_UNFINISHED, code=err.code, role=role_arn,

@@ -7,7 +7,6 @@ Also the waits the wizard needs between steps.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
 
 from .account import account_id
@@ -181,21 +180,6 @@ def update_rest_api(api_id: str, name: str, endpoint_type: str) -> None:
 def logging_role_arn(role_name: str) -> str:
     """The ARN a role of this name has in this account."""
     return f"arn:aws:iam::{account_id()}:role/{role_name}"
-
-
-def set_account_logging_role(role_arn: str, attempts: int = 5) -> None:
-    """Make the role API Gateway's CloudWatch Logs role, retrying while IAM catches up (a
-    role made moments ago is refused as lacking permissions for a few seconds)."""
-    for attempt in range(attempts):
-        try:
-            with aws_errors(N_("set the account's CloudWatch Logs role"), f"IAM role {role_arn}"):
-                client("apigateway").update_account(patchOperations=[
-                    {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
-            return
-        except ConsoleError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(2 ** attempt)
 
 
 def find_rest_api(api_id: str | None, name: str) -> str | None:

@@ -318,7 +318,7 @@ def _run_stage(plan: Plan, made: Made) -> Made:
         if made.logging_role_name and made.made_it("logging_role", made.logging_role_name) \
                 and wizard_lookups.role_trust(made.logging_role_name) is not None:
             # A role made by an earlier try: set it rather than make another.
-            wizard_lookups.set_account_logging_role(made.logging_role_arn or "")
+            apigateway.set_account_logging_role(made.logging_role_arn or "")
         else:
             name = f"apigateway-cloudwatch-logs-{secrets.token_hex(4)}"
             made.logging_role_name = name  # recorded before the call: a failure keeps it
