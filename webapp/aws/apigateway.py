@@ -602,6 +602,10 @@ def update_stage_logging(api_id: str, stage_name: str, level: str, access_destin
                                           patchOperations=operations)
 
 
+# How API Gateway refuses a role IAM has not finished making (it passes in a few seconds).
+ROLE_NOT_READY = "does not have required permissions"
+
+
 def set_account_logging_role(role_arn: str, attempts: int = 5) -> None:
     """Make the role API Gateway's CloudWatch Logs role in this region, retrying while IAM
     catches up (a role made moments ago is refused as lacking permissions for a few seconds)."""
@@ -611,9 +615,9 @@ def set_account_logging_role(role_arn: str, attempts: int = 5) -> None:
                 client("apigateway").update_account(patchOperations=[
                     {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
             return
-        except ConsoleError:
-            if attempt == attempts - 1:
-                raise
+        except ConsoleError as err:
+            if attempt == attempts - 1 or ROLE_NOT_READY not in err.message:
+                raise  # only IAM's delay is worth waiting out; access denied is not
             time.sleep(2 ** attempt)
 
 
