@@ -7,20 +7,22 @@ from ..aws import clients
 from ..aws.regions import list_regions
 from ..i18n import LANGUAGES, select_language
 from . import apis, auth, dashboard, errors, functions, iam, logs, preferences, tables, wizard
+from . import sandbox_state
 from . import function_settings  # noqa: F401  (adds its routes to functions.bp)
 from . import function_metrics  # noqa: F401  (adds its routes to functions.bp)
 from . import item_editor, table_import, table_items  # noqa: F401  (routes on tables.bp)
 from . import iam_policies, iam_roles, policy_builder  # noqa: F401  (routes on iam.bp)
 from . import wizard_teardown  # noqa: F401  (adds its routes to wizard.bp)
 from . import wizard_export  # noqa: F401  (adds its routes to wizard.bp)
-from .navigation import NAV_ITEMS
+from .navigation import nav_items
 from .preferences import REGION_KEY
 from .rendering import error_text
 
 
 def register_blueprints(app: Flask) -> None:
     """Register every area, the error pages and what every template needs."""
-    for module in (auth, dashboard, preferences, tables, iam, functions, apis, logs, wizard):
+    for module in (auth, dashboard, preferences, tables, iam, functions, apis, logs, wizard,
+                   sandbox_state):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.before_request(_use_session_region)
@@ -34,7 +36,7 @@ def _use_session_region() -> None:
 def _template_globals() -> dict[str, object]:
     settings = current_app.config["SETTINGS"]
     return {
-        "nav_items": NAV_ITEMS,
+        "nav_items": nav_items(settings.backend),
         "region_options": [{"code": region.code, "label": f"{region.code} · {region.description}"}
                            for region in list_regions()],
         "current_region": clients.current_region(),

@@ -25,6 +25,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("logs.index", _l("Logs"), "CloudWatch Logs"),
     NavItem("wizard.index", _l("Setup wizard"), ""),
 )
+# Only the sandbox has a state of its own to keep, reset and restore.
+SANDBOX_NAV_ITEM = NavItem("sandbox.index", _l("Sandbox"), "")
+
+
+def nav_items(backend: str) -> tuple[NavItem, ...]:
+    """The navigation for this backend: the Sandbox page only when there is a sandbox."""
+    return NAV_ITEMS + (SANDBOX_NAV_ITEM,) if backend == "sandbox" else NAV_ITEMS
+
 
 # Dashboard tiles: what each count in webapp.aws.overview is called and where it links.
 RESOURCE_TILES: dict[str, NavItem] = {

@@ -1,0 +1,188 @@
+"""The sandbox's own state: how it is kept, and reset, snapshot and restore of all of it.
+
+These are not AWS calls but the sandbox's `/_sandbox/...` routes, so they go through urllib
+rather than boto3. Every failure becomes one ConsoleError: a refused connection is the same
+"unreachable" the AWS calls report, so pages show the same banner and recover the same way.
+The state-changing calls carry `X-Sandbox-Action`, which the sandbox requires so that a form
+on some other site cannot post to it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.client import HTTPResponse
+
+from .errors import N_, UNREACHABLE, ConsoleError
+
+logger = logging.getLogger(__name__)
+
+HEALTH_PATH = "/_sandbox/health"
+STATE_PATH = "/_sandbox/state"
+ACTION_HEADER = "X-Sandbox-Action"
+CONNECT_TIMEOUT_SECONDS = 5.0
+# A restore replays every recorded change before it answers; a big journal takes a while.
+RESTORE_TIMEOUT_SECONDS = 600.0
+CHUNK_BYTES = 64 * 1024
+DEFAULT_FILENAME = "sandbox-state.jsonl.gz"
+# A plain file name only: nothing that could leave the downloads folder or break the header.
+_SAFE_FILENAME = re.compile(r'filename="([A-Za-z0-9_-][A-Za-z0-9._-]{0,119})"')
+
+REFUSED_FILE = N_("The sandbox could not restore this file: %(sandbox_message)s")
+REFUSED = N_("The sandbox refused to %(action)s: %(sandbox_message)s")
+NOT_SUPPORTED = N_(
+    "The sandbox at %(endpoint)s cannot %(action)s: it is an older version. Stop the console "
+    "and start it again with `make run` to get one that can."
+)
+SANDBOX_FAILED = N_("The sandbox failed to %(action)s (HTTP %(status)s): %(sandbox_message)s")
+NOT_UNDERSTOOD = N_("Could not %(action)s: the sandbox's answer was not what the console expects.")
+
+READ_STATE = N_("read how the sandbox keeps its state")
+DOWNLOAD = N_("download a snapshot")
+RESTORE = N_("restore the snapshot")
+RESET = N_("reset the sandbox")
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """What a restore (or the sandbox's start) replayed."""
+
+    changes: int
+    failed: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxState:
+    """Where and how much state the sandbox keeps."""
+
+    persist: bool
+    data_dir: str | None
+    changes: int
+    size_bytes: int
+    restored: Restored | None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A snapshot being downloaded: its file name and its bytes, read as they are sent on."""
+
+    filename: str
+    content_type: str
+    chunks: Iterator[bytes]
+
+
+def state_info(endpoint: str) -> SandboxState:
+    """How the sandbox at `endpoint` keeps its state, from its health answer."""
+    reply = _json(_send(endpoint, "GET", HEALTH_PATH, READ_STATE), READ_STATE)
+    state = reply.get("state")
+    if not isinstance(state, dict):
+        raise ConsoleError(NOT_SUPPORTED, code="not-supported", action=READ_STATE,
+                           endpoint=endpoint)
+    try:
+        return SandboxState(
+            persist=bool(state["persist"]),
+            data_dir=str(state["data_dir"]) if state.get("data_dir") else None,
+            changes=int(state["changes"]),
+            size_bytes=int(state["bytes"]),
+            restored=_restored(state["restored"]) if state.get("restored") else None,
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=READ_STATE) from err
+
+
+def download_snapshot(endpoint: str) -> Snapshot:
+    """Start downloading the whole state; failures are raised here, before any byte is sent."""
+    response = _send(endpoint, "GET", STATE_PATH, DOWNLOAD)
+    match = _SAFE_FILENAME.search(response.headers.get("Content-Disposition", ""))
+    return Snapshot(
+        filename=match.group(1) if match else DEFAULT_FILENAME,
+        content_type=response.headers.get_content_type() or "application/gzip",
+        chunks=_chunks(response),
+    )
+
+
+def restore(endpoint: str, snapshot: bytes) -> Restored:
+    """Replace everything in the sandbox with the snapshot's state."""
+    response = _send(endpoint, "PUT", STATE_PATH, RESTORE, body=snapshot, action_header="restore",
+                     timeout=RESTORE_TIMEOUT_SECONDS)
+    try:
+        return _restored(_json(response, RESTORE))
+    except (KeyError, TypeError, ValueError) as err:
+        raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=RESTORE) from err
+
+
+def reset(endpoint: str) -> None:
+    """Delete everything in the sandbox: tables, IAM, functions, APIs, logs and settings."""
+    _send(endpoint, "DELETE", STATE_PATH, RESET, action_header="reset").close()
+
+
+def _restored(reply: object) -> Restored:
+    if not isinstance(reply, dict):
+        raise TypeError("not an object")
+    return Restored(changes=int(reply["changes"]), failed=int(reply.get("failed") or 0),
+                    seconds=float(reply.get("seconds") or 0.0))
+
+
+def _chunks(response: HTTPResponse) -> Iterator[bytes]:
+    with response:
+        while chunk := response.read(CHUNK_BYTES):
+            yield chunk
+
+
+def _json(response: HTTPResponse, action: str) -> dict:
+    with response:
+        try:
+            reply = json.loads(response.read() or b"{}")
+        except ValueError as err:
+            raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=action) from err
+    if not isinstance(reply, dict):
+        raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=action)
+    return reply
+
+
+def _send(endpoint: str, method: str, path: str, action: str, *, body: bytes | None = None,
+          action_header: str | None = None,
+          timeout: float = CONNECT_TIMEOUT_SECONDS) -> HTTPResponse:
+    """One request to the sandbox; an answer other than 2xx becomes a ConsoleError."""
+    request = urllib.request.Request(endpoint.rstrip("/") + path, data=body, method=method)
+    if action_header:
+        request.add_header(ACTION_HEADER, action_header)
+    if body is not None:
+        request.add_header("Content-Type", "application/octet-stream")
+    try:
+        return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (our own endpoint)
+    except urllib.error.HTTPError as err:
+        raise _from_status(err.code, _sandbox_message(err), action, endpoint) from err
+    except (urllib.error.URLError, OSError) as err:
+        logger.info("sandbox unreachable: %s: %s", action, endpoint)
+        raise ConsoleError(UNREACHABLE, code="unreachable", endpoint=endpoint) from err
+
+
+def _sandbox_message(err: urllib.error.HTTPError) -> str:
+    try:
+        reply = json.loads(err.read() or b"{}")
+    except (ValueError, OSError):
+        return str(err.reason or "")
+    finally:
+        err.close()
+    message = reply.get("message") if isinstance(reply, dict) else None
+    return str(message) if message else str(err.reason or "")
+
+
+def _from_status(status: int, sandbox_message: str, action: str, endpoint: str) -> ConsoleError:
+    logger.info("sandbox answered %s: %s", status, action)
+    if status == HTTPStatus.BAD_REQUEST and action == RESTORE:
+        return ConsoleError(REFUSED_FILE, code="invalid", field="snapshot",
+                            sandbox_message=sandbox_message)
+    if status in (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED):
+        return ConsoleError(NOT_SUPPORTED, code="not-supported", action=action, endpoint=endpoint)
+    if status < HTTPStatus.INTERNAL_SERVER_ERROR:
+        return ConsoleError(REFUSED, code="refused", action=action, sandbox_message=sandbox_message)
+    return ConsoleError(SANDBOX_FAILED, code="sandbox-error", action=action, status=status,
+                        sandbox_message=sandbox_message)
