@@ -17,13 +17,15 @@ from flask.testing import FlaskClient
 from webapp import create_app
 from webapp.aws import sandbox_state
 from webapp.aws.errors import ConsoleError
+from webapp.views import sandbox_state as sandbox_page
 
 from tests.helpers import PASSWORD, csrf_token, free_port
 
 SNAPSHOT = gzip.compress(b'{"change": 1}\n' * 5000)
 FILENAME = "sandbox-state-20261126-054200.jsonl.gz"
 STATE = {"persist": True, "data_dir": "/srv/console/.sandbox-data", "changes": 42,
-         "bytes": 5 * 1024 * 1024, "restored": {"changes": 40, "failed": 2, "seconds": 1.25}}
+         "bytes": 5 * 1024 * 1024, "restored": {"changes": 40, "failed": 2, "seconds": 1.25,
+                                          "first_failure": "<b>CreateTable</b>: boom"}}
 
 
 @dataclass
@@ -109,7 +111,8 @@ def test_state_info_reads_the_health_answers_state(fake: FakeSandbox) -> None:
     state = sandbox_state.state_info(fake.url)
     assert state == sandbox_state.SandboxState(
         persist=True, data_dir="/srv/console/.sandbox-data", changes=42,
-        size_bytes=5 * 1024 * 1024, restored=sandbox_state.Restored(40, 2, 1.25))
+        size_bytes=5 * 1024 * 1024,
+        restored=sandbox_state.Restored(40, 2, 1.25, "<b>CreateTable</b>: boom"))
     assert [(seen.method, seen.path) for seen in fake.seen] == [("GET", "/_sandbox/health")]
 
 
@@ -138,7 +141,7 @@ def test_a_file_name_with_a_path_is_replaced(fake: FakeSandbox) -> None:
 
 
 def test_restore_puts_the_file_with_the_restore_header(fake: FakeSandbox) -> None:
-    restored = sandbox_state.restore(fake.url, SNAPSHOT)
+    restored = sandbox_state.restore(fake.url, io.BytesIO(SNAPSHOT), len(SNAPSHOT))
     assert restored == sandbox_state.Restored(changes=12, failed=0, seconds=0.5)
     assert fake.seen == [Seen("PUT", "/_sandbox/state", "restore", SNAPSHOT)]
 
@@ -147,7 +150,7 @@ def test_a_file_the_sandbox_refuses_is_an_error_about_the_file(fake: FakeSandbox
     fake.replies[("PUT", "/_sandbox/state")] = json_reply(
         400, {"message": "line 1 is not a recorded change"})
     with pytest.raises(ConsoleError) as caught:
-        sandbox_state.restore(fake.url, b"hello")
+        sandbox_state.restore(fake.url, io.BytesIO(b"hello"), 5)
     assert caught.value.field == "snapshot"
     assert caught.value.message == (
         "The sandbox could not restore this file: line 1 is not a recorded change")
@@ -185,7 +188,7 @@ def test_a_sandbox_without_the_state_routes_is_an_older_version(fake: FakeSandbo
 
 @pytest.mark.parametrize("call", [
     sandbox_state.state_info, sandbox_state.download_snapshot, sandbox_state.reset,
-    lambda endpoint: sandbox_state.restore(endpoint, SNAPSHOT)])
+    lambda endpoint: sandbox_state.restore(endpoint, io.BytesIO(SNAPSHOT), len(SNAPSHOT))])
 def test_a_refused_connection_is_the_unreachable_error(call) -> None:  # type: ignore[no-untyped-def]
     endpoint = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(ConsoleError) as caught:
@@ -217,6 +220,7 @@ def test_the_page_shows_where_and_how_much_state_is_kept(on_sandbox: FlaskClient
     assert "5.2 MB" in reply.text  # filesizeformat's decimal megabytes
     assert "40 changes in 1.2 s" in reply.text or "40 changes in 1.3 s" in reply.text
     assert "2 could not be replayed" in reply.text
+    assert "The first: &lt;b&gt;CreateTable&lt;/b&gt;: boom" in reply.text  # untrusted: escaped
     assert 'href="/sandbox/snapshot"' in reply.text
     assert '<a href="/sandbox/"' in reply.text  # in the navigation
 
@@ -305,6 +309,16 @@ def test_restore_replaces_the_state_and_says_how_much(
     assert "Restored 12 changes in 0.5 s." in on_sandbox.get("/sandbox/").text
 
 
+def test_a_restore_that_could_not_replay_everything_says_why(
+        fake: FakeSandbox, on_sandbox: FlaskClient) -> None:
+    fake.replies[("PUT", "/_sandbox/state")] = json_reply(200, {
+        "changes": 10, "failed": 1, "seconds": 2.0, "first_failure": "PutItem: no such table"})
+    on_sandbox.post("/sandbox/restore", data=restore_form(on_sandbox, SNAPSHOT, True),
+                    content_type="multipart/form-data")
+    notice = "Restored 10 changes in 2.0 s. 1 change could not be replayed. The first: PutItem"
+    assert notice in on_sandbox.get("/sandbox/").text
+
+
 @pytest.mark.parametrize(("snapshot", "confirmed", "field", "message"), [
     (SNAPSHOT, False, "confirm_replace", "Tick the box to confirm"),
     (None, True, "snapshot", "Choose a snapshot file downloaded from this page."),
@@ -327,6 +341,26 @@ def test_an_empty_file_is_refused_before_the_sandbox_sees_it(
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert "The file is empty." in reply.text
     assert fake.changes() == []
+
+
+def test_a_file_over_the_limit_is_refused_before_the_sandbox_sees_it(
+        monkeypatch: pytest.MonkeyPatch, fake: FakeSandbox, on_sandbox: FlaskClient) -> None:
+    monkeypatch.setattr(sandbox_page, "MAX_SNAPSHOT_BYTES", 1024 * 1024)
+    form = restore_form(on_sandbox, b"x" * (1024 * 1024 + 1), True)
+    reply = on_sandbox.post("/sandbox/restore", data=form, content_type="multipart/form-data")
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "The file is larger than 1 MB." in reply.text
+    assert fake.changes() == []
+
+
+def test_a_snapshot_may_be_larger_than_other_uploads(
+        sandbox_app: Flask, fake: FakeSandbox, on_sandbox: FlaskClient) -> None:
+    sandbox_app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # the console's limit for the rest
+    snapshot = b"x" * (2 * 1024 * 1024)
+    reply = on_sandbox.post("/sandbox/restore", data=restore_form(on_sandbox, snapshot, True),
+                            content_type="multipart/form-data")
+    assert reply.status_code == HTTPStatus.SEE_OTHER
+    assert fake.changes()[0].body == snapshot
 
 
 def test_a_file_the_sandbox_refuses_is_shown_beside_the_file_field(

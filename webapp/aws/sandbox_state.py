@@ -14,6 +14,7 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from typing import BinaryIO
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.client import HTTPResponse
@@ -55,6 +56,7 @@ class Restored:
     changes: int
     failed: int
     seconds: float
+    first_failure: str | None = None  # why the first change that failed could not be replayed
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +109,10 @@ def download_snapshot(endpoint: str) -> Snapshot:
     )
 
 
-def restore(endpoint: str, snapshot: bytes) -> Restored:
-    """Replace everything in the sandbox with the snapshot's state."""
-    response = _send(endpoint, "PUT", STATE_PATH, RESTORE, body=snapshot, action_header="restore",
-                     timeout=RESTORE_TIMEOUT_SECONDS)
+def restore(endpoint: str, snapshot: BinaryIO, size_bytes: int) -> Restored:
+    """Replace everything in the sandbox with the snapshot's state, sent from the open file."""
+    response = _send(endpoint, "PUT", STATE_PATH, RESTORE, body=snapshot, size_bytes=size_bytes,
+                     action_header="restore", timeout=RESTORE_TIMEOUT_SECONDS)
     try:
         return _restored(_json(response, RESTORE))
     except (KeyError, TypeError, ValueError) as err:
@@ -125,8 +127,10 @@ def reset(endpoint: str) -> None:
 def _restored(reply: object) -> Restored:
     if not isinstance(reply, dict):
         raise TypeError("not an object")
+    first_failure = reply.get("first_failure")
     return Restored(changes=int(reply["changes"]), failed=int(reply.get("failed") or 0),
-                    seconds=float(reply.get("seconds") or 0.0))
+                    seconds=float(reply.get("seconds") or 0.0),
+                    first_failure=str(first_failure) if first_failure else None)
 
 
 def _chunks(response: HTTPResponse) -> Iterator[bytes]:
@@ -146,15 +150,17 @@ def _json(response: HTTPResponse, action: str) -> dict:
     return reply
 
 
-def _send(endpoint: str, method: str, path: str, action: str, *, body: bytes | None = None,
-          action_header: str | None = None,
+def _send(endpoint: str, method: str, path: str, action: str, *, body: BinaryIO | None = None,
+          size_bytes: int = 0, action_header: str | None = None,
           timeout: float = CONNECT_TIMEOUT_SECONDS) -> HTTPResponse:
     """One request to the sandbox; an answer other than 2xx becomes a ConsoleError."""
     request = urllib.request.Request(endpoint.rstrip("/") + path, data=body, method=method)
     if action_header:
         request.add_header(ACTION_HEADER, action_header)
     if body is not None:
+        # A file object is streamed as it is read; its length must be given, or urllib chunks it.
         request.add_header("Content-Type", "application/octet-stream")
+        request.add_header("Content-Length", str(size_bytes))
     try:
         return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (our own endpoint)
     except urllib.error.HTTPError as err:

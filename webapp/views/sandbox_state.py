@@ -4,6 +4,7 @@ Only in sandbox mode: on AWS these routes answer 404 and the navigation has no e
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -20,15 +21,18 @@ from .rendering import error_text, render_view, see_other
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
 RESET_WORD = "reset"
-MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024  # below the console's whole-request limit (60 MB)
+# A snapshot holds every function's code, so it may be far larger than other uploads; this is
+# the sandbox's own limit. The file is streamed on from werkzeug's temporary file, not memory.
+MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
+FORM_OVERHEAD_BYTES = 64 * 1024  # the rest of the multipart body around the file
 
 
 @dataclass
 class RestoreForm:
-    """The restore form as sent: the file's name and bytes, the confirmation, and errors."""
+    """The restore form as sent: the uploaded file and its size, the confirmation, and errors."""
 
-    filename: str = ""
-    snapshot: bytes = b""
+    upload: FileStorage | None = None
+    size_bytes: int = 0
     confirmed: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -42,12 +46,13 @@ def parse_restore_form(form: MultiDict[str, str], upload: FileStorage | None) ->
     if upload is None or not upload.filename:
         parsed.errors["snapshot"] = gettext("Choose a snapshot file downloaded from this page.")
         return parsed
-    parsed.filename = upload.filename
-    parsed.snapshot = upload.stream.read(MAX_SNAPSHOT_BYTES + 1)
-    if len(parsed.snapshot) > MAX_SNAPSHOT_BYTES:
+    parsed.upload = upload
+    parsed.size_bytes = upload.stream.seek(0, io.SEEK_END)
+    upload.stream.seek(0)
+    if parsed.size_bytes > MAX_SNAPSHOT_BYTES:
         parsed.errors["snapshot"] = gettext("The file is larger than %(limit)s MB.",
                                             limit=MAX_SNAPSHOT_BYTES // (1024 * 1024))
-    elif not parsed.snapshot:
+    elif not parsed.size_bytes:
         parsed.errors["snapshot"] = gettext("The file is empty.")
     return parsed
 
@@ -56,6 +61,17 @@ def parse_reset_form(form: MultiDict[str, str]) -> ConfirmNameForm:
     """The word `reset`, typed exactly."""
     return parse_confirm_name(form, RESET_WORD, gettext(
         "Type %(word)s exactly to reset the sandbox.", word=RESET_WORD))
+
+
+@bp.url_value_preprocessor
+def _allow_large_snapshots(endpoint: str | None, values: dict | None) -> None:
+    """Let a restore's upload be as large as the sandbox takes.
+
+    The console refuses bodies over MAX_CONTENT_LENGTH; the CSRF check reads the form in a
+    before_request hook, so the limit is raised here, earlier.
+    """
+    if endpoint == "sandbox.restore":
+        request.max_content_length = MAX_SNAPSHOT_BYTES + FORM_OVERHEAD_BYTES
 
 
 @bp.before_request
@@ -91,13 +107,12 @@ def restore() -> ResponseReturnValue:
     form = parse_restore_form(request.form, request.files.get("snapshot"))
     if not form.errors:
         try:
-            restored = sandbox_state.restore(_endpoint(), form.snapshot)
+            restored = sandbox_state.restore(_endpoint(), form.upload.stream, form.size_bytes)
         except ConsoleError as err:
             form.errors["snapshot" if err.field == "snapshot" else "form"] = error_text(err)
         else:
             flash(_restored_notice(restored), "info")
             return see_other(url_for("sandbox.index"))
-    form.snapshot = b""
     return _page(form, ConfirmNameForm(), HTTPStatus.UNPROCESSABLE_ENTITY)
 
 
@@ -123,6 +138,8 @@ def _restored_notice(restored: sandbox_state.Restored) -> str:
     if restored.failed:
         notice += " " + ngettext("%(num)d change could not be replayed.",
                                  "%(num)d changes could not be replayed.", restored.failed)
+    if restored.failed and restored.first_failure:
+        notice += " " + gettext("The first: %(reason)s", reason=restored.first_failure)
     return notice
 
 
