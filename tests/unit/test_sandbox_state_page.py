@@ -252,6 +252,15 @@ def test_the_download_streams_the_sandboxs_file(on_sandbox: FlaskClient) -> None
     assert reply.data == SNAPSHOT
 
 
+def test_a_download_the_sandbox_cannot_serve_shows_the_error_page(
+        fake: FakeSandbox, on_sandbox: FlaskClient) -> None:
+    fake.replies[("GET", "/_sandbox/state")] = json_reply(409, {"message": "a restore is running"})
+    reply = on_sandbox.get("/sandbox/snapshot")
+    assert reply.status_code == HTTPStatus.BAD_GATEWAY
+    assert reply.mimetype == "text/html"
+    assert "The sandbox refused to download a snapshot: a restore is running" in reply.text
+
+
 def reset_form(client: FlaskClient, typed: str) -> dict[str, str]:
     return {"confirm_name": typed, "csrf_token": csrf_token(client, "/sandbox/")}
 

@@ -70,7 +70,7 @@ def _allow_large_snapshots(endpoint: str | None, values: dict | None) -> None:
     The console refuses bodies over MAX_CONTENT_LENGTH; the CSRF check reads the form in a
     before_request hook, so the limit is raised here, earlier.
     """
-    if endpoint == "sandbox.restore":
+    if endpoint == "sandbox.restore" and current_app.config["SETTINGS"].backend == "sandbox":
         request.max_content_length = MAX_SNAPSHOT_BYTES + FORM_OVERHEAD_BYTES
 
 
