@@ -105,7 +105,7 @@ def download() -> ResponseReturnValue:
 def restore() -> ResponseReturnValue:
     """Replace everything in the sandbox with an uploaded snapshot."""
     form = parse_restore_form(request.form, request.files.get("snapshot"))
-    if not form.errors:
+    if not form.errors and form.upload is not None:
         try:
             restored = sandbox_state.restore(_endpoint(), form.upload.stream, form.size_bytes)
         except ConsoleError as err:
