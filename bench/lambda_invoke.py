@@ -199,7 +199,8 @@ def sandbox() -> Iterator[str]:
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     environment = {"PATH": os.environ.get("PATH", os.defpath), "PYTHONUNBUFFERED": "1",
-                   "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+                   "SANDBOX_PERSIST": "0", "AWS_CONFIG_FILE": os.devnull,
+                   "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
     with tempfile.TemporaryFile("w+") as output:
         process = subprocess.Popen([sys.executable, "-m", "webapp.sandbox", "--port", str(port)],
                                    cwd=REPO_ROOT, env=environment, stdout=output, stderr=output)

@@ -59,8 +59,27 @@ def ensure_sandbox(options: SandboxOptions) -> str:
     atexit.register(supervisor.stop)
     os.environ[RUNNING_SANDBOX_URL] = url
     logger.info("sandbox started at %s (pid %d)", url, supervisor.process.pid)
+    print(f"Serverless Console: {state_line(url)}", flush=True)
     threading.Thread(target=supervisor.watch, name="sandbox-watch", daemon=True).start()
     return url
+
+
+def state_line(url: str) -> str:
+    """One line saying where the sandbox keeps its state, and what it brought back."""
+    try:
+        with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=5) as reply:
+            state = json.load(reply).get("state") or {}
+    except (OSError, ValueError):
+        return "the sandbox's state is unknown (its health check did not answer)"
+    if not state.get("persist"):
+        return "sandbox state is in memory only (SANDBOX_PERSIST=0): gone when it stops"
+    line = f"sandbox state is kept in {state.get('data_dir')}"
+    restored = state.get("restored")
+    if restored:
+        line += f"; {restored['changes']} change(s) restored in {restored['seconds']:.1f} s"
+        if restored.get("failed"):
+            line += f", {restored['failed']} could not be replayed"
+    return line
 
 
 RESTART_PAUSES = (1.0, 2.0, 5.0, 10.0, 30.0)

@@ -39,7 +39,7 @@ def free_port() -> int:
 def clean_env(**overrides: str) -> dict[str, str]:
     """A sandbox's whole environment: PATH, fake keys, no AWS files, plus `overrides`."""
     return {"PATH": os.environ.get("PATH", os.defpath), "PYTHONUNBUFFERED": "1",
-            **FAKE_CREDENTIALS, **NO_AWS_FILES, **overrides}
+            "SANDBOX_PERSIST": "0", **FAKE_CREDENTIALS, **NO_AWS_FILES, **overrides}
 
 
 def sandbox_command(*args: str) -> list[str]:

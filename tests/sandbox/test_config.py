@@ -10,8 +10,9 @@ from webapp.sandbox.config import (ConfigError, loopback_host, parse_config,
                                    sandbox_environment)
 
 SANDBOX_PACKAGE = Path(__file__).resolve().parents[2] / "webapp" / "sandbox"
-# The sandbox is moto plus our glue: nothing of the console, and no AWS SDK of its own.
-ALLOWED_THIRD_PARTY = {"moto", "werkzeug"}
+# The sandbox is moto plus our glue: nothing of the console, and no AWS SDK of its own
+# (freezegun sets the clock while the journal is replayed).
+ALLOWED_THIRD_PARTY = {"moto", "werkzeug", "freezegun"}
 
 
 def imported_modules(source: Path) -> set[str]:
@@ -34,6 +35,20 @@ def test_defaults_without_environment() -> None:
 def test_port_and_region_come_from_the_environment() -> None:
     config = parse_config([], {"SANDBOX_PORT": "4599", "AWS_REGION": "eu-west-1"})
     assert (config.port, config.region) == (4599, "eu-west-1")
+
+
+def test_state_is_kept_in_the_projects_data_directory_unless_told_otherwise(
+        tmp_path: Path) -> None:
+    config = parse_config([], {})
+    assert config.persist is True
+    assert config.data_dir == SANDBOX_PACKAGE.parents[1] / ".sandbox-data"
+    config = parse_config([], {"SANDBOX_PERSIST": "0", "SANDBOX_DATA_DIR": str(tmp_path)})
+    assert (config.persist, config.data_dir) == (False, tmp_path)
+
+
+def test_an_unclear_persist_setting_is_refused() -> None:
+    with pytest.raises(ConfigError, match="SANDBOX_PERSIST='maybe' is not 1 or 0"):
+        parse_config([], {"SANDBOX_PERSIST": "maybe"})
 
 
 def test_port_flag_wins_over_sandbox_port() -> None:
@@ -79,8 +94,8 @@ def test_environment_keeps_no_secrets() -> None:
     assert environment["MOTO_IAM_LOAD_MANAGED_POLICIES"] == "true"
 
 
-@pytest.mark.parametrize("source", sorted(SANDBOX_PACKAGE.glob("*.py")),
-                         ids=lambda path: path.name)
+@pytest.mark.parametrize("source", sorted(SANDBOX_PACKAGE.rglob("*.py")),
+                         ids=lambda path: str(path.relative_to(SANDBOX_PACKAGE)))
 def test_sandbox_imports_only_moto_werkzeug_and_stdlib(source: Path) -> None:
     for module in imported_modules(source):
         top_level = module.partition(".")[0]

@@ -38,24 +38,31 @@ def set_logging_role(gateway: Any, role_arn: str) -> None:
         {"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}])
 
 
+def _all(client: Any, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    pages = client.get_paginator(operation).paginate(**params)
+    return [item for page in pages for item in page[key]]
+
+
 def stack_left(aws_client: ClientFactory, plan: Plan, made: Made) -> list[str]:
     """What of this stack the sandbox still has, by kind."""
     iam, logs = aws_client("iam"), aws_client("logs")
     left = []
     if plan.table_name in aws_client("dynamodb").list_tables()["TableNames"]:
         left.append("table")
-    functions = aws_client("lambda").list_functions()["Functions"]
+    # Paginated: the session's sandbox holds every other test's functions and roles too.
+    functions = _all(aws_client("lambda"), "list_functions", "Functions")
     if any(item["FunctionName"] == plan.function_name for item in functions):
         left.append("function")
-    role_names = {role["RoleName"] for role in iam.list_roles()["Roles"]}
+    role_names = {role["RoleName"] for role in _all(iam, "list_roles", "Roles")}
     if plan.role_name in role_names:
         left.append("role")
     if made.logging_role_name and made.logging_role_name in role_names:
         left.append("logging_role")
     if any(policy["PolicyName"] == plan.policy_name
-           for policy in iam.list_policies(Scope="Local")["Policies"]):
+           for policy in _all(iam, "list_policies", "Policies", Scope="Local")):
         left.append("policy")
-    if any(api["id"] == made.api_id for api in aws_client("apigateway").get_rest_apis()["items"]):
+    if any(api["id"] == made.api_id
+           for api in _all(aws_client("apigateway"), "get_rest_apis", "items")):
         left.append("api")
     for prefix in (f"/aws/lambda/{plan.function_name}",
                    f"API-Gateway-Execution-Logs_{made.api_id}/"):

@@ -52,6 +52,7 @@ def test_console_starts_the_sandbox_and_prints_a_working_login_url(tmp_path: Pat
                            aws_access_key_id="any", aws_secret_access_key="any")
         assert sts.get_caller_identity()["Account"] == "123456789012"
         assert console.output().count("Serverless Console: open") == 1
+        assert "sandbox state is in memory only (SANDBOX_PERSIST=0)" in console.output()
         browser = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         with browser.open(console.login_url()) as reply:
@@ -120,8 +121,16 @@ def test_the_consoles_environment_never_reaches_a_function(tmp_path: Path) -> No
 
 
 def test_a_sandbox_that_dies_is_started_again_and_the_console_recovers(tmp_path: Path) -> None:
-    with running_console(tmp_path / "console.log") as console:
+    data_dir = tmp_path / "data"
+    with running_console(tmp_path / "console.log", SANDBOX_PERSIST="1",
+                         SANDBOX_DATA_DIR=str(data_dir)) as console:
         sandbox_port = console.sandbox_url.rsplit(":", 1)[1]
+        assert f"sandbox state is kept in {data_dir}" in console.output()
+        dynamodb = boto3.client("dynamodb", endpoint_url=console.sandbox_url, region_name=REGION,
+                                aws_access_key_id="any", aws_secret_access_key="any")
+        dynamodb.create_table(TableName="kept", BillingMode="PAY_PER_REQUEST",
+                              KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
         browser = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         with browser.open(console.login_url()) as reply:
@@ -142,5 +151,6 @@ def test_a_sandbox_that_dies_is_started_again_and_the_console_recovers(tmp_path:
         else:
             raise AssertionError("the console did not recover: " + console.output()[-2000:])
         assert "starting it again" in console.output()
+        assert dynamodb.list_tables()["TableNames"] == ["kept"]  # the journal brought it back
         stop(console.process)
         assert port_is_closed(sandbox_port), "the restarted sandbox outlived the console"

@@ -1,5 +1,8 @@
 """`python -m webapp.sandbox [--port N] [--host 127.0.0.1] [--parent-pid PID] [--verbose]`.
 
+State is kept in SANDBOX_DATA_DIR (default `.sandbox-data/` in the project) unless
+SANDBOX_PERSIST=0.
+
 Exit status: 0 when stopped (SIGTERM, SIGINT, or the parent process gone); 2 when it cannot
 start (a busy port, a non-loopback host, a bad setting), after one line on stderr.
 """
@@ -34,9 +37,23 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.clear()
     os.environ.update(isolated)
     # Imported only now: moto reads its settings from the environment set just above.
+    from webapp.sandbox.persistence import DataDirectoryBusy, JournalError, StateKeeper
     from webapp.sandbox.server import serve
 
-    serve(listener, config, stop)
+    try:
+        keeper = StateKeeper.open(config.persist, config.data_dir)
+    except DataDirectoryBusy as err:
+        listener.close()
+        return cannot_start(str(err))
+    except JournalError as err:
+        listener.close()
+        return cannot_start(f"{config.data_dir / 'journal.jsonl'}: {err}; move it away to "
+                            "start empty")
+    except OSError as err:
+        listener.close()
+        return cannot_start(f"cannot keep the state in {config.data_dir}: "
+                            f"{err.strerror or err}; set SANDBOX_DATA_DIR, or SANDBOX_PERSIST=0")
+    serve(listener, config, keeper, stop)
     return 0
 
 

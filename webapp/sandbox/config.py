@@ -8,6 +8,7 @@ import ipaddress
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 # moto's default account, which every access key maps to (MOTO_ACCOUNT_ID is not passed on).
 ACCOUNT_ID = "123456789012"
@@ -19,6 +20,10 @@ MAX_PORT = 65535
 DEFAULT_LAMBDA_IDLE_SECONDS = 300.0
 # How long a new DynamoDB table reports CREATING before ACTIVE (0: ACTIVE at once, as moto does).
 DEFAULT_TABLE_CREATING_SECONDS = 1.0
+# Where the state is kept between runs unless SANDBOX_DATA_DIR says otherwise (git-ignored).
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / ".sandbox-data"
+OFF_WORDS = frozenset({"0", "false", "no", "off"})
+ON_WORDS = frozenset({"1", "true", "yes", "on"})
 
 # A process needs these to run (and a locale); anything else, such as a developer's AWS keys or
 # the console's secrets, stays out of the sandbox and of whatever it starts.
@@ -44,6 +49,8 @@ class SandboxConfig:
     verbose: bool
     lambda_idle_seconds: float = DEFAULT_LAMBDA_IDLE_SECONDS
     table_creating_seconds: float = DEFAULT_TABLE_CREATING_SECONDS
+    persist: bool = False
+    data_dir: Path = DEFAULT_DATA_DIR
 
 
 def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConfig:
@@ -71,6 +78,8 @@ def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConf
         verbose=args.verbose,
         lambda_idle_seconds=_idle_seconds(args.lambda_idle_seconds, environ),
         table_creating_seconds=_table_creating_seconds(environ),
+        persist=_persist(environ),
+        data_dir=Path(environ.get("SANDBOX_DATA_DIR", "").strip() or DEFAULT_DATA_DIR).resolve(),
     )
 
 
@@ -147,6 +156,15 @@ def _table_creating_seconds(environ: Mapping[str, str]) -> float:
     if not seconds >= 0:
         raise ConfigError(f"SANDBOX_TABLE_CREATING_SECONDS must be 0 or more, not {value}")
     return seconds
+
+
+def _persist(environ: Mapping[str, str]) -> bool:
+    value = environ.get("SANDBOX_PERSIST", "").strip().lower()
+    if not value or value in ON_WORDS:
+        return True
+    if value in OFF_WORDS:
+        return False
+    raise ConfigError(f"SANDBOX_PERSIST={value!r} is not 1 or 0 (keep the state, or not)")
 
 
 def _checked_pid(pid: int | None) -> int | None:

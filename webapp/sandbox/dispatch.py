@@ -14,7 +14,9 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Protocol
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from moto.core.request import Request as MotoRequest
@@ -60,6 +62,24 @@ Amender = Callable[[Request, AwsOperation, Response], Response]
 RouteHandler = Callable[..., Response | None]
 # Called with every request before routes and operations; a Response ends the request there.
 Guard = Callable[[Request], Response | None]
+
+
+class Gate(Protocol):
+    """Lets requests through, or refuses them while the sandbox's state is being replaced."""
+
+    def passage(self, request: Request) -> AbstractContextManager[Response | None]:
+        """For the request's duration: yields a response refusing it, or None to let it in."""
+
+
+class ChangeRecorder(Protocol):
+    """Journals the calls that change state."""
+
+    def records(self, operation: AwsOperation | None) -> bool:
+        """Whether a call of `operation` is recorded."""
+
+    def record(self, request: Request, body: bytes, operation: AwsOperation,
+               answer: Callable[[], Response]) -> Response:
+        """Run `answer` and record the request if its answer says it succeeded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +139,10 @@ class Dispatcher:
         self._operations: dict[tuple[str, str], OperationHandler] = {}
         self._guards: list[Guard] = []
         self._amenders: dict[tuple[str, str], Amender] = {}
+        # Set by the journal (persistence): refuses requests while state is replaced, and
+        # records each change that succeeds.
+        self.gate: Gate | None = None
+        self.changes: ChangeRecorder | None = None
 
     def guard(self, check: Guard) -> Guard:
         """Decorator: `check(request)` runs before any route or operation and may answer instead."""
@@ -163,18 +187,46 @@ class Dispatcher:
         request = Request(environ)
         # Read once and cached: handlers can read it again, and moto gets a fresh stream below.
         body = request.get_data()
+        if self.gate is None:
+            return self._dispatch(request, body)(environ, start_response)
+        with self.gate.passage(request) as refusal:
+            answer = refusal or self._dispatch(request, body)
+            return answer(environ, start_response)
+
+    def _dispatch(self, request: Request, body: bytes) -> Response | WSGIApplication:
         operation = identify(request)
-        response = (self._answer_guards(request) or self._answer_route(request)
-                    or self._answer_operation(request, operation))
+        response = self._answer_guards(request) or self._answer_route(request)
         if response is not None:
-            return response(environ, start_response)
+            return response
+        if self.changes is not None and self.changes.records(operation):
+            return self.changes.record(
+                request, body, operation,
+                lambda: self._answer(request, body, operation, buffered=True))
+        return self._answer(request, body, operation)
+
+    def replay(self, environ: WSGIEnvironment) -> Response:
+        """Answer a recorded request again: no guards (it was allowed once), no recording."""
+        request = Request(environ)
+        body = request.get_data()
+        operation = identify(request)
+        answer = self._answer(request, body, operation, buffered=True)
+        return answer if isinstance(answer, Response) else Response.from_app(
+            answer, environ, buffered=True)
+
+    def _answer(self, request: Request, body: bytes, operation: AwsOperation | None,
+                buffered: bool = False) -> Response | WSGIApplication:
+        """The sandbox's handler's answer, else moto's (amended if an amender is registered)."""
+        response = self._answer_operation(request, operation)
+        if response is not None:
+            return response
+        environ = request.environ
         _replace_input(environ, body)
         amender = operation and self._amenders.get((operation.service, operation.name))
-        if not amender:
-            return self._fallback(environ, start_response)
+        if not amender and not buffered:
+            return self._fallback
         # moto answers first; the sandbox then corrects what moto gets wrong about AWS.
         answer = Response.from_app(self._fallback, environ, buffered=True)
-        return amender(request, operation, answer)(environ, start_response)
+        return amender(request, operation, answer) if amender else answer
 
     def _answer_guards(self, request: Request) -> Response | None:
         for check in self._guards:

@@ -7,7 +7,9 @@ Measured on a 2-core machine: building that backend takes about 0.14 s and 14 MB
 sandbox answers its health check about 1 s after starting. We build the backend before serving,
 so a healthy sandbox is a ready one and no first request pays for it.
 
-State lives in moto's in-memory backends.
+State lives in moto's in-memory backends, and every change is journaled (persistence/): into
+SANDBOX_DATA_DIR, replayed before serving, or with SANDBOX_PERSIST=0 into a temporary file gone
+when the process ends (it still serves snapshots).
 """
 import json
 import logging
@@ -16,12 +18,14 @@ import threading
 from http import HTTPStatus
 
 from moto.iam.models import iam_backends
+from moto.utilities.utils import PARTITION_NAMES
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox import apigateway, authz
 from webapp.sandbox import awslambda, dynamodb, logs
+from webapp.sandbox.persistence import StateKeeper, endpoint
 from webapp.sandbox.config import (ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS,
                                    DEFAULT_TABLE_CREATING_SECONDS, SandboxConfig)
 from webapp.sandbox.dispatch import Dispatcher
@@ -37,8 +41,13 @@ SHUTDOWN_POLL_SECONDS = 0.1
 
 def create_app(region: str,
                lambda_idle_seconds: float = DEFAULT_LAMBDA_IDLE_SECONDS,
-               table_creating_seconds: float = DEFAULT_TABLE_CREATING_SECONDS) -> Dispatcher:
-    """The sandbox as one WSGI app: its own routes and handlers first, moto for everything else."""
+               table_creating_seconds: float = DEFAULT_TABLE_CREATING_SECONDS,
+               keeper: StateKeeper | None = None) -> Dispatcher:
+    """The sandbox as one WSGI app: its own routes and handlers first, moto for everything else.
+
+    With a `keeper`, the journaled state is replayed into it before this returns, and its
+    changes are journaled from then on.
+    """
     dispatcher = Dispatcher(DomainDispatcherApplication(create_backend_app))
     lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds)
     apigateway.register(dispatcher, region, lambda_service)
@@ -48,14 +57,27 @@ def create_app(region: str,
 
     @dispatcher.route(HEALTH_PATH, methods=["GET", "HEAD"])
     def health(_request: Request) -> Response:
-        status = {"status": "ok", "region": region, "account_id": ACCOUNT_ID}
+        status: dict[str, object] = {"status": "ok", "region": region, "account_id": ACCOUNT_ID}
+        if keeper is not None:
+            status["state"] = keeper.info()
         return Response(json.dumps(status), status=HTTPStatus.OK, mimetype="application/json")
 
+    if keeper is not None:
+        endpoint.register(dispatcher, keeper)
+        keeper.attach(dispatcher, stop_workers=lambda_service.stop_workers,
+                      after_reset=load_managed_policies)
     return dispatcher
 
 
 def load_managed_policies() -> int:
-    """Build the account's IAM backend now, AWS-managed policies included; return their count."""
+    """Build the account's IAM backends now, AWS-managed policies included; return their count.
+
+    moto looks a request's access key up in every partition's IAM backend, so the first request
+    would build all of them (and draw ~158,000 random policy ids, which the journal would then
+    have to record): they are built here, before anything is served or recorded.
+    """
+    for partition in PARTITION_NAMES:
+        iam_backends[ACCOUNT_ID][partition]  # noqa: B018 - building it is the point
     count = len(iam_backends[ACCOUNT_ID][IAM_PARTITION].aws_managed_policies)
     if count == 0:
         raise RuntimeError("moto loaded no AWS-managed policies: MOTO_IAM_LOAD_MANAGED_POLICIES "
@@ -63,12 +85,17 @@ def load_managed_policies() -> int:
     return count
 
 
-def serve(listener: socket.socket, config: SandboxConfig, stop: threading.Event) -> None:
+def serve(listener: socket.socket, config: SandboxConfig, keeper: StateKeeper,
+          stop: threading.Event) -> None:
     """Serve on the already bound `listener` until `stop` is set."""
-    app = create_app(config.region, config.lambda_idle_seconds, config.table_creating_seconds)
     logger.info("%d AWS-managed policies loaded", load_managed_policies())
+    app = create_app(config.region, config.lambda_idle_seconds, config.table_creating_seconds,
+                     keeper)
+    if keeper.restored is not None:
+        print(f"sandbox: {restored_line(keeper)}", flush=True)
     if stop.is_set():
         listener.close()
+        keeper.close()
         return
     server = make_server(config.host, config.port, app, threaded=True,
                          request_handler=apigateway.RawHeadersRequestHandler, fd=listener.fileno())
@@ -80,6 +107,18 @@ def serve(listener: socket.socket, config: SandboxConfig, stop: threading.Event)
     stop.wait()
     server.shutdown()
     awslambda.shutdown()  # Lambda workers are processes of their own: stop them too
+    keeper.close()
+
+
+def restored_line(keeper: StateKeeper) -> str:
+    """One line saying what was brought back from the data directory."""
+    report = keeper.restored
+    info = keeper.info()
+    line = (f"restored {report.changes} change(s) from {info['data_dir']} "
+            f"in {report.seconds:.1f} s")
+    if report.failed:
+        line += f"; {report.failed} could not be replayed (first: {report.first_failure})"
+    return line
 
 
 def endpoint_url(host: str, port: int) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from moto.logs.models import logs_backends
 
 from webapp.sandbox.apigateway.execution import ExecutionLog, GatewayResponse
+from webapp.sandbox.logs import delivery
 
 TEST_LOG_TIME = "%a %b %d %H:%M:%S UTC %Y"
 MS = 1000
@@ -90,12 +91,13 @@ class StageLogWriter:
             return
         backend = logs_backends[account_id][region]
         messages = [{"timestamp": int(at * MS), "message": text} for at, text in events]
+        where = {"account_id": account_id, "region": region, "group": group}
         with self._lock:  # moto's logs backend is not thread-safe
             if group not in backend.groups:
-                backend.create_log_group(group, {})
+                delivery.create_group(**where)
             if self._stream not in backend.groups[group].streams:
-                backend.create_log_stream(group, self._stream)
-            backend.put_log_events(group, self._stream, messages)
+                delivery.create_stream(**where, stream=self._stream)
+            delivery.put_events(**where, stream=self._stream, events=messages)
 
 
 def access_context(request_context: dict[str, Any], response: GatewayResponse,

@@ -26,6 +26,7 @@ from webapp.sandbox.awslambda import roles
 from webapp.sandbox.awslambda.functions import FunctionVersion
 from webapp.sandbox.awslambda.output import LogEvent
 from webapp.sandbox.awslambda.worker import Outcome, RunResult
+from webapp.sandbox.logs import delivery
 
 logger = logging.getLogger(__name__)
 
@@ -111,20 +112,22 @@ class LogWriter:
         group_name = function.log_group_name
         group_arn = _log_group_arn(function)
         stream_arn = f"{group_arn}:log-stream:{stream_name}"
+        where = {"account_id": function.account_id, "region": function.region,
+                 "group": group_name}
         with self._lock:
             if group_name not in backend.groups:
                 # Checked on the group's stream wildcard, so a policy scoped to
                 # "log-group:NAME:*" (as AWS's console writes them) covers it.
                 if not self._may(function, "logs:CreateLogGroup", f"{group_arn}:log-stream:"):
                     return False
-                backend.create_log_group(group_name, {})
+                delivery.create_group(**where)
             if stream_name not in backend.groups[group_name].streams:
                 if not self._may(function, "logs:CreateLogStream", stream_arn):
                     return False
-                backend.create_log_stream(group_name, stream_name)
+                delivery.create_stream(**where, stream=stream_name)
             if not self._may(function, "logs:PutLogEvents", stream_arn):
                 return False
-            backend.put_log_events(group_name, stream_name, messages)
+            delivery.put_events(**where, stream=stream_name, events=messages)
         return True
 
     @staticmethod

@@ -4,9 +4,14 @@ Per invocation: Invocations 1, Errors 0 or 1 (function errors and timeouts alike
 milliseconds; per throttled call: Throttles 1 (throttled calls are not Invocations). All with the
 FunctionName dimension.
 """
+import time
+from datetime import UTC, datetime
+from typing import Any
+
 from moto.cloudwatch.models import cloudwatch_backends
 
 from webapp.sandbox.awslambda.functions import FunctionVersion
+from webapp.sandbox.persistence.effects import effect
 
 NAMESPACE = "AWS/Lambda"
 
@@ -23,8 +28,19 @@ def record_throttle(function: FunctionVersion) -> None:
 
 
 def _put(function: FunctionVersion, values: list[tuple[str, float, str]]) -> None:
-    dimensions = [{"Name": "FunctionName", "Value": function.function_name}]
-    backend = cloudwatch_backends[function.account_id][function.region]
-    backend.put_metric_data(NAMESPACE, [
-        {"MetricName": name, "Value": value, "Unit": unit, "Dimensions": dimensions}
+    put_metric_data(account_id=function.account_id, region=function.region,
+                    namespace=NAMESPACE, at=time.time(),
+                    dimensions=[{"Name": "FunctionName", "Value": function.function_name}],
+                    values=[list(value) for value in values])
+
+
+@effect("cloudwatch.put_metric_data")
+def put_metric_data(*, account_id: str, region: str, namespace: str, at: float,
+                    dimensions: list[dict[str, str]], values: list[list[Any]]) -> None:
+    """Put [name, value, unit] data points, all at `at` (epoch seconds) with `dimensions`."""
+    timestamp = datetime.fromtimestamp(at, UTC).replace(tzinfo=None)
+    backend = cloudwatch_backends[account_id][region]
+    backend.put_metric_data(namespace, [
+        {"MetricName": name, "Value": value, "Unit": unit, "Dimensions": dimensions,
+         "Timestamp": timestamp}
         for name, value, unit in values])

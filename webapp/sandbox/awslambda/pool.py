@@ -150,13 +150,17 @@ class WorkerPool:
     def shutdown(self) -> None:
         """Stop the reaper and every worker, busy ones included."""
         self._stopping.set()
+        self.stop_workers()
+        self._reaper.join(timeout=REAP_INTERVAL_SECONDS)
+
+    def stop_workers(self) -> None:
+        """Stop every worker, busy ones included (their invocations end as crashed)."""
         with self._lock:
             workers = [worker for group in (*self._idle.values(), *self._busy.values())
                        for worker in group]
             self._idle.clear()
             self._busy.clear()
         self._stop_all(workers)
-        self._reaper.join(timeout=REAP_INTERVAL_SECONDS)
 
     def reap_idle(self) -> None:
         """Stop workers idle for longer than the idle timeout, and dead ones."""

@@ -142,6 +142,12 @@ class LambdaService:
             warm_workers=tuple(pool.warm_workers(function)) if pool else (),
             in_flight=self._concurrency.in_flight(function_key(function)))
 
+    def stop_workers(self) -> None:
+        """Stop every worker now; invocations running end, later ones start new workers."""
+        pool = self._pool
+        if pool is not None:
+            pool.stop_workers()
+
     def shutdown(self) -> None:
         """Stop every worker and remove the runtime's files."""
         with self._lock:

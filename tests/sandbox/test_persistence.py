@@ -1,0 +1,324 @@
+"""State across restarts: what a user built comes back after a stop, a SIGKILL, a restore.
+
+Each test runs its own sandbox processes with SANDBOX_PERSIST=1 and a data directory of its own,
+and talks to them as boto3 and curl would.
+"""
+import gzip
+import json
+import signal
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from .lambda_support import create_role, deploy, invoke, lambda_client, log_events, wait_for
+from .processes import REGION, clean_env, free_port, health, start, stop, wait_until_healthy
+from .test_gateway_stage import (add_method, allow_gateway, call, ensure_resource, execute_arn,
+                                 stage_url)
+
+GREETING = """
+    import json
+
+    def handler(event, context):
+        print("greeting", event.get("path"))
+        body = {"hello": event.get("path"), "version": context.function_version}
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(body)}
+"""
+BATCH = 25
+
+
+@dataclass
+class Sandbox:
+    """One sandbox process over a data directory; restartable on the same port."""
+
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, **env: str) -> dict[str, Any]:
+        settings = {"SANDBOX_PERSIST": "1", "SANDBOX_DATA_DIR": str(self.data_dir), **env}
+        self.process = start("--port", str(self.port), env=clean_env(**settings))
+        return wait_until_healthy(self.process, self.url)
+
+    def stop(self) -> None:
+        assert self.process is not None
+        stop(self.process)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.communicate()
+
+    def client(self, service: str) -> Any:
+        if service == "lambda":
+            return lambda_client(self.url)
+        return boto3.client(service, endpoint_url=self.url, region_name=REGION,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    box = Sandbox(tmp_path / "data", free_port())
+    box.start()
+    yield box
+    if box.process is not None and box.process.poll() is None:
+        stop(box.process)
+
+
+def make_table(dynamodb: Any, name: str = "notes") -> None:
+    dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+
+
+def items_of(dynamodb: Any, name: str = "notes") -> dict[str, dict[str, Any]]:
+    pages = dynamodb.get_paginator("scan").paginate(TableName=name)
+    return {item["id"]["S"]: item for page in pages for item in page["Items"]}
+
+
+def build_stack(box: Sandbox) -> dict[str, Any]:
+    """A table with items, a role, a function with a version, an API deployed to a stage."""
+    dynamodb, iam, apigateway = box.client("dynamodb"), box.client("iam"), box.client("apigateway")
+    lambda_api = box.client("lambda")
+    make_table(dynamodb)
+    for number in range(3):
+        dynamodb.put_item(TableName="notes", Item={"id": {"S": f"n{number}"},
+                                                   "text": {"S": f"note {number} ✓"}})
+    role_arn = create_role(iam)
+    function = deploy(lambda_api, role_arn, GREETING)
+    version = lambda_api.publish_version(FunctionName=function.name)["Version"]
+    api_id = apigateway.create_rest_api(name="notes-api")["id"]
+    resources = {"/": next(item["id"] for item in apigateway.get_resources(restApiId=api_id)
+                           ["items"] if item["path"] == "/")}
+    resource_id = ensure_resource(apigateway, api_id, resources, "/hello")
+    add_method(apigateway, api_id, resource_id, "GET", function.arn)
+    allow_gateway(lambda_api, function.name, execute_arn(api_id))
+    apigateway.create_deployment(restApiId=api_id, stageName="dev")
+    reply = call(stage_url(box.url, api_id, "/hello", stage="dev"))
+    assert reply.status == 200, reply.body
+    invoke(lambda_api, function.name, {"path": "/direct"})
+    logs = box.client("logs")
+    wait_for(lambda: len(log_events(logs, function.name)) >= 8)
+    return {"role_arn": role_arn, "function": function.name, "version": version,
+            "api_id": api_id, "stage_body": reply.body}
+
+
+def describe(box: Sandbox, stack: dict[str, Any]) -> dict[str, Any]:
+    """What a user would look at after a restart, in a comparable form; times are compared
+    apart (`same_times`), as a replayed change's clock is the time its request arrived."""
+    dynamodb, iam, apigateway = box.client("dynamodb"), box.client("iam"), box.client("apigateway")
+    lambda_api, logs = box.client("lambda"), box.client("logs")
+    role_name = stack["role_arn"].rpartition("/")[2]
+    function = lambda_api.get_function(FunctionName=stack["function"])["Configuration"]
+    api = apigateway.get_rest_api(restApiId=stack["api_id"])
+    return {
+        "items": items_of(dynamodb),
+        "times": {
+            "table": dynamodb.describe_table(TableName="notes")["Table"]["CreationDateTime"],
+            "role": iam.get_role(RoleName=role_name)["Role"].pop("CreateDate"),
+            "function": function.pop("LastModified"),
+            "api": api["createdDate"],
+        },
+        "role": _without(iam.get_role(RoleName=role_name)["Role"], "CreateDate", "RoleLastUsed"),
+        "role_policies": iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"],
+        "code": (function["CodeSha256"], function["Handler"], function["Runtime"]),
+        "versions": [v["Version"] for v in lambda_api.list_versions_by_function(
+            FunctionName=stack["function"])["Versions"]],
+        "api": (api["id"], api["name"]),
+        "resources": sorted((r["path"], r["id"]) for r in
+                            apigateway.get_resources(restApiId=stack["api_id"])["items"]),
+        "stages": [(s["stageName"], s["deploymentId"]) for s in
+                   apigateway.get_stages(restApiId=stack["api_id"])["item"]],
+        "log_events": [(e["timestamp"], e["message"])
+                       for e in log_events(logs, stack["function"])],
+    }
+
+
+def _without(mapping: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: value for key, value in mapping.items() if key not in keys}
+
+
+def assert_same(after: dict[str, Any], before: dict[str, Any]) -> None:
+    """Equal; times to within a second: a replay runs at the time the request arrived, and
+    API Gateway's dates count whole seconds."""
+    assert _without(after, "times") == _without(before, "times")
+    for name, was in before["times"].items():
+        now = after["times"][name]
+        if isinstance(was, str):
+            was, now = datetime.fromisoformat(was), datetime.fromisoformat(now)
+        assert abs((now - was).total_seconds()) <= 1, (name, was, now)
+
+
+def test_everything_built_comes_back_after_a_restart_and_the_stage_url_answers_the_same(
+        sandbox: Sandbox) -> None:
+    stack = build_stack(sandbox)
+    before = describe(sandbox, stack)
+    sandbox.stop()
+
+    answer = sandbox.start()
+
+    assert answer["state"]["restored"]["failed"] == 0
+    assert_same(describe(sandbox, stack), before)
+    reply = call(stage_url(sandbox.url, stack["api_id"], "/hello", stage="dev"))
+    assert (reply.status, reply.body) == (200, stack["stage_body"])
+    versioned = invoke(sandbox.client("lambda"), f"{stack['function']}:{stack['version']}",
+                       {"path": "/v"})
+    assert versioned.payload["body"] == json.dumps({"hello": "/v", "version": "1"})
+
+
+def test_a_sigkill_during_an_import_loses_at_most_the_batch_in_flight(sandbox: Sandbox) -> None:
+    dynamodb = sandbox.client("dynamodb")
+    make_table(dynamodb)
+    earlier = {f"early{number}": f"kept {number}" for number in range(40)}
+    for key, text in earlier.items():
+        dynamodb.put_item(TableName="notes", Item={"id": {"S": key}, "text": {"S": text}})
+    acknowledged: list[str] = []
+    importing = threading.Event()
+
+    def import_items() -> None:
+        importer = sandbox.client("dynamodb")
+        number = 0
+        try:
+            while True:
+                keys = [f"imp{number + offset:05d}" for offset in range(BATCH)]
+                importer.batch_write_item(RequestItems={"notes": [
+                    {"PutRequest": {"Item": {"id": {"S": key}, "n": {"N": str(number)}}}}
+                    for key in keys]})
+                acknowledged.extend(keys)
+                number += BATCH
+                if number >= 10 * BATCH:
+                    importing.set()
+        except Exception:  # the sandbox was killed under it
+            importing.set()
+
+    worker = threading.Thread(target=import_items, daemon=True)
+    worker.start()
+    assert importing.wait(30)
+    sandbox.kill()
+    worker.join(10)
+    kept = list(acknowledged)
+
+    answer = sandbox.start()
+
+    assert answer["status"] == "ok"
+    items = items_of(sandbox.client("dynamodb"))
+    assert {key: items[key]["text"]["S"] for key in earlier} == earlier
+    imported = sorted(key for key in items if key.startswith("imp"))
+    # Every acknowledged batch is there; at most the one in flight beyond them, whole or not.
+    assert set(kept) <= set(imported)
+    assert len(imported) in (len(kept), len(kept) + BATCH)
+
+
+def test_a_journal_cut_short_by_a_kill_loads_without_its_last_line(sandbox: Sandbox) -> None:
+    dynamodb = sandbox.client("dynamodb")
+    make_table(dynamodb)
+    dynamodb.put_item(TableName="notes", Item={"id": {"S": "whole"}})
+    sandbox.kill()
+    journal = sandbox.data_dir / "journal.jsonl"
+    with journal.open("ab") as stream:
+        stream.write(b'{"t": 1, "op": "dynamodb:PutItem", "request": {"meth')
+
+    sandbox.start()
+
+    assert list(items_of(sandbox.client("dynamodb"))) == ["whole"]
+    assert journal.read_bytes().endswith(b"}\n")
+    sandbox.client("dynamodb").put_item(TableName="notes", Item={"id": {"S": "after"}})
+    sandbox.stop()
+    sandbox.start()
+    assert sorted(items_of(sandbox.client("dynamodb"))) == ["after", "whole"]
+
+
+def state_request(url: str, method: str, body: bytes | None = None,
+                  action: str | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(f"{url}/_sandbox/state", data=body, method=method)
+    if action:
+        request.add_header("X-Sandbox-Action", action)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status, reply.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def test_a_snapshot_restores_everything_after_a_reset_with_the_same_ids(
+        sandbox: Sandbox) -> None:
+    stack = build_stack(sandbox)
+    before = describe(sandbox, stack)
+    status, snapshot = state_request(sandbox.url, "GET")
+    assert status == 200 and gzip.decompress(snapshot).startswith(b'{"format":')
+
+    assert state_request(sandbox.url, "DELETE")[0] == 403  # no header: refused, nothing gone
+    assert items_of(sandbox.client("dynamodb"))
+    assert state_request(sandbox.url, "DELETE", action="reset")[0] == 200
+    assert sandbox.client("dynamodb").list_tables()["TableNames"] == []
+    assert sandbox.client("apigateway").get_rest_apis()["items"] == []
+    assert health(sandbox.url)["state"]["changes"] == 0
+
+    status, answer = state_request(sandbox.url, "PUT", snapshot, action="restore")
+
+    assert status == 200, answer
+    assert json.loads(answer)["failed"] == 0
+    assert_same(describe(sandbox, stack), before)
+    reply = call(stage_url(sandbox.url, stack["api_id"], "/hello", stage="dev"))
+    assert (reply.status, reply.body) == (200, stack["stage_body"])
+    restored = describe(sandbox, stack)  # with the logs of that call
+    sandbox.stop()
+    sandbox.start()  # the restored state is the journal now
+    assert_same(describe(sandbox, stack), restored)
+
+
+def test_a_file_that_is_not_a_snapshot_is_refused_and_changes_nothing(sandbox: Sandbox) -> None:
+    make_table(sandbox.client("dynamodb"))
+    status, answer = state_request(sandbox.url, "PUT", b"name,text\n1,hello\n", action="restore")
+    assert status == 400
+    assert "not a sandbox snapshot" in json.loads(answer)["message"]
+    assert sandbox.client("dynamodb").list_tables()["TableNames"] == ["notes"]
+
+
+def test_two_sandboxes_cannot_share_a_data_directory(sandbox: Sandbox,
+                                                      launch_sandbox: Callable[..., Any]) -> None:
+    second = launch_sandbox("--port", str(free_port()), env=clean_env(
+        SANDBOX_PERSIST="1", SANDBOX_DATA_DIR=str(sandbox.data_dir)))
+    _, error = second.communicate(timeout=30)
+    assert second.returncode == 2
+    assert f"another sandbox keeps its state in {sandbox.data_dir}" in error
+
+
+def test_in_memory_mode_keeps_nothing_on_disk(tmp_path: Path) -> None:
+    box = Sandbox(tmp_path / "data", free_port())
+    answer = box.start(SANDBOX_PERSIST="0")
+    try:
+        make_table(box.client("dynamodb"))
+        assert answer["state"]["persist"] is False
+        assert health(box.url)["state"]["changes"] == 1
+        status, snapshot = state_request(box.url, "GET")
+        assert status == 200 and len(gzip.decompress(snapshot).splitlines()) == 2
+    finally:
+        box.stop()
+    assert not (tmp_path / "data").exists()
+    box.start(SANDBOX_PERSIST="0")
+    assert box.client("dynamodb").list_tables()["TableNames"] == []
+    box.stop()
+
+
+def test_motos_own_reset_is_refused_so_the_journal_cannot_disagree(sandbox: Sandbox) -> None:
+    make_table(sandbox.client("dynamodb"))
+    request = urllib.request.Request(f"{sandbox.url}/moto-api/reset", data=b"", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+    assert "X-Sandbox-Action: reset" in json.loads(refused.value.read())["message"]
+    assert sandbox.client("dynamodb").list_tables()["TableNames"] == ["notes"]

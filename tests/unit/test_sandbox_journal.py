@@ -1,0 +1,156 @@
+"""The sandbox's journal: its file, which calls it records, moto's randomness kept for replay."""
+import gzip
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from moto.moto_api._internal import mock_random
+
+from webapp.sandbox.dispatch import AwsOperation
+from webapp.sandbox.persistence import draws
+from webapp.sandbox.persistence.changes import is_change
+from webapp.sandbox.persistence.journal import Journal, JournalError, encode, header, parse
+
+
+def operation(service: str, name: str) -> AwsOperation:
+    return AwsOperation(service=service, name=name, region="ap-northeast-2", access_key_id="k")
+
+
+def test_a_new_directory_gets_a_journal_holding_nothing(tmp_path: Path) -> None:
+    journal, loaded = Journal.in_directory(tmp_path / "data")
+    journal.close()
+    assert loaded.entries == [] and journal.count == 0
+    assert json.loads((tmp_path / "data" / "journal.jsonl").read_bytes()) == header()
+
+
+def test_appended_changes_load_again_in_order(tmp_path: Path) -> None:
+    journal, _ = Journal.in_directory(tmp_path)
+    for number in range(3):
+        journal.append({"n": number, "text": "되돌리기 ✓"})
+    journal.close()
+    again, loaded = Journal.in_directory(tmp_path)
+    again.close()
+    assert loaded.entries == [{"n": number, "text": "되돌리기 ✓"} for number in range(3)]
+    assert again.count == 3
+
+
+def test_a_last_line_cut_short_is_dropped_and_cut_from_the_file(tmp_path: Path) -> None:
+    journal, _ = Journal.in_directory(tmp_path)
+    journal.append({"n": 1})
+    journal.close()
+    path = tmp_path / "journal.jsonl"
+    with path.open("ab") as stream:
+        stream.write(b'{"n": 2, "cut')
+    again, loaded = Journal.in_directory(tmp_path)
+    again.append({"n": 3})
+    again.close()
+    assert loaded.entries == [{"n": 1}]
+    assert parse(path.read_bytes()).entries == [{"n": 1}, {"n": 3}]
+
+
+def test_a_damaged_line_in_the_middle_is_skipped_and_counted() -> None:
+    data = encode(header()) + b'{"n": 1}\n\x00\x00garbage\n[1, 2]\n{"n": 2}\n'
+    loaded = parse(data)
+    assert loaded.entries == [{"n": 1}, {"n": 2}]
+    assert loaded.skipped == 2
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "not a sandbox snapshot"),
+    (b"id,name\n1,x\n", "not a sandbox snapshot"),
+    (b'{"format": "something-else", "version": 1}\n', "not a sandbox snapshot"),
+    (b'{"format": "serverless-console-sandbox-journal", "version": 99}\n', "version 99"),
+    (b"\x1f\x8b\x08\x00broken", "not a readable gzip file"),
+])
+def test_files_that_are_not_journals_are_refused_with_the_reason(data: bytes,
+                                                                  message: str) -> None:
+    with pytest.raises(JournalError, match=message):
+        parse(data)
+
+
+def test_a_gzip_snapshot_parses_like_the_plain_file() -> None:
+    data = encode(header()) + encode({"n": 1})
+    assert parse(gzip.compress(data)).entries == parse(data).entries == [{"n": 1}]
+
+
+def test_replacing_the_journal_keeps_exactly_the_new_changes(tmp_path: Path) -> None:
+    journal, _ = Journal.in_directory(tmp_path)
+    journal.append({"old": True})
+    journal.replace([{"new": 1}, {"new": 2}])
+    journal.append({"new": 3})
+    snapshot = b"".join(journal.chunks())
+    journal.close()
+    assert parse(snapshot).entries == [{"new": 1}, {"new": 2}, {"new": 3}]
+    assert Journal.in_directory(tmp_path)[1].entries == [{"new": 1}, {"new": 2}, {"new": 3}]
+    assert [path.name for path in tmp_path.iterdir()] == ["journal.jsonl"]
+
+
+def test_a_temporary_journal_serves_its_changes_and_leaves_no_file(tmp_path: Path) -> None:
+    journal = Journal.temporary()
+    journal.append({"n": 1})
+    assert journal.path is None
+    assert parse(b"".join(journal.chunks())).entries == [{"n": 1}]
+    journal.replace([])
+    assert parse(b"".join(journal.chunks())).entries == []
+    journal.close()
+
+
+@pytest.mark.parametrize(("service", "name", "changes"), [
+    ("dynamodb", "PutItem", True),
+    ("dynamodb", "BatchWriteItem", True),
+    ("dynamodb", "TransactWriteItems", True),
+    ("dynamodb", "Query", False),
+    ("dynamodb", "BatchGetItem", False),
+    ("dynamodb", "TransactGetItems", False),
+    ("iam", "CreateRole", True),
+    ("iam", "SimulatePrincipalPolicy", False),
+    ("lambda", "Invoke", False),
+    ("lambda", "UpdateFunctionCode", True),
+    ("apigateway", "TestInvokeMethod", False),
+    ("apigateway", "CreateDeployment", True),
+    ("logs", "FilterLogEvents", False),
+    ("sts", "AssumeRole", True),
+    ("sts", "GetCallerIdentity", False),
+])
+def test_calls_that_change_state_are_told_from_reads(service: str, name: str,
+                                                     changes: bool) -> None:
+    assert is_change(operation(service, name)) is changes
+
+
+def test_unsigned_requests_are_not_changes() -> None:
+    assert is_change(None) is False
+
+
+def test_replayed_draws_make_the_same_ids_again() -> None:
+    draws.install()
+    with draws.recording() as drawn:
+        first = (mock_random.get_random_hex(10), str(mock_random.uuid4()),
+                 "".join(mock_random.choices("ABC123", k=8)))
+    with draws.replaying(drawn) as script:
+        again = (mock_random.get_random_hex(10), str(mock_random.uuid4()),
+                 "".join(mock_random.choices("ABC123", k=8)))
+    assert again == first
+    assert not script.diverged
+    assert mock_random.get_random_hex(10) != first[0]  # outside a replay: random again
+
+
+def test_a_replay_asking_other_draws_than_recorded_diverges_to_fresh_randomness() -> None:
+    draws.install()
+    with draws.recording() as drawn:
+        mock_random.random()
+    with draws.replaying(drawn) as script:
+        value = mock_random.getrandbits(64)
+    assert script.diverged
+    assert 0 <= value < 2 ** 64
+
+
+def test_draws_of_other_threads_are_neither_recorded_nor_replayed() -> None:
+    draws.install()
+    other: list[str] = []
+    with draws.recording() as drawn:
+        thread = threading.Thread(target=lambda: other.append(mock_random.get_random_hex(8)))
+        thread.start()
+        thread.join()
+    assert drawn == []
+    assert len(other[0]) == 8

@@ -1,0 +1,17 @@
+"""Keeping the sandbox's state across restarts: a journal of changes, replayed at start.
+
+What is kept, and how (the choice, against the alternatives, is in the README's architecture
+notes): every request that changes state and succeeds is appended to `journal.jsonl` in
+SANDBOX_DATA_DIR before its answer is sent, with the time it ran and the random draws moto made
+for it; state the sandbox writes itself (log events, metrics) is appended as effects. Starting
+replays the journal through the same dispatcher, at each change's recorded time and with its
+draws, so ids (an API's stage URL) and creation dates come back as they were.
+
+Modules: journal.py (the file), changes.py (which calls change state), draws.py (moto's
+randomness, recorded and replayed), effects.py (the sandbox's own writes), replay.py (entries,
+and running them again), keeper.py (serialising changes; reset and restore), endpoint.py (HTTP).
+"""
+from webapp.sandbox.persistence.journal import JournalError
+from webapp.sandbox.persistence.keeper import DataDirectoryBusy, StateKeeper
+
+__all__ = ["DataDirectoryBusy", "JournalError", "StateKeeper"]

@@ -1,0 +1,150 @@
+"""Recorded changes, and running them again: requests through the dispatcher, effects directly.
+
+A request is kept as what moto and the sandbox read from it: method, raw path and query, the
+headers less the signature and session token (`Authorization` keeps only its credential scope,
+which names the service, region and access key), and the body (text, or base64 when it is not
+UTF-8). It is replayed with the clock set to when it first ran (freezegun) and moto's random
+draws handed back (draws.py), so creation dates and ids come out as they were.
+"""
+import base64
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from freezegun import freeze_time
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from webapp.sandbox.dispatch import AwsOperation, Dispatcher, credential_scope
+from webapp.sandbox.persistence import draws, effects
+
+logger = logging.getLogger(__name__)
+
+# Headers that say nothing about the change, or must not be kept (the session token).
+DROPPED_HEADERS = frozenset({
+    "authorization", "x-amz-security-token", "user-agent", "accept-encoding", "connection",
+    "content-length", "expect", "amz-sdk-invocation-id", "amz-sdk-request", "x-amz-date",
+    "x-amz-content-sha256",
+})
+REPLAY_SIGNATURE = "SignedHeaders=host, Signature=0"
+# What a failed replay reports of the answer, at most.
+ERROR_TEXT_CHARS = 300
+
+
+@dataclass(slots=True)
+class ReplayReport:
+    """How a replay went."""
+
+    changes: int = 0
+    failed: int = 0
+    diverged: int = 0
+    seconds: float = 0.0
+    first_failure: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The figures the health check and the console show."""
+        return {"changes": self.changes, "failed": self.failed, "diverged": self.diverged,
+                "seconds": round(self.seconds, 3), "first_failure": self.first_failure}
+
+
+def request_entry(request: Request, body: bytes, operation: AwsOperation,
+                  started: float, drawn: list[draws.Draw]) -> dict[str, Any]:
+    """The journal line for a change made by `request`."""
+    environ = request.environ
+    headers = [[name, value] for name, value in request.headers.items()
+               if name.lower() not in DROPPED_HEADERS]
+    scope = credential_scope(request)
+    if scope is not None and "Authorization" in request.headers:
+        signed = request.headers["Authorization"]
+        credential = signed[signed.index("Credential="):].split(",", 1)[0]
+        headers.append(["Authorization", f"AWS4-HMAC-SHA256 {credential}, {REPLAY_SIGNATURE}"])
+    recorded: dict[str, Any] = {
+        "method": request.method, "path": environ.get("PATH_INFO", "/"),
+        "query": environ.get("QUERY_STRING", ""), "headers": headers,
+    }
+    raw_uri = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if raw_uri:
+        recorded["uri"] = raw_uri
+    try:
+        recorded["body"] = body.decode()
+    except UnicodeDecodeError:
+        recorded["body64"] = base64.b64encode(body).decode()
+    return {"t": started, "op": operation.action, "request": recorded, "draws": drawn}
+
+
+def effect_entry(kind: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The journal line for an effect."""
+    return {"t": time.time(), "effect": kind, "args": args}
+
+
+def replay(dispatcher: Dispatcher, entries: list[dict[str, Any]]) -> ReplayReport:
+    """Run every entry again, in order, each at its recorded time."""
+    report = ReplayReport()
+    if not entries:
+        return report
+    started = time.perf_counter()
+    with _frozen_clock(entries[0].get("t", 0.0)) as move_to:
+        for entry in entries:
+            move_to(entry.get("t", 0.0))
+            report.changes += 1
+            try:
+                failure = _replay_one(dispatcher, entry, report)
+            except Exception as err:  # a change that cannot be replayed must not stop the rest
+                logger.exception("replaying %s failed", _name(entry))
+                failure = f"{_name(entry)}: {type(err).__name__}: {err}"
+            if failure is not None:
+                report.failed += 1
+                report.first_failure = report.first_failure or failure[:ERROR_TEXT_CHARS]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _replay_one(dispatcher: Dispatcher, entry: dict[str, Any],
+                report: ReplayReport) -> str | None:
+    if "effect" in entry:
+        apply = effects.applier(str(entry["effect"]))
+        if apply is None:
+            return f"{entry['effect']}: not an effect this sandbox knows"
+        apply(**entry.get("args", {}))
+        return None
+    recorded = entry["request"]
+    with draws.replaying(list(entry.get("draws", []))) as script:
+        answer = dispatcher.replay(_environ(recorded))
+    if script.diverged:
+        report.diverged += 1
+    if answer.status_code >= 400:
+        return f"{_name(entry)}: {answer.status_code} {answer.get_data(as_text=True)}"
+    return None
+
+
+def _environ(recorded: dict[str, Any]) -> dict[str, Any]:
+    if "body64" in recorded:
+        body = base64.b64decode(recorded["body64"])
+    else:
+        body = str(recorded.get("body", "")).encode()
+    headers = [(str(name), str(value)) for name, value in recorded.get("headers", [])]
+    environ = EnvironBuilder(method=recorded["method"], headers=headers, data=body).get_environ()
+    environ["PATH_INFO"] = recorded["path"]
+    environ["QUERY_STRING"] = recorded.get("query", "")
+    if "uri" in recorded:
+        environ["REQUEST_URI"] = environ["RAW_URI"] = recorded["uri"]
+    return environ
+
+
+def _name(entry: dict[str, Any]) -> str:
+    return str(entry.get("op") or entry.get("effect") or "a change")
+
+
+@contextmanager
+def _frozen_clock(first: float) -> Iterator[Any]:
+    # freezegun patches the clock process-wide; replays run while no request is being served.
+    with freeze_time(_as_datetime(first), tick=False) as frozen:
+        yield lambda at: frozen.move_to(_as_datetime(at))
+
+
+def _as_datetime(at: Any) -> datetime:
+    return datetime.fromtimestamp(float(at), UTC)
