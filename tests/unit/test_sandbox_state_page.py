@@ -112,7 +112,8 @@ def test_state_info_reads_the_health_answers_state(fake: FakeSandbox) -> None:
     assert state == sandbox_state.SandboxState(
         persist=True, data_dir="/srv/console/.sandbox-data", changes=42,
         size_bytes=5 * 1024 * 1024,
-        restored=sandbox_state.Restored(40, 2, 1.25, "<b>CreateTable</b>: boom"))
+        restored=sandbox_state.Restored(40, 2, 1.25, "<b>CreateTable</b>: boom"),
+        skipped_lines=0, write_error=None)
     assert [(seen.method, seen.path) for seen in fake.seen] == [("GET", "/_sandbox/health")]
 
 
@@ -232,6 +233,16 @@ def test_an_in_memory_sandbox_says_its_state_is_gone_when_it_stops(
     reply = on_sandbox.get("/sandbox/")
     assert "in memory only — SANDBOX_PERSIST=0, gone when it stops" in reply.text
     assert "could not be replayed" not in reply.text
+    assert "cannot save changes" not in reply.text
+
+
+def test_a_sandbox_that_cannot_save_or_read_its_journal_says_so(
+        fake: FakeSandbox, on_sandbox: FlaskClient) -> None:
+    fake.replies[("GET", "/_sandbox/health")] = json_reply(200, {"state": {
+        **STATE, "skipped_lines": 3, "error": "could not write the journal: disk full"}})
+    reply = on_sandbox.get("/sandbox/")
+    assert "The sandbox cannot save changes (could not write the journal: disk full)" in reply.text
+    assert "3 unreadable lines of the journal were skipped" in reply.text
 
 
 def test_an_unreachable_sandbox_shows_the_banner_and_reconnects(

@@ -68,6 +68,8 @@ class SandboxState:
     changes: int
     size_bytes: int
     restored: Restored | None
+    skipped_lines: int = 0  # lines of the journal that could not be read when it started
+    write_error: str | None = None  # why the last change could not be saved, if it could not
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ def state_info(endpoint: str) -> SandboxState:
             changes=int(state["changes"]),
             size_bytes=int(state["bytes"]),
             restored=_restored(state["restored"]) if state.get("restored") else None,
+            skipped_lines=int(state.get("skipped_lines") or 0),
+            write_error=str(state["error"]) if state.get("error") else None,
         )
     except (KeyError, TypeError, ValueError) as err:
         raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=READ_STATE) from err
