@@ -24,6 +24,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.item_import
 	$(BIN)/python -m bench.log_events
 	$(BIN)/python -m bench.wizard
+	$(BIN)/python -m bench.sandbox_state
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11 (or newer)")'

@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 
 # Set by the process that started the sandbox; children (the reloader's) inherit it.
 RUNNING_SANDBOX_URL = "_CONSOLE_SANDBOX_URL"
-STARTUP_SECONDS = 60.0
+# Generous: a sandbox replays its whole journal before it answers (bench/sandbox_state.py).
+STARTUP_SECONDS = 300.0
 POLL_SECONDS = 0.1
 # What the sandbox needs from the console's environment; nothing else (no keys, no passwords).
 PASSED_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SANDBOX_PERSIST",

@@ -19,7 +19,7 @@ from http import HTTPStatus
 
 from moto.iam.models import iam_backends
 from moto.utilities.utils import PARTITION_NAMES
-from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.server import create_backend_app
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -29,6 +29,7 @@ from webapp.sandbox.persistence import StateKeeper, endpoint
 from webapp.sandbox.config import (ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS,
                                    DEFAULT_TABLE_CREATING_SECONDS, SandboxConfig)
 from webapp.sandbox.dispatch import Dispatcher
+from webapp.sandbox.moto_tuning import MotoServer, remember_method_names
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def create_app(region: str,
     With a `keeper`, the journaled state is replayed into it before this returns, and its
     changes are journaled from then on.
     """
-    dispatcher = Dispatcher(DomainDispatcherApplication(create_backend_app))
+    remember_method_names()
+    dispatcher = Dispatcher(MotoServer(create_backend_app))
     lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds)
     apigateway.register(dispatcher, region, lambda_service)
     dynamodb.register(dispatcher, ACCOUNT_ID, table_creating_seconds)
