@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,10 @@ GREETING = """
                 "body": json.dumps(body)}
 """
 BATCH = 25
+GATEWAY_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]})
+PUSH_TO_LOGS = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 
 
 @dataclass
@@ -107,6 +111,10 @@ def build_stack(box: Sandbox) -> dict[str, Any]:
     add_method(apigateway, api_id, resource_id, "GET", function.arn)
     allow_gateway(lambda_api, function.name, execute_arn(api_id))
     apigateway.create_deployment(restApiId=api_id, stageName="dev")
+    pusher = iam.create_role(RoleName="apigw-logs", AssumeRolePolicyDocument=GATEWAY_TRUST)
+    iam.attach_role_policy(RoleName="apigw-logs", PolicyArn=PUSH_TO_LOGS)
+    apigateway.update_account(patchOperations=[
+        {"op": "replace", "path": "/cloudwatchRoleArn", "value": pusher["Role"]["Arn"]}])
     reply = call(stage_url(box.url, api_id, "/hello", stage="dev"))
     assert reply.status == 200, reply.body
     invoke(lambda_api, function.name, {"path": "/direct"})
@@ -144,7 +152,19 @@ def describe(box: Sandbox, stack: dict[str, Any]) -> dict[str, Any]:
                    apigateway.get_stages(restApiId=stack["api_id"])["item"]],
         "log_events": [(e["timestamp"], e["message"])
                        for e in log_events(logs, stack["function"])],
+        "account_logging_role": apigateway.get_account().get("cloudwatchRoleArn"),
+        "invocations": invocation_count(box, stack["function"]),
     }
+
+
+def invocation_count(box: Sandbox, function_name: str) -> float:
+    """The function's AWS/Lambda Invocations over the last hour, as its metrics chart sums them."""
+    now = datetime.now(UTC)
+    answer = box.client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/Lambda", MetricName="Invocations", Statistics=["Sum"], Period=3600,
+        Dimensions=[{"Name": "FunctionName", "Value": function_name}],
+        StartTime=now - timedelta(hours=1), EndTime=now + timedelta(minutes=1))
+    return sum(point["Sum"] for point in answer["Datapoints"])
 
 
 def _without(mapping: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -172,6 +192,7 @@ def test_everything_built_comes_back_after_a_restart_and_the_stage_url_answers_t
 
     assert answer["state"]["restored"]["failed"] == 0
     assert_same(describe(sandbox, stack), before)
+    assert before["invocations"] == 2 and before["account_logging_role"]
     reply = call(stage_url(sandbox.url, stack["api_id"], "/hello", stage="dev"))
     assert (reply.status, reply.body) == (200, stack["stage_body"])
     versioned = invoke(sandbox.client("lambda"), f"{stack['function']}:{stack['version']}",

@@ -121,6 +121,22 @@ def test_a_page_that_cannot_reach_aws_reloads_itself_once_it_answers(
     assert back.status_code == HTTPStatus.NO_CONTENT and back.headers["HX-Refresh"] == "true"
 
 
+def test_a_form_sent_while_the_endpoint_is_away_keeps_what_was_typed() -> None:
+    app = create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
+                      "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
+                      "connect_timeout": 0.5, "max_attempts": 1})
+    client = sign_in(app)
+    reply = client.post("/tables/", data={
+        "csrf_token": csrf_token(client, "/tables/new"), "table_name": "Orders.2026",
+        "pk_name": "orderId", "pk_type": "S", "sk_name": "placedAt", "sk_type": "N",
+        "billing_mode": "PAY_PER_REQUEST"})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "Cannot reach the AWS endpoint http://127.0.0.1:" in reply.text
+    for typed in ('value="Orders.2026"', 'value="orderId"', 'value="placedAt"'):
+        assert typed in reply.text
+    assert "Traceback" not in reply.text
+
+
 def test_missing_credentials_show_a_banner(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
