@@ -5,9 +5,11 @@ and talks to them as boto3 and curl would.
 """
 import gzip
 import json
+import shutil
 import signal
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -19,7 +21,8 @@ from typing import Any
 import boto3
 import pytest
 
-from .lambda_support import create_role, deploy, invoke, lambda_client, log_events, wait_for
+from .lambda_support import (create_role, deploy, invoke, lambda_client, log_events, package,
+                             wait_for)
 from .processes import REGION, clean_env, free_port, health, start, stop, wait_until_healthy
 from .test_gateway_stage import (add_method, allow_gateway, call, ensure_resource, execute_arn,
                                  stage_url)
@@ -335,11 +338,96 @@ def test_in_memory_mode_keeps_nothing_on_disk(tmp_path: Path) -> None:
     box.stop()
 
 
-def test_motos_own_reset_is_refused_so_the_journal_cannot_disagree(sandbox: Sandbox) -> None:
+@pytest.mark.parametrize(("method", "path"), [("POST", "/moto-api/reset"),
+                                              ("GET", "/moto-api/data.json"),
+                                              ("GET", "/moto-api/")])
+def test_motos_own_api_is_closed(sandbox: Sandbox, method: str, path: str) -> None:
+    # Its reset would bypass the journal; its data.json shows secret keys to any web page.
     make_table(sandbox.client("dynamodb"))
-    request = urllib.request.Request(f"{sandbox.url}/moto-api/reset", data=b"", method="POST")
+    request = urllib.request.Request(f"{sandbox.url}{path}", method=method,
+                                     data=b"" if method == "POST" else None,
+                                     headers={"Origin": "https://evil.example"})
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 403
+    assert "Access-Control-Allow-Origin" not in refused.value.headers
     assert "X-Sandbox-Action: reset" in json.loads(refused.value.read())["message"]
     assert sandbox.client("dynamodb").list_tables()["TableNames"] == ["notes"]
+
+
+def test_a_function_whose_code_came_from_s3_comes_back(sandbox: Sandbox) -> None:
+    s3, lambda_api = sandbox.client("s3"), sandbox.client("lambda")
+    s3.create_bucket(Bucket="code", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="code", Key="app.zip", Body=package({"app.py": GREETING}))
+    role_arn = create_role(sandbox.client("iam"))
+    lambda_api.create_function(FunctionName="from-s3", Runtime="python3.12", Role=role_arn,
+                               Handler="app.handler",
+                               Code={"S3Bucket": "code", "S3Key": "app.zip"})
+    lambda_api.publish_version(FunctionName="from-s3")
+    before = lambda_api.get_function(FunctionName="from-s3")["Configuration"]["CodeSha256"]
+    sandbox.stop()
+
+    answer = sandbox.start()
+
+    assert answer["state"]["restored"]["failed"] == 0
+    assert s3.get_object(Bucket="code", Key="app.zip")["Body"].read()[:2] == b"PK"
+    lambda_api = sandbox.client("lambda")
+    version = lambda_api.get_function(FunctionName="from-s3:1")["Configuration"]
+    assert version["CodeSha256"] == before
+    assert invoke(lambda_api, "from-s3", {"path": "/s3"}).payload["statusCode"] == 200
+
+
+def test_a_table_comes_back_active_not_creating_again(tmp_path: Path) -> None:
+    box = Sandbox(tmp_path / "data", free_port())
+    box.start(SANDBOX_TABLE_CREATING_SECONDS="60")
+    make_table(box.client("dynamodb"))
+    assert box.client("dynamodb").describe_table(TableName="notes")["Table"]["TableStatus"] == (
+        "CREATING")
+    box.stop()
+    box.start(SANDBOX_TABLE_CREATING_SECONDS="60")
+    try:
+        table = box.client("dynamodb").describe_table(TableName="notes")["Table"]
+        assert table["TableStatus"] == "ACTIVE"
+    finally:
+        box.stop()
+
+
+SLOW_LOGGER = """
+    import time
+
+    def handler(event, context):
+        print("started", event["n"])
+        time.sleep(1.5)
+        print("finished", event["n"])
+        return event
+"""
+
+
+def test_a_reset_leaves_nothing_behind_from_event_invocations_still_running(
+        sandbox: Sandbox) -> None:
+    lambda_api = sandbox.client("lambda")
+    function = deploy(lambda_api, create_role(sandbox.client("iam")), SLOW_LOGGER)
+    for number in range(3):
+        lambda_api.invoke(FunctionName=function.name, InvocationType="Event",
+                          Payload=json.dumps({"n": number}).encode())
+    wait_for(lambda: any("started" in event["message"]
+                         for event in log_events(sandbox.client("logs"), function.name)))
+
+    assert state_request(sandbox.url, "DELETE", action="reset")[0] == 200
+
+    time.sleep(2)  # longer than the handler's sleep: anything still coming has come
+    assert sandbox.client("logs").describe_log_groups()["logGroups"] == []
+    assert sandbox.client("cloudwatch").list_metrics(Namespace="AWS/Lambda")["Metrics"] == []
+    assert health(sandbox.url)["state"]["changes"] == 0
+
+
+def test_a_reset_that_cannot_write_the_journal_changes_nothing(sandbox: Sandbox) -> None:
+    make_table(sandbox.client("dynamodb"))
+    shutil.rmtree(sandbox.data_dir)  # the journal cannot be replaced there any more
+
+    status, answer = state_request(sandbox.url, "DELETE", action="reset")
+
+    assert status == 500
+    assert "nothing was changed" in json.loads(answer)["message"]
+    assert sandbox.client("dynamodb").list_tables()["TableNames"] == ["notes"]
+    assert health(sandbox.url)["status"] == "ok"

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 from moto.moto_api._internal import mock_random
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from webapp.sandbox.dispatch import AwsOperation
 from webapp.sandbox.persistence import draws
 from webapp.sandbox.persistence.changes import is_change
 from webapp.sandbox.persistence.journal import Journal, JournalError, encode, header, parse
+from webapp.sandbox.persistence.replay import request_entry
 
 
 def operation(service: str, name: str) -> AwsOperation:
@@ -101,6 +104,7 @@ def test_a_temporary_journal_serves_its_changes_and_leaves_no_file(tmp_path: Pat
     ("dynamodb", "BatchWriteItem", True),
     ("dynamodb", "TransactWriteItems", True),
     ("dynamodb", "Query", False),
+    ("s3", "HeadObject", False),
     ("dynamodb", "BatchGetItem", False),
     ("dynamodb", "TransactGetItems", False),
     ("iam", "CreateRole", True),
@@ -154,3 +158,55 @@ def test_draws_of_other_threads_are_neither_recorded_nor_replayed() -> None:
         thread.join()
     assert drawn == []
     assert len(other[0]) == 8
+
+
+def test_a_snapshot_read_while_changes_land_leaves_the_temporary_journal_whole() -> None:
+    journal = Journal.temporary()
+    for number in range(3):
+        journal.append({"n": number, "pad": "x" * 800_000})  # > one read chunk
+    reading = journal.chunks()
+    next(reading)  # a download has begun...
+    for number in range(3, 6):  # ...while changes land
+        journal.append({"n": number, "pad": "x" * 800_000})  # > one read chunk
+    list(reading)
+    whole = parse(b"".join(journal.chunks()))
+    journal.close()
+    assert [entry["n"] for entry in whole.entries] == [0, 1, 2, 3, 4, 5]
+    assert whole.skipped == 0
+
+
+def test_a_journal_that_cannot_be_replaced_stays_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    journal, _ = Journal.in_directory(tmp_path)
+    journal.append({"n": 1})
+
+    def full_disk(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("webapp.sandbox.persistence.journal._write_atomically", full_disk)
+    with pytest.raises(OSError):
+        journal.replace([{"other": True}])
+    journal.append({"n": 2})  # still writable
+    journal.close()
+    assert Journal.in_directory(tmp_path)[1].entries == [{"n": 1}, {"n": 2}]
+
+
+def test_a_snapshot_put_in_place_of_the_journal_is_kept_as_plain_lines(tmp_path: Path) -> None:
+    (tmp_path / "journal.jsonl").write_bytes(gzip.compress(encode(header()) + encode({"n": 1})))
+    journal, loaded = Journal.in_directory(tmp_path)
+    journal.append({"n": 2})
+    journal.close()
+    assert loaded.entries == [{"n": 1}]
+    assert parse((tmp_path / "journal.jsonl").read_bytes()).entries == [{"n": 1}, {"n": 2}]
+    assert (tmp_path / "journal.jsonl").read_bytes()[:1] == b"{"
+
+
+def test_a_presigned_requests_token_and_signature_are_not_kept() -> None:
+    query = ("Action=CreateUser&UserName=ann&X-Amz-Credential=AKID%2F20261126%2Fus-east-1%2Fiam"
+             "%2Faws4_request&X-Amz-Security-Token=FQoGsecret%2Btoken&X-Amz-Signature=abc123")
+    environ = EnvironBuilder(method="GET", path="/", query_string=query).get_environ()
+    environ["REQUEST_URI"] = f"/?{query}"
+    entry = request_entry(Request(environ), b"", "iam:CreateUser", 1.0, [])
+    for kept in (entry["request"]["query"], entry["request"]["uri"]):
+        assert "FQoG" not in kept and "abc123" not in kept
+        assert "X-Amz-Credential=AKID%2F20261126" in kept and "UserName=ann" in kept

@@ -74,10 +74,10 @@ class Gate(Protocol):
 class ChangeRecorder(Protocol):
     """Journals the calls that change state."""
 
-    def records(self, operation: AwsOperation | None) -> bool:
-        """Whether a call of `operation` is recorded."""
+    def records(self, request: Request, operation: AwsOperation | None) -> bool:
+        """Whether the request (calling `operation`, if it could be named) is recorded."""
 
-    def record(self, request: Request, body: bytes, operation: AwsOperation,
+    def record(self, request: Request, body: bytes, operation: AwsOperation | None,
                answer: Callable[[], Response]) -> Response:
         """Run `answer` and record the request if its answer says it succeeded."""
 
@@ -198,7 +198,7 @@ class Dispatcher:
         response = self._answer_guards(request) or self._answer_route(request)
         if response is not None:
             return response
-        if self.changes is not None and self.changes.records(operation):
+        if self.changes is not None and self.changes.records(request, operation):
             return self.changes.record(
                 request, body, operation,
                 lambda: self._answer(request, body, operation, buffered=True))

@@ -143,10 +143,17 @@ class LambdaService:
             in_flight=self._concurrency.in_flight(function_key(function)))
 
     def stop_workers(self) -> None:
-        """Stop every worker now; invocations running end, later ones start new workers."""
-        pool = self._pool
+        """Stop every worker now, and drop queued Event invocations; return once the running
+        ones have ended (with their logs written). Later invocations start new workers."""
+        with self._lock:
+            pool, events = self._pool, self._events
+            self._events = None
+        if events is not None:
+            events.shutdown(wait=False, cancel_futures=True)
         if pool is not None:
             pool.stop_workers()
+        if events is not None:
+            events.shutdown(wait=True)
 
     def shutdown(self) -> None:
         """Stop every worker and remove the runtime's files."""

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 from webapp.sandbox.dynamodb.table_size import table_size_bytes
+from webapp.sandbox.persistence import phase
 
 DEFAULT_CREATING_SECONDS = 1.0
 CREATING = "CREATING"
@@ -38,8 +39,8 @@ class CreationClock:
         self._created: dict[tuple[str, str], float] = {}
 
     def started(self, region: str, table_name: str) -> None:
-        """Note that the table was created just now."""
-        if self.creating_seconds <= 0:
+        """Note that the table was created just now (unless it is a replay of its creation)."""
+        if self.creating_seconds <= 0 or phase.is_replaying():
             return
         with self._lock:
             if len(self._created) >= MAX_TRACKED_TABLES:

@@ -6,13 +6,22 @@ else a signed request calls changes something, and is journaled once it succeeds
 * Lambda's Invoke family: an invocation's lasting results (log events, metrics) are journaled as
   the sandbox writes them, and running the code again on replay would repeat its side effects.
 
-STS's AssumeRole is a change like any other: the keys it gave keep working after a restart.
+STS's AssumeRole is a change like any other, and so are GetSessionToken and GetFederationToken
+despite their names: the keys they gave keep working after a restart. A signed request whose
+operation cannot be named (S3 speaks REST-XML, which the dispatcher does not parse) is a change
+when its method is not GET, HEAD or OPTIONS.
 """
-from webapp.sandbox.dispatch import AwsOperation
+from werkzeug.wrappers import Request
 
-READ_PREFIXES = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "TransactGet",
+from webapp.sandbox.dispatch import AwsOperation, credential_scope
+
+READ_PREFIXES = ("Get", "Head", "List", "Describe", "Query", "Scan", "BatchGet", "TransactGet",
                  "Filter", "Test", "Simulate", "Search", "Lookup", "Validate", "Estimate",
                  "Check", "Decode", "Preview")
+# Named like reads, but they mint credentials that must keep working after a restart.
+ALWAYS_JOURNALED = frozenset({("sts", "GetSessionToken"), ("sts", "GetFederationToken")})
+# Methods that never change anything, for requests whose operation cannot be named.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NOT_JOURNALED = frozenset({
     ("lambda", "Invoke"), ("lambda", "InvokeAsync"), ("lambda", "InvokeWithResponseStream"),
 })
@@ -22,6 +31,24 @@ def is_change(operation: AwsOperation | None) -> bool:
     """Whether a call of `operation` may change state (so its success is journaled)."""
     if operation is None:
         return False
-    if (operation.service, operation.name) in NOT_JOURNALED:
+    key = (operation.service, operation.name)
+    if key in ALWAYS_JOURNALED:
+        return True
+    if key in NOT_JOURNALED:
         return False
     return not operation.name.startswith(READ_PREFIXES)
+
+
+def is_unnamed_change(request: Request, operation: AwsOperation | None) -> bool:
+    """A signed request whose operation the dispatcher cannot name (S3's REST-XML, say), by a
+    method that may change something: journaled, as moto answers it whatever it is."""
+    return (operation is None and request.method not in SAFE_METHODS
+            and credential_scope(request) is not None)
+
+
+def change_name(request: Request, operation: AwsOperation | None) -> str:
+    """What the journal calls the change: the IAM action, else the service and HTTP method."""
+    if operation is not None:
+        return operation.action
+    scope = credential_scope(request)
+    return f"{scope.service if scope else 'unsigned'}:{request.method}"

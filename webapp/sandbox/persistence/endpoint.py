@@ -6,8 +6,8 @@
   400 {"message"} when the body is not a snapshot (nothing is changed then).
 * DELETE /_sandbox/state with `X-Sandbox-Action: reset` → everything is gone; 200 {"changes": 0}.
 
-moto's own POST /moto-api/reset is refused with a pointer here: it would empty the backends but
-not the journal, and the next start would bring everything back.
+moto's own /moto-api/ is closed, with a pointer here: it shows the whole state (secret keys too)
+to any web page, and its reset would empty the backends but not the journal.
 
 The header is required because a web page can send a plain cross-site POST to loopback, but not
 a request with a custom header (the browser asks first, and this endpoint never says yes).
@@ -24,7 +24,8 @@ from webapp.sandbox.persistence.journal import JournalError
 from webapp.sandbox.persistence.keeper import Busy, StateKeeper
 
 STATE_PATH = "/_sandbox/state"
-MOTO_RESET_PATH = "/moto-api/reset"
+MOTO_API_RULE = "/moto-api/"
+MOTO_API_PATH_RULE = "/moto-api/<path:rest>"
 ACTION_HEADER = "X-Sandbox-Action"
 # The largest snapshot a restore takes (a journal holds Lambda code, so it can be large).
 MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
@@ -32,7 +33,7 @@ MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
 
 def register(dispatcher: Dispatcher, keeper: StateKeeper) -> None:
     """Serve the state endpoint from `keeper`."""
-    refuse_moto_reset(dispatcher)
+    close_moto_api(dispatcher)
 
     @dispatcher.route(STATE_PATH, methods=["GET", "PUT", "DELETE"])
     def state(request: Request) -> Response:
@@ -57,15 +58,22 @@ def register(dispatcher: Dispatcher, keeper: StateKeeper) -> None:
             return _json({"message": str(err)}, HTTPStatus.BAD_REQUEST)
         except Busy as err:
             return _json({"message": str(err)}, HTTPStatus.CONFLICT)
+        except OSError as err:  # the journal could not be replaced: nothing was changed
+            return _json({"message": f"could not write the sandbox's journal "
+                                     f"({err.strerror or err}); nothing was changed"},
+                         HTTPStatus.INTERNAL_SERVER_ERROR)
 
 
-def refuse_moto_reset(dispatcher: Dispatcher) -> None:
-    """moto's own reset would empty the backends behind the journal's back: point to ours."""
+def close_moto_api(dispatcher: Dispatcher) -> None:
+    """moto's own /moto-api/ is closed: it answers any web page's script (CORS for every
+    origin) with the whole state, secret keys included, and its reset would empty the backends
+    behind the journal's back."""
 
-    @dispatcher.route(MOTO_RESET_PATH, methods=["POST"])
-    def moto_reset(_request: Request) -> Response:
-        return _json({"message": f"reset the sandbox with DELETE {STATE_PATH} and the header "
-                                 f"{ACTION_HEADER}: reset, so its journal is reset too"},
+    @dispatcher.route(MOTO_API_RULE)
+    @dispatcher.route(MOTO_API_PATH_RULE)
+    def moto_api(_request: Request, **_path: str) -> Response:
+        return _json({"message": f"moto's own API is closed in this sandbox; use {STATE_PATH} "
+                                 f"(DELETE with the header {ACTION_HEADER}: reset to reset it)"},
                      HTTPStatus.FORBIDDEN)
 
 

@@ -97,6 +97,10 @@ class Journal:
         if not path.exists() or path.stat().st_size == 0:
             _write_atomically(path, [encode(header())])
         data = path.read_bytes()
+        if data[:2] == GZIP_MAGIC:  # a snapshot put in place by hand: kept as plain lines
+            loaded = parse(data)
+            _write_atomically(path, [encode(header()), *map(encode, loaded.entries)])
+            data = path.read_bytes()
         loaded = parse(data)
         whole = data.rfind(b"\n") + 1
         if whole < len(data):
@@ -139,36 +143,44 @@ class Journal:
             self._count += 1
 
     def chunks(self) -> Iterator[bytes]:
-        """The journal's bytes as they are now, in chunks, read from a separate handle."""
+        """The journal's bytes as they are now, in chunks.
+
+        Read with pread() through a descriptor of its own, so neither the reader nor appends
+        made meanwhile move the other's position (a dup()ed descriptor would share it).
+        """
         with self._lock:
             self._stream.flush()
             end = os.fstat(self._stream.fileno()).st_size
-            # The journal's own handle may be append-only: read through a handle of our own.
-            reader = (self._path.open("rb") if self._path is not None
-                      else os.fdopen(os.dup(self._stream.fileno()), "rb"))
-        with reader:
-            reader.seek(0)
-            left = end
-            while left > 0:
-                chunk = reader.read(min(READ_CHUNK, left))
+            reader = (os.open(self._path, os.O_RDONLY) if self._path is not None
+                      else os.dup(self._stream.fileno()))
+        try:
+            offset = 0
+            while offset < end:
+                chunk = os.pread(reader, min(READ_CHUNK, end - offset), offset)
                 if not chunk:
                     break
-                left -= len(chunk)
+                offset += len(chunk)
                 yield chunk
+        finally:
+            os.close(reader)
 
     def replace(self, entries: Iterable[dict[str, Any]]) -> None:
-        """Make the journal hold exactly `entries`, all at once."""
+        """Make the journal hold exactly `entries`, all at once; on OSError it is unchanged."""
         lines = [encode(header()), *(encode(entry) for entry in entries)]
         with self._lock:
             if self._path is None:
-                self._stream.seek(0)
-                self._stream.truncate()
-                self._stream.writelines(lines)
-                self._stream.flush()
+                fresh: IO[bytes] = tempfile.TemporaryFile()
+                try:
+                    fresh.writelines(lines)
+                    fresh.flush()
+                except OSError:
+                    fresh.close()
+                    raise
             else:
-                self._stream.close()
                 _write_atomically(self._path, lines)
-                self._stream = self._path.open("ab")
+                fresh = self._path.open("ab")
+            self._stream.close()
+            self._stream = fresh
             self._count = len(lines) - 1
 
     def close(self) -> None:

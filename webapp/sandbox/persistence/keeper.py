@@ -111,11 +111,11 @@ class StateKeeper:
 
     # Journaling (the dispatcher's ChangeRecorder) ------------------------------------------
 
-    def records(self, operation: AwsOperation | None) -> bool:
-        """Whether a call of `operation` changes state."""
-        return changes.is_change(operation)
+    def records(self, request: Request, operation: AwsOperation | None) -> bool:
+        """Whether the request changes state."""
+        return changes.is_change(operation) or changes.is_unnamed_change(request, operation)
 
-    def record(self, request: Request, body: bytes, operation: AwsOperation,
+    def record(self, request: Request, body: bytes, operation: AwsOperation | None,
                answer: Callable[[], Response]) -> Response:
         """Make the change and, if it succeeded, journal it before answering."""
         with self._changes:
@@ -123,7 +123,8 @@ class StateKeeper:
             with draws.recording() as drawn:
                 response = answer()
             if response.status_code < HTTPStatus.BAD_REQUEST:
-                self._append(request_entry(request, body, operation, started, drawn))
+                self._append(request_entry(request, body, changes.change_name(request, operation),
+                                           started, drawn))
         return response
 
     def _effect(self, kind: str, args: dict[str, Any], apply: effects.Apply) -> None:
@@ -134,7 +135,7 @@ class StateKeeper:
     def _append(self, entry: dict[str, Any]) -> None:
         try:
             self._journal.append(entry)
-        except OSError as err:
+        except (OSError, ValueError) as err:  # ValueError: a closed file
             # The change is made but will not survive a restart: say so wherever we can.
             self.write_error = f"could not write the journal: {err}"
             logger.error("%s; this change will be lost when the sandbox stops", self.write_error)
@@ -183,8 +184,9 @@ class StateKeeper:
     def reset(self) -> None:
         """Forget everything: moto's backends, Lambda workers, and the journal."""
         with self._closed("the sandbox is being reset"), self._changes:
+            self._journal.replace([])  # first: if it cannot be written, nothing has changed
+            self.write_error = None
             self._clear()
-            self._journal.replace([])
             self.restored = None
 
     def restore(self, data: bytes) -> ReplayReport:
@@ -192,9 +194,10 @@ class StateKeeper:
         not one."""
         loaded = parse(data)
         with self._closed("the sandbox is restoring a snapshot"), self._changes:
+            self._journal.replace(loaded.entries)  # first: if it cannot be written, no change
+            self.write_error = None
             self._clear()
             report = replay(self._require_dispatcher(), loaded.entries)
-            self._journal.replace(loaded.entries)
             self.restored = report
         return report
 
@@ -212,11 +215,16 @@ class StateKeeper:
     def info(self) -> dict[str, Any]:
         """What the health check says of the state."""
         path = self._journal.path
+        try:
+            size: int | None = self._journal.size()
+        except (OSError, ValueError) as err:
+            size = None
+            self.write_error = self.write_error or f"cannot read the journal: {err}"
         return {
             "persist": path is not None,
             "data_dir": str(path.parent) if path is not None else None,
             "changes": self._journal.count,
-            "bytes": self._journal.size(),
+            "bytes": size,
             "restored": self.restored.as_json() if self.restored else None,
             "skipped_lines": self._skipped,
             "error": self.write_error,

@@ -8,19 +8,21 @@ draws handed back (draws.py), so creation dates and ids come out as they were.
 """
 import base64
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode
 
 from freezegun import freeze_time
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from webapp.sandbox.dispatch import AwsOperation, Dispatcher, credential_scope
-from webapp.sandbox.persistence import draws, effects
+from webapp.sandbox.dispatch import Dispatcher, credential_scope
+from webapp.sandbox.persistence import draws, effects, phase
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,9 @@ DROPPED_HEADERS = frozenset({
     "x-amz-content-sha256",
 })
 REPLAY_SIGNATURE = "SignedHeaders=host, Signature=0"
+# A presigned URL's secrets, in its query string.
+DROPPED_PARAMETERS = frozenset({"x-amz-security-token", "x-amz-signature"})
+SECRET_PARAMETERS = re.compile(r"(?i)x-amz-(?:security-token|signature)=")
 # What a failed replay reports of the answer, at most.
 ERROR_TEXT_CHARS = 300
 
@@ -51,9 +56,9 @@ class ReplayReport:
                 "seconds": round(self.seconds, 3), "first_failure": self.first_failure}
 
 
-def request_entry(request: Request, body: bytes, operation: AwsOperation,
+def request_entry(request: Request, body: bytes, name: str,
                   started: float, drawn: list[draws.Draw]) -> dict[str, Any]:
-    """The journal line for a change made by `request`."""
+    """The journal line for a change made by `request` (less its secrets)."""
     environ = request.environ
     headers = [[name, value] for name, value in request.headers.items()
                if name.lower() not in DROPPED_HEADERS]
@@ -64,16 +69,26 @@ def request_entry(request: Request, body: bytes, operation: AwsOperation,
         headers.append(["Authorization", f"AWS4-HMAC-SHA256 {credential}, {REPLAY_SIGNATURE}"])
     recorded: dict[str, Any] = {
         "method": request.method, "path": environ.get("PATH_INFO", "/"),
-        "query": environ.get("QUERY_STRING", ""), "headers": headers,
+        "query": without_secrets(environ.get("QUERY_STRING", "")), "headers": headers,
     }
     raw_uri = environ.get("REQUEST_URI") or environ.get("RAW_URI")
     if raw_uri:
-        recorded["uri"] = raw_uri
+        path, mark, query = raw_uri.partition("?")
+        recorded["uri"] = path + mark + without_secrets(query)
     try:
         recorded["body"] = body.decode()
     except UnicodeDecodeError:
         recorded["body64"] = base64.b64encode(body).decode()
-    return {"t": started, "op": operation.action, "request": recorded, "draws": drawn}
+    return {"t": started, "op": name, "request": recorded, "draws": drawn}
+
+
+def without_secrets(query: str) -> str:
+    """A query string less a presigned URL's session token and signature."""
+    if not SECRET_PARAMETERS.search(query):
+        return query
+    kept = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True)
+            if name.lower() not in DROPPED_PARAMETERS]
+    return urlencode(kept, quote_via=quote)
 
 
 def effect_entry(kind: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +102,7 @@ def replay(dispatcher: Dispatcher, entries: list[dict[str, Any]]) -> ReplayRepor
     if not entries:
         return report
     started = time.perf_counter()
-    with _frozen_clock(entries[0].get("t", 0.0)) as move_to:
+    with phase.replaying(), _frozen_clock(entries[0].get("t", 0.0)) as move_to:
         for entry in entries:
             move_to(entry.get("t", 0.0))
             report.changes += 1
