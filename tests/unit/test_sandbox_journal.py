@@ -2,6 +2,7 @@
 import gzip
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from webapp.sandbox.dispatch import AwsOperation
-from webapp.sandbox.persistence import draws
+from webapp.sandbox.persistence import clock, draws
 from webapp.sandbox.persistence.changes import is_change
 from webapp.sandbox.persistence.journal import Journal, JournalError, encode, header, parse
 from webapp.sandbox.persistence.replay import request_entry
@@ -206,7 +207,22 @@ def test_a_presigned_requests_token_and_signature_are_not_kept() -> None:
              "%2Faws4_request&X-Amz-Security-Token=FQoGsecret%2Btoken&X-Amz-Signature=abc123")
     environ = EnvironBuilder(method="GET", path="/", query_string=query).get_environ()
     environ["REQUEST_URI"] = f"/?{query}"
-    entry = request_entry(Request(environ), b"", "iam:CreateUser", 1.0, [])
+    entry = request_entry(Request(environ), b"", "iam:CreateUser", 1.0, [], [])
     for kept in (entry["request"]["query"], entry["request"]["uri"]):
         assert "FQoG" not in kept and "abc123" not in kept
         assert "X-Amz-Credential=AKID%2F20261126" in kept and "UserName=ann" in kept
+
+
+def test_replayed_clock_readings_give_the_same_dates_again() -> None:
+    clock.install()
+    import moto.apigateway.models as gateway_models
+    import moto.dynamodb.models.table as dynamodb_models
+
+    with clock.recording() as readings:
+        first = (dynamodb_models.utcnow(), gateway_models.time.time())
+    time.sleep(0.01)
+    with clock.replaying(readings):
+        again = (dynamodb_models.utcnow(), gateway_models.time.time())
+    assert again == first
+    assert [kind for kind, _ in readings] == ["u", "t"]
+    assert dynamodb_models.utcnow() > first[0]  # outside a replay: the real clock again

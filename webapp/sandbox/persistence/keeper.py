@@ -25,7 +25,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
-from webapp.sandbox.persistence import changes, draws, effects
+from webapp.sandbox.persistence import changes, clock, draws, effects
 from webapp.sandbox.persistence.journal import Journal, Loaded, parse
 from webapp.sandbox.persistence.replay import (ReplayReport, effect_entry, replay,
                                                request_entry)
@@ -94,6 +94,7 @@ class StateKeeper:
         self._stop_workers = stop_workers
         self._after_reset = after_reset
         draws.install()
+        clock.install()
         report = replay(dispatcher, self._pending)
         self._pending = []
         self.restored = report if report.changes else None
@@ -120,17 +121,19 @@ class StateKeeper:
         """Make the change and, if it succeeded, journal it before answering."""
         with self._changes:
             started = time.time()
-            with draws.recording() as drawn:
+            with draws.recording() as drawn, clock.recording() as readings:
                 response = answer()
             if response.status_code < HTTPStatus.BAD_REQUEST:
                 self._append(request_entry(request, body, changes.change_name(request, operation),
-                                           started, drawn))
+                                           started, drawn, readings))
         return response
 
     def _effect(self, kind: str, args: dict[str, Any], apply: effects.Apply) -> None:
         with self._changes:
-            apply(**args)
-            self._append(effect_entry(kind, args))
+            started = time.time()
+            with draws.recording() as drawn, clock.recording() as readings:
+                apply(**args)
+            self._append(effect_entry(kind, args, started, drawn, readings))
 
     def _append(self, entry: dict[str, Any]) -> None:
         try:

@@ -3,8 +3,9 @@
 A request is kept as what moto and the sandbox read from it: method, raw path and query, the
 headers less the signature and session token (`Authorization` keeps only its credential scope,
 which names the service, region and access key), and the body (text, or base64 when it is not
-UTF-8). It is replayed with the clock set to when it first ran (freezegun) and moto's random
-draws handed back (draws.py), so creation dates and ids come out as they were.
+UTF-8). It is replayed with moto's clock readings and random draws handed back (clock.py,
+draws.py), and any other clock frozen at when it arrived (freezegun), so creation dates and ids
+come out as they were.
 """
 import base64
 import logging
@@ -22,7 +23,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from webapp.sandbox.dispatch import Dispatcher, credential_scope
-from webapp.sandbox.persistence import draws, effects, phase
+from webapp.sandbox.persistence import clock, draws, effects, phase
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ class ReplayReport:
                 "seconds": round(self.seconds, 3), "first_failure": self.first_failure}
 
 
-def request_entry(request: Request, body: bytes, name: str,
-                  started: float, drawn: list[draws.Draw]) -> dict[str, Any]:
+def request_entry(request: Request, body: bytes, name: str, started: float,
+                  drawn: list[draws.Draw], readings: list[clock.Reading]) -> dict[str, Any]:
     """The journal line for a change made by `request` (less its secrets)."""
     environ = request.environ
     headers = [[name, value] for name, value in request.headers.items()
@@ -79,7 +80,7 @@ def request_entry(request: Request, body: bytes, name: str,
         recorded["body"] = body.decode()
     except UnicodeDecodeError:
         recorded["body64"] = base64.b64encode(body).decode()
-    return {"t": started, "op": name, "request": recorded, "draws": drawn}
+    return {"t": started, "op": name, "request": recorded, "draws": drawn, "clock": readings}
 
 
 def without_secrets(query: str) -> str:
@@ -91,9 +92,10 @@ def without_secrets(query: str) -> str:
     return urlencode(kept, quote_via=quote)
 
 
-def effect_entry(kind: str, args: dict[str, Any]) -> dict[str, Any]:
+def effect_entry(kind: str, args: dict[str, Any], started: float, drawn: list[draws.Draw],
+                 readings: list[clock.Reading]) -> dict[str, Any]:
     """The journal line for an effect."""
-    return {"t": time.time(), "effect": kind, "args": args}
+    return {"t": started, "effect": kind, "args": args, "draws": drawn, "clock": readings}
 
 
 def replay(dispatcher: Dispatcher, entries: list[dict[str, Any]]) -> ReplayReport:
@@ -120,15 +122,15 @@ def replay(dispatcher: Dispatcher, entries: list[dict[str, Any]]) -> ReplayRepor
 
 def _replay_one(dispatcher: Dispatcher, entry: dict[str, Any],
                 report: ReplayReport) -> str | None:
-    if "effect" in entry:
-        apply = effects.applier(str(entry["effect"]))
-        if apply is None:
-            return f"{entry['effect']}: not an effect this sandbox knows"
-        apply(**entry.get("args", {}))
-        return None
-    recorded = entry["request"]
-    with draws.replaying(list(entry.get("draws", []))) as script:
-        answer = dispatcher.replay(_environ(recorded))
+    with (draws.replaying(list(entry.get("draws", []))) as script,
+          clock.replaying(list(entry.get("clock", [])))):
+        if "effect" in entry:
+            apply = effects.applier(str(entry["effect"]))
+            if apply is None:
+                return f"{entry['effect']}: not an effect this sandbox knows"
+            apply(**entry.get("args", {}))
+            return None
+        answer = dispatcher.replay(_environ(entry["request"]))
     if script.diverged:
         report.diverged += 1
     if answer.status_code >= 400:
