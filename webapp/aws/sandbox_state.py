@@ -29,6 +29,8 @@ ACTION_HEADER = "X-Sandbox-Action"
 CONNECT_TIMEOUT_SECONDS = 5.0
 # A restore replays every recorded change before it answers; a big journal takes a while.
 RESTORE_TIMEOUT_SECONDS = 600.0
+# A reset first lets requests in flight finish (up to 30 s), then rebuilds the IAM backends.
+RESET_TIMEOUT_SECONDS = 120.0
 CHUNK_BYTES = 64 * 1024
 DEFAULT_FILENAME = "sandbox-state.jsonl.gz"
 # A plain file name only: nothing that could leave the downloads folder or break the header.
@@ -125,7 +127,8 @@ def restore(endpoint: str, snapshot: BinaryIO, size_bytes: int) -> Restored:
 
 def reset(endpoint: str) -> None:
     """Delete everything in the sandbox: tables, IAM, functions, APIs, logs and settings."""
-    _send(endpoint, "DELETE", STATE_PATH, RESET, action_header="reset").close()
+    _send(endpoint, "DELETE", STATE_PATH, RESET, action_header="reset",
+          timeout=RESET_TIMEOUT_SECONDS).close()
 
 
 def _restored(reply: object) -> Restored:
