@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -196,6 +197,18 @@ def test_a_refused_connection_is_the_unreachable_error(call) -> None:  # type: i
         call(endpoint)
     assert caught.value.code == "unreachable"
     assert endpoint in caught.value.message
+
+
+def test_a_sandbox_that_answers_too_late_is_slow_not_unreachable(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as silent:  # accepts the connection, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        monkeypatch.setattr(sandbox_state, "RESET_TIMEOUT_SECONDS", 0.3)
+        with pytest.raises(ConsoleError) as caught:
+            sandbox_state.reset(f"http://127.0.0.1:{silent.getsockname()[1]}")
+    assert caught.value.code == "timeout"
+    assert "took longer than 0.3 s to reset the sandbox" in caught.value.message
 
 
 # The page

@@ -43,6 +43,8 @@ NOT_SUPPORTED = N_(
     "and start it again with `make run` to get one that can."
 )
 SANDBOX_FAILED = N_("The sandbox failed to %(action)s (HTTP %(status)s): %(sandbox_message)s")
+TIMED_OUT = N_("The sandbox took longer than %(seconds)s s to %(action)s and may still be working "
+               "on it. Reload this page in a moment to see where it stands.")
 NOT_UNDERSTOOD = N_("Could not %(action)s: the sandbox's answer was not what the console expects.")
 
 READ_STATE = N_("read how the sandbox keeps its state")
@@ -172,6 +174,10 @@ def _send(endpoint: str, method: str, path: str, action: str, *, body: BinaryIO 
         return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (our own endpoint)
     except urllib.error.HTTPError as err:
         raise _from_status(err.code, _sandbox_message(err), action, endpoint) from err
+    except TimeoutError as err:  # connected, but no answer in time: not "unreachable"
+        logger.info("sandbox slow: %s took over %g s", action, timeout)
+        raise ConsoleError(TIMED_OUT, code="timeout", action=action,
+                           seconds=f"{timeout:g}") from err
     except (urllib.error.URLError, OSError) as err:
         logger.info("sandbox unreachable: %s: %s", action, endpoint)
         raise ConsoleError(UNREACHABLE, code="unreachable", endpoint=endpoint) from err
