@@ -191,30 +191,38 @@ def package(source: str) -> bytes:
     return buffer.getvalue()
 
 
-@contextmanager
-def sandbox() -> Iterator[str]:
-    """A sandbox process of our own on a free port, stopped afterwards; yields its URL."""
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def sandbox(port: int | None = None, startup_seconds: float = STARTUP_SECONDS,
+            **settings: str) -> Iterator[str]:
+    """A sandbox process of our own (on a free port unless given; in memory unless `settings`
+    say otherwise), stopped afterwards; yields its URL once it answers."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     environment = {"PATH": os.environ.get("PATH", os.defpath), "PYTHONUNBUFFERED": "1",
                    "SANDBOX_PERSIST": "0", "AWS_CONFIG_FILE": os.devnull,
-                   "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+                   "AWS_SHARED_CREDENTIALS_FILE": os.devnull, **settings}
     with tempfile.TemporaryFile("w+") as output:
         process = subprocess.Popen([sys.executable, "-m", "webapp.sandbox", "--port", str(port)],
                                    cwd=REPO_ROOT, env=environment, stdout=output, stderr=output)
         try:
-            wait_until_healthy(process, url, output)
+            wait_until_healthy(process, url, output, startup_seconds)
             yield url
         finally:
             process.terminate()
-            process.wait(timeout=10)
+            process.wait(timeout=30)
 
 
-def wait_until_healthy(process: subprocess.Popen[bytes], url: str, output: Any) -> None:
+def wait_until_healthy(process: subprocess.Popen[bytes], url: str, output: Any,
+                       seconds: float = STARTUP_SECONDS) -> None:
     """Poll the health check; fail with the sandbox's output if it exits first."""
-    deadline = time.monotonic() + STARTUP_SECONDS
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output.seek(0)
@@ -224,7 +232,7 @@ def wait_until_healthy(process: subprocess.Popen[bytes], url: str, output: Any) 
                 return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"sandbox not healthy after {STARTUP_SECONDS} s")
+    raise RuntimeError(f"sandbox not healthy after {seconds} s")
 
 
 def report(figures: Figures) -> None:

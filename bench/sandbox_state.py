@@ -13,69 +13,30 @@ Starts a sandbox with SANDBOX_PERSIST=1 over a temporary data directory and meas
 Exit status 0 when the target is met, 1 otherwise. Results go to bench/README.md by hand.
 """
 import argparse
-import base64
-import io
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-REGION = "ap-northeast-2"
+from bench.lambda_invoke import (BASIC_EXECUTION_POLICY, REGION, TRUST_POLICY, free_port, package,
+                                 sandbox)
+
 STARTUP_SECONDS = 300.0
 TARGET_CHANGES_PER_SECOND = 500
 INVOCATIONS = 200
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-    "Action": "sts:AssumeRole"}]})
 HANDLER = "def handler(event, context):\n    print('item', event)\n    return event\n"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def health(url: str) -> dict[str, Any] | None:
-    try:
-        with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=1) as reply:
-            return json.load(reply)
-    except OSError:
-        return None
-
-
-def start(port: int, persist: bool, data_dir: Path) -> tuple[subprocess.Popen[bytes], float]:
-    environment = {"PATH": os.environ.get("PATH", os.defpath), "PYTHONUNBUFFERED": "1",
-                   "SANDBOX_PERSIST": "1" if persist else "0", "SANDBOX_DATA_DIR": str(data_dir),
-                   "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
-    began = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "webapp.sandbox", "--port", str(port)],
-                               cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if health(url) is not None:
-            return process, time.perf_counter() - began
-        time.sleep(0.02)
-    process.kill()
-    raise SystemExit("the sandbox did not start")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    process.wait(timeout=30)
+def state_of(url: str) -> dict[str, Any]:
+    """The `state` part of the sandbox's health answer."""
+    with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=5) as reply:
+        return json.load(reply)["state"]
 
 
 def client(url: str, service: str) -> Any:
@@ -99,17 +60,18 @@ def put_latencies(dynamodb: Any, count: int, prefix: str) -> list[float]:
     return latencies
 
 
+def measured_puts(url: str, count: int) -> list[float]:
+    """A table, 100 warm-up PutItems, then `count` measured ones."""
+    dynamodb = client(url, "dynamodb")
+    make_table(dynamodb)
+    put_latencies(dynamodb, 100, "warm")
+    return put_latencies(dynamodb, count, "m")
+
+
 def summary(latencies: list[float]) -> str:
     ordered = sorted(latencies)
     p95 = ordered[int(len(ordered) * 0.95)]
     return f"p50 {statistics.median(ordered):.2f} ms, p95 {p95:.2f} ms"
-
-
-def package() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", HANDLER)
-    return buffer.getvalue()
 
 
 def build_history(url: str, items: int) -> int:
@@ -119,11 +81,10 @@ def build_history(url: str, items: int) -> int:
             {"PutRequest": {"Item": {"id": {"S": f"b{number}"}}}}
             for number in range(start_at, min(start_at + 25, items * 2))]})
     iam, lambda_api = client(url, "iam"), client(url, "lambda")
-    role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    iam.attach_role_policy(RoleName="bench", PolicyArn="arn:aws:iam::aws:policy/service-role/"
-                                                       "AWSLambdaBasicExecutionRole")
+    role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="bench", PolicyArn=BASIC_EXECUTION_POLICY)
     lambda_api.create_function(FunctionName="bench", Runtime="python3.12", Role=role,
-                               Handler="app.handler", Code={"ZipFile": package()})
+                               Handler="app.handler", Code={"ZipFile": package(HANDLER)})
     for number in range(INVOCATIONS):
         lambda_api.invoke(FunctionName="bench", Payload=json.dumps({"n": number}).encode())
     return client(url, "dynamodb").scan(TableName="bench", Select="COUNT")["Count"]
@@ -138,31 +99,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=2000)
     args = parser.parse_args()
+    with sandbox() as memory_url:
+        in_memory = measured_puts(memory_url, args.items)
     with tempfile.TemporaryDirectory() as directory:
-        data_dir = Path(directory) / "data"
-        memory_port = free_port()
-        memory, _ = start(memory_port, False, data_dir)
-        memory_url = f"http://127.0.0.1:{memory_port}"
-        make_table(client(memory_url, "dynamodb"))
-        put_latencies(client(memory_url, "dynamodb"), 100, "warm")
-        in_memory = put_latencies(client(memory_url, "dynamodb"), args.items, "m")
-        stop(memory)
-
         port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        process, cold_start = start(port, True, data_dir)
-        make_table(client(url, "dynamodb"))
-        put_latencies(client(url, "dynamodb"), 100, "warm")
-        on_disk = put_latencies(client(url, "dynamodb"), args.items, "d")
-        count = build_history(url, args.items)
-        state = health(url)["state"]
-        snapshot = snapshot_bytes(url)
-        stop(process)
-
-        process, restart = start(port, True, data_dir)
-        restored = health(url)["state"]["restored"]
-        again = client(url, "dynamodb").scan(TableName="bench", Select="COUNT")["Count"]
-        stop(process)
+        kept = {"SANDBOX_PERSIST": "1", "SANDBOX_DATA_DIR": str(Path(directory) / "data")}
+        began = time.perf_counter()
+        with sandbox(port, STARTUP_SECONDS, **kept) as url:
+            cold_start = time.perf_counter() - began
+            on_disk = measured_puts(url, args.items)
+            count = build_history(url, args.items)
+            state = state_of(url)
+            snapshot = snapshot_bytes(url)
+        began = time.perf_counter()
+        with sandbox(port, STARTUP_SECONDS, **kept) as url:
+            restart = time.perf_counter() - began
+            restored = state_of(url)["restored"]
+            again = client(url, "dynamodb").scan(TableName="bench", Select="COUNT")["Count"]
     rate = restored["changes"] / max(restored["seconds"], 1e-9)
     print(f"PutItem, SANDBOX_PERSIST=0 (temporary journal): {summary(in_memory)}")
     print(f"PutItem, SANDBOX_PERSIST=1 (journal on disk):   {summary(on_disk)}")

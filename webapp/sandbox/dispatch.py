@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from moto.core.request import Request as MotoRequest
@@ -209,13 +209,12 @@ class Dispatcher:
         request = Request(environ)
         body = request.get_data()
         operation = identify(request)
-        answer = self._answer(request, body, operation, buffered=True)
-        return answer if isinstance(answer, Response) else Response.from_app(
-            answer, environ, buffered=True)
+        return cast(Response, self._answer(request, body, operation, buffered=True))
 
     def _answer(self, request: Request, body: bytes, operation: AwsOperation | None,
                 buffered: bool = False) -> Response | WSGIApplication:
-        """The sandbox's handler's answer, else moto's (amended if an amender is registered)."""
+        """The sandbox's handler's answer, else moto's (amended if an amender is registered);
+        a Response when `buffered`, else possibly moto's app itself, to stream its answer."""
         response = self._answer_operation(request, operation)
         if response is not None:
             return response

@@ -6,19 +6,19 @@ is recorded, what those return on its thread is kept with it; while it is replay
 values are handed back in order. Any other clock reading falls back to freezegun's frozen clock,
 set to when the change arrived, which is within the time a request takes.
 
-Like draws.py, this is per thread, and a replay asking for readings of another kind than were
-recorded gets the frozen clock from there on.
+Like draws.py, the readings are kept on a per-thread tape (tape.py); a replay asking for
+readings of another kind than were recorded gets the frozen clock from there on.
 """
 import sys
-import threading
 import time as real_time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from types import ModuleType
 from typing import Any
 
 import moto.core.utils
+
+from webapp.sandbox.persistence.tape import Tape
 
 # One reading: ["u", ISO text] from utcnow(), or ["t", seconds] from time.time().
 Reading = list[Any]
@@ -29,7 +29,11 @@ MODELS = ("moto.apigateway.models", "moto.awslambda.models", "moto.cloudwatch.mo
           "moto.dynamodb.models", "moto.iam.models", "moto.logs.models", "moto.s3.models",
           "moto.sts.models")
 
-_local = threading.local()
+_tape = Tape()
+# Collect this thread's readings: `with recording() as readings:`.
+recording = _tape.recording
+# Hand readings back to this thread: `with replaying(readings):`.
+replaying = _tape.replaying
 _original_utcnow: Callable[[], datetime] | None = None
 
 
@@ -49,51 +53,19 @@ def install() -> None:
         sys.modules[name].time = _TimeModule()  # type: ignore[attr-defined]
 
 
-@contextmanager
-def recording() -> Iterator[list[Reading]]:
-    """Collect this thread's readings inside the block into the list yielded."""
-    readings: list[Reading] = []
-    _local.record = readings
-    try:
-        yield readings
-    finally:
-        _local.record = None
-
-
-@contextmanager
-def replaying(readings: list[Reading]) -> Iterator[None]:
-    """Hand `readings` back, in order, to this thread's readings inside the block."""
-    _local.script = list(reversed(readings))
-    try:
-        yield
-    finally:
-        _local.script = None
-
-
-def _next(kind: str) -> Any:
-    script: list[Reading] | None = getattr(_local, "script", None)
-    if not script:
-        return None
-    reading = script.pop()
-    if not isinstance(reading, list) or len(reading) != 2 or reading[0] != kind:
-        script.clear()  # diverged: the frozen clock from here on
-        return None
-    return reading[1]
-
-
-def _keep(kind: str, value: Any) -> None:
-    record: list[Reading] | None = getattr(_local, "record", None)
-    if record is not None:
-        record.append([kind, value])
+def _replayed(kind: str) -> Any | None:
+    reading = _tape.replayed(lambda value: isinstance(value, list) and len(value) == 2
+                             and value[0] == kind)
+    return reading[1] if reading is not None else None
 
 
 def _utcnow() -> datetime:
-    replayed = _next("u")
+    replayed = _replayed("u")
     if replayed is not None:
         return datetime.fromisoformat(replayed)
     assert _original_utcnow is not None
     value = _original_utcnow()
-    _keep("u", value.isoformat())
+    _tape.keep(["u", value.isoformat()])
     return value
 
 
@@ -108,9 +80,9 @@ class _TimeModule(ModuleType):
 
     @staticmethod
     def time() -> float:
-        replayed = _next("t")
+        replayed = _replayed("t")
         if replayed is not None:
             return float(replayed)
         value = real_time.time()
-        _keep("t", value)
+        _tape.keep(["t", value])
         return value

@@ -10,11 +10,11 @@ workers are stopped so running invocations end, and the requests already in flig
 for. Then moto's backends are reset, the new state is replayed and the journal replaced.
 """
 import fcntl
-import gzip
 import json
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -38,6 +38,8 @@ DRAIN_SECONDS = 30.0
 # Paths that pass the gate while it is closed: the health check and the state endpoint itself.
 UNGATED_PREFIX = "/_sandbox/"
 GZIP_LEVEL = 6
+# zlib's window bits for the gzip format (16 + the largest window).
+GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 
 class DataDirectoryBusy(RuntimeError):
@@ -206,14 +208,10 @@ class StateKeeper:
 
     def snapshot(self) -> Iterator[bytes]:
         """The journal as it is now, gzip-compressed, in chunks."""
-        compressor = gzip.GzipFile(fileobj=(buffer := _Buffer()), mode="wb",
-                                   compresslevel=GZIP_LEVEL)
+        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, GZIP_WBITS)
         for chunk in self._journal.chunks():
-            compressor.write(chunk)
-            if buffer.data:
-                yield buffer.take()
-        compressor.close()
-        yield buffer.take()
+            yield compressor.compress(chunk)
+        yield compressor.flush()
 
     def info(self) -> dict[str, Any]:
         """What the health check says of the state."""
@@ -245,25 +243,6 @@ class StateKeeper:
 
 def _nothing() -> None:
     pass
-
-
-class _Buffer:
-    """A write-only file object gzip writes into; `take` empties it."""
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def write(self, data: bytes) -> int:
-        self.data += data
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        taken = bytes(self.data)
-        self.data.clear()
-        return taken
 
 
 def _unavailable(reason: str) -> Response:
