@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from flask import Response, g, make_response, render_template, request
+from flask import Response, g, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -19,7 +19,7 @@ from ..aws.errors import ConsoleError
 from ..metric_charts import Chart, Window
 from . import functions as function_views
 from .functions import bp
-from .rendering import error_text, wants_fragment
+from .rendering import error_text
 
 FRAGMENT = "functions/fragments/metrics.html"
 
@@ -104,12 +104,6 @@ def _optional(value: float | None) -> str:
 
 def _show(function_name: str, panel: MetricsPanel,
           status: HTTPStatus = HTTPStatus.OK) -> Response:
-    if wants_fragment():
-        response = make_response(render_template(FRAGMENT, function_name=function_name,
-                                                 metrics_panel=panel), status)
-        response.vary.add("HX-Request")
-        return response
-    g.metrics_panel = panel
-    response = make_response(function_views.detail(function_name))
-    response.status_code = status
-    return response
+    return function_views.show_on_function_page(function_name, FRAGMENT,
+                                                 {"metrics_panel": panel}, status,
+                                                 function_name=function_name)

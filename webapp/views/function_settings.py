@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Generic, TypeVar
 
-from flask import Response, flash, g, make_response, render_template, request, url_for
+from flask import Response, flash, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -28,7 +28,7 @@ from ..aws.paging import Page
 from . import functions as function_views
 from .function_forms import HANDLER, check_number, parse_environment
 from .functions import bp
-from .rendering import error_text, see_other, wants_fragment
+from .rendering import error_text, see_other
 
 T = TypeVar("T")
 
@@ -136,15 +136,9 @@ def _function_sections() -> dict[str, object]:
 def _show(function: FunctionSummary, fragment: str, sections: FunctionSections,
           status: HTTPStatus = HTTPStatus.OK) -> Response:
     """The fragment for htmx; otherwise the function's whole page with these sections."""
-    if wants_fragment():
-        response = make_response(render_template(fragment, function=function,
-                                                 function_sections=sections), status)
-        response.vary.add("HX-Request")
-        return response
-    g.function_sections = sections
-    response = make_response(function_views.detail(function.function_name))
-    response.status_code = status
-    return response
+    return function_views.show_on_function_page(
+        function.function_name, fragment, {"function_sections": sections}, status,
+        function=function)
 
 
 def _load(read: Callable[..., T], *args: object) -> Loaded[T]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
-from flask import Blueprint, current_app, make_response, request, url_for
+from flask import (Blueprint, Response, current_app, g, make_response, render_template, request,
+                   url_for)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -15,7 +16,7 @@ from ..event_templates import EVENT_TEMPLATES
 from ..test_events import MAX_EVENTS_PER_FUNCTION, TestEventStore
 from .function_forms import (NEW_BASIC_ROLE, CreateFunctionForm, InvokeForm, parse_create_form,
                              parse_invoke_form, parse_save_event_form)
-from .rendering import error_text, render_view, see_other
+from .rendering import error_text, render_view, see_other, wants_fragment
 
 bp = Blueprint("functions", __name__, url_prefix="/functions")
 
@@ -85,6 +86,25 @@ def detail(function_name: str) -> ResponseReturnValue:
     return render_view("functions/detail.html", None, **context,
                        runtime_note=runtime_info.effective_runtime(function_name),
                        logs_allowed=iam.may_write_lambda_logs(function.role_arn, function.function_arn))
+
+
+def show_on_function_page(function_name: str, fragment: str, sections: dict[str, object],
+                          status: HTTPStatus = HTTPStatus.OK, /,
+                          **fragment_only: object) -> Response:
+    """`fragment` for htmx; otherwise the function's whole page with `sections` in it.
+
+    The page's context processors read its sections from `g`, so each of `sections` is set there;
+    the fragment gets them, and `fragment_only`, as template variables.
+    """
+    if wants_fragment():
+        response = make_response(render_template(fragment, **sections, **fragment_only), status)
+        response.vary.add("HX-Request")
+        return response
+    for name, value in sections.items():
+        setattr(g, name, value)
+    response = make_response(detail(function_name))
+    response.status_code = status
+    return response
 
 
 @bp.get("/<function_name>/state")
