@@ -171,6 +171,7 @@ def test_a_plain_get_serves_the_whole_page_with_the_charts(signed_in: FlaskClien
     assert total(page, "invocations") == "1" and "One value per 15 minutes" in page
 
 
+@pytest.mark.usefixtures("app")  # the console's clients, configured
 def test_every_page_of_get_metric_data_is_read() -> None:
     now = datetime(2026, 11, 26, 3, 4, 30, tzinfo=timezone.utc)
     start, end = metrics.window(metrics.RANGES["hour"], now)
@@ -190,6 +191,7 @@ def test_every_page_of_get_metric_data_is_read() -> None:
     assert found.success_rate == pytest.approx(100 * 2 / 3)
 
 
+@pytest.mark.usefixtures("app")
 def test_one_call_asks_for_all_five_series_on_period_bounds() -> None:
     now = datetime(2026, 11, 26, 3, 4, 30, tzinfo=timezone.utc)
     end = datetime(2026, 11, 26, 3, 15, tzinfo=timezone.utc)
