@@ -41,10 +41,10 @@ from botocore.config import Config
 from flask.testing import FlaskClient
 
 from bench.dynamodb_items import percentile, signed_in_console
+from bench.gateway_stage import proxy_get
 from bench.lambda_invoke import (BASIC_EXECUTION_POLICY, MS, REGION, TRUST_POLICY, package,
                                  sandbox)
 
-ACCOUNT_ID = "123456789012"
 STAGE = "prod"
 FUNCTIONS = 5
 REQUESTS = 200
@@ -167,19 +167,7 @@ def deploy(url: str) -> dict[str, str]:
         function_arn = lambda_.create_function(
             FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="app.handler",
             Code={"ZipFile": package(TOKEN_ECHO)})["FunctionArn"]
-        resource = apigateway.create_resource(restApiId=api_id, parentId=root,
-                                              pathPart=f"f{number}")["id"]
-        apigateway.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET",
-                              authorizationType="NONE")
-        apigateway.put_integration(
-            restApiId=api_id, resourceId=resource, httpMethod="GET", type="AWS_PROXY",
-            integrationHttpMethod="POST",
-            uri=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}"
-                "/invocations")
-        lambda_.add_permission(
-            FunctionName=name, StatementId="apigw", Action="lambda:InvokeFunction",
-            Principal="apigateway.amazonaws.com",
-            SourceArn=f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api_id}/*/GET/f{number}")
+        proxy_get(apigateway, lambda_, api_id, root, f"f{number}", function_arn)
         routes[f"{url}/restapis/{api_id}/{STAGE}/_user_request_/f{number}"] = name
     apigateway.create_deployment(restApiId=api_id, stageName=STAGE)
     return routes

@@ -90,7 +90,16 @@ def deploy_hello(session: boto3.session.Session, lambda_: Any, url: str) -> str:
     apigateway = session.client("apigateway", endpoint_url=url)
     api_id = apigateway.create_rest_api(name="bench")["id"]
     root = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]
-    resource = apigateway.create_resource(restApiId=api_id, parentId=root, pathPart="hello")["id"]
+    proxy_get(apigateway, lambda_, api_id, root, "hello", function_arn)
+    apigateway.create_deployment(restApiId=api_id, stageName=STAGE)
+    return f"{url}/restapis/{api_id}/{STAGE}/_user_request_/hello"
+
+
+def proxy_get(apigateway: Any, lambda_: Any, api_id: str, parent_id: str, path_part: str,
+              function_arn: str) -> None:
+    """GET /`path_part` under `parent_id`, a Lambda proxy to the function, allowed to call it."""
+    resource = apigateway.create_resource(restApiId=api_id, parentId=parent_id,
+                                          pathPart=path_part)["id"]
     apigateway.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET",
                           authorizationType="NONE")
     apigateway.put_integration(
@@ -99,11 +108,9 @@ def deploy_hello(session: boto3.session.Session, lambda_: Any, url: str) -> str:
         uri=f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}"
             "/invocations")
     lambda_.add_permission(
-        FunctionName="bench-hello", StatementId="apigw", Action="lambda:InvokeFunction",
+        FunctionName=function_arn, StatementId="apigw", Action="lambda:InvokeFunction",
         Principal="apigateway.amazonaws.com",
-        SourceArn=f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api_id}/*/GET/hello")
-    apigateway.create_deployment(restApiId=api_id, stageName=STAGE)
-    return f"{url}/restapis/{api_id}/{STAGE}/_user_request_/hello"
+        SourceArn=f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api_id}/*/GET/{path_part}")
 
 
 def _stage_get(http: urllib3.PoolManager, stage_url: str) -> Callable[[], None]:
