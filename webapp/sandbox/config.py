@@ -22,6 +22,8 @@ DEFAULT_LAMBDA_IDLE_SECONDS = 300.0
 DEFAULT_TABLE_CREATING_SECONDS = 1.0
 # Where the state is kept between runs unless SANDBOX_DATA_DIR says otherwise (git-ignored).
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / ".sandbox-data"
+# The console's session cookie: browsers send it to every port of the host, stages included.
+DEFAULT_PRIVATE_COOKIES = frozenset({"console_session"})
 OFF_WORDS = frozenset({"0", "false", "no", "off"})
 ON_WORDS = frozenset({"1", "true", "yes", "on"})
 
@@ -51,6 +53,10 @@ class SandboxConfig:
     table_creating_seconds: float = DEFAULT_TABLE_CREATING_SECONDS
     persist: bool = False
     data_dir: Path = DEFAULT_DATA_DIR
+    # Host names served besides loopback (SANDBOX_ALLOWED_HOSTS), and the cookies no handler
+    # sees (SANDBOX_PRIVATE_COOKIES, the console's session cookie by default).
+    allowed_hosts: frozenset[str] = frozenset()
+    private_cookies: frozenset[str] = DEFAULT_PRIVATE_COOKIES
 
 
 def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConfig:
@@ -80,6 +86,9 @@ def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConf
         table_creating_seconds=_table_creating_seconds(environ),
         persist=_persist(environ),
         data_dir=Path(environ.get("SANDBOX_DATA_DIR", "").strip() or DEFAULT_DATA_DIR).resolve(),
+        allowed_hosts=_names(environ.get("SANDBOX_ALLOWED_HOSTS", ""), lower=True),
+        private_cookies=_names(environ.get("SANDBOX_PRIVATE_COOKIES", ""))
+        or DEFAULT_PRIVATE_COOKIES,
     )
 
 
@@ -119,7 +128,15 @@ def sandbox_environment(inherited: Mapping[str, str], region: str) -> dict[str, 
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         # moto creates AWS-managed policies only when this is set as its IAM backend is built.
         "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+        # moto would answer every origin's scripts; the AWS API is not for browsers.
+        "MOTO_DISABLE_GLOBAL_CORS": "true",
     }
+
+
+def _names(value: str, lower: bool = False) -> frozenset[str]:
+    """A list setting: names separated by commas or spaces."""
+    names = (part.strip() for part in value.replace(",", " ").split())
+    return frozenset(name.lower() if lower else name for name in names if name)
 
 
 def _port_from(environ: Mapping[str, str]) -> int:

@@ -9,6 +9,9 @@ partition (six), and since every request looks its access key up in all of them,
 six before serving (about 0.85 s more; the sandbox is healthy about 1.9 s after starting), so a
 healthy sandbox is a ready one and no first request pays for it.
 
+Everything is served behind `boundary.Boundary`: only the sandbox's own Host names, no browser
+on the control plane, stages on their own origin without the console's cookie.
+
 State lives in moto's in-memory backends, and every change is journaled (persistence/): into
 SANDBOX_DATA_DIR, replayed before serving, or with SANDBOX_PERSIST=0 into a temporary file gone
 when the process ends (it still serves snapshots).
@@ -28,6 +31,7 @@ from werkzeug.wrappers import Request, Response
 from webapp.sandbox import apigateway, authz
 from webapp.sandbox import awslambda, dynamodb, logs
 from webapp.sandbox.persistence import StateKeeper, endpoint
+from webapp.sandbox.boundary import Boundary, BoundaryPolicy
 from webapp.sandbox.config import (ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS,
                                    DEFAULT_TABLE_CREATING_SECONDS, SandboxConfig)
 from webapp.sandbox.dispatch import Dispatcher
@@ -101,7 +105,9 @@ def serve(listener: socket.socket, config: SandboxConfig, keeper: StateKeeper,
         listener.close()
         keeper.close()
         return
-    server = make_server(config.host, config.port, app, threaded=True,
+    policy = BoundaryPolicy(port=listener.getsockname()[1], extra_hosts=config.allowed_hosts,
+                            private_cookies=config.private_cookies)
+    server = make_server(config.host, config.port, Boundary(app, policy), threaded=True,
                          request_handler=apigateway.RawHeadersRequestHandler, fd=listener.fileno())
     listener.close()  # the server holds its own duplicate of the socket
     thread = threading.Thread(target=server.serve_forever, name="sandbox-http", daemon=True,
