@@ -3,6 +3,12 @@
 The console knows the sandbox only as a URL it started: it runs `python -m webapp.sandbox` and
 never imports it. Under Flask's reloader the parent process starts the sandbox and the reloaded
 child finds its URL in the environment, so there is one sandbox, and it outlives code reloads.
+
+A second console on the same SANDBOX_PORT (`make run` twice) finds the first one's sandbox
+answering there and uses it without starting one: a child of its own could only fail on the busy
+port. That sandbox is the first console's to stop and restart; should it go away for good (its
+console stopped), the second takes over and starts its own, so the one console still running
+keeps working rather than showing "unreachable" until someone restarts it.
 """
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import SANDBOX_ACCOUNT_ID
+
 logger = logging.getLogger(__name__)
 
 # Set by the process that started the sandbox; children (the reloader's) inherit it.
@@ -26,6 +34,12 @@ RUNNING_SANDBOX_URL = "_CONSOLE_SANDBOX_URL"
 # Generous: a sandbox replays its whole journal before it answers (bench/sandbox_state.py).
 STARTUP_SECONDS = 300.0
 POLL_SECONDS = 0.1
+HEALTH_PATH = "/_sandbox/health"
+# How long whatever holds the port has to answer the health check before it is taken for
+# something else; a loaded sandbox answers it in milliseconds.
+PROBE_SECONDS = 5.0
+# How often a console using another console's sandbox checks that it is still there.
+BORROWED_POLL_SECONDS = 2.0
 # What the sandbox needs from the console's environment; nothing else (no keys, no passwords).
 PASSED_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SANDBOX_PERSIST",
                     "SANDBOX_DATA_DIR", "SANDBOX_PORT", "SANDBOX_LAMBDA_IDLE_SECONDS",
@@ -47,28 +61,64 @@ class SandboxOptions:
 
 
 def ensure_sandbox(options: SandboxOptions) -> str:
-    """Start the sandbox unless this process tree already has; return its URL.
+    """Start the sandbox unless this process tree already has, or another console's answers on
+    the port; return its URL.
 
     The sandbox is then watched: should it die (a crash, an OOM kill, someone's kill -9), it is
     started again on the same port, so pages that showed "unreachable" recover by themselves.
+    Raises SandboxStartError when the port is held by something that is not a sandbox.
     """
     running = os.environ.get(RUNNING_SANDBOX_URL)
     if running:
         return running
     url = f"http://127.0.0.1:{options.port}"
     supervisor = _Supervisor(options, url)
+    if probe(url) is not None:
+        print(f"Serverless Console: using the sandbox another console started at {url} "
+              f"(it stays that console's to stop); {state_line(url)}", flush=True)
+    else:
+        supervisor.start()
+        print(f"Serverless Console: {state_line(url)}", flush=True)
     atexit.register(supervisor.stop)
     os.environ[RUNNING_SANDBOX_URL] = url
-    logger.info("sandbox started at %s (pid %d)", url, supervisor.process.pid)
-    print(f"Serverless Console: {state_line(url)}", flush=True)
     threading.Thread(target=supervisor.watch, name="sandbox-watch", daemon=True).start()
     return url
+
+
+def probe(url: str) -> dict[str, object] | None:
+    """What holds the sandbox's port: a sandbox's health answer, or None when nothing listens.
+
+    Raises SandboxStartError when something listens there but does not answer as a sandbox:
+    starting one could only fail on the busy port.
+    """
+    port = url.rsplit(":", 1)[1]
+    try:
+        with urllib.request.urlopen(f"{url}{HEALTH_PATH}", timeout=PROBE_SECONDS) as reply:
+            answer = json.load(reply)
+    except urllib.error.URLError as err:
+        if isinstance(err.reason, ConnectionRefusedError):
+            return None
+        answer = None
+    except (OSError, ValueError):
+        answer = None
+    if is_sandbox_health(answer):
+        return answer
+    raise SandboxStartError(
+        f"port {port} is in use by something that does not answer as a sandbox ({HEALTH_PATH}); "
+        "stop what holds it or set SANDBOX_PORT to a free port")
+
+
+def is_sandbox_health(answer: object) -> bool:
+    """Whether a health answer is a sandbox's: its status, account and region are all there."""
+    return (isinstance(answer, dict) and answer.get("status") == "ok"
+            and answer.get("account_id") == SANDBOX_ACCOUNT_ID
+            and isinstance(answer.get("region"), str))
 
 
 def state_line(url: str) -> str:
     """One line saying where the sandbox keeps its state, and what it brought back."""
     try:
-        with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=5) as reply:
+        with urllib.request.urlopen(f"{url}{HEALTH_PATH}", timeout=5) as reply:
             state = json.load(reply).get("state") or {}
     except (OSError, ValueError):
         return "the sandbox's state is unknown (its health check did not answer)"
@@ -87,40 +137,64 @@ RESTART_PAUSES = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 
 class _Supervisor:
-    """The sandbox child and its restarts."""
+    """The sandbox child and its restarts, or another console's sandbox while it answers."""
 
     def __init__(self, options: SandboxOptions, url: str) -> None:
         self.options, self.url = options, url
         self.stopping = threading.Event()
-        self.process = _start(options, url)
+        # None while the sandbox on the port is another console's.
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        """Start this console's own sandbox; SandboxStartError if it does not come up."""
+        self.process = _start(self.options, self.url)
+        logger.info("sandbox started at %s (pid %d)", self.url, self.process.pid)
 
     def watch(self) -> None:
         """Wait for the sandbox to end; unless the console is stopping, start it again."""
-        failures = 0
-        while True:
-            status = self.process.wait()
-            if self.stopping.is_set():
-                return
-            logger.warning("the sandbox stopped (status %s); starting it again on %s",
-                           status, self.url)
-            while not self.stopping.is_set():
-                self.stopping.wait(RESTART_PAUSES[min(failures, len(RESTART_PAUSES) - 1)])
+        while not self.stopping.is_set():
+            if self.process is None:
+                self._wait_while_borrowed()
                 if self.stopping.is_set():
                     return
-                try:
-                    self.process = _start(self.options, self.url)
-                except SandboxStartError as err:
-                    failures += 1
-                    logger.error("the sandbox did not start again: %s", err)
-                    continue
-                failures = 0
-                logger.info("sandbox started again at %s (pid %d)", self.url, self.process.pid)
-                break
+                logger.warning("the sandbox another console started at %s stopped answering; "
+                               "starting one here", self.url)
+            else:
+                status = self.process.wait()
+                if self.stopping.is_set():
+                    return
+                logger.warning("the sandbox stopped (status %s); starting it again on %s",
+                               status, self.url)
+            self._start_again()
+
+    def _wait_while_borrowed(self) -> None:
+        while not self.stopping.wait(BORROWED_POLL_SECONDS):
+            if not _is_healthy(self.url, PROBE_SECONDS):
+                return
+
+    def _start_again(self) -> None:
+        """Start a sandbox, pausing longer after each failure, unless another console did."""
+        failures = 0
+        while not self.stopping.is_set():
+            self.stopping.wait(RESTART_PAUSES[min(failures, len(RESTART_PAUSES) - 1)])
+            if self.stopping.is_set():
+                return
+            try:
+                if probe(self.url) is not None:
+                    self.process = None
+                    logger.info("using the sandbox another console started at %s", self.url)
+                    return
+                self.start()
+                return
+            except SandboxStartError as err:
+                failures += 1
+                logger.error("the sandbox did not start again: %s", err)
 
     def stop(self) -> None:
-        """Stop the sandbox for good (the console is exiting)."""
+        """Stop this console's sandbox for good (the console is exiting); never another's."""
         self.stopping.set()
-        _stop(self.process)
+        if self.process is not None:
+            _stop(self.process)
 
 
 def _start(options: SandboxOptions, url: str) -> subprocess.Popen[str]:
@@ -170,10 +244,10 @@ def _forward_stderr(process: subprocess.Popen[str]) -> None:
         sys.stderr.write(line)
 
 
-def _is_healthy(url: str) -> bool:
+def _is_healthy(url: str, timeout: float = 1.0) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=1) as reply:
-            return json.load(reply).get("status") == "ok"
+        with urllib.request.urlopen(f"{url}{HEALTH_PATH}", timeout=timeout) as reply:
+            return is_sandbox_health(json.load(reply))
     except (OSError, ValueError):
         return False
 

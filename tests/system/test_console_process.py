@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import http.server
 import io
 import json
 import os
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import zipfile
@@ -17,7 +19,8 @@ from pathlib import Path
 import boto3
 
 from tests.helpers import free_port
-from tests.running_console import REPO_ROOT, console_environment, running_console, stop
+from tests.running_console import (REPO_ROOT, RunningConsole, console_environment,
+                                   running_console, stop)
 
 REGION = "ap-northeast-2"
 
@@ -94,6 +97,81 @@ def test_busy_sandbox_port_gives_one_clear_line(tmp_path: Path) -> None:
     assert len(lines) == 1, result.stderr
     assert busy_port in lines[0] and "SANDBOX_PORT" in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def sandboxes_started_by(console_pid: int) -> list[int]:
+    """Pids of sandbox processes a console started: each has `--parent-pid <its pid>`."""
+    return sandbox_processes(str(console_pid))
+
+
+def signed_in_dashboard(console: RunningConsole) -> str:
+    """The dashboard as a browser sees it after following the console's login URL."""
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with browser.open(console.login_url()) as reply:
+        return reply.read().decode()
+
+
+def test_a_second_console_on_the_same_port_uses_the_sandbox_there(tmp_path: Path) -> None:
+    with running_console(tmp_path / "first.log") as first:
+        sandbox_port = first.sandbox_url.rsplit(":", 1)[1]
+        [sandbox] = sandbox_processes(sandbox_port)
+        with running_console(tmp_path / "second.log", SANDBOX_PORT=sandbox_port) as second:
+            assert second.output().count(
+                f"using the sandbox another console started at {first.sandbox_url}") == 1
+            assert "123456789012" in signed_in_dashboard(second)
+            assert sandboxes_started_by(second.process.pid) == []
+            assert "starting it again" not in second.output()
+        assert sandbox_processes(sandbox_port) == [sandbox], "the second console stopped it"
+        assert "123456789012" in signed_in_dashboard(first)
+
+
+def test_a_second_console_takes_over_when_the_first_ones_sandbox_goes(tmp_path: Path) -> None:
+    with running_console(tmp_path / "first.log") as first:
+        sandbox_port = first.sandbox_url.rsplit(":", 1)[1]
+        with running_console(tmp_path / "second.log", SANDBOX_PORT=sandbox_port) as second:
+            stop(first.process)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if "123456789012" in signed_in_dashboard(second):
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.2)
+            else:
+                raise AssertionError("no recovery: " + second.output()[-2000:])
+            assert "stopped answering; starting one here" in second.output()
+            assert len(sandboxes_started_by(second.process.pid)) == 1
+            stop(second.process)
+            assert port_is_closed(sandbox_port), "the sandbox it took over outlived it"
+
+
+def test_a_port_held_by_another_server_gives_one_line_and_no_sandbox(tmp_path: Path) -> None:
+    class NotASandbox(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"status": "ok"}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotASandbox) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        busy_port = str(server.server_address[1])
+        result = subprocess.run(
+            [sys.executable, "-m", "webapp"], cwd=REPO_ROOT, capture_output=True, text=True,
+            timeout=60, env=console_environment(SANDBOX_PORT=busy_port, CONSOLE_PASSWORD="pw",
+                                                FLASK_RUN_PORT=str(free_port())))
+        server.shutdown()
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"console: port {busy_port} is in use by something that does not answer "
+                     "as a sandbox (/_sandbox/health); stop what holds it or set SANDBOX_PORT "
+                     "to a free port"], result.stderr
+    assert "Serverless Console: open" not in result.stdout
 
 
 def test_the_consoles_environment_never_reaches_a_function(tmp_path: Path) -> None:
