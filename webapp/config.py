@@ -36,6 +36,8 @@ class Settings:
     sandbox_data_dir: str = str(PROJECT_ROOT / ".sandbox-data")
     host: str = "127.0.0.1"
     port: int = 5000
+    # Host names the console answers besides loopback on its port (CONSOLE_ALLOWED_HOSTS).
+    allowed_hosts: frozenset[str] = frozenset()
     password: str | None = None
     login_token: str = ""
     secret_key: str | None = None
@@ -117,6 +119,8 @@ def _from_mapping(environ: Mapping[str, str]) -> Settings:
         sandbox_data_dir=environ.get("SANDBOX_DATA_DIR") or str(PROJECT_ROOT / ".sandbox-data"),
         host=environ.get("FLASK_RUN_HOST") or "127.0.0.1",
         port=_number(environ, "FLASK_RUN_PORT", 5000),
+        allowed_hosts=frozenset(name.lower() for name in
+                                environ.get("CONSOLE_ALLOWED_HOSTS", "").replace(",", " ").split()),
         password=environ.get("CONSOLE_PASSWORD") or None,
         login_token=environ.get(LOGIN_TOKEN_HANDOFF) or secrets.token_urlsafe(24),
         secret_key=environ.get("CONSOLE_SECRET_KEY") or None,

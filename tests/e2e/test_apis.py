@@ -92,11 +92,19 @@ def test_build_an_items_api_with_lambda_proxy_and_deploy_it(page: Page,
     page.get_by_label("Deployment description").fill("first")
     page.get_by_role("button", name="Deploy", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Stage prod")
-    invoke_url = f"{console.sandbox_url.rstrip('/')}/restapis/{api_id}/prod/_user_request_"
+    sandbox_port = console.sandbox_url.rstrip("/").rpartition(":")[2]
+    invoke_url = f"http://{api_id}.execute-api.localhost:{sandbox_port}/prod"
+    path_url = f"{console.sandbox_url.rstrip('/')}/restapis/{api_id}/prod/_user_request_"
     expect(page.locator(".invoke-url code")).to_have_text(invoke_url)
+    expect(page.locator(".path-invoke-url code")).to_have_text(path_url)
     expect(page.locator("#deployment-history")).to_contain_text("first")
 
-    assert stage_answers(invoke_url + "/items"), "the sandbox must serve the deployed stage"
+    assert stage_answers(path_url + "/items"), "the sandbox must serve the deployed stage"
+    stage_page = page.context.new_page()  # the stage on its own origin, as a browser opens it
+    reply = stage_page.goto(invoke_url + "/items")
+    assert reply is not None and reply.status == 200
+    assert "Hello, world!" in stage_page.content()
+    stage_page.close()
     page.locator(".breadcrumbs").get_by_role("link", name="items-e2e").click()
     page.locator(".resource-tree").get_by_role("link", name="GET").click()
     page.get_by_role("button", name="Call the stage").click()

@@ -378,6 +378,26 @@ def test_on_an_endpoint_the_invoke_url_is_its_restapis_form(app: Flask) -> None:
             "http://127.0.0.1:4720/restapis/abc123/prod/_user_request_")
 
 
+def test_on_the_sandbox_the_invoke_url_is_the_stage_host_then_the_path(app: Flask) -> None:
+    from webapp.aws import clients
+    with app.app_context():
+        settings = clients.connection()
+        clients.configure(clients.Connection("sandbox", settings.region,
+                                             endpoint_url="http://127.0.0.1:4720"))
+        try:
+            assert apigateway.invoke_url("abc123", "prod") == (
+                "http://abc123.execute-api.localhost:4720/prod")
+            assert apigateway.path_invoke_url("abc123", "prod") == (
+                "http://127.0.0.1:4720/restapis/abc123/prod/_user_request_")
+        finally:
+            clients.configure(settings)
+
+
+def test_on_aws_there_is_no_path_invoke_url(app: Flask) -> None:
+    with app.app_context():
+        assert apigateway.path_invoke_url("abc123", "prod") is None
+
+
 def test_a_bad_stage_name_is_refused(signed_in: FlaskClient) -> None:
     api_id, root = make_api()
     mock_method(api_id, root)

@@ -97,3 +97,46 @@ def test_error_pages_show_no_stack_trace(app: Flask) -> None:
     assert reply.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
     assert "secret internals" not in reply.text and "Traceback" not in reply.text
     assert "unexpected error" in reply.text
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:5000", "127.0.0.1.evil.example",
+                                  "localhost:5001", "127.0.0.1:8080", "[::1]:1"])
+def test_a_foreign_host_gets_one_line_and_nothing_else(client: FlaskClient, host: str) -> None:
+    for path in ("/login", "/", "/static/css/console.css"):
+        reply = client.get(path, headers={"Host": host})
+        assert reply.status_code == HTTPStatus.FORBIDDEN, (host, path)
+        assert reply.text.count("\n") == 1 and "is not served by this console" in reply.text
+    reply = client.post("/login", data={"secret": PASSWORD}, headers={"Host": host})
+    assert reply.status_code == HTTPStatus.FORBIDDEN
+    assert "Set-Cookie" not in reply.headers
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:5000", "localhost:5000", "LocalHost:5000",
+                                  "[::1]:5000", "localhost"])
+def test_the_consoles_own_names_are_served(client: FlaskClient, host: str) -> None:
+    assert client.get("/login", headers={"Host": host}).status_code == HTTPStatus.OK
+
+
+def test_console_allowed_hosts_adds_names() -> None:
+    from webapp import create_app
+
+    app = create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
+                      "CONSOLE_ALLOWED_HOSTS": "console.internal, Other.Test"})
+    client = app.test_client()
+    assert client.get("/login", headers={"Host": "console.internal:5000"}).status_code == 200
+    assert client.get("/login", headers={"Host": "other.test"}).status_code == 200
+    assert client.get("/login", headers={"Host": "evil.example:5000"}).status_code == 403
+
+
+def test_the_session_cookie_is_host_only(client: FlaskClient) -> None:
+    reply = client.post("/login", data={"secret": PASSWORD, "csrf_token": csrf_token(client)})
+    cookie = reply.headers["Set-Cookie"]
+    assert cookie.startswith("console_session=")
+    assert "domain=" not in cookie.lower()
+    assert "HttpOnly" in cookie
+
+
+def test_the_sandbox_keeps_the_consoles_cookie_from_handlers(app: Flask) -> None:
+    from webapp.sandbox.config import DEFAULT_PRIVATE_COOKIES
+
+    assert app.config["SESSION_COOKIE_NAME"] in DEFAULT_PRIVATE_COOKIES

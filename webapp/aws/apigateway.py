@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from urllib.parse import urlsplit, urlunsplit
 
 from .account import account_id
 from .clients import client, connection, current_region
@@ -564,11 +565,29 @@ def update_stage_variables(api_id: str, stage_name: str, old: dict[str, str],
 
 
 def invoke_url(api_id: str, stage_name: str) -> str:
-    """Where a stage answers: AWS's execute-api host, or the endpoint's /restapis/… form."""
+    """Where a stage answers: AWS's execute-api host; on the sandbox, its own stage host
+    `{api-id}.execute-api.localhost` (an origin apart from the sandbox's API, which browsers and
+    curl resolve to loopback); on another endpoint, its /restapis/… form."""
     endpoint_url = connection().endpoint_url
+    if endpoint_url and connection().backend == "sandbox":
+        port = urlsplit(endpoint_url).port
+        return f"http://{api_id}.execute-api.localhost:{port}/{stage_name}"
     if endpoint_url:
-        return f"{endpoint_url.rstrip('/')}/restapis/{api_id}/{stage_name}/_user_request_"
+        return _path_invoke_url(endpoint_url, api_id, stage_name)
     return f"https://{api_id}.execute-api.{current_region()}.amazonaws.com/{stage_name}"
+
+
+def path_invoke_url(api_id: str, stage_name: str) -> str | None:
+    """The sandbox's other address for a stage, /restapis/{id}/{stage}/_user_request_ on its own
+    endpoint (LocalStack's form, for clients that cannot resolve *.localhost); None elsewhere."""
+    endpoint_url = connection().endpoint_url
+    if endpoint_url and connection().backend == "sandbox":
+        return _path_invoke_url(endpoint_url, api_id, stage_name)
+    return None
+
+
+def _path_invoke_url(endpoint_url: str, api_id: str, stage_name: str) -> str:
+    return f"{endpoint_url.rstrip('/')}/restapis/{api_id}/{stage_name}/_user_request_"
 
 
 def get_cloudwatch_role_arn() -> str | None:
@@ -695,6 +714,7 @@ def test_invoke_method(api_id: str, resource_id: str, request: HttpRequest) -> H
                       float(reply.get("latency", 0)), reply.get("log", "") or "", started_ms)
 
 
+LOCALHOST_SUFFIX = ".localhost"
 CALL_FAILED = N_("Could not call %(url)s: %(reason)s")
 
 
@@ -703,8 +723,10 @@ def call_stage(stage_url: str, request: HttpRequest) -> HttpResult:
     url = stage_url + request.path + (f"?{request.query}" if request.query else "")
     has_body = bool(request.body) and request.http_method not in ("GET", "HEAD")
     data = request.body.encode() if has_body else None
-    outgoing = urllib.request.Request(url, data=data, headers=request.headers,
+    outgoing = urllib.request.Request(_loopback(url), data=data, headers=request.headers,
                                       method=request.http_method)
+    if outgoing.full_url != url:  # a *.localhost name: connect to loopback, keep the name
+        outgoing.add_header("Host", urlsplit(url).netloc)
     started = time.perf_counter()
     try:
         with _opener().open(outgoing, timeout=CALL_TIMEOUT_S) as reply:
@@ -716,6 +738,16 @@ def call_stage(stage_url: str, request: HttpRequest) -> HttpResult:
         raise ConsoleError(CALL_FAILED, code="unreachable", url=url, reason=str(err)) from err
     latency_ms = (time.perf_counter() - started) * 1000
     return HttpResult(status, headers, body.decode("utf-8", "replace"), latency_ms)
+
+
+def _loopback(url: str) -> str:
+    """`url` with a `*.localhost` host replaced by 127.0.0.1: browsers and curl resolve such
+    names to loopback themselves (RFC 6761), Python's resolver does not."""
+    parts = urlsplit(url)
+    if not (parts.hostname or "").endswith(LOCALHOST_SUFFIX):
+        return url
+    netloc = f"127.0.0.1:{parts.port}" if parts.port else "127.0.0.1"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _opener() -> urllib.request.OpenerDirector:
