@@ -10,6 +10,10 @@ Response: Lambda function errors are matched by each integration response's sele
 against errorMessage, MOCK status codes against the code; otherwise the response without a
 pattern is the default. Its template (application/json first) renders the body, and
 responseParameters with 'literal' values set headers.
+A template that fails (unreadable, a member that throws, over its budget: see vtl_budget) is
+answered as API Gateway does, 500 {"message": "Internal server error"}, the execution log saying
+"Unable to transform request" or "... response" and why. Templates reach $input and $util only
+through the members exposed below (vtl_members' allow-list).
 Not done: integration.response.header/body sources in responseParameters, request parameters,
 models and validators, content handling (CONVERT_TO_BINARY/TEXT), HTTP integrations.
 """
@@ -20,7 +24,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
-from webapp.sandbox.apigateway import vtl
+from webapp.sandbox.apigateway import vtl, vtl_budget, vtl_members
 from webapp.sandbox.apigateway.events import request_context, single_values
 from webapp.sandbox.apigateway.execution import (INTERNAL_ERROR, Call, GatewayResponse,
                                                  json_response, log_method_response)
@@ -34,8 +38,19 @@ MOCK = "MOCK"
 JSON_PATH_STEP = re.compile(r"\.(?P<name>[\w-]+)|\[(?P<index>\d+)\]|\['(?P<key>[^']*)'\]")
 LITERAL_PARAMETER = re.compile(r"'(?P<value>.*)'", re.DOTALL)
 HEADER_PARAMETER = "method.response.header."
+# json.loads reads SCAN_CHARS characters in the time of about 32 template steps (measured).
+PARSE_WEIGHT = 32
 NO_MATCH = ("Execution failed due to configuration error: No match for output mapping and no "
             "default output mapping configured. Endpoint Response Status Code: {status}")
+
+
+class _TransformFailed(Exception):
+    """A mapping template failed: which side it maps and, if the backend answered, its status."""
+
+    def __init__(self, side: str, error: vtl.TemplateError, status: int | None) -> None:
+        super().__init__(str(error))
+        self.side = side
+        self.status = status
 
 
 def run_mapped(call: Call, service: LambdaService) -> GatewayResponse:
@@ -44,12 +59,12 @@ def run_mapped(call: Call, service: LambdaService) -> GatewayResponse:
     assert integration is not None
     try:
         return _run(call, integration, service)
-    except vtl.TemplateError as err:
+    except _TransformFailed as failure:
         call.log.error(f"Execution failed due to configuration error: Unable to transform "
-                       f"request: {err}")
+                       f"{failure.side}: {failure}")
         call.log.error(f"Method completed with status: {HTTPStatus.INTERNAL_SERVER_ERROR.value}")
         return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR,
-                             INTERNAL_ERROR["message"])
+                             INTERNAL_ERROR["message"], integration_status=failure.status)
 
 
 def _run(call: Call, integration: IntegrationSnapshot, service: LambdaService) -> GatewayResponse:
@@ -84,18 +99,22 @@ class Input:
     def __init__(self, call: Call, body: str) -> None:
         self._call = call
         self.body = body
+        self._document: Any = None
+        self._parsed = False
 
     def json(self, path: str) -> str:
         """The JSON text at a JSONPath of the body."""
         return json.dumps(self.path(path))
 
     def path(self, path: str) -> Any:
-        """The value at a JSONPath of the body."""
-        try:
-            document = json.loads(self.body) if self.body else None
-        except ValueError:
-            return None
-        return json_path(document, path)
+        """The value at a JSONPath of the body (parsed once, however often a template asks)."""
+        if not self._parsed:
+            try:
+                self._document = json.loads(self.body) if self.body else None
+            except ValueError:
+                self._document = None
+            self._parsed = True
+        return json_path(self._document, path)
 
     def params(self, name: str | None = None) -> Any:
         """One parameter (path, then query string, then header), or all of them."""
@@ -112,38 +131,42 @@ class Input:
 
 
 class Util:
-    """$util."""
+    """$util: functions of text, called as methods of the one $util object."""
 
-    @staticmethod
-    def escapeJavaScript(text: Any) -> str:  # noqa: N802 - VTL's name
+    def escapeJavaScript(self, text: Any) -> str:  # noqa: N802 - VTL's name
         """The text escaped for a JavaScript string (single quotes too, as API Gateway does)."""
         escaped = json.dumps(vtl.to_text(text))[1:-1]
         return escaped.replace("'", "\\'")
 
-    @staticmethod
-    def parseJson(text: str) -> Any:  # noqa: N802 - VTL's name
-        """The JSON text as an object."""
+    def parseJson(self, text: str) -> Any:  # noqa: N802 - VTL's name
+        """The JSON text as an object (paid for by the render's budget)."""
+        vtl_budget.current().scan(len(text), PARSE_WEIGHT)
         return json.loads(text)
 
-    @staticmethod
-    def urlEncode(text: str) -> str:  # noqa: N802 - VTL's name
+    def urlEncode(self, text: str) -> str:  # noqa: N802 - VTL's name
         """application/x-www-form-urlencoded."""
         return quote_plus(text)
 
-    @staticmethod
-    def urlDecode(text: str) -> str:  # noqa: N802 - VTL's name
+    def urlDecode(self, text: str) -> str:  # noqa: N802 - VTL's name
         """The reverse of urlEncode."""
         return unquote_plus(text)
 
-    @staticmethod
-    def base64Encode(text: str) -> str:  # noqa: N802 - VTL's name
+    def base64Encode(self, text: str) -> str:  # noqa: N802 - VTL's name
         """Base64 of the UTF-8 text."""
         return base64.b64encode(text.encode()).decode()
 
-    @staticmethod
-    def base64Decode(text: str) -> str:  # noqa: N802 - VTL's name
+    def base64Decode(self, text: str) -> str:  # noqa: N802 - VTL's name
         """The text that base64 encodes."""
         return base64.b64decode(text).decode(errors="replace")
+
+
+# Everything else of Input and Util (`_call`, dunders, Python's own methods) stays out of reach.
+vtl_members.expose(Input, properties={"body": lambda value: value.body},
+                   methods={"json": Input.json, "path": Input.path, "params": Input.params})
+vtl_members.expose(Util, methods={
+    "escapeJavaScript": Util.escapeJavaScript, "parseJson": Util.parseJson,
+    "urlEncode": Util.urlEncode, "urlDecode": Util.urlDecode,
+    "base64Encode": Util.base64Encode, "base64Decode": Util.base64Decode})
 
 
 def json_path(document: Any, path: str) -> Any:
@@ -168,7 +191,7 @@ def _integration_request(call: Call, integration: IntegrationSnapshot) -> str | 
     content_type = call.request.content_type
     if content_type in templates:
         template = templates[content_type]
-        return _render(call, template, body) if template else body
+        return _render(call, template, body, "request", None) if template else body
     behaviour = integration.passthrough_behavior
     if behaviour == "NEVER" or (behaviour == "WHEN_NO_TEMPLATES" and templates):
         call.log.error("Execution failed: Unsupported Media Type")
@@ -193,7 +216,7 @@ def _integration_response(call: Call, integration: IntegrationSnapshot, status: 
                              INTERNAL_ERROR["message"], integration_status=int(status))
     template = selected.response_templates.get(JSON) or next(
         (text for text in selected.response_templates.values() if text), None)
-    body = _render(call, template, payload) if template else payload
+    body = _render(call, template, payload, "response", int(status)) if template else payload
     headers = [("Content-Type", JSON)]
     for target, source in selected.response_parameters.items():
         literal = LITERAL_PARAMETER.fullmatch(source)
@@ -219,8 +242,11 @@ def select_response(integration: IntegrationSnapshot, status: str, error: str | 
     return default
 
 
-def _render(call: Call, template: str, body: str) -> str:
-    return vtl.render(template, template_variables(call, body))
+def _render(call: Call, template: str, body: str, side: str, status: int | None) -> str:
+    try:
+        return vtl.render(template, template_variables(call, body))
+    except vtl.TemplateError as err:
+        raise _TransformFailed(side, err, status) from None
 
 
 def _mock_status(rendered: str) -> int:

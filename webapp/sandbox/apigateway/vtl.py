@@ -5,13 +5,27 @@ Supported: references `$a.b`, `${a.b}`, `$!a` (quiet), method calls with argumen
 `$a[0]`, `#set($x = …)`, `#if / #elseif / #else / #end`, `#foreach($x in …) … #end` with
 `$foreach.hasNext` and `$foreach.index`, `##` comments, and expressions with string, number,
 boolean and null literals, `[…]` lists, `== != < > <= >= && || !` (and `and or not`), `+ -`.
+Double-quoted strings interpolate references and directives; single-quoted ones do not.
 Not supported: macros, `#parse`/`#include`, `#break`/`#stop`, maps in `{…}`, ranges.
 A reference to nothing renders as empty text (API Gateway's templates commonly rely on it).
+
+Templates are untrusted: members are reached only through vtl_members' allow-list, and every
+render runs within vtl_budget's limits (steps, text, nesting, a #foreach's 1000 iterations), so
+a template fails with TemplateError rather than reach Python or exhaust the process.
 """
+import itertools
+import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from webapp.sandbox.apigateway.vtl_budget import (FOREACH_LIMIT, INTEGER_LIMIT, NESTING_LIMIT,
+                                                  Budget, TemplateError, check_output,
+                                                  check_text, current, metered)
+from webapp.sandbox.apigateway.vtl_members import call, equal, index, read, to_text
+
+__all__ = ["TemplateError", "render", "to_text"]
 
 IDENTIFIER = re.compile(r"[A-Za-z_][\w-]*")
 DIRECTIVE = re.compile(r"#(?:\{)?(set|if|elseif|else|end|foreach)(?:\})?")
@@ -24,10 +38,8 @@ TOKEN = re.compile(r"""\s*(?:
 WORD_OPERATORS = {"and": "&&", "or": "||", "not": "!", "eq": "==", "ne": "!=", "lt": "<",
                   "gt": ">", "le": "<=", "ge": ">="}
 CONSTANTS = {"true": True, "false": False, "null": None}
-
-
-class TemplateError(ValueError):
-    """A template the subset cannot parse."""
+LINE_END = re.compile(r"[ \t]*\n")
+TOO_DEEP = f"the template nests more than {NESTING_LIMIT} deep"
 
 
 # Nodes of a parsed template: text, an expression to render, or a directive with its bodies.
@@ -66,13 +78,17 @@ Expression = Callable[[dict[str, Any]], Any]
 
 def render(template: str, variables: dict[str, Any]) -> str:
     """The template's output with `variables` ($input, $util, $context …) in scope."""
-    nodes = _Parser(template).nodes()
-    scope = dict(variables)
-    return "".join(_run(nodes, scope))
+    with metered() as budget:
+        try:
+            nodes = _Parser(template).nodes()
+            return _join(_run(nodes, dict(variables), budget), check_output)
+        except RecursionError:
+            raise TemplateError(TOO_DEEP) from None
 
 
-def _run(nodes: tuple[Any, ...], scope: dict[str, Any]) -> Iterator[str]:
+def _run(nodes: tuple[Any, ...], scope: dict[str, Any], budget: Budget) -> Iterator[str]:
     for node in nodes:
+        budget.step()
         if isinstance(node, Text):
             yield node.text
         elif isinstance(node, Render):
@@ -82,30 +98,26 @@ def _run(nodes: tuple[Any, ...], scope: dict[str, Any]) -> Iterator[str]:
         elif isinstance(node, IfBlock):
             for condition, body in node.branches:
                 if condition is None or _truthy(condition(scope)):
-                    yield from _run(body, scope)
+                    yield from _run(body, scope, budget)
                     break
         elif isinstance(node, ForEach):
-            items = list(_iterable(node.expression(scope)))
-            for index, item in enumerate(items):
+            items = list(itertools.islice(_iterable(node.expression(scope)), FOREACH_LIMIT))
+            for position, item in enumerate(items):
                 scope[node.name] = item
-                scope["foreach"] = {"hasNext": index + 1 < len(items), "index": index,
-                                    "count": index + 1}
-                yield from _run(node.body, scope)
+                scope["foreach"] = {"hasNext": position + 1 < len(items), "index": position,
+                                    "count": position + 1}
+                yield from _run(node.body, scope, budget)
 
 
-def to_text(value: Any) -> str:
-    """How VTL prints a value (Java's toString for maps and lists)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}={to_text(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(to_text(item) for item in value) + "]"
-    return str(value)
+def _join(chunks: Iterable[str], check: Callable[[int], None]) -> str:
+    """The chunks as one text, checked as it grows so an oversized one is never built."""
+    parts: list[str] = []
+    length = 0
+    for chunk in chunks:
+        length += len(chunk)
+        check(length)
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _truthy(value: Any) -> bool:
@@ -113,9 +125,7 @@ def _truthy(value: Any) -> bool:
 
 
 def _iterable(value: Any) -> Iterator[Any]:
-    if isinstance(value, dict):
-        return iter(value.keys())
-    if isinstance(value, (list, tuple)):
+    if type(value) in (dict, list):
         return iter(value)
     return iter(())
 
@@ -123,9 +133,10 @@ def _iterable(value: Any) -> Iterator[Any]:
 class _Parser:
     """Template text → nodes."""
 
-    def __init__(self, template: str) -> None:
+    def __init__(self, template: str, depth: int = 0) -> None:
         self._text = template
         self._at = 0
+        self._depth = depth
 
     def nodes(self) -> tuple[Any, ...]:
         body, ending = self._block()
@@ -135,6 +146,15 @@ class _Parser:
 
     def _block(self) -> tuple[tuple[Any, ...], str | None]:
         """Nodes up to an #elseif/#else/#end (which is returned, its argument left to read)."""
+        self._depth += 1
+        if self._depth > NESTING_LIMIT:
+            raise TemplateError(TOO_DEEP)
+        try:
+            return self._nodes_to_ending()
+        finally:
+            self._depth -= 1
+
+    def _nodes_to_ending(self) -> tuple[tuple[Any, ...], str | None]:
         nodes: list[Any] = []
         text: list[str] = []
         while self._at < len(self._text):
@@ -177,7 +197,7 @@ class _Parser:
             if variable is None:
                 raise TemplateError(f"#set({argument})")
             self._skip_line_end()
-            return SetVariable(variable[0], _expression(value))
+            return SetVariable(variable[0], _expression(value, self._depth))
         if name == "foreach":
             argument = self._arguments()
             found = re.fullmatch(r"\s*\$\{?(\w+)\}?\s+in\s+(.+)", argument, re.DOTALL)
@@ -186,19 +206,19 @@ class _Parser:
             body, ending = self._block()
             if ending != "end":
                 raise TemplateError("#foreach without #end")
-            return ForEach(found[1], _expression(found[2]), body)
+            return ForEach(found[1], _expression(found[2], self._depth), body)
         return self._if()
 
     def _if(self) -> IfBlock:
         branches: list[tuple[Expression | None, tuple[Any, ...]]] = []
-        condition: Expression | None = _expression(self._arguments())
+        condition: Expression | None = _expression(self._arguments(), self._depth)
         while True:
             body, ending = self._block()
             branches.append((condition, body))
             if ending == "end":
                 return IfBlock(tuple(branches))
             if ending == "elseif":
-                condition = _expression(self._arguments())
+                condition = _expression(self._arguments(), self._depth)
             elif ending == "else":
                 condition = None
             else:
@@ -216,9 +236,9 @@ class _Parser:
         return argument
 
     def _skip_line_end(self) -> None:
-        match = re.match(r"[ \t]*\n", self._text[self._at:])
+        match = LINE_END.match(self._text, self._at)
         if match:
-            self._at += match.end()
+            self._at = match.end()
 
     def _reference(self) -> Render | None:
         """A $reference in text, or None if the $ is literal."""
@@ -249,7 +269,7 @@ class _Parser:
             source = self._text[start:at]
             inner = self._text[start + 1 + quiet:at]
         self._at = at
-        return Render(_expression("$" + inner), quiet, source)
+        return Render(_expression("$" + inner, self._depth), quiet, source)
 
 
 def _closing(text: str, start: int) -> int:
@@ -277,9 +297,9 @@ def _closing(text: str, start: int) -> int:
     raise TemplateError(f"unclosed {text[start]}")
 
 
-def _expression(source: str) -> Expression:
+def _expression(source: str, depth: int) -> Expression:
     tokens = _tokens(source)
-    parser = _ExpressionParser(tokens)
+    parser = _ExpressionParser(tokens, depth)
     expression = parser.parse_or()
     if parser.position != len(tokens):
         raise TemplateError(f"cannot read expression {source!r}")
@@ -306,11 +326,21 @@ def _tokens(source: str) -> list[tuple[str, str]]:
 class _ExpressionParser:
     """Precedence climbing over the tokens of one expression."""
 
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+    def __init__(self, tokens: list[tuple[str, str]], depth: int) -> None:
         self._tokens = tokens
+        self._depth = depth
         self.position = 0
 
     def parse_or(self) -> Expression:
+        self._depth += 1
+        if self._depth > NESTING_LIMIT:
+            raise TemplateError(TOO_DEEP)
+        try:
+            return self._or()
+        finally:
+            self._depth -= 1
+
+    def _or(self) -> Expression:
         left = self._and()
         while self._accept("||"):
             right = self._and()
@@ -342,20 +372,28 @@ class _ExpressionParser:
                 left = (lambda l, r: lambda scope: _plus(l(scope), r(scope)))(left, right)
             elif self._accept("-"):
                 right = self._unary()
-                left = (lambda l, r: lambda scope: l(scope) - r(scope))(left, right)
+                left = (lambda l, r: lambda scope: _arithmetic(operator.sub, l(scope), r(scope)))(
+                    left, right)
             else:
                 return left
 
     def _unary(self) -> Expression:
-        if self._accept("!"):
-            operand = self._unary()
-            return lambda scope: not _truthy(operand(scope))
-        return self._primary()
+        negations = 0
+        while self._accept("!"):
+            negations += 1
+        operand = self._primary()
+        if not negations:
+            return operand
+        odd = negations % 2 == 1
+        return lambda scope: _truthy(operand(scope)) != odd
 
     def _primary(self) -> Expression:
         kind, value = self._next()
         if kind == "string":
             text = _unescape(value[1:-1])
+            if value.startswith('"') and ("$" in text or "#" in text):
+                nodes = _Parser(text, self._depth).nodes()
+                return lambda scope: _interpolate(nodes, scope)
             return lambda scope: text
         if kind == "number":
             number = float(value) if "." in value else int(value)
@@ -386,14 +424,14 @@ class _ExpressionParser:
                 _, member = self._next()
                 if self._accept("("):
                     arguments = self._list(")")
-                    steps.append((lambda m, a: lambda target, scope: _call(
+                    steps.append((lambda m, a: lambda target, scope: call(
                         target, m, [argument(scope) for argument in a]))(member, arguments))
                 else:
-                    steps.append((lambda m: lambda target, scope: _member(target, m))(member))
+                    steps.append((lambda m: lambda target, scope: read(target, m))(member))
             elif self._accept("["):
-                index = self.parse_or()
+                position = self.parse_or()
                 self._expect("]")
-                steps.append((lambda i: lambda target, scope: _index(target, i(scope)))(index))
+                steps.append((lambda i: lambda target, scope: index(target, i(scope)))(position))
             else:
                 break
         if braced:
@@ -440,62 +478,46 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
-def _compare(operator: str, left: Any, right: Any) -> bool:
-    if operator == "==":
-        return left == right or to_text(left) == to_text(right) and left is not None
-    if operator == "!=":
+def _interpolate(nodes: tuple[Any, ...], scope: dict[str, Any]) -> str:
+    budget = current()
+    text = _join(_run(nodes, scope, budget), check_text)
+    budget.build(len(text))
+    return text
+
+
+def _compare(comparison: str, left: Any, right: Any) -> bool:
+    """VTL's comparisons: == by value, else by printed text; order only numbers or strings."""
+    if comparison == "==":
+        return equal(left, right) or (left is not None and right is not None
+                                      and type(left) is not type(right)
+                                      and to_text(left) == to_text(right))
+    if comparison == "!=":
         return not _compare("==", left, right)
-    try:
-        return {"<": left < right, ">": left > right, "<=": left <= right,
-                ">=": left >= right}[operator]
-    except TypeError:
+    if type(left) is str and type(right) is str:
+        current().scan(min(len(left), len(right)))
+    elif not (_is_number(left) and _is_number(right)):
         return False
+    return {"<": operator.lt, ">": operator.gt, "<=": operator.le,
+            ">=": operator.ge}[comparison](left, right)
 
 
 def _plus(left: Any, right: Any) -> Any:
-    if isinstance(left, str) or isinstance(right, str):
-        return to_text(left) + to_text(right)
-    return (left or 0) + (right or 0)
+    if type(left) is str or type(right) is str:
+        first, second = to_text(left), to_text(right)
+        current().build(len(first) + len(second))
+        return first + second
+    return _arithmetic(operator.add, left, right)
 
 
-def _member(target: Any, name: str) -> Any:
-    if isinstance(target, dict):
-        return target.get(name)
-    attribute = getattr(target, name, None)
-    if callable(attribute):  # a Java getter read as a property: $input.body
-        return attribute()
-    return attribute
-
-
-def _index(target: Any, key: Any) -> Any:
-    try:
-        return target[key]
-    except (KeyError, IndexError, TypeError):
+def _arithmetic(operation: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
+    """Numbers only (anything else is null, as in Velocity), within Java's long."""
+    if not (_is_number(left) and _is_number(right)):
         return None
+    result = operation(left, right)
+    if type(result) is int and abs(result) >= INTEGER_LIMIT:
+        raise TemplateError("an integer of the template went beyond 64 bits")
+    return result
 
 
-def _call(target: Any, name: str, arguments: list[Any]) -> Any:
-    if isinstance(target, dict) and name in ("get", "containsKey", "keySet", "size", "isEmpty",
-                                             "values", "entrySet"):
-        return {"get": lambda: target.get(arguments[0]),
-                "containsKey": lambda: arguments[0] in target,
-                "keySet": lambda: list(target), "size": lambda: len(target),
-                "isEmpty": lambda: not target, "values": lambda: list(target.values()),
-                "entrySet": lambda: [{"key": k, "value": v} for k, v in target.items()],
-                }[name]()
-    if isinstance(target, (list, str)) and name in ("size", "length", "isEmpty", "get",
-                                                    "contains"):
-        return {"size": lambda: len(target), "length": lambda: len(target),
-                "isEmpty": lambda: not target, "get": lambda: _index(target, arguments[0]),
-                "contains": lambda: arguments[0] in target}[name]()
-    if isinstance(target, str) and name in ("toLowerCase", "toUpperCase", "trim", "replace",
-                                            "startsWith", "endsWith", "equals"):
-        return {"toLowerCase": target.lower, "toUpperCase": target.upper, "trim": target.strip,
-                "replace": lambda: target.replace(arguments[0], arguments[1]),
-                "startsWith": lambda: target.startswith(arguments[0]),
-                "endsWith": lambda: target.endswith(arguments[0]),
-                "equals": lambda: target == arguments[0]}[name]()
-    method = getattr(target, name, None)
-    if callable(method) and not name.startswith("_"):
-        return method(*arguments)
-    return None
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
