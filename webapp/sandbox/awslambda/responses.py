@@ -100,7 +100,7 @@ def _check_json(payload: bytes) -> None:
         return
     try:
         json.loads(payload)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:  # RecursionError: nested thousands deep
         raise InvalidRequestContentException(
             f"Could not parse request body into json: {err}") from None
 

@@ -3,10 +3,11 @@
 moto makes a table ACTIVE the moment it exists, so a console that polls for ACTIVE never sees
 the wait a person sees on AWS. table_status.py puts it back: see its docstring for what it
 changes and where it deliberately differs from AWS. table_size.py reports TableSizeBytes (moto
-says 0), and table_order.py keeps a Scan page as cheap as DynamoDB's on a large table.
+says 0), table_order.py keeps a Scan page as cheap as DynamoDB's on a large table, and
+item_nesting.py refuses items nested deeper than DynamoDB's 32 levels.
 """
 from webapp.sandbox.dispatch import Dispatcher
-from webapp.sandbox.dynamodb import table_order, table_status
+from webapp.sandbox.dynamodb import item_nesting, table_order, table_status
 from webapp.sandbox.dynamodb.table_status import DEFAULT_CREATING_SECONDS
 
 __all__ = ["DEFAULT_CREATING_SECONDS", "register"]
@@ -15,6 +16,8 @@ __all__ = ["DEFAULT_CREATING_SECONDS", "register"]
 def register(dispatcher: Dispatcher, account_id: str,
              creating_seconds: float = DEFAULT_CREATING_SECONDS) -> None:
     """Let `dispatcher` report new tables as CREATING for `creating_seconds` (0: never) and with
-    their size; keep Scan pages from sorting the whole table each time."""
+    their size; keep Scan pages from sorting the whole table each time; refuse items nested
+    deeper than DynamoDB takes."""
+    item_nesting.register(dispatcher)
     table_order.install()
     table_status.register(dispatcher, table_status.CreationClock(creating_seconds), account_id)
