@@ -99,8 +99,8 @@ def serve(listener: socket.socket, config: SandboxConfig, keeper: StateKeeper,
     logger.info("%d AWS-managed policies loaded", load_managed_policies())
     app = create_app(config.region, config.lambda_idle_seconds, config.table_creating_seconds,
                      keeper)
-    if keeper.restored is not None:
-        print(f"sandbox: {restored_line(keeper)}", flush=True)
+    for line in startup_lines(keeper):
+        print(f"sandbox: {line}", flush=True)
     if stop.is_set():
         listener.close()
         keeper.close()
@@ -118,6 +118,20 @@ def serve(listener: socket.socket, config: SandboxConfig, keeper: StateKeeper,
     server.shutdown()
     awslambda.shutdown()  # Lambda workers are processes of their own: stop them too
     keeper.close()
+
+
+def startup_lines(keeper: StateKeeper) -> list[str]:
+    """What the terminal is told at start about the state brought back: what was restored, and
+    what of the journal could not be (a damaged line in the middle, an incomplete last one)."""
+    lines = [restored_line(keeper)] if keeper.restored is not None else []
+    skipped = keeper.info()["skipped_lines"]
+    if skipped:
+        lines.append(f"{skipped} damaged line(s) in the middle of the journal could not be read "
+                     "and were skipped: the changes they held are not restored")
+    dropped = keeper.dropped_tail()
+    if dropped is not None:
+        lines.append(dropped)
+    return lines
 
 
 def restored_line(keeper: StateKeeper) -> str:

@@ -60,6 +60,11 @@ class ReplayReport:
 def request_entry(request: Request, body: bytes, name: str, started: float,
                   drawn: list[draws.Draw], readings: list[clock.Reading]) -> dict[str, Any]:
     """The journal line for a change made by `request` (less its secrets)."""
+    return {**request_head(request, body, name, started), "draws": drawn, "clock": readings}
+
+
+def request_head(request: Request, body: bytes, name: str, started: float) -> dict[str, Any]:
+    """The part of a request's journal line known before it runs: all but draws and clock."""
     environ = request.environ
     headers = [[name, value] for name, value in request.headers.items()
                if name.lower() not in DROPPED_HEADERS]
@@ -80,7 +85,7 @@ def request_entry(request: Request, body: bytes, name: str, started: float,
         recorded["body"] = body.decode()
     except UnicodeDecodeError:
         recorded["body64"] = base64.b64encode(body).decode()
-    return {"t": started, "op": name, "request": recorded, "draws": drawn, "clock": readings}
+    return {"t": started, "op": name, "request": recorded}
 
 
 def without_secrets(query: str) -> str:
@@ -92,10 +97,9 @@ def without_secrets(query: str) -> str:
     return urlencode(kept, quote_via=quote)
 
 
-def effect_entry(kind: str, args: dict[str, Any], started: float, drawn: list[draws.Draw],
-                 readings: list[clock.Reading]) -> dict[str, Any]:
-    """The journal line for an effect."""
-    return {"t": started, "effect": kind, "args": args, "draws": drawn, "clock": readings}
+def effect_head(kind: str, args: dict[str, Any], started: float) -> dict[str, Any]:
+    """The part of an effect's journal line known before it runs: all but draws and clock."""
+    return {"t": started, "effect": kind, "args": args}
 
 
 def replay(dispatcher: Dispatcher, entries: list[dict[str, Any]]) -> ReplayReport:
