@@ -11,12 +11,13 @@ For the console (beside AWS's own API):
 * `effective_runtime(runtime)` says the same in-process.
 
 Where moto falls short of AWS's Lambda API: GetFunction's Code.Location is served by the sandbox
-(code_download.py), and ListFunctions / ListVersionsByFunction honour MaxItems and Marker
-(paging.py).
+(code_download.py), ListFunctions / ListVersionsByFunction honour MaxItems and Marker
+(paging.py), and CreateFunction / UpdateFunctionCode refuse packages over AWS's size quotas
+(package_limits.py).
 """
 import threading
 
-from webapp.sandbox.awslambda import code_download, paging, responses
+from webapp.sandbox.awslambda import code_download, package_limits, paging, responses
 from webapp.sandbox.awslambda.runtimes import effective_runtime
 from webapp.sandbox.awslambda.service import DEFAULT_IDLE_SECONDS, LambdaService
 from webapp.sandbox.dispatch import Dispatcher
@@ -33,6 +34,7 @@ def register(dispatcher: Dispatcher, region: str,
     service = LambdaService(idle_seconds)
     responses.register(dispatcher, service, region)
     code_download.register(dispatcher)
+    package_limits.register(dispatcher)
     paging.register(dispatcher)
     with _lock:
         _services.append(service)

@@ -90,15 +90,32 @@ def remove_abandoned(temp_dir: Path) -> None:
 
 
 def unzip(code: bytes, target: Path) -> None:
-    """Unpack a deployment package into `target`, created whole or not at all."""
+    """Unpack a deployment package into `target`, created whole or not at all.
+
+    The bytes really written are counted against Lambda's unzipped quota, whatever the zip's
+    headers declare: past it, UnzippedSizeExceeded (a BadZipFile) and nothing is kept.
+    """
+    # Imported here: this module's other parts (and its imports) are another change's.
+    from webapp.sandbox.awslambda.package_limits import copy_within_limit
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    written = 0
     try:
         with zipfile.ZipFile(io.BytesIO(code)) as archive:
             for entry in archive.infolist():
-                # extract() drops absolute paths and "..", so nothing lands outside the root.
-                path = Path(archive.extract(entry, staging))
+                # As extract() does: absolute paths, "." and ".." are dropped, so nothing
+                # lands outside the root.
+                parts = [part for part in entry.filename.split("/") if part not in ("", ".", "..")]
+                if not parts:
+                    continue
+                path = staging.joinpath(*parts)
+                if entry.is_dir():
+                    path.mkdir(parents=True, exist_ok=True)
+                    continue
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(entry) as source, path.open("wb") as sink:
+                    written = copy_within_limit(source, sink, written)
                 mode = (entry.external_attr >> ZIP_MODE_SHIFT) & MODE_BITS
-                if mode and not entry.is_dir():
+                if mode:
                     path.chmod(mode | 0o400)
         os.replace(staging, target)
     except BaseException:
