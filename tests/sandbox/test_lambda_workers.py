@@ -15,21 +15,26 @@ from .lambda_support import (Invoked, create_role, deploy, function_status, invo
                              lambda_client, log_events, messages_of, package, wait_for)
 from .processes import REGION, ClientFactory, SandboxLauncher, clean_env, free_port, health
 
+# Handlers name their worker by a random id: under bwrap, os.getpid() is the same in every worker
+# (each has a pid namespace of its own); the sandbox's status gives the pid the host sees.
 COUNTER = """
     import os
     import time
 
+    WORKER = int.from_bytes(os.urandom(8), "big")
     calls = 0
 
     def handler(event, context):
         global calls
         calls += 1
         time.sleep(event.get("sleep", 0))
-        return {"pid": os.getpid(), "calls": calls, "version": "VERSION"}
+        return {"worker": WORKER, "calls": calls, "version": "VERSION"}
 """
 CRASHING = """
     import os
     import time
+
+    WORKER = int.from_bytes(os.urandom(8), "big")
 
     def handler(event, context):
         if "exit" in event:
@@ -50,7 +55,7 @@ CRASHING = """
         if "spin" in event:
             while True:  # a loop that never waits: only the timeout ends it
                 pass
-        return os.getpid()
+        return WORKER
 """
 TIMEOUT_PAYLOAD = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z %s Task timed out after 1\.00 seconds"
 SECRET = "canary-7f3d0e1b"
@@ -70,17 +75,24 @@ def counter(version: str) -> str:
     return COUNTER.replace("VERSION", version)
 
 
+def worker_pid(sandbox_url: str, name: str) -> int:
+    """The process id of the function's one warm worker."""
+    [pid] = function_status(sandbox_url, name)["WarmWorkers"]
+    return pid
+
+
 def in_parallel(calls: list[Callable[[], Invoked]]) -> list[Invoked]:
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(lambda call: call(), calls))
 
 
 def test_first_call_is_cold_then_warm_until_the_code_or_configuration_changes(
-        client: Any, role_arn: str, aws_client: ClientFactory) -> None:
+        client: Any, role_arn: str, sandbox_url: str) -> None:
     function = deploy(client, role_arn, counter("v1"))
     first = invoke(client, function.name, {}, LogType="Tail")
+    first_pid = worker_pid(sandbox_url, function.name)
     second = invoke(client, function.name, {}, LogType="Tail")
-    assert second.payload["pid"] == first.payload["pid"]
+    assert second.payload["worker"] == first.payload["worker"]
     assert (first.payload["calls"], second.payload["calls"]) == (1, 2)
     assert "Init Duration: " in first.log and "Init Duration: " not in second.log
 
@@ -88,15 +100,15 @@ def test_first_call_is_cold_then_warm_until_the_code_or_configuration_changes(
                                 ZipFile=package({"app.py": counter("v2")}))
     updated = invoke(client, function.name, {}, LogType="Tail")
     assert updated.payload["version"] == "v2"
-    assert updated.payload["pid"] != first.payload["pid"]
+    assert updated.payload["worker"] != first.payload["worker"]
     assert updated.payload["calls"] == 1 and "Init Duration: " in updated.log
     # The old version's worker is stopped.
-    wait_for(lambda: not process_exists(first.payload["pid"]), seconds=5)
+    wait_for(lambda: not process_exists(first_pid), seconds=5)
 
     client.update_function_configuration(FunctionName=function.name,
                                          Environment={"Variables": {"MODE": "new"}})
     reconfigured = invoke(client, function.name, {})
-    assert reconfigured.payload["pid"] != updated.payload["pid"]
+    assert reconfigured.payload["worker"] != updated.payload["worker"]
     assert reconfigured.payload["calls"] == 1
 
 
@@ -113,20 +125,22 @@ def test_invocations_run_concurrently_up_to_reserved_concurrency(
             client.invoke(FunctionName=function.name)
         results = [future.result() for future in running]
     assert time.monotonic() - started < 1.9  # the two ran side by side
-    assert len({result.payload["pid"] for result in results}) == 2
+    assert len({result.payload["worker"] for result in results}) == 2
     error = throttled.value.response
     assert error["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 429
     # Both workers are warm now and serve the next pair.
     again = in_parallel([lambda: invoke(client, function.name, {"sleep": 0.3})] * 2)
-    assert {result.payload["pid"] for result in again} == {r.payload["pid"] for r in results}
+    assert {result.payload["worker"] for result in again} == {
+        result.payload["worker"] for result in results}
 
 
 def test_timeout_stops_the_worker_and_answers_awss_timeout_error(
-        client: Any, role_arn: str, aws_client: ClientFactory) -> None:
+        client: Any, role_arn: str, aws_client: ClientFactory, sandbox_url: str) -> None:
     sleeper = deploy(client, role_arn, CRASHING, Timeout=1)
     other = deploy(client, role_arn, CRASHING)
-    pid = invoke(client, sleeper.name, {}).payload
+    worker = invoke(client, sleeper.name, {}).payload
+    pid = worker_pid(sandbox_url, sleeper.name)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(invoke, client, sleeper.name, {"sleep": 5})
@@ -142,13 +156,15 @@ def test_timeout_stops_the_worker_and_answers_awss_timeout_error(
     lines = messages_of(aws_client("logs"), sleeper.name, timed_out.request_id)
     assert "going to sleep\n" in lines
     assert re.fullmatch(r"REPORT RequestId: \S+\tDuration: 10\d\d\.\d\d ms\t.*\n", lines[-1])
-    assert invoke(client, sleeper.name, {}).payload != pid  # a new worker takes over
+    assert invoke(client, sleeper.name, {}).payload != worker  # a new worker takes over
 
 
 def test_worker_that_exits_ends_only_its_invocation(client: Any, role_arn: str,
-                                                    aws_client: ClientFactory) -> None:
+                                                    aws_client: ClientFactory,
+                                                    sandbox_url: str) -> None:
     function = deploy(client, role_arn, CRASHING)
-    pid = invoke(client, function.name, {}).payload
+    invoke(client, function.name, {})
+    pid = worker_pid(sandbox_url, function.name)
     crashed = invoke(client, function.name, {"exit": 3})
     assert crashed.function_error == "Unhandled"
     assert crashed.payload == {
@@ -162,10 +178,11 @@ def test_worker_that_exits_ends_only_its_invocation(client: Any, role_arn: str,
 
 
 def test_a_handler_stuck_in_a_busy_loop_is_stopped_at_its_timeout_and_replaced(
-        client: Any, role_arn: str) -> None:
+        client: Any, role_arn: str, sandbox_url: str) -> None:
     spinner = deploy(client, role_arn, CRASHING, Timeout=1)
     other = deploy(client, role_arn, CRASHING)
-    pid = invoke(client, spinner.name, {}).payload
+    worker = invoke(client, spinner.name, {}).payload
+    pid = worker_pid(sandbox_url, spinner.name)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(invoke, client, spinner.name, {"spin": True})
         # Meanwhile another function answers.
@@ -174,7 +191,7 @@ def test_a_handler_stuck_in_a_busy_loop_is_stopped_at_its_timeout_and_replaced(
     assert stuck.function_error == "Unhandled"
     assert re.fullmatch(TIMEOUT_PAYLOAD % stuck.request_id, stuck.payload["errorMessage"])
     wait_for(lambda: not process_exists(pid), seconds=5)
-    assert invoke(client, spinner.name, {}).payload != pid  # a new worker takes over
+    assert invoke(client, spinner.name, {}).payload != worker  # a new worker takes over
     assert isinstance(invoke(client, other.name, {}).payload, int)
 
 
@@ -182,10 +199,12 @@ def test_a_handler_stuck_in_a_busy_loop_is_stopped_at_its_timeout_and_replaced(
                                                ({"abort": True}, "signal: aborted")])
 def test_a_crashing_interpreter_ends_only_its_invocation(client: Any, role_arn: str,
                                                          aws_client: ClientFactory,
+                                                         sandbox_url: str,
                                                          event: dict, reason: str) -> None:
     function = deploy(client, role_arn, CRASHING)
     other = deploy(client, role_arn, CRASHING)
-    pid = invoke(client, function.name, {}).payload
+    worker = invoke(client, function.name, {}).payload
+    pid = worker_pid(sandbox_url, function.name)
     crashed = invoke(client, function.name, event)
     assert crashed.function_error == "Unhandled"
     assert crashed.payload == {
@@ -196,15 +215,16 @@ def test_a_crashing_interpreter_ends_only_its_invocation(client: Any, role_arn: 
         "Runtime.ExitError\n" in messages  # after REPORT, as AWS writes it
     wait_for(lambda: not process_exists(pid), seconds=5)
     # The next call of the same function gets a fresh worker; another function never noticed.
-    assert invoke(client, function.name, {}).payload not in (pid, None)
+    assert invoke(client, function.name, {}).payload not in (worker, None)
     assert isinstance(invoke(client, other.name, {}).payload, int)
 
 
 def test_exceeding_memory_size_ends_the_invocation_like_an_oom_kill(client: Any,
-                                                                      role_arn: str) -> None:
+                                                                      role_arn: str,
+                                                                      sandbox_url: str) -> None:
     function = deploy(client, role_arn, CRASHING, MemorySize=128)
     assert invoke(client, function.name, {"allocate_mb": 32}).payload == 32 * 1024 * 1024
-    pid = invoke(client, function.name, {}).payload
+    pid = worker_pid(sandbox_url, function.name)
     for allocate_mb in (200, 4096):  # over MemorySize; over the address-space cap
         killed = invoke(client, function.name, {"allocate_mb": allocate_mb}, LogType="Tail")
         assert killed.function_error == "Unhandled"
@@ -229,17 +249,19 @@ def test_idle_workers_stop_and_the_sandbox_stops_its_workers(
         import os
 
         def handler(event, context):
-            return {"pid": os.getpid(), "environ": dict(os.environ)}
+            return {"environ": dict(os.environ)}
     """)
     first = invoke(client, function.name, {}).payload
+    first_pid = worker_pid(url, function.name)
     # Nothing of the sandbox's own environment reaches the function.
     assert SECRET not in json.dumps(first["environ"])
-    wait_for(lambda: not process_exists(first["pid"]), seconds=5)
-    second = invoke(client, function.name, {}).payload
-    assert second["pid"] != first["pid"]
+    wait_for(lambda: not process_exists(first_pid), seconds=5)
+    invoke(client, function.name, {})
+    second_pid = worker_pid(url, function.name)
+    assert second_pid != first_pid
     sandbox.terminate()
     sandbox.wait(timeout=10)
-    wait_for(lambda: not process_exists(second["pid"]), seconds=5)
+    wait_for(lambda: not process_exists(second_pid), seconds=5)
 
 
 def test_broken_code_answers_its_init_error_every_time_without_hanging(client: Any,

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox import apigateway, authz
 from webapp.sandbox import awslambda, dynamodb, logs
+from webapp.sandbox.awslambda.isolation import isolation
 from webapp.sandbox.persistence import StateKeeper, endpoint
 from webapp.sandbox.boundary import Boundary, BoundaryPolicy
 from webapp.sandbox.config import (ACCOUNT_ID, DEFAULT_LAMBDA_IDLE_SECONDS,
@@ -65,7 +66,8 @@ def create_app(region: str,
 
     @dispatcher.route(HEALTH_PATH, methods=["GET", "HEAD"])
     def health(_request: Request) -> Response:
-        status: dict[str, object] = {"status": "ok", "region": region, "account_id": ACCOUNT_ID}
+        status: dict[str, object] = {"status": "ok", "region": region, "account_id": ACCOUNT_ID,
+                                     "isolation": isolation().to_json()}
         if keeper is not None:
             status["state"] = keeper.info()
         return Response(json.dumps(status), status=HTTPStatus.OK, mimetype="application/json")

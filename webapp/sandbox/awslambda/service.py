@@ -22,6 +22,7 @@ from webapp.sandbox.awslambda.exceptions import (InvalidRuntimeException,
                                                  TooManyRequestsException)
 from webapp.sandbox.awslambda.filesystem import RuntimeFiles
 from webapp.sandbox.awslambda.functions import FoundFunction, FunctionVersion, find_function
+from webapp.sandbox.awslambda.isolation import isolation
 from webapp.sandbox.awslambda.logs import (LogWriter, end_millis, exit_message,
                                            invocation_events, tail, timeout_message)
 from webapp.sandbox.awslambda.output import LogEvent
@@ -103,6 +104,8 @@ class LambdaService:
     """The sandbox's Lambda runtime: workers, concurrency, logs and metrics."""
 
     def __init__(self, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> None:
+        # Whether handlers can run in bwrap is tried now, so a warning shows as the sandbox starts.
+        isolation()
         self._idle_seconds = idle_seconds
         self._concurrency = Concurrency()
         self._logs = LogWriter()

@@ -15,15 +15,16 @@ adds ~35 MB mapped, ~33 MB resident. Each further thread a handler starts may ma
 only stops runaways: what AWS enforces is checked after each invocation from the kernel's peak
 resident size (VmHWM). Above MemorySize, or a MemoryError out of the handler, and the worker is
 stopped and the call answered as AWS answers an OOM kill, Runtime.ExitError "signal: killed".
+
+Where bubblewrap is installed, the process runs isolated in it (isolation.py), at AWS's paths
+(/var/task, /var/runtime); runtime_process.py hides the difference from the worker.
 """
 import enum
 import json
 import logging
 import math
 import os
-import resource
 import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -32,8 +33,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from webapp.sandbox.authz import RoleCredentials
+from webapp.sandbox.awslambda import runtime_process
 from webapp.sandbox.awslambda.environment import WorkerPaths, worker_environment
 from webapp.sandbox.awslambda.functions import FunctionVersion
+from webapp.sandbox.awslambda.isolation import RUNTIME_DIR, TASK_ROOT, isolation
 from webapp.sandbox.awslambda.output import LogEvent, OutputCapture, now_millis
 from webapp.sandbox.awslambda.runtime_api import NextInvocation, RuntimeApiServer
 from webapp.sandbox.awslambda.runtimes import interpreter
@@ -145,14 +148,14 @@ class Worker:
         self._init_reported = False
         self._max_memory_mb = 0
         self._api = RuntimeApiServer(self)
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: runtime_process.RuntimeProcess | None = None
         self._capture: OutputCapture | None = None
         self._exit_fd: int | None = None
 
     @property
     def pid(self) -> int | None:
-        """The worker process's id, once started."""
-        return self._process.pid if self._process else None
+        """The runtime process's id, once started (under bwrap, once it has called in)."""
+        return self._process.runtime_pid if self._process else None
 
     @property
     def alive(self) -> bool:
@@ -165,21 +168,26 @@ class Worker:
         # One pipe for stdout, stderr and the runtime's log frames keeps their order.
         output_read, output_write = os.pipe()
         telemetry_write = os.dup(output_write)
-        paths = WorkerPaths(task_root=self._task_root, runtime_dir=self._runtime_dir,
+        isolated = isolation().bwrap
+        paths = WorkerPaths(task_root=TASK_ROOT if isolated else self._task_root,
+                            runtime_dir=RUNTIME_DIR if isolated else self._runtime_dir,
                             runtime_api=self._api.address, endpoint_url=self._endpoint_url,
                             telemetry_fd=telemetry_write)
         environment = worker_environment(self.function, self.credentials, paths,
                                          self.log_stream_name)
+        # -S: no site-packages of the sandbox; PYTHONPATH brings the task root and runtime.
+        command = [interpreter(), "-S", "-m", "awslambdaric", self.function.handler]
+        address_space = (self.function.memory_size + ADDRESS_SPACE_HEADROOM_MB) * MIB
         self._spawned_at = time.monotonic()
         try:
-            # -S: no site-packages of the sandbox; PYTHONPATH brings the task root and runtime.
-            # A session of its own keeps the terminal's Ctrl-C away from workers and lets one
-            # signal stop a worker together with anything its handler started.
-            self._process = subprocess.Popen(
-                [interpreter(), "-S", "-m", "awslambdaric", self.function.handler],
-                cwd=self._task_root, env=environment, stdin=subprocess.DEVNULL,
-                stdout=output_write, stderr=output_write, pass_fds=(telemetry_write,),
-                start_new_session=True)
+            if isolated:
+                self._process = runtime_process.start_isolated(
+                    command, self._task_root, self._runtime_dir, environment, output_write,
+                    (telemetry_write,), address_space)
+            else:
+                self._process = runtime_process.start(
+                    command, self._task_root, environment, output_write, (telemetry_write,),
+                    address_space)
         except BaseException:
             os.close(output_read)
             self._api.close()
@@ -187,12 +195,13 @@ class Worker:
         finally:
             os.close(output_write)
             os.close(telemetry_write)
-        self._limit_address_space()
-        self._exit_fd = _pidfd(self._process.pid)
+        started_pid = self._process.popen.pid
+        self._exit_fd = runtime_process.pidfd(started_pid)
         self._capture = OutputCapture(output_read, self._exit_fd, self._exited)
         self._capture.start()
-        logger.debug("worker %d started for %s:%s", self._process.pid,
-                     self.function.function_name, self.function.version)
+        logger.debug("worker %d started for %s:%s%s", started_pid,
+                     self.function.function_name, self.function.version,
+                     " in bwrap" if isolated else "")
 
     def run(self, invocation: Invocation) -> RunResult:
         """Run one invocation to its end and report how it went."""
@@ -299,7 +308,7 @@ class Worker:
         self._api.close()
         if self._exit_fd is not None:
             os.close(self._exit_fd)
-        logger.debug("worker %d exited (%s)", self._process.pid, _exit_reason(status))
+        logger.debug("worker %d exited (%s)", self._process.popen.pid, _exit_reason(status))
 
     def _time_out(self, call: _Call) -> None:
         self._read_memory()
@@ -325,10 +334,11 @@ class Worker:
 
     def _read_memory(self) -> int:
         """Peak resident memory so far, MB rounded up (the REPORT line's Max Memory Used)."""
-        if self._process is None:
+        pid = self.pid
+        if pid is None:
             return self._max_memory_mb
         try:
-            with open(f"/proc/{self._process.pid}/status", "rb") as status:
+            with open(f"/proc/{pid}/status", "rb") as status:
                 for line in status:
                     if line.startswith(b"VmHWM:"):
                         kib = int(line.split()[1])
@@ -356,22 +366,9 @@ class Worker:
             init_duration_ms=init_duration, max_memory_mb=self._max_memory_mb,
             preamble=tuple(call.preamble), output=tuple(output))
 
-    def _limit_address_space(self) -> None:
-        assert self._process is not None
-        limit = (self.function.memory_size + ADDRESS_SPACE_HEADROOM_MB) * MIB
-        try:
-            resource.prlimit(self._process.pid, resource.RLIMIT_AS, (limit, limit))
-        except (ProcessLookupError, PermissionError) as err:
-            logger.warning("cannot limit worker %d's memory: %s", self._process.pid, err)
-
     def _kill(self) -> None:
-        process = self._process
-        if process is None or process.returncode is not None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        if self._process is not None:
+            self._process.kill()
 
 
 def _error_type(error_body: bytes) -> str | None:
@@ -381,14 +378,6 @@ def _error_type(error_body: bytes) -> str | None:
     except ValueError:
         return None
     return error.get("errorType") if isinstance(error, dict) else None
-
-
-def _pidfd(pid: int) -> int | None:
-    """A descriptor that becomes readable when `pid` exits, where the kernel offers one."""
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
 
 
 # Lambda's runtime manager is written in Go and words a signal as Go's syscall package does
