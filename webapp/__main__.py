@@ -4,7 +4,7 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-from . import create_app
+from . import create_app, process_hardening
 
 
 def _stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
@@ -14,6 +14,7 @@ def _stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
 
 def main() -> None:
     """Serve the console on FLASK_RUN_HOST:FLASK_RUN_PORT until stopped."""
+    process_hardening.forbid_inspection()  # the user's other processes cannot read our environ
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     app = create_app()
     settings = app.config["SETTINGS"]
