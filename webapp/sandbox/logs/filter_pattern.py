@@ -14,7 +14,9 @@ The form is chosen by the first character, as AWS does:
   must all be absent, and of the `?term`s at least one must be present.
 
 A pattern AWS would refuse raises FilterPatternError with AWS's kind of message ("Invalid
-character(s) in term '!('", "Unbalanced quotes in term ...").
+character(s) in term '!('", "Unbalanced quotes in term ..."). That includes more than two
+%regex%es in one pattern, AWS's quota for every form ("There is a limit of 2 regex for each
+filter pattern", CloudWatch Logs' filter pattern syntax page).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ __all__ = ["FilterPatternError", "Matcher", "compile_pattern"]
 
 Matcher = Callable[[str], bool]
 BARE_TERM = re.compile(r"\w[\w.\-]*")
+MAX_REGEXES = 2
 
 
 def match_all(_message: str) -> bool:
@@ -44,11 +47,37 @@ def compile_pattern(pattern: str | None) -> Matcher:
     if not text or (text.startswith('"') and text.endswith('"') and len(text) > 2
                     and not text[1:-1].strip()):
         return match_all
+    regexes = regex_count(text)
+    if regexes > MAX_REGEXES:
+        raise FilterPatternError(f"Too many regexes in filter pattern: {regexes} (at most "
+                                 f"{MAX_REGEXES} are allowed)")
     if text.startswith("{"):
         return compile_json(text)
     if text.startswith("["):
         return compile_delimited(text)
     return _compile_terms(text)
+
+
+def regex_count(text: str) -> int:
+    """How many %regex%es a pattern holds; a % inside a "quoted string" is not one."""
+    count = 0
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == '"':
+            try:
+                position = quoted(text, position)[1]
+            except FilterPatternError:
+                return count  # unbalanced quotes: the parser says so
+            continue
+        if char == "%":
+            close = text.find("%", position + 1)
+            if close < 0:
+                return count  # unbalanced %: the parser says so
+            count += 1
+            position = close
+        position += 1
+    return count
 
 
 def _compile_terms(text: str) -> Matcher:
@@ -88,7 +117,7 @@ def _term(text: str, start: int, position: int) -> tuple[Matcher, int]:
         if close < 0:
             raise FilterPatternError(f"Unbalanced '%' in regex '{text[start:]}'")
         regex = compile_regex(text[position + 1:close])
-        return (lambda message: regex.search(message) is not None), close + 1
+        return regex.found_in, close + 1
     word = _word_at(text, position)
     end = position + len(word)
     if not BARE_TERM.fullmatch(word):

@@ -13,9 +13,12 @@ What changes in moto 5.2.5, and why:
   read in time order a slice of time at a time (only matches are sorted), the page stops at `limit` (default and most 10,000) or 1 MB, and
   nextToken names the (timestamp, eventId) of the page's last event, so the next page starts by
   bisection too. A nextToken comes back only when another matching event exists. Patterns are
-  AWS's full syntax (filter_pattern.py); a malformed one is refused with
-  InvalidParameterException. logStreamNamePrefix and logGroupIdentifier (name or ARN) are
+  AWS's full syntax (filter_pattern.py); a malformed one (or one over 1,024 characters or
+  2 regexes) is refused with InvalidParameterException, and regexes run in linear time
+  (linear_regex.py). logStreamNamePrefix and logGroupIdentifier (name or ARN) are
   honoured; searchedLogStreams is empty, as AWS has returned it since 2020.
+* PutLogEvents (LogsResponse.put_log_events): a batch over AWS's quotas (10,000 events, 1 MB
+  per event, 1,048,576 bytes in all) is refused before moto stores any of it (batch_limits.py).
 * GetLogEvents (LogStream.get_log_events): the window is bisected, endTime is exclusive as on
   AWS (moto included it), and the forward/backward tokens name event positions, not list
   indexes, so a page boundary survives events arriving out of order in between. At either end
@@ -42,11 +45,14 @@ from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundExce
 from moto.logs.models import LogGroup, LogsBackend, LogStream
 
 from webapp.sandbox.logs import event_index
+from webapp.sandbox.logs.batch_limits import check_batch
 from webapp.sandbox.logs.event_index import (MAX_PAGE_BYTES, MAX_PAGE_EVENTS, PageToken,
                                              event_bytes, event_key)
 from webapp.sandbox.logs.filter_pattern import FilterPatternError, Matcher, compile_pattern
 
 _INSTALLED = "_sandbox_indexed_events"
+# The FilterPattern shape's length limit in AWS's API model.
+MAX_PATTERN_LENGTH = 1024
 # Puts and reads of every stream; reentrant because a subscription to another log group puts
 # into that group from inside a put.
 _lock = threading.RLock()
@@ -55,6 +61,10 @@ _lock = threading.RLock()
 
 def checked_pattern(pattern: str | None) -> Matcher:
     """The matcher for `pattern`, or InvalidParameterException saying what is wrong with it."""
+    if pattern and len(pattern) > MAX_PATTERN_LENGTH:
+        raise InvalidParameterException(
+            constraint=f"Member must have length less than or equal to {MAX_PATTERN_LENGTH}",
+            parameter="filterPattern", value=pattern)
     try:
         return compile_pattern(pattern or "")
     except FilterPatternError as error:
@@ -228,6 +238,15 @@ def _response_filter_log_events(self: responses.LogsResponse) -> str:
     return json.dumps(body)
 
 
+def _limited_put(put: Callable[[responses.LogsResponse], str]) -> Callable[..., str]:
+    def put_within_quotas(self: responses.LogsResponse) -> str:
+        check_batch(self._get_param("logEvents") or [])
+        return put(self)
+
+    put_within_quotas.__doc__ = put.__doc__
+    return put_within_quotas
+
+
 def _validating(put: Callable[..., Any], pattern_argument: str) -> Callable[..., Any]:
     def put_checked(self: LogsBackend, *args: Any, **kwargs: Any) -> Any:
         names = put.__code__.co_varnames[1:put.__code__.co_argcount]
@@ -290,5 +309,7 @@ def install() -> None:
         LogsBackend.put_subscription_filter = _validating(  # type: ignore[method-assign]
             LogsBackend.put_subscription_filter, "filter_pattern")
         responses.LogsResponse.filter_log_events = _response_filter_log_events  # type: ignore[method-assign]
+        responses.LogsResponse.put_log_events = _limited_put(  # type: ignore[method-assign]
+            responses.LogsResponse.put_log_events)
         models.EventMessageFilter = PatternFilter  # type: ignore[misc,assignment]
         setattr(LogStream, _INSTALLED, True)

@@ -4,7 +4,8 @@ the lexer that reads them.
 A value in a pattern is a quoted string ("*html*", `*` matching any run of characters), a bare
 word (the same, unquoted: 4*, UpdateTrail), a number (200, -1.5, 1e3) or a regex (%ERR[0-9]+%).
 Strings must match the whole field (with `*` as the only wildcard); a regex matches anywhere in
-it, as AWS's `%...%` does; numbers compare as numbers and only with numeric fields.
+it, as AWS's `%...%` does, in time linear in the field (linear_regex.py); numbers compare as
+numbers and only with numeric fields.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+from webapp.sandbox.logs.linear_regex import LinearRegex, RegexError
 
 NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # AWS: regexes may hold alphanumerics, the symbols _ # = @ / ; , - : and the operators
@@ -33,20 +36,20 @@ class Token:
     text: str
 
 
-def compile_regex(body: str) -> re.Pattern[str]:
+def compile_regex(body: str) -> LinearRegex:
     """The regex between a `%...%` pair, checked against what AWS allows."""
     if not body or not REGEX_CHARACTERS.fullmatch(body):
         raise FilterPatternError(f"Invalid character(s) in regex '%{body}%'")
     try:
-        return re.compile(body)
-    except re.error as error:
+        return LinearRegex.term(body)
+    except RegexError as error:
         raise FilterPatternError(f"Invalid regex '%{body}%': {error}") from None
 
 
 @lru_cache(maxsize=512)
-def wildcard(text: str) -> re.Pattern[str]:
+def wildcard(text: str) -> LinearRegex:
     """A regex matching the whole of a string where `*` stands for any run of characters."""
-    return re.compile(".*".join(re.escape(part) for part in text.split("*")), re.DOTALL)
+    return LinearRegex.wildcard(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,7 @@ class Comparison:
 
     op: str
     kind: str
-    value: float | str | re.Pattern[str]
+    value: float | str | LinearRegex
 
     def test_string(self, field: str) -> bool:
         """Compare a text field (a JSON string, or a space-delimited field)."""
@@ -63,9 +66,9 @@ class Comparison:
             number = as_number(field)
             return number is not None and self.test_number(number)
         if self.kind == "regex":
-            found = self.value.search(field) is not None  # type: ignore[union-attr]
+            found = self.value.found_in(field)  # type: ignore[union-attr]
         else:
-            found = wildcard(self.value).fullmatch(field) is not None  # type: ignore[arg-type]
+            found = wildcard(self.value).found_in(field)  # type: ignore[arg-type]
         return found if self.op == "=" else not found
 
     def test_number(self, field: float) -> bool:
