@@ -11,12 +11,15 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
 * UpdateStage refuses to enable logging without the account's cloudwatchRoleArn, UpdateAccount
   refuses a role that does not trust API Gateway; enabled stages write execution logs to
   `API-Gateway-Execution-Logs_<api_id>/<stage>` and access logs to their destination.
+* CreateStage, CreateDeployment and UpdateStage refuse stage variables past AWS's quotas and
+  character rules (stage_variables.py).
 
 Modules: `snapshots` (deployments), `matching`, `events` (request, proxy event), `execution`
 (log, responses), `gateway` (the shared path), `lambda_proxy`, `permissions`, `mapping` (AWS and
-MOCK integrations), `logs`, `settings`, `responses` (HTTP), `handler` (raw header lines).
+MOCK integrations), `logs`, `settings`, `stage_variables`, `responses` (HTTP), `handler` (raw
+header lines).
 """
-from webapp.sandbox.apigateway import responses
+from webapp.sandbox.apigateway import responses, stage_variables
 from webapp.sandbox.apigateway.gateway import Gateway
 from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
 from webapp.sandbox.awslambda.service import LambdaService
@@ -28,3 +31,4 @@ __all__ = ["RawHeadersRequestHandler", "register"]
 def register(dispatcher: Dispatcher, region: str, service: LambdaService) -> None:
     """Let `dispatcher` serve stages and TestInvokeMethod, calling functions through `service`."""
     responses.register(dispatcher, region, Gateway(service))
+    stage_variables.register(dispatcher)

@@ -3,7 +3,8 @@
 * `/restapis/<api_id>/<stage>/_user_request_/<path>` (any verb) runs the stage's deployment;
 * CreateDeployment (after moto) snapshots the API for the new deployment;
 * TestInvokeMethod runs the live API through the same code;
-* UpdateStage and UpdateAccount (before moto) refuse logging without a trusted role.
+* UpdateStage and UpdateAccount (before moto) refuse logging without a trusted role, and
+  UpdateStage refuses stage variables past AWS's rules (stage_variables.py).
 """
 import json
 import logging
@@ -25,6 +26,7 @@ from webapp.sandbox.apigateway.handler import RAW_HEADERS
 from webapp.sandbox.apigateway.matching import Match, match_request, path_parameters
 from webapp.sandbox.apigateway.settings import check_account_update, check_stage_update
 from webapp.sandbox.apigateway.snapshots import SnapshotStore, capture, find_api
+from webapp.sandbox.apigateway.stage_variables import check_stage_patch
 from webapp.sandbox.config import ACCOUNT_ID
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 
@@ -110,6 +112,7 @@ def register(dispatcher: Dispatcher, region: str, gateway: Gateway) -> None:
         try:
             check_stage_update(account_id, operation.region,
                                _json_body(request).get("patchOperations") or [])
+            check_stage_patch(request, operation)
         except ApiGatewayError as err:
             return err.response()
         return None  # allowed: moto applies it
