@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from . import json_nesting
+
 OK = "ok"
 ERROR = "error"
 TIMEOUT = "timeout"
@@ -174,6 +176,7 @@ def json_span(message: str) -> tuple[int, int, dict] | None:
     if start < 0:
         return None
     try:
+        json_nesting.check_nesting(message, start)  # a function may log JSON of any depth
         value, end = json.JSONDecoder().raw_decode(message, start)
     except ValueError:
         return None

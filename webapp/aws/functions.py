@@ -154,7 +154,7 @@ class Invocation:
         """The statusCode of an API Gateway proxy response, when the payload is one."""
         try:
             answer = json.loads(self.payload)
-        except ValueError:
+        except (ValueError, RecursionError):  # a function may return JSON of any depth
             return None
         status = answer.get("statusCode") if isinstance(answer, dict) else None
         return status if isinstance(status, int) else None
@@ -164,7 +164,7 @@ class Invocation:
         """The payload indented when it is JSON, else as it came."""
         try:
             return json.dumps(json.loads(self.payload), indent=2, ensure_ascii=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # too deep to lay out: shown as it came
             return self.payload
 
 

@@ -1,7 +1,6 @@
 """Parsing and checking the API Gateway forms: what the user typed in, values and errors out."""
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from urllib.parse import quote, urlsplit
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
+from .. import json_nesting
 from ..aws.apigateway import (AUTHORIZATION_TYPES, ENDPOINT_TYPES, HTTP_METHODS,
                               INTEGRATION_KINDS, LOG_LEVELS, HttpRequest, NewMethod, Resource)
 
@@ -264,7 +264,7 @@ def parse_test_form(form: MultiDict[str, str], resource: Resource) -> TestForm:
         parsed.headers[name.strip()] = value.strip()
     if parsed.body.strip():
         try:
-            json.loads(parsed.body)
+            json_nesting.loads(parsed.body)
         except ValueError as err:
             parsed.errors["body"] = gettext("The body is not valid JSON: %(reason)s", reason=str(err))
     return parsed

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from .. import json_nesting
 from ..aws.functions import (DEFAULT_HANDLER, DEFAULT_RUNTIME, MEMORY_RANGE_MB, PYTHON_RUNTIMES,
                              TIMEOUT_RANGE_S)
 from ..test_events import EVENT_NAME
@@ -133,10 +134,11 @@ class InvokeForm:
 
 
 def parse_invoke_form(form: MultiDict[str, str]) -> InvokeForm:
-    """The event must be JSON; it is sent as the user wrote it."""
+    """The event must be JSON, nested no deeper than the console can read; it is sent as the
+    user wrote it."""
     parsed = InvokeForm(event_text=form.get("event", "{}"), event_name=form.get("event_name", "").strip())
     try:
-        json.loads(parsed.event_text or "{}")
+        json_nesting.loads(parsed.event_text or "{}")
     except ValueError as err:
         parsed.errors["event"] = gettext("The event is not valid JSON: %(reason)s", reason=str(err))
         return parsed
