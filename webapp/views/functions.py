@@ -14,15 +14,25 @@ from ..aws import denials, functions, iam, runtime_info
 from ..aws.errors import ConsoleError
 from ..event_templates import EVENT_TEMPLATES
 from ..test_events import MAX_EVENTS_PER_FUNCTION, TestEventStore
-from .function_forms import (NEW_BASIC_ROLE, CreateFunctionForm, InvokeForm, parse_create_form,
-                             parse_invoke_form, parse_save_event_form)
+from .function_forms import (FUNCTION_NAME, NEW_BASIC_ROLE, CreateFunctionForm, InvokeForm,
+                             parse_create_form, parse_invoke_form, parse_save_event_form)
 from .rendering import error_text, render_view, see_other, wants_fragment
+from .resource_names import require_possible
 
 bp = Blueprint("functions", __name__, url_prefix="/functions")
 
 HELLO_EVENT = EVENT_TEMPLATES["hello"].text
 # States after which nothing changes on its own, so the page stops polling.
 SETTLED_STATES = frozenset({"Active", "Failed", "Inactive"})
+
+
+@bp.before_request  # after the console's sign-in check, which is the app's own
+def _refuse_impossible_names() -> None:
+    """Every route with a function name (settings and metrics too) 404s on one Lambda refuses."""
+    values = request.view_args or {}
+    require_possible(values.get("function_name"), FUNCTION_NAME, lambda name: gettext(
+        "No function named %(name)s: a function name has 1 to 64 letters, digits, hyphens (-) "
+        "or underscores (_).", name=name))
 
 
 @bp.get("/")

@@ -18,6 +18,7 @@ from ..policy_check import check_policy
 from .confirm_forms import ConfirmNameForm, parse_confirm_name
 from .iam import bp
 from .rendering import error_text, render_view, see_other
+from .resource_names import require_possible
 
 TEMPLATE_CHOICES = ("lambda", "apigateway", "custom")
 INLINE_STARTER = json.dumps({
@@ -77,6 +78,18 @@ class InlineForm:
     document_text: str = INLINE_STARTER
     findings: list[ShownFinding] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+
+
+@bp.before_request  # after the console's sign-in check, which is the app's own
+def _refuse_impossible_names() -> None:
+    """A role or inline policy name IAM refuses is the console's 404 on every route with one."""
+    values = request.view_args or {}
+    require_possible(values.get("role_name"), iam_roles.ROLE_NAME, lambda name: gettext(
+        "No role named %(name)s: a role name has 1 to 64 letters, digits and + = , . @ _ - "
+        "characters.", name=name))
+    require_possible(values.get("policy_name"), iam_roles.POLICY_NAME, lambda name: gettext(
+        "No inline policy named %(name)s: a policy name has 1 to 128 letters, digits and "
+        "+ = , . @ _ - characters.", name=name))
 
 
 def _name_problem(name: str, pattern: re.Pattern[str], limit: int) -> str | None:
