@@ -25,6 +25,7 @@ JOURNAL_NAME = "journal.jsonl"
 SCRATCH_GLOB = "sandbox-lambda-{pid}-*/task/{name}-*/app.py"
 SANDBOX_TEMP_DIR = Path("/tmp")  # clean_env passes no TMPDIR
 UNREADABLE = {"FileNotFoundError", "PermissionError"}
+TMP_SIZE = 512 * 1024 * 1024  # AWS's default ephemeral storage
 PROBE = """
     import os
 
@@ -50,18 +51,22 @@ PROBE = """
             dynamodb.put_item(TableName=event["table"], Item={"id": {"S": "from-the-handler"}})
             item = dynamodb.get_item(TableName=event["table"],
                                      Key={"id": {"S": "from-the-handler"}})["Item"]
+        tmp_size = os.statvfs("/tmp").f_blocks * os.statvfs("/tmp").f_frsize
         with open("/proc/self/status") as status:
             capabilities = next(line.split()[1] for line in status if line.startswith("CapEff:"))
         return {"paths": {path: attempt(path) for path in event["paths"]}, "tmp": tmp,
                 "own_code": own_code, "task_root": os.environ["LAMBDA_TASK_ROOT"], "item": item,
-                "capabilities": int(capabilities, 16)}
+                "capabilities": int(capabilities, 16), "tmp_size": tmp_size}
 """
 ORPHAN_MAKER = """
+    import os
     import subprocess
     import time
 
     def handler(event, context):
         subprocess.Popen(["sleep", event["marker"]], start_new_session=True)
+        if event["end"] == "exit":
+            os._exit(3)
         time.sleep(30)
 """
 FAILING_BWRAP = "#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n"
@@ -170,21 +175,24 @@ def test_a_handler_reaches_its_own_code_tmp_and_the_sandbox_but_nothing_else(
     assert answer.payload["task_root"] == "/var/task"
     assert answer.payload["own_code"] == "read"
     assert answer.payload["tmp"] == "written"
+    assert answer.payload["tmp_size"] == TMP_SIZE
     assert answer.payload["item"] == {"id": {"S": "from-the-handler"}}
     assert answer.payload["capabilities"] == 0  # none, even if the sandbox runs as root
     assert set(answer.payload["paths"]) == set(secrets)
     assert set(answer.payload["paths"].values()) <= UNREADABLE, answer.payload["paths"]
 
 
-def test_stopping_a_worker_kills_what_its_handler_started_in_a_session_of_its_own(
-        isolated: Launched) -> None:
+@pytest.mark.parametrize(("end", "error"), [("timeout", "Task timed out after 1.00 seconds"),
+                                            ("exit", "Runtime exited with error: exit status 3")])
+def test_a_worker_that_ends_takes_what_its_handler_started_in_a_session_of_its_own_along(
+        isolated: Launched, end: str, error: str) -> None:
     client = lambda_client(isolated.url)
     function = deploy(client, create_role(isolated.client("iam")), ORPHAN_MAKER, Timeout=1)
     marker = f"1000.{uuid.uuid4().int % 10**9}"
 
-    answer = invoke(client, function.name, {"marker": marker})
+    answer = invoke(client, function.name, {"marker": marker, "end": end})
 
-    assert "Task timed out" in answer.payload["errorMessage"]
+    assert answer.payload["errorMessage"].endswith(error)
     wait_for(lambda: not running_command(["sleep", marker]), seconds=5)
 
 
