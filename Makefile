@@ -18,6 +18,7 @@ test: $(VENV)/.installed-test $(COMPILED)
 # Benchmarks measure speed targets; figures go in bench/README.md (never asserted in tests).
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.lambda_invoke
+	$(BIN)/python -m bench.lambda_isolation
 	$(BIN)/python -m bench.gateway_stage
 	$(BIN)/python -m bench.gateway_load
 	$(BIN)/python -m bench.dynamodb_items
