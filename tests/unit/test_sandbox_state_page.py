@@ -258,6 +258,48 @@ def test_a_sandbox_that_cannot_save_or_read_its_journal_says_so(
     assert "3 unreadable lines of the journal were skipped" in reply.text
 
 
+READ_ONLY = {**STATE, "read_only": True, "read_only_reason": "no space left on /data <disk>",
+             "error": "no space left on /data <disk>",
+             "dropped_tail": "the journal ended in an incomplete line (12 byte(s)): dropped"}
+NO_ISOLATION = {"bwrap": False, "detail": "bwrap not found: install bubblewrap"}
+
+
+@pytest.mark.parametrize("path", ["/sandbox/", "/"])
+def test_a_read_only_sandbox_says_so_and_why(fake: FakeSandbox, on_sandbox: FlaskClient,
+                                             path: str) -> None:
+    fake.replies[("GET", "/_sandbox/health")] = json_reply(200, {"state": READ_ONLY})
+    reply = on_sandbox.get(path)
+    assert reply.status_code == HTTPStatus.OK
+    assert "The sandbox is read-only" in reply.text
+    assert "It cannot save changes (no space left on /data &lt;disk&gt;)" in reply.text
+    assert "lost when it stops" not in reply.text  # refused, not lost
+    if path == "/sandbox/":
+        assert "At start the journal ended in an incomplete line (12 byte(s)): dropped." in (
+            reply.text)
+
+
+@pytest.mark.parametrize("path", ["/sandbox/", "/"])
+def test_handlers_without_isolation_are_warned_of(fake: FakeSandbox, on_sandbox: FlaskClient,
+                                                  path: str) -> None:
+    fake.replies[("GET", "/_sandbox/health")] = json_reply(
+        200, {"state": STATE, "isolation": NO_ISOLATION})
+    reply = on_sandbox.get(path)
+    assert "Your functions&#39; code can read your files" in reply.text or "Your functions' code can read your files" in reply.text
+    assert "without isolation: bwrap not found: install bubblewrap" in reply.text
+    assert reply.text.count('id="sandbox-isolation"') == 1
+
+
+@pytest.mark.parametrize("path", ["/sandbox/", "/"])
+def test_an_isolated_writable_sandbox_warns_of_nothing(fake: FakeSandbox, on_sandbox: FlaskClient,
+                                                       path: str) -> None:
+    fake.replies[("GET", "/_sandbox/health")] = json_reply(
+        200, {"state": STATE, "isolation": {"bwrap": True, "detail": "bwrap 0.8.0"}})
+    reply = on_sandbox.get(path)
+    assert reply.status_code == HTTPStatus.OK
+    assert 'id="sandbox-isolation"' not in reply.text
+    assert 'id="sandbox-read-only"' not in reply.text
+
+
 def test_an_unreachable_sandbox_shows_the_banner_and_reconnects(
         fake: FakeSandbox, on_sandbox: FlaskClient) -> None:
     fake.server.shutdown()

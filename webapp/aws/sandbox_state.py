@@ -64,8 +64,16 @@ class Restored:
 
 
 @dataclass(frozen=True, slots=True)
+class Isolation:
+    """Whether Lambda handlers run shut off from the user's files (under bubblewrap), and why not."""
+
+    on: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class SandboxState:
-    """Where and how much state the sandbox keeps."""
+    """Where and how much state the sandbox keeps, and how it runs handlers."""
 
     persist: bool
     data_dir: str | None
@@ -74,6 +82,9 @@ class SandboxState:
     restored: Restored | None
     skipped_lines: int = 0  # lines of the journal that could not be read when it started
     write_error: str | None = None  # why the last change could not be saved, if it could not
+    read_only: bool = False  # changes are refused until the journal can be written again
+    dropped_tail: str | None = None  # what became of an incomplete last line found at start
+    isolation: Isolation | None = None  # None: a sandbox that does not say
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +112,9 @@ def state_info(endpoint: str) -> SandboxState:
             restored=_restored(state["restored"]) if state.get("restored") else None,
             skipped_lines=int(state.get("skipped_lines") or 0),
             write_error=str(state["error"]) if state.get("error") else None,
+            read_only=bool(state.get("read_only")),
+            dropped_tail=str(state["dropped_tail"]) if state.get("dropped_tail") else None,
+            isolation=_isolation(reply.get("isolation")),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=READ_STATE) from err
@@ -131,6 +145,21 @@ def reset(endpoint: str) -> None:
     """Delete everything in the sandbox: tables, IAM, functions, APIs, logs and settings."""
     _send(endpoint, "DELETE", STATE_PATH, RESET, action_header="reset",
           timeout=RESET_TIMEOUT_SECONDS).close()
+
+
+def sandbox_warnings(endpoint: str) -> SandboxState | None:
+    """The sandbox's state for the dashboard's warnings; None when it cannot be read (the
+    dashboard's own calls already say why)."""
+    try:
+        return state_info(endpoint)
+    except ConsoleError:
+        return None
+
+
+def _isolation(reply: object) -> Isolation | None:
+    if not isinstance(reply, dict) or "bwrap" not in reply:
+        return None
+    return Isolation(on=bool(reply["bwrap"]), detail=str(reply.get("detail") or ""))
 
 
 def _restored(reply: object) -> Restored:

@@ -10,6 +10,7 @@ from ..aws import clients
 from ..aws.account import get_caller_identity
 from ..aws.errors import ConsoleError
 from ..aws.overview import account_overview
+from ..aws.sandbox_state import sandbox_warnings
 from .navigation import RESOURCE_TILES
 from .rendering import render_view
 
@@ -21,6 +22,8 @@ def index() -> ResponseReturnValue:
     """Show the connection and the resource counts, or a banner saying what is wrong."""
     settings = current_app.config["SETTINGS"]
     overview = account_overview()
+    sandbox = (sandbox_warnings(settings.endpoint_url)
+               if settings.backend == "sandbox" and settings.endpoint_url else None)
     return render_view(
         "dashboard/index.html",
         "dashboard/fragments/overview.html",
@@ -29,6 +32,7 @@ def index() -> ResponseReturnValue:
         region=clients.current_region(),
         endpoint=settings.endpoint_url,
         resource_areas=RESOURCE_TILES,
+        sandbox=sandbox,
     )
 
 
