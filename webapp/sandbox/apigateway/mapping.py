@@ -18,6 +18,7 @@ Not done: integration.response.header/body sources in responseParameters, reques
 models and validators, content handling (CONVERT_TO_BINARY/TEXT), HTTP integrations.
 """
 import base64
+import functools
 import json
 import re
 from http import HTTPStatus
@@ -31,6 +32,7 @@ from webapp.sandbox.apigateway.execution import (INTERNAL_ERROR, Call, GatewayRe
 from webapp.sandbox.apigateway.lambda_proxy import call_function
 from webapp.sandbox.apigateway.snapshots import IntegrationResponseSnapshot, IntegrationSnapshot
 from webapp.sandbox.awslambda.service import LambdaService
+from webapp.sandbox.linear_regex import LinearRegex, RegexError
 
 JSON = "application/json"
 UNSUPPORTED = {"message": "Unsupported Media Type"}
@@ -237,9 +239,26 @@ def select_response(integration: IntegrationSnapshot, status: str, error: str | 
         pattern = response.selection_pattern
         if not pattern:
             default = default or response
-        elif subject is not None and re.fullmatch(pattern, subject, re.DOTALL):
+        elif subject is not None and _selects(pattern, subject):
             return response
     return default
+
+
+@functools.lru_cache(maxsize=256)
+def _selection_regex(pattern: str) -> LinearRegex | None:
+    try:
+        return LinearRegex.whole(pattern)
+    except RegexError:
+        return None
+
+
+def _selects(pattern: str, subject: str) -> bool:
+    """Whether a selectionPattern matches the whole subject, in time linear in the subject:
+    the pattern is the API owner's and the subject a Lambda error message anyone can cause, so
+    a backtracking engine would let one request hold the sandbox. A pattern RE2 cannot run
+    (backreferences, lookarounds) selects nothing."""
+    regex = _selection_regex(pattern)
+    return regex is not None and regex.found_in(subject)
 
 
 def _render(call: Call, template: str, body: str, side: str, status: int | None) -> str:

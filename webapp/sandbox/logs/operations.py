@@ -15,7 +15,7 @@ What changes in moto 5.2.5, and why:
   bisection too. A nextToken comes back only when another matching event exists. Patterns are
   AWS's full syntax (filter_pattern.py); a malformed one (or one over 1,024 characters or
   2 regexes) is refused with InvalidParameterException, and regexes run in linear time
-  (linear_regex.py). logStreamNamePrefix and logGroupIdentifier (name or ARN) are
+  (../linear_regex.py). logStreamNamePrefix and logGroupIdentifier (name or ARN) are
   honoured; searchedLogStreams is empty, as AWS has returned it since 2020.
 * PutLogEvents (LogsResponse.put_log_events): a batch over AWS's quotas (10,000 events, 1 MB
   per event, 1,048,576 bytes in all) is refused before moto stores any of it (batch_limits.py).

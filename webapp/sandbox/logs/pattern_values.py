@@ -4,7 +4,7 @@ the lexer that reads them.
 A value in a pattern is a quoted string ("*html*", `*` matching any run of characters), a bare
 word (the same, unquoted: 4*, UpdateTrail), a number (200, -1.5, 1e3) or a regex (%ERR[0-9]+%).
 Strings must match the whole field (with `*` as the only wildcard); a regex matches anywhere in
-it, as AWS's `%...%` does, in time linear in the field (linear_regex.py); numbers compare as
+it, as AWS's `%...%` does, in time linear in the field (../linear_regex.py); numbers compare as
 numbers and only with numeric fields.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from webapp.sandbox.logs.linear_regex import LinearRegex, RegexError
+from webapp.sandbox.linear_regex import LinearRegex, RegexError
 
 NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # AWS: regexes may hold alphanumerics, the symbols _ # = @ / ; , - : and the operators

@@ -1,4 +1,6 @@
-"""Filter patterns' regexes, run by RE2: time linear in the message, whatever the pattern.
+"""Regexes from requests, run by RE2: time linear in the text, whatever the pattern.
+
+Used by CloudWatch Logs filter patterns and API Gateway's selectionPattern.
 
 Python's re backtracks: `%a*a*a*a*a*a*a*b%` took a second on a 40-character message, doubling
 with each character more, and FilterLogEvents runs a pattern over every event of a log group.
@@ -57,6 +59,12 @@ class LinearRegex:
         except re.error as error:
             raise RegexError(str(error)) from None
         return cls(pattern, dollar_before_newline=True)
+
+    @classmethod
+    def whole(cls, pattern: str) -> LinearRegex:
+        """Matches texts that `pattern` matches whole, `.` crossing newlines (Java's
+        String.matches with DOTALL, as API Gateway's selectionPattern is applied)."""
+        return cls(rf"(?s)\A(?:{pattern})\z", dollar_before_newline=False)
 
     @classmethod
     def wildcard(cls, text: str) -> LinearRegex:
