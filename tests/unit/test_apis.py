@@ -679,3 +679,11 @@ def test_the_lambda_request_of_a_test_invoke_is_read_from_its_log() -> None:
     assert HttpResult(502, {}, "", 1.0, error_log).lambda_request_id == \
         "11112222-3333-4444-5555-666677778888"
     assert HttpResult(200, {}, "", 1.0, "Method completed with status: 200").lambda_request_id is None
+
+
+def test_a_stage_answer_nested_too_deep_to_lay_out_is_shown_as_it_came() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    result = apigateway.HttpResult(200, {}, deep, 1.0)
+    assert result.pretty_body == deep
+    assert apigateway.HttpResult(200, {}, '{"a": [1]}', 1.0).pretty_body == (
+        '{\n  "a": [\n    1\n  ]\n}')

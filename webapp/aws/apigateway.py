@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
+from .. import json_nesting
 from .account import account_id
 from .clients import client, connection, current_region
 from .errors import N_, ConsoleError, aws_errors
@@ -696,8 +697,8 @@ class HttpResult:
     def pretty_body(self) -> str:
         """The body indented when it is JSON, else as it came."""
         try:
-            return json.dumps(json.loads(self.body), indent=2, ensure_ascii=False)
-        except ValueError:
+            return json.dumps(json_nesting.loads(self.body), indent=2, ensure_ascii=False)
+        except ValueError:  # not JSON, or nested too deep to lay out
             return self.body
 
 
