@@ -50,11 +50,11 @@ ETC_ENTRIES = ("resolv.conf", "hosts", "host.conf", "nsswitch.conf", "gai.conf",
                "protocols", "passwd", "group", "localtime", "ld.so.cache", "ld.so.conf",
                "ld.so.conf.d", "ssl", "ca-certificates", "pki", "crypto-policies",
                "alternatives", "mime.types")
-# Run as root, bwrap would leave the handler every capability (CAP_SYS_ADMIN, CAP_MKNOD, ...: enough
-# to mount the host's disk): they are all dropped, whoever runs the sandbox.
+# Run as root, bwrap would leave the handler every capability (CAP_SYS_ADMIN, CAP_MKNOD, ...:
+# enough to mount the host's disk): they are all dropped, whoever runs the sandbox.
 SANDBOX_OPTIONS = ("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                    "--die-with-parent", "--new-session", "--cap-drop", "ALL")
-# bwrap sets PWD in the environment it passes on; AWS's runtime gets no such variable.
+# bwrap adds PWD to the environment it passes on; the worker's is exactly environment.py's.
 WITHOUT_PWD = ("/usr/bin/env", "-u", "PWD")
 PROBE_SECONDS = 10.0
 NOT_FOUND = ("bwrap not found: install bubblewrap (apt-get install bubblewrap) so handlers "
