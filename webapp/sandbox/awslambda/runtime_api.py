@@ -137,6 +137,8 @@ class RuntimeApiHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         """GET /runtime/invocation/next: wait for an event, never timing out."""
+        if self._refused():
+            return
         if self.path != NEXT_PATH:
             self._send_error(HTTPStatus.NOT_FOUND, "InvalidPath", f"no route for {self.path}")
             return
@@ -151,6 +153,8 @@ class RuntimeApiHandler(BaseHTTPRequestHandler):
         # Error posts also name the error in Lambda-Runtime-Function-Error-Type; the body's
         # errorType says the same and is what Invoke returns, so the header is not needed.
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self._refused():
+            return
         if self.path == INIT_ERROR_PATH:
             self.server.runtime.init_error(body)
             self._send(HTTPStatus.ACCEPTED, ACCEPTED_BODY)
@@ -169,6 +173,19 @@ class RuntimeApiHandler(BaseHTTPRequestHandler):
             self._send_error(HTTPStatus.BAD_REQUEST, "InvalidRequestID", "Invalid request ID")
             return
         self._send(HTTPStatus.ACCEPTED, ACCEPTED_BODY)
+
+    def _refused(self) -> bool:
+        """Answer 403 to anything but the runtime: a web page that made its own name resolve to
+        127.0.0.1 still sends that name as Host, and a browser's requests carry Origin or
+        Sec-Fetch-Site; the runtime sends AWS_LAMBDA_RUNTIME_API as Host, and neither header."""
+        host = (self.headers.get("Host") or "").lower()
+        if host == self.server.address and not (
+                self.headers.get("Origin") or self.headers.get("Sec-Fetch-Site")):
+            return False
+        self._send_error(HTTPStatus.FORBIDDEN, "Forbidden",
+                         "only this worker's runtime may call its Runtime API")
+        self.close_connection = True
+        return True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Per-request lines only at debug level (http.server prints them to stderr)."""
