@@ -43,7 +43,8 @@ BORROWED_POLL_SECONDS = 2.0
 # What the sandbox needs from the console's environment; nothing else (no keys, no passwords).
 PASSED_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SANDBOX_PERSIST",
                     "SANDBOX_DATA_DIR", "SANDBOX_PORT", "SANDBOX_LAMBDA_IDLE_SECONDS",
-                    "SANDBOX_TABLE_CREATING_SECONDS")
+                    "SANDBOX_TABLE_CREATING_SECONDS", "SANDBOX_ISOLATION",
+                    "SANDBOX_ALLOWED_HOSTS", "SANDBOX_PRIVATE_COOKIES")
 
 
 class SandboxStartError(RuntimeError):

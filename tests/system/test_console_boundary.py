@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,3 +36,17 @@ def test_a_rebinding_page_reaches_neither_the_console_nor_its_sandbox(tmp_path: 
         assert status_for(console.base_url, "/login", f"127.0.0.1:{console_port}")[0] == 200
         assert status_for(console.sandbox_url, "/_sandbox/health",
                           f"localhost:{sandbox_port}")[0] == 200
+
+
+def test_the_console_passes_the_sandbox_its_boundary_settings(tmp_path: Path) -> None:
+    with running_console(tmp_path / "console.log", SANDBOX_ISOLATION="0",
+                         SANDBOX_ALLOWED_HOSTS="dev.internal") as console:
+        sandbox_port = urlsplit(console.sandbox_url).port
+        assert status_for(console.sandbox_url, "/_sandbox/health",
+                          f"dev.internal:{sandbox_port}")[0] == 200
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with browser.open(console.login_url()) as reply:
+            dashboard = reply.read().decode()
+        assert 'id="sandbox-isolation"' in dashboard  # handlers run unisolated: said once
+        assert dashboard.count('id="sandbox-isolation"') == 1
