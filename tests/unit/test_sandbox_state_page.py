@@ -285,7 +285,8 @@ def test_handlers_without_isolation_are_warned_of(fake: FakeSandbox, on_sandbox:
         200, {"state": STATE, "isolation": NO_ISOLATION})
     reply = on_sandbox.get(path)
     assert "Your functions&#39; code can read your files" in reply.text or "Your functions' code can read your files" in reply.text
-    assert "without isolation: bwrap not found: install bubblewrap" in reply.text
+    assert "without isolation. The sandbox says: bwrap not found: install bubblewrap" in (
+        reply.text)
     assert reply.text.count('id="sandbox-isolation"') == 1
 
 
