@@ -24,6 +24,7 @@ from webapp.sandbox.apigateway.execution import GatewayResponse, missing_token
 from webapp.sandbox.apigateway.gateway import Gateway, Outcome
 from webapp.sandbox.apigateway.handler import RAW_HEADERS
 from webapp.sandbox.apigateway.matching import Match, match_request, path_parameters
+from webapp.sandbox.apigateway.request_body import json_object
 from webapp.sandbox.apigateway.settings import check_account_update, check_stage_update
 from webapp.sandbox.apigateway.snapshots import SnapshotStore, capture, find_api
 from webapp.sandbox.apigateway.stage_variables import check_stage_patch
@@ -93,7 +94,7 @@ def register(dispatcher: Dispatcher, region: str, gateway: Gateway) -> None:
         account_id = get_account_id_from(operation.access_key_id)
         try:
             outcome, request_id = _test_invoke(gateway, account_id, operation.region,
-                                               found.groupdict(), _json_body(request),
+                                               found.groupdict(), json_object(request),
                                                _endpoint_url(request))
         except ApiGatewayError as err:
             return err.response()
@@ -111,7 +112,7 @@ def register(dispatcher: Dispatcher, region: str, gateway: Gateway) -> None:
         account_id = get_account_id_from(operation.access_key_id)
         try:
             check_stage_update(account_id, operation.region,
-                               _json_body(request).get("patchOperations") or [])
+                               json_object(request).get("patchOperations") or [])
             check_stage_patch(request, operation)
         except ApiGatewayError as err:
             return err.response()
@@ -121,7 +122,7 @@ def register(dispatcher: Dispatcher, region: str, gateway: Gateway) -> None:
     def update_account(request: Request, operation: AwsOperation) -> Response | None:
         try:
             check_account_update(get_account_id_from(operation.access_key_id),
-                                 _json_body(request).get("patchOperations") or [])
+                                 json_object(request).get("patchOperations") or [])
         except ApiGatewayError as err:
             return err.response()
         return None
@@ -203,14 +204,6 @@ def _http_response(response: GatewayResponse, request: GatewayRequest) -> Respon
     reply.headers["x-amzn-RequestId"] = request.request_id
     reply.headers["x-amz-apigw-id"] = request.extended_request_id
     return reply
-
-
-def _json_body(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _endpoint_url(request: Request) -> str:

@@ -11,7 +11,6 @@ CreateStage and CreateDeployment (their `variables`) and UpdateStage (patch oper
 BadRequestException when the stage would break a rule. The texts for a bad name or value are
 AWS's own; AWS's texts for the three quotas were not found, so those say the quota plainly.
 """
-import json
 import re
 from typing import Any
 
@@ -19,6 +18,7 @@ from moto.iam.models import get_account_id_from
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.apigateway.exceptions import BadRequestException
+from webapp.sandbox.apigateway.request_body import json_object
 from webapp.sandbox.apigateway.snapshots import find_api
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 
@@ -41,7 +41,7 @@ def register(dispatcher: Dispatcher) -> None:
     @dispatcher.register("apigateway", "CreateStage")
     @dispatcher.register("apigateway", "CreateDeployment")
     def check_created(request: Request, _operation: AwsOperation) -> Response | None:
-        variables = _json_body(request).get("variables")
+        variables = json_object(request).get("variables")
         try:
             check_variables(variables if isinstance(variables, dict) else {})
         except BadRequestException as err:
@@ -51,7 +51,7 @@ def register(dispatcher: Dispatcher) -> None:
 
 def check_stage_patch(request: Request, operation: AwsOperation) -> None:
     """BadRequestException if UpdateStage's patch leaves the stage's variables breaking a rule."""
-    operations = _json_body(request).get("patchOperations") or []
+    operations = json_object(request).get("patchOperations") or []
     if not any(str(op.get("path", "")).startswith(VARIABLE_PREFIX) for op in operations):
         return
     found = STAGE_PATH.fullmatch(request.path)
@@ -88,11 +88,3 @@ def check_variables(variables: dict[str, Any]) -> None:
         if len(value) > MAX_VALUE_LENGTH:
             raise BadRequestException(f"The value of stage variable {name} is longer than "
                                       f"{MAX_VALUE_LENGTH} characters.")
-
-
-def _json_body(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
