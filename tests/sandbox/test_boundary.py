@@ -278,3 +278,63 @@ def test_only_the_console_cookie_is_dropped(sandbox_url: str, echo_api: str) -> 
                  headers={"Cookie": "console_session=SECRET"})
     event = json.loads(reply.body)
     assert "cookie" not in {name.lower() for name in (event["headers"] or {})}
+
+
+SETS_COOKIES = """
+    def handler(event, context):
+        return {"statusCode": 200, "body": "ok", "multiValueHeaders": {"Set-Cookie": [
+            "console_session=tossed; Path=/", "console_session=x; Domain=localhost; Path=/",
+            "theirs=1; Path=/"]}}
+"""
+
+
+@pytest.fixture(scope="module")
+def cookie_api(aws_client: ClientFactory, lambda_api: Any) -> str:
+    setter = deploy(lambda_api, create_role(aws_client("iam")), SETS_COOKIES)
+    apigateway = aws_client("apigateway")
+    made = make_api(apigateway, setter.arn, [("/login", "GET")])
+    allow_gateway(lambda_api, setter.name, execute_arn(made.api_id))
+    apigateway.create_deployment(restApiId=made.api_id, stageName=STAGE)
+    return made.api_id
+
+
+@pytest.mark.parametrize("form", ["host", "path"])
+def test_a_stage_cannot_set_the_console_cookie(sandbox_url: str, cookie_api: str,
+                                               form: str) -> None:
+    if form == "host":
+        host, target = f"{cookie_api}.execute-api.localhost:{port_of(sandbox_url)}", \
+            f"/{STAGE}/login"
+    else:
+        host, target = None, f"/restapis/{cookie_api}/{STAGE}/_user_request_/login"
+    reply = send(sandbox_url, "GET", target, host=host)
+    assert reply.status == 200 and reply.body == b"ok"
+    assert reply.header("Set-Cookie") == ["theirs=1; Path=/"]
+
+
+@pytest.mark.parametrize("method, target", [
+    ("GET", "/restapis/a/b/_user_request_//x"),
+    ("POST", "/restapis/a/b/_user_request_//x?uploads"),
+    ("POST", "/restapis/a/b/_user_request_//"),
+])
+def test_no_stage_path_reaches_the_aws_api(sandbox_url: str, aws_client: ClientFactory,
+                                           method: str, target: str) -> None:
+    reply = send(sandbox_url, method, target, headers={
+        "Origin": f"http://{EVIL}", "Sec-Fetch-Site": "cross-site", "Content-Type": "text/plain"})
+    assert reply.status == 403
+    assert reply.json() == {"message": "Missing Authentication Token"}
+    assert "restapis" not in [bucket["Name"] for bucket in aws_client("s3").list_buckets()[
+        "Buckets"]]
+
+
+def test_no_stage_host_path_reaches_the_aws_api(sandbox_url: str,
+                                                aws_client: ClientFactory) -> None:
+    bucket = unique("victim").replace("-", "")  # a name that is also a stage host's label
+    aws_client("s3").create_bucket(Bucket=bucket, CreateBucketConfiguration={
+        "LocationConstraint": REGION})
+    host = f"{bucket}.execute-api.localhost:{port_of(sandbox_url)}"
+    for method, target in (("POST", "/s//x?uploads"), ("GET", "/s//x"), ("PUT", "/s//x")):
+        reply = send(sandbox_url, method, target, host=host, body=b"data",
+                     headers={"Origin": f"http://{EVIL}"})
+        assert reply.status == 403, (method, target)
+        assert reply.json() == {"message": "Missing Authentication Token"}
+    assert aws_client("s3").list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []

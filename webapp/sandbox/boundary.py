@@ -31,6 +31,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 from werkzeug.wrappers import Response
 
 from webapp.sandbox.apigateway.handler import RAW_HEADERS
+from webapp.sandbox.dispatch import MISSING_TOKEN_BODY, STAGE_ONLY
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 STAGE_HOST = re.compile(r"(?P<api_id>[a-z0-9]{1,64})\.execute-api\.localhost")
@@ -50,7 +51,6 @@ MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 INCOMPLETE_CODE = "IncompleteSignature"
 EXPIRED_CODE = "AccessDenied"
 CORS_HEADER_PREFIX = "access-control-"
-MISSING_TOKEN_BODY = b'{"message":"Missing Authentication Token"}'
 MISSING_TOKEN_ERROR_TYPE = "MissingAuthenticationTokenException"
 BAD_PORT = -1
 
@@ -175,8 +175,7 @@ class Boundary:
         if api_id is not None:
             return self._stage_host(environ, start_response, api_id)
         if LEGACY_STAGE_PATH.fullmatch(environ.get("PATH_INFO", "")):
-            self._hide_private_cookies(environ)
-            return self._app(environ, start_response)
+            return self._stage(environ, start_response)
         return self._control_plane(environ, start_response)
 
     def _stage_host(self, environ: WSGIEnvironment, start_response: StartResponse,
@@ -190,8 +189,24 @@ class Boundary:
                                 headers={"x-amzn-ErrorType": MISSING_TOKEN_ERROR_TYPE})
             return response(environ, start_response)
         environ["PATH_INFO"] = STAGE_ROUTE.format(api_id=api_id, stage=stage, rest=rest)
+        return self._stage(environ, start_response)
+
+    def _stage(self, environ: WSGIEnvironment,
+               start_response: StartResponse) -> Iterable[bytes]:
+        """A stage request: only the stage route answers it (never moto, whatever the path),
+        and the console's cookies neither reach the handler nor can be set by its answer
+        (cookies ignore ports, and a *.localhost page may set one for all of localhost)."""
+        environ[STAGE_ONLY] = True
         self._hide_private_cookies(environ)
-        return self._app(environ, start_response)
+        private = self.policy.private_cookies
+
+        def without_private_cookies(status: str, headers: list[tuple[str, str]],
+                                    exc_info: object = None) -> Callable[[bytes], object]:
+            kept = [(name, value) for name, value in headers
+                    if not (name.lower() == "set-cookie" and _cookie_name(value) in private)]
+            return start_response(status, kept, exc_info)  # type: ignore[arg-type]
+
+        return self._app(environ, without_private_cookies)
 
     def _control_plane(self, environ: WSGIEnvironment,
                        start_response: StartResponse) -> Iterable[bytes]:
@@ -225,6 +240,11 @@ class Boundary:
         raw = environ.get(RAW_HEADERS)
         if raw is not None:
             environ[RAW_HEADERS] = tuple(_raw_without_cookies(raw, private))
+
+
+def _cookie_name(set_cookie: str) -> str:
+    """The name a Set-Cookie header sets, as a browser reads it."""
+    return set_cookie.split(";", 1)[0].split("=", 1)[0].strip()
 
 
 def _raw_without_cookies(raw: Iterable[tuple[str, str]],

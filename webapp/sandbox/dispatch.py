@@ -38,6 +38,11 @@ RPC_V2_CBOR_PATH = re.compile(r"/service/[^/]+/operation/(?P<operation>[^/]+)")
 SERVICE_BY_SIGNING_NAME = {"monitoring": "cloudwatch"}
 # Services whose operations are told apart by method and path (rest-json), by botocore name.
 REST_SERVICES = frozenset({"lambda", "apigateway"})
+# Set in the environ of a request for a deployed stage (boundary.py): only a route may answer
+# it, never moto, whatever its path looks like; unrouted, it gets API Gateway's answer to an
+# unknown route.
+STAGE_ONLY = "sandbox.stage_only"
+MISSING_TOKEN_BODY = '{"message":"Missing Authentication Token"}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +203,9 @@ class Dispatcher:
         response = self._answer_guards(request) or self._answer_route(request)
         if response is not None:
             return response
+        if request.environ.get(STAGE_ONLY):
+            return Response(MISSING_TOKEN_BODY, status=403, mimetype="application/json",
+                            headers={"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
         if self.changes is not None and self.changes.records(request, operation):
             return self.changes.record(
                 request, body, operation,
