@@ -11,6 +11,7 @@ import logging
 import re
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
@@ -24,6 +25,8 @@ INIT_ERROR_PATH = f"{API_PREFIX}/init/error"
 INVOCATION_RESULT = re.compile(
     rf"{re.escape(API_PREFIX)}/invocation/(?P<request_id>[^/]+)/(?P<kind>response|error)")
 ACCEPTED_BODY = b'{"status":"OK"}'
+FOREIGN_BODY = (b'{"errorMessage":"only this worker\'s runtime may call its Runtime API",'
+                b'"errorType":"Forbidden"}')
 LISTEN_BACKLOG = 8
 
 
@@ -74,10 +77,15 @@ class Runtime(Protocol):
 class RuntimeApiServer:
     """One worker's Runtime API endpoint: a loopback listener and a thread per connection."""
 
-    def __init__(self, runtime: Runtime, host: str = "127.0.0.1") -> None:
+    def __init__(self, runtime: Runtime, host: str = "127.0.0.1",
+                 accepts: Callable[[tuple[str, int]], bool] | None = None) -> None:
+        """`accepts(peer)` says whether a connection from `peer` is the worker's own runtime
+        (peer_process.py); refused connections get 403 and are closed unread."""
         self.runtime = runtime
+        self._accepts = accepts
         self._listener = socket.create_server((host, 0), backlog=LISTEN_BACKLOG)
-        self.address = "%s:%d" % self._listener.getsockname()[:2]
+        self.bound: tuple[str, int] = self._listener.getsockname()[:2]
+        self.address = "%s:%d" % self.bound
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -117,8 +125,21 @@ class RuntimeApiServer:
             threading.Thread(target=self._serve, args=(connection, peer), daemon=True,
                              name=f"lambda-api-conn-{self.address}").start()
 
+    def _foreign(self, connection: socket.socket, peer: tuple[str, int]) -> bool:
+        """Refuse a connection from another process than the worker's runtime (403, closed)."""
+        if self._accepts is None or self._accepts(peer):
+            return False
+        logger.warning("runtime API %s: refused a connection from %s:%d, not this worker's "
+                       "runtime", self.address, *peer)
+        connection.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+                           b"Connection: close\r\nContent-Length: %d\r\n\r\n%s"
+                           % (len(FOREIGN_BODY), FOREIGN_BODY))
+        return True
+
     def _serve(self, connection: socket.socket, peer: tuple[str, int]) -> None:
         try:
+            if self._foreign(connection, peer):
+                return
             # http.server only keeps `server` as an attribute; ours carries the runtime.
             RuntimeApiHandler(connection, peer, self)  # type: ignore[arg-type]
         except OSError:

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from webapp.sandbox.authz import RoleCredentials
-from webapp.sandbox.awslambda import runtime_process
+from webapp.sandbox.awslambda import peer_process, runtime_process
 from webapp.sandbox.awslambda.environment import WorkerPaths, worker_environment
 from webapp.sandbox.awslambda.functions import FunctionVersion
 from webapp.sandbox.awslambda.isolation import RUNTIME_DIR, TASK_ROOT, isolation
@@ -147,8 +147,9 @@ class Worker:
         self._init_duration_ms: float | None = None
         self._init_reported = False
         self._max_memory_mb = 0
-        self._api = RuntimeApiServer(self)
+        self._api = RuntimeApiServer(self, accepts=self._is_own_runtime)
         self._process: runtime_process.RuntimeProcess | None = None
+        self._process_known = threading.Event()
         self._capture: OutputCapture | None = None
         self._exit_fd: int | None = None
 
@@ -156,6 +157,17 @@ class Worker:
     def pid(self) -> int | None:
         """The runtime process's id, once started (under bwrap, once it has called in)."""
         return self._process.runtime_pid if self._process else None
+
+    def _is_own_runtime(self, peer: tuple[str, int]) -> bool:
+        """Whether a connection to this worker's Runtime API comes from its own processes (any
+        handler could otherwise take another function's events: peer_process.py)."""
+        if not peer_process.can_tell():
+            return True
+        # The runtime may call in before start() has heard back who it is.
+        self._process_known.wait(INIT_TIMEOUT_SECONDS)
+        process = self._process
+        return process is not None and peer_process.held_by_tree(process.popen.pid, peer,
+                                                                 self._api.bound)
 
     @property
     def alive(self) -> bool:
@@ -193,6 +205,7 @@ class Worker:
             self._api.close()
             raise
         finally:
+            self._process_known.set()
             os.close(output_write)
             os.close(telemetry_write)
         started_pid = self._process.popen.pid
