@@ -129,6 +129,23 @@ def test_create_function_refuses_a_request_over_the_direct_upload_limit(
 # CloudWatch Logs: PutLogEvents quotas
 
 
+def test_a_package_the_file_system_cannot_hold_is_an_invalid_zip(sandbox_url: str,
+                                                                  role_arn: str) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", HANDLER)
+        archive.writestr("x/", "")
+        archive.writestr("x", "a file where a folder is")
+    client = lambda_client(sandbox_url)
+    name = unique("clash")
+    create(client, role_arn, name, {"ZipFile": buffer.getvalue()})
+    with pytest.raises(ClientError) as raised:
+        client.invoke(FunctionName=name)
+    code, message, _ = error_of(raised)  # not a 500 page: AWS's error for a package it can't use
+    assert code == "InvalidZipFileException"
+    assert message.startswith("Could not unzip uploaded file.")
+
+
 @pytest.fixture
 def stream(aws_client: ClientFactory) -> tuple[Any, str, str]:
     logs = aws_client("logs")

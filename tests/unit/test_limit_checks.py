@@ -113,3 +113,18 @@ def test_at_most_two_regexes_per_pattern() -> None:
                     "[a = %x%, b = %y%, c = %z%]"):
         with pytest.raises(FilterPatternError, match="Too many regexes"):
             compile_pattern(pattern)
+
+
+@pytest.mark.parametrize("names", [["a" * 300 + ".py"], ["x/", "x"], ["x", "x/y.py"],
+                                   ["/".join(["d" * 200] * 30) + "/f.py"]])
+def test_paths_the_file_system_cannot_hold_are_a_bad_zip(tmp_path: Path,
+                                                         names: list[str]) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(e, c): return 1\n")
+        for name in names:
+            archive.writestr(name, "" if name.endswith("/") else "data")
+    with pytest.raises(zipfile.BadZipFile, match="cannot unpack") as refused:
+        unzip(buffer.getvalue(), tmp_path / "task")
+    assert str(tmp_path) not in str(refused.value)  # the entry's name, not the sandbox's paths
+    assert list(tmp_path.iterdir()) == []  # nothing kept, not even the staging folder

@@ -17,6 +17,7 @@ from hashlib import sha256
 from pathlib import Path
 
 from webapp.sandbox.awslambda.functions import FunctionVersion
+from webapp.sandbox.awslambda.package_limits import copy_within_limit
 from webapp.sandbox.lifecycle import process_exists
 
 # Top-level modules the AWS Python runtime provides: the runtime interface client, its native
@@ -93,15 +94,17 @@ def unzip(code: bytes, target: Path) -> None:
     """Unpack a deployment package into `target`, created whole or not at all.
 
     The bytes really written are counted against Lambda's unzipped quota, whatever the zip's
-    headers declare: past it, UnzippedSizeExceeded (a BadZipFile) and nothing is kept.
+    headers declare: past it, UnzippedSizeExceeded (a BadZipFile) and nothing is kept. Paths
+    the file system cannot hold (names too long, nested too deep, `x` and `x/` both) are a
+    BadZipFile too: the package is what is wrong, not the sandbox.
     """
-    # Imported here: this module's other parts (and its imports) are another change's.
-    from webapp.sandbox.awslambda.package_limits import copy_within_limit
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     written = 0
+    entry_name = ""
     try:
         with zipfile.ZipFile(io.BytesIO(code)) as archive:
             for entry in archive.infolist():
+                entry_name = entry.filename
                 # As extract() does: absolute paths, "." and ".." are dropped, so nothing
                 # lands outside the root.
                 parts = [part for part in entry.filename.split("/") if part not in ("", ".", "..")]
@@ -118,6 +121,10 @@ def unzip(code: bytes, target: Path) -> None:
                 if mode:
                     path.chmod(mode | 0o400)
         os.replace(staging, target)
+    except OSError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise zipfile.BadZipFile(f"cannot unpack {entry_name[:200]!r}: "
+                                 f"{err.strerror or type(err).__name__}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
