@@ -4,6 +4,7 @@ import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -282,3 +283,22 @@ def test_broken_code_answers_its_init_error_every_time_without_hanging(client: A
         assert (raised.payload["errorType"], raised.payload["errorMessage"]) == (
             "RuntimeError", "config missing")
     assert isinstance(invoke(client, healthy.name, {}).payload, int)
+
+
+@pytest.mark.parametrize("named_by", ["name", "arn"])
+def test_a_deleted_functions_workers_stop_at_once(client: Any, role_arn: str, sandbox_url: str,
+                                                  named_by: str) -> None:
+    function = deploy(client, role_arn, counter("v1"))
+    invoke(client, function.name, {})
+    pid = worker_pid(sandbox_url, function.name)
+    assert not process_ended(pid)
+    client.delete_function(FunctionName=function.name if named_by == "name" else function.arn)
+    # The idle timeout is minutes: only the deletion can stop it this soon.
+    wait_for(lambda: process_ended(pid))
+
+
+def process_ended(pid: int) -> bool:
+    try:
+        return "(zombie)" in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True

@@ -162,6 +162,22 @@ class WorkerPool:
             self._busy.clear()
         self._stop_all(workers)
 
+    def retire(self, account_id: str, region: str, function_name: str) -> None:
+        """A deleted function: its idle workers stop now, busy ones as their calls end, and its
+        unzipped code goes with the last of them."""
+        def deleted(version: FunctionVersion) -> bool:
+            return (version.account_id, version.region, version.function_name) == (
+                account_id, region, function_name)
+
+        with self._lock:
+            retired = [self._current.pop(slot) for slot, version in list(self._current.items())
+                       if deleted(version)]
+            idle = [worker for version in [v for v in self._idle if deleted(v)]
+                    for worker in self._idle.pop(version)]
+        self._stop_all(idle)
+        for version in retired:
+            self._forget_if_unused(version)
+
     def reap_idle(self) -> None:
         """Stop workers idle for longer than the idle timeout, and dead ones."""
         deadline = time.monotonic() - self._idle_seconds

@@ -8,6 +8,7 @@ import binascii
 import json
 import re
 from http import HTTPStatus
+from urllib.parse import unquote
 
 from moto.iam.models import get_account_id_from
 from werkzeug.wrappers import Request, Response
@@ -21,6 +22,7 @@ from webapp.sandbox.awslambda.service import (InvocationType, InvokeRequest, Inv
 from webapp.sandbox.config import ACCOUNT_ID
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 
+DELETE_PATH = re.compile(r"/[^/]+/functions/(?P<function>[^/]+)/?")
 INVOKE_PATH = re.compile(r"/[^/]+/functions/(?P<function>[^/]+)/invocations/?")
 STATUS_RULE = "/_sandbox/lambda/functions/<function_name>"
 ARN_FUNCTION_PART = ":function:"
@@ -30,6 +32,17 @@ EFFECTIVE_RUNTIME_HEADER = "X-Sandbox-Effective-Runtime"
 
 def register(dispatcher: Dispatcher, service: LambdaService, region: str) -> None:
     """Answer lambda:Invoke and GET /_sandbox/lambda/functions/<name> with `service`."""
+
+    @dispatcher.amend("lambda", "DeleteFunction")
+    def retire_workers(request: Request, operation: AwsOperation, answer: Response) -> Response:
+        # A deleted function's workers would otherwise idle on for minutes, busy ones run on.
+        found = DELETE_PATH.fullmatch(request.path)
+        if answer.status_code == HTTPStatus.NO_CONTENT and found and not request.args.get(
+                "Qualifier"):
+            # A name, name:qualifier, or an ARN (full or partial): the name is what is deleted.
+            name = unquote(found["function"]).rpartition(ARN_FUNCTION_PART)[2].partition(":")[0]
+            service.retire(get_account_id_from(operation.access_key_id), operation.region, name)
+        return answer
 
     @dispatcher.register("lambda", "Invoke")
     def invoke(request: Request, operation: AwsOperation) -> Response | None:

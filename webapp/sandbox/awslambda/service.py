@@ -145,6 +145,12 @@ class LambdaService:
             warm_workers=tuple(pool.warm_workers(function)) if pool else (),
             in_flight=self._concurrency.in_flight(function_key(function)))
 
+    def retire(self, account_id: str, region: str, function_name: str) -> None:
+        """The function was deleted: stop its workers and drop its code (see WorkerPool)."""
+        pool = self._pool
+        if pool is not None:
+            pool.retire(account_id, region, function_name)
+
     def stop_workers(self) -> None:
         """Stop every worker now, and drop queued Event invocations; return once the running
         ones have ended (with their logs written). Later invocations start new workers."""
