@@ -17,15 +17,16 @@ from datetime import datetime, timedelta, timezone
 
 from webapp.sandbox.authz.context import role_keys
 from webapp.sandbox.authz.endpoint import register_credentials_route
-from webapp.sandbox.authz.guard import AuthorizationGuard
+from webapp.sandbox.authz.errors import access_denied
+from webapp.sandbox.authz.guard import AuthorizationGuard, signing_key_id
 from webapp.sandbox.authz.roles import decide, find_role, role_policies
-from webapp.sandbox.authz.sessions import (DEFAULT_SESSION_DURATION, RoleCredentials,
+from webapp.sandbox.authz.sessions import (DEFAULT_SESSION_DURATION, SESSIONS, RoleCredentials,
                                            RoleNotFoundError, mint_session)
 from webapp.sandbox.authz.simulate import register_simulator
 from webapp.sandbox.dispatch import Dispatcher
 
-__all__ = ["RoleCredentials", "RoleNotFoundError", "install", "is_allowed",
-           "mint_role_credentials"]
+__all__ = ["RoleCredentials", "RoleNotFoundError", "access_denied", "install", "is_allowed",
+           "is_minted", "mint_role_credentials", "signing_key_id"]
 
 # arn:PARTITION:SERVICE:REGION:… — the region a resource ARN names, if any.
 ARN_REGION_PART = 3
@@ -42,6 +43,11 @@ def mint_role_credentials(account_id: str, role_arn: str, session_name: str, *,
     """
     return mint_session(account_id, role_arn, session_name, duration=duration,
                         source_function_arn=source_function_arn).credentials
+
+
+def is_minted(access_key_id: str) -> bool:
+    """Whether the sandbox minted these keys for a role session (and so holds them to it)."""
+    return SESSIONS.get(access_key_id) is not None
 
 
 def is_allowed(account_id: str, role_arn: str, action: str, resource: str) -> bool:

@@ -9,6 +9,8 @@ For the console (beside AWS's own API):
   EffectiveRuntime ("Python 3.11.7"), Supported, Message (why not, if not), WarmWorkers, InFlight.
 * Invoke answers carry X-Sandbox-Effective-Runtime.
 * `effective_runtime(runtime)` says the same in-process.
+* A handler's own requests to the sandbox must be signed with the role session Lambda gave it:
+  made-up keys, which are the administrator for everyone else, are refused (caller_guard.py).
 
 Where moto falls short of AWS's Lambda API: GetFunction's Code.Location is served by the sandbox
 (code_download.py), ListFunctions / ListVersionsByFunction honour MaxItems and Marker
@@ -18,6 +20,7 @@ Where moto falls short of AWS's Lambda API: GetFunction's Code.Location is serve
 import threading
 
 from webapp.sandbox.awslambda import code_download, package_limits, paging, responses
+from webapp.sandbox.awslambda.caller_guard import WorkerCallerGuard
 from webapp.sandbox.awslambda.runtimes import effective_runtime
 from webapp.sandbox.awslambda.service import DEFAULT_IDLE_SECONDS, LambdaService
 from webapp.sandbox.dispatch import Dispatcher
@@ -32,6 +35,7 @@ def register(dispatcher: Dispatcher, region: str,
              idle_seconds: float = DEFAULT_IDLE_SECONDS) -> LambdaService:
     """Let `dispatcher` answer lambda:Invoke by running code; stop it all with `shutdown()`."""
     service = LambdaService(idle_seconds)
+    dispatcher.guard(WorkerCallerGuard(service))
     responses.register(dispatcher, service, region)
     code_download.register(dispatcher)
     package_limits.register(dispatcher)

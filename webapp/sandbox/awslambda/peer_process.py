@@ -5,7 +5,9 @@ can list the loopback ports in /proc/net/tcp and connect to another worker's Run
 /next there would hand it that function's next event, and a POST would answer in its name. The
 Runtime API carries no token (AWS_LAMBDA_RUNTIME_API is only host:port), so the server asks the
 kernel instead: it finds the peer's socket by its address pair in /proc/net/tcp and takes the
-connection only if a process of the worker's own tree holds that socket (/proc/<pid>/fd).
+connection only if a process of the worker's own tree holds that socket (/proc/<pid>/fd). The
+sandbox's own API asks the same question to tell a handler's requests from everyone else's
+(caller_guard.py).
 
 Linux only: where /proc/net/tcp does not exist, every connection is taken, as before.
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 
 PROC = Path("/proc")
 TCP_TABLE = PROC / "net" / "tcp"
+TCP6_TABLE = PROC / "net" / "tcp6"
 # Columns of /proc/net/tcp: "sl local_address rem_address st ... uid timeout inode".
 LOCAL_COLUMN, REMOTE_COLUMN, INODE_COLUMN = 1, 2, 9
 
@@ -30,17 +33,21 @@ def held_by_tree(root_pid: int, peer: tuple[str, int], local: tuple[str, int]) -
     """Whether the socket at `peer`, connected to our `local` address, is held by `root_pid`
     or one of its descendants."""
     inode = socket_inode(peer, local)
-    if inode is None:
-        return False
+    return inode is not None and tree_holds(root_pid, inode)
+
+
+def tree_holds(root_pid: int, inode: int) -> bool:
+    """Whether `root_pid` or one of its descendants holds the socket with this inode."""
     target = f"socket:[{inode}]"
     return any(_holds(pid, target) for pid in process_tree(root_pid))
 
 
 def socket_inode(local: tuple[str, int], remote: tuple[str, int]) -> int | None:
-    """The inode of the IPv4 TCP socket bound to `local` and connected to `remote`."""
+    """The inode of the TCP socket bound to `local` and connected to `remote` (IPv4 or IPv6)."""
+    version6 = ":" in local[0]
     wanted = (_hex_address(*local), _hex_address(*remote))
     try:
-        lines = TCP_TABLE.read_text().splitlines()[1:]
+        lines = (TCP6_TABLE if version6 else TCP_TABLE).read_text().splitlines()[1:]
     except OSError:
         return None
     for line in lines:
@@ -84,6 +91,10 @@ def _holds(pid: int, target: str) -> bool:
 
 
 def _hex_address(host: str, port: int) -> str:
-    """An IPv4 address as /proc/net/tcp prints it: the address in host byte order, the port."""
+    """An address as /proc/net/tcp{,6} prints it: its 32-bit words in host byte order, then
+    the port."""
+    if ":" in host:
+        words = struct.unpack("=4I", socket.inet_pton(socket.AF_INET6, host.strip("[]")))
+        return "".join(f"{word:08X}" for word in words) + f":{port:04X}"
     (number,) = struct.unpack("=I", socket.inet_aton(host))
     return f"{number:08X}:{port:04X}"

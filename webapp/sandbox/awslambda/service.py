@@ -28,7 +28,7 @@ from webapp.sandbox.awslambda.logs import (LogWriter, end_millis, exit_message,
 from webapp.sandbox.awslambda.output import LogEvent
 from webapp.sandbox.awslambda.pool import Concurrency, WorkerPool, function_key
 from webapp.sandbox.awslambda.runtimes import effective_runtime, is_supported, unsupported_message
-from webapp.sandbox.awslambda.worker import Invocation, Outcome, RunResult, WorkerGone
+from webapp.sandbox.awslambda.worker import Invocation, Outcome, RunResult, Worker, WorkerGone
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +144,11 @@ class LambdaService:
             message=None if supported else unsupported_message(function.runtime),
             warm_workers=tuple(pool.warm_workers(function)) if pool else (),
             in_flight=self._concurrency.in_flight(function_key(function)))
+
+    def worker_holding(self, inode: int) -> Worker | None:
+        """The worker whose processes hold the socket with this inode, if any."""
+        pool = self._pool
+        return pool.worker_holding(inode) if pool is not None else None
 
     def retire(self, account_id: str, region: str, function_name: str) -> None:
         """The function was deleted: stop its workers and drop its code (see WorkerPool)."""

@@ -169,6 +169,11 @@ class Worker:
         return process is not None and peer_process.held_by_tree(process.popen.pid, peer,
                                                                  self._api.bound)
 
+    def holds_socket(self, inode: int) -> bool:
+        """Whether one of this worker's processes holds the socket with this inode."""
+        process = self._process
+        return process is not None and peer_process.tree_holds(process.popen.pid, inode)
+
     @property
     def alive(self) -> bool:
         """Whether the process is running and not retired."""
