@@ -8,11 +8,16 @@ from .lambda_support import create_role, deploy, lambda_client
 from .processes import ClientFactory
 
 PROBE = """
-    import json
     import os
+    import socket
+    import time
+    import urllib.parse
     import urllib.request
 
     import boto3
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
     from botocore.exceptions import ClientError
 
     def attempt(call):
@@ -38,7 +43,22 @@ PROBE = """
                 results["state"] = reply.status
         except urllib.error.HTTPError as error:
             results["state"] = error.code
+        send_and_hang_up(endpoint)
         return results
+
+    def send_and_hang_up(endpoint):
+        # A write that needs no answer: sent, then the socket closed before the sandbox answers.
+        body = "Action=CreateUser&UserName=hung-up&Version=2010-05-08"
+        request = AWSRequest(method="POST", url=endpoint + "/", data=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        SigV4Auth(Credentials("AKIAMADEUP", "x"), "iam", "us-east-1").add_auth(request)
+        address = urllib.parse.urlsplit(endpoint)
+        raw = socket.create_connection((address.hostname, address.port))
+        head = "".join(f"{name}: {value}\\r\\n" for name, value in request.headers.items())
+        raw.sendall((f"POST / HTTP/1.1\\r\\nHost: {address.netloc}\\r\\n{head}"
+                     f"Content-Length: {len(body)}\\r\\n\\r\\n{body}").encode())
+        raw.close()
+        time.sleep(1)  # the sandbox has long answered by now, to nobody
 """
 
 
@@ -68,3 +88,9 @@ def test_a_handler_cannot_read_the_sandboxs_state(probed: dict[str, Any],
     assert probed["state"] == 403
     users = [user["UserName"] for user in aws_client("iam").list_users()["Users"]]
     assert "evil" not in users
+
+
+def test_hanging_up_before_the_answer_does_not_hide_a_handler(probed: dict[str, Any],
+                                                              aws_client: ClientFactory) -> None:
+    users = [user["UserName"] for user in aws_client("iam").list_users()["Users"]]
+    assert "hung-up" not in users

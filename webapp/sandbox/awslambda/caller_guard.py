@@ -11,9 +11,10 @@ sandbox's own `/_sandbox/` routes included, is AccessDenied; a deployed stage st
 API Gateway is to a function on AWS.
 """
 import json
-import weakref
+import math
+import threading
+import time
 from http import HTTPStatus
-from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
@@ -29,22 +30,49 @@ REFUSAL = ("Requests from a Lambda function's code must be signed with its execu
            "Lambda sets); other keys would be the sandbox's administrator")
 
 
+class WorkerSockets:
+    """Which sockets the workers' processes hold, from one look at /proc that requests arriving
+    together share.
+
+    A look taken after a request arrived sees the worker holding its connection, if a worker
+    does (it holds it from connect() to close()), so a request may use any look that began after
+    it arrived; a burst of new connections costs one or two looks, not one each. The sandbox's
+    server closes every connection after one request, so there is nothing to keep per
+    connection.
+    """
+
+    def __init__(self, service: LambdaService) -> None:
+        self._service = service
+        self._lock = threading.Lock()
+        self._taken_at = -math.inf
+        self._held: dict[int, Worker] = {}
+
+    def holder(self, inode: int, arrived_at: float) -> Worker | None:
+        """The worker holding the socket `inode`, or None; `arrived_at` is when the request
+        on it arrived (time.monotonic)."""
+        with self._lock:
+            if self._taken_at < arrived_at:
+                self._taken_at = time.monotonic()
+                self._held = {held: worker for worker in self._service.workers()
+                              for held in worker.socket_inodes()}
+            return self._held.get(inode)
+
+
 class WorkerCallerGuard:
     """A dispatcher guard: refuses a worker's requests not signed with a minted role session."""
 
     def __init__(self, service: LambdaService) -> None:
         self._service = service
-        # Per connection (the server's socket object): the worker at its other end, or None.
-        self._callers: weakref.WeakKeyDictionary[Any, Worker | None] = (
-            weakref.WeakKeyDictionary())
+        self._sockets = WorkerSockets(service)
 
     def __call__(self, request: Request) -> Response | None:
+        arrived_at = time.monotonic()
         if request.environ.get(STAGE_ONLY) or not peer_process.can_tell():
-            return None
-        if self._worker_of(request) is None:
             return None
         access_key_id = signing_key_id(request)
         if access_key_id is not None and is_minted(access_key_id):
+            return None  # a role session: the authorization guard holds it to its role
+        if not self._service.workers() or not self._from_a_worker(request, arrived_at):
             return None
         scope = credential_scope(request)
         if scope is None:
@@ -52,23 +80,15 @@ class WorkerCallerGuard:
                             mimetype="application/json")
         return access_denied(request, scope.service, REFUSAL)
 
-    def _worker_of(self, request: Request) -> Worker | None:
+    def _from_a_worker(self, request: Request, arrived_at: float) -> bool:
+        """Whether a worker holds the request's connection, or none can be seen to: a caller
+        who closed its end before the answer (its socket orphaned, inode 0, or gone) cannot
+        be told apart, and only a caller who does not want the answer does that."""
         connection = request.environ.get(SOCKET_KEY)
-        if connection is None:
-            return None
-        try:
-            return self._callers[connection]
-        except KeyError:
-            pass
-        worker = self._find(request, connection)
-        self._callers[connection] = worker
-        return worker
-
-    def _find(self, request: Request, connection: Any) -> Worker | None:
         try:
             peer = (request.environ["REMOTE_ADDR"], int(request.environ["REMOTE_PORT"]))
             local = connection.getsockname()[:2]
-        except (KeyError, ValueError, OSError):
-            return None
+        except (AttributeError, KeyError, ValueError, OSError):
+            return True
         inode = peer_process.socket_inode(peer, local)
-        return self._service.worker_holding(inode) if inode is not None else None
+        return not inode or self._sockets.holder(inode, arrived_at) is not None

@@ -147,12 +147,11 @@ class WorkerPool:
             return [worker.pid for worker in self._idle.get(function, ())
                     if worker.alive and worker.pid is not None]
 
-    def worker_holding(self, inode: int) -> Worker | None:
-        """The worker one of whose processes holds the socket with this inode, if any."""
+    def workers(self) -> list[Worker]:
+        """Every worker, idle and busy."""
         with self._lock:
-            workers = [worker for group in (*self._idle.values(), *self._busy.values())
-                       for worker in group]
-        return next((worker for worker in workers if worker.holds_socket(inode)), None)
+            return [worker for group in (*self._idle.values(), *self._busy.values())
+                    for worker in group]
 
     def shutdown(self) -> None:
         """Stop the reaper and every worker, busy ones included."""

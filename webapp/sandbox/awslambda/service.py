@@ -145,10 +145,10 @@ class LambdaService:
             warm_workers=tuple(pool.warm_workers(function)) if pool else (),
             in_flight=self._concurrency.in_flight(function_key(function)))
 
-    def worker_holding(self, inode: int) -> Worker | None:
-        """The worker whose processes hold the socket with this inode, if any."""
+    def workers(self) -> list[Worker]:
+        """Every running worker."""
         pool = self._pool
-        return pool.worker_holding(inode) if pool is not None else None
+        return pool.workers() if pool is not None else []
 
     def retire(self, account_id: str, region: str, function_name: str) -> None:
         """The function was deleted: stop its workers and drop its code (see WorkerPool)."""

@@ -169,10 +169,10 @@ class Worker:
         return process is not None and peer_process.held_by_tree(process.popen.pid, peer,
                                                                  self._api.bound)
 
-    def holds_socket(self, inode: int) -> bool:
-        """Whether one of this worker's processes holds the socket with this inode."""
+    def socket_inodes(self) -> set[int]:
+        """The inodes of the sockets this worker's processes hold."""
         process = self._process
-        return process is not None and peer_process.tree_holds(process.popen.pid, inode)
+        return peer_process.socket_inodes(process.popen.pid) if process is not None else set()
 
     @property
     def alive(self) -> bool:
