@@ -73,14 +73,19 @@ def logged_function(lambda_api: Any, aws_client: ClientFactory) -> str:
     return deploy(lambda_api, create_role(aws_client("iam")), WRITES_A_LOG_LINE).name
 
 
-@pytest.fixture(scope="module")
-def echo_api(aws_client: ClientFactory, lambda_api: Any) -> str:
-    echo = deploy(lambda_api, create_role(aws_client("iam")), ECHO)
+def deployed_api(aws_client: ClientFactory, lambda_api: Any, source: str, path: str) -> str:
+    """The id of an API whose GET `path` proxies to a function of `source`, deployed to STAGE."""
+    function = deploy(lambda_api, create_role(aws_client("iam")), source)
     apigateway = aws_client("apigateway")
-    made = make_api(apigateway, echo.arn, [("/echo", "GET")])
-    allow_gateway(lambda_api, echo.name, execute_arn(made.api_id))
+    made = make_api(apigateway, function.arn, [(path, "GET")])
+    allow_gateway(lambda_api, function.name, execute_arn(made.api_id))
     apigateway.create_deployment(restApiId=made.api_id, stageName=STAGE)
     return made.api_id
+
+
+@pytest.fixture(scope="module")
+def echo_api(aws_client: ClientFactory, lambda_api: Any) -> str:
+    return deployed_api(aws_client, lambda_api, ECHO, "/echo")
 
 
 def log_lines(aws_client: ClientFactory, function_name: str) -> list[str]:
@@ -290,12 +295,7 @@ SETS_COOKIES = """
 
 @pytest.fixture(scope="module")
 def cookie_api(aws_client: ClientFactory, lambda_api: Any) -> str:
-    setter = deploy(lambda_api, create_role(aws_client("iam")), SETS_COOKIES)
-    apigateway = aws_client("apigateway")
-    made = make_api(apigateway, setter.arn, [("/login", "GET")])
-    allow_gateway(lambda_api, setter.name, execute_arn(made.api_id))
-    apigateway.create_deployment(restApiId=made.api_id, stageName=STAGE)
-    return made.api_id
+    return deployed_api(aws_client, lambda_api, SETS_COOKIES, "/login")
 
 
 @pytest.mark.parametrize("form", ["host", "path"])
