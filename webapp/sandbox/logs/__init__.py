@@ -5,8 +5,14 @@ everything) and reads a whole log group, sorting it, on every FilterLogEvents ca
 filter_pattern.py (with json_pattern.py, delimited_pattern.py and pattern_values.py) is AWS's
 filter pattern syntax, event_index.py keeps each stream's events in time order so reads bisect
 and merge instead of sorting, and operations.py patches both into moto: see its docstring for
-what changes and why.
+what changes and why. media_type.py labels every answer with AWS's JSON 1.1 media type.
 """
-from webapp.sandbox.logs.operations import install
+from webapp.sandbox.logs import media_type, operations
 
 __all__ = ["install"]
+
+
+def install() -> None:
+    """Patch moto's CloudWatch Logs as operations.py and media_type.py say (once per process)."""
+    operations.install()
+    media_type.install()

@@ -23,6 +23,8 @@ What changes in moto 5.2.5, and why:
   AWS (moto included it), and the forward/backward tokens name event positions, not list
   indexes, so a page boundary survives events arriving out of order in between. At either end
   the token sent comes back unchanged.
+* GetLogEvents on a missing stream of an existing group (LogGroup.get_log_events) says "The
+  specified log stream does not exist.", as AWS does (moto said the group did not exist).
 * DescribeLogStreams: first/last event timestamps are the ends of the sorted list (moto took
   min and max over every event of every stream on each call).
 * StartLiveTail uses the same matcher (moto's EventMessageFilter is replaced), a subscription
@@ -51,6 +53,7 @@ from webapp.sandbox.logs.event_index import (MAX_PAGE_BYTES, MAX_PAGE_EVENTS, Pa
 from webapp.sandbox.logs.filter_pattern import FilterPatternError, Matcher, compile_pattern
 
 _INSTALLED = "_sandbox_indexed_events"
+NO_SUCH_STREAM = "The specified log stream does not exist."
 # The FilterPattern shape's length limit in AWS's API model.
 MAX_PATTERN_LENGTH = 1024
 # Puts and reads of every stream; reentrant because a subscription to another log group puts
@@ -181,6 +184,16 @@ def get_log_events(stream: LogStream, start_time: int | None, end_time: int | No
     return page, backward, forward  # type: ignore[return-value]
 
 
+def group_get_log_events(group: LogGroup, log_stream_name: str, start_time: int | None,
+                         end_time: int | None, limit: int | None, next_token: str | None,
+                         start_from_head: Any) -> tuple[list[dict[str, Any]], str, str]:
+    """GetLogEvents in `group`: ResourceNotFoundException naming the stream if it is missing."""
+    stream = group.streams.get(log_stream_name)
+    if stream is None:
+        raise ResourceNotFoundException(NO_SUCH_STREAM)
+    return get_log_events(stream, start_time, end_time, limit, next_token, bool(start_from_head))
+
+
 def _forward_end(events: list[Any], first: int, last: int) -> int:
     size = 0
     for index in range(first, last):
@@ -303,6 +316,7 @@ def install() -> None:
         LogStream._send_log_events = send_matching  # type: ignore[method-assign]
         LogStream._update = update  # type: ignore[method-assign]
         LogStream.get_log_events = stream_get_log_events  # type: ignore[method-assign]
+        LogGroup.get_log_events = group_get_log_events  # type: ignore[method-assign]
         LogsBackend.filter_log_events = backend_filter_log_events  # type: ignore[method-assign]
         LogsBackend.put_metric_filter = _validating(  # type: ignore[method-assign]
             LogsBackend.put_metric_filter, "filter_pattern")
