@@ -29,7 +29,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox import apigateway, authz
-from webapp.sandbox import awslambda, dynamodb, logs
+from webapp.sandbox import awslambda, dynamodb, iam, logs
 from webapp.sandbox.awslambda.isolation import isolation
 from webapp.sandbox.persistence import StateKeeper, endpoint
 from webapp.sandbox.boundary import Boundary, BoundaryPolicy
@@ -62,6 +62,7 @@ def create_app(region: str,
     apigateway.register(dispatcher, region, lambda_service)
     dynamodb.register(dispatcher, ACCOUNT_ID, table_creating_seconds)
     logs.install()
+    iam.register(dispatcher)
     authz.install(dispatcher, ACCOUNT_ID)
 
     @dispatcher.route(HEALTH_PATH, methods=["GET", "HEAD"])

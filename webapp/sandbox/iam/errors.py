@@ -1,0 +1,25 @@
+"""IAM's refusals of a malformed request: HTTP 400 in the query protocol's error shape.
+
+The shape (ErrorResponse, Sender, RequestId) is the one the authorization guard already sends for
+IAM; only the codes differ: MalformedPolicyDocument for a policy IAM cannot read, ValidationError
+for a parameter it cannot parse.
+"""
+from http import HTTPStatus
+
+from werkzeug.wrappers import Response
+
+from webapp.sandbox.authz.errors import query_error
+
+SERVICE = "iam"
+MALFORMED_POLICY_DOCUMENT = "MalformedPolicyDocument"
+VALIDATION_ERROR = "ValidationError"
+
+
+def malformed_policy_document(message: str) -> Response:
+    """MalformedPolicyDocument, HTTP 400: the policy's text says what IAM could not take."""
+    return query_error(SERVICE, MALFORMED_POLICY_DOCUMENT, message, HTTPStatus.BAD_REQUEST)
+
+
+def validation_error(message: str) -> Response:
+    """ValidationError, HTTP 400: a parameter IAM could not parse."""
+    return query_error(SERVICE, VALIDATION_ERROR, message, HTTPStatus.BAD_REQUEST)
