@@ -2,10 +2,13 @@
 
 For the console and any HTTP client (AWS_FACTS §6 is the spec):
 * `http://127.0.0.1:$SANDBOX_PORT/restapis/<api_id>/<stage>/_user_request_/<path>` serves the
-  stage's deployment, as snapshotted when CreateDeployment ran (later edits wait for a redeploy);
-  unknown paths and verbs answer 403 {"message":"Missing Authentication Token"}.
+  stage's deployment, as snapshotted when CreateDeployment ran (later edits wait for a redeploy),
+  whatever region the API was made in; the stage host `<api_id>.execute-api.localhost` too.
+  Unknown paths and verbs answer 403 {"message":"Missing Authentication Token"}.
 * AWS_PROXY Lambda integrations get the proxy event 1.0 and run through the sandbox's Lambda
-  runtime, after the function's resource policy is checked for apigateway.amazonaws.com.
+  runtime, after the function's resource policy is checked for apigateway.amazonaws.com, or,
+  when the integration has `credentials`, that role's trust and identity policies.
+* Calls naming an API the account does not have answer AWS's 404 NotFoundException.
 * apigateway:TestInvokeMethod runs the live API the same way and answers status, body, headers,
   multiValueHeaders, log (AWS's execution-log text) and latency.
 * UpdateStage refuses to enable logging without the account's cloudwatchRoleArn, UpdateAccount
@@ -16,10 +19,10 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
 
 Modules: `snapshots` (deployments), `matching`, `events` (request, proxy event), `execution`
 (log, responses), `gateway` (the shared path), `lambda_proxy`, `permissions`, `mapping` (AWS and
-MOCK integrations), `logs`, `settings`, `stage_variables`, `responses` (HTTP), `handler` (raw
-header lines).
+MOCK integrations), `logs`, `settings`, `stage_variables`, `unknown_api`, `responses` (HTTP),
+`handler` (raw header lines).
 """
-from webapp.sandbox.apigateway import responses, stage_variables
+from webapp.sandbox.apigateway import responses, stage_variables, unknown_api
 from webapp.sandbox.apigateway.gateway import Gateway
 from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
 from webapp.sandbox.awslambda.service import LambdaService
@@ -28,7 +31,12 @@ from webapp.sandbox.dispatch import Dispatcher
 __all__ = ["RawHeadersRequestHandler", "register"]
 
 
-def register(dispatcher: Dispatcher, region: str, service: LambdaService) -> None:
-    """Let `dispatcher` serve stages and TestInvokeMethod, calling functions through `service`."""
-    responses.register(dispatcher, region, Gateway(service))
+def register(dispatcher: Dispatcher, _region: str, service: LambdaService) -> None:
+    """Let `dispatcher` serve stages and TestInvokeMethod, calling functions through `service`.
+
+    The sandbox's default region is not needed: stages of every region are served.
+    """
+    responses.register(dispatcher, Gateway(service))
     stage_variables.register(dispatcher)
+    unknown_api.register(dispatcher, responses.HANDLED_OPERATIONS
+                         + stage_variables.HANDLED_OPERATIONS)

@@ -2,7 +2,8 @@
 
 The integration URI `arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/
 invocations` may name a qualifier and `${stageVariables.x}`; the function runs through the
-sandbox's Lambda runtime, as lambda:Invoke would run it, after its resource policy is checked.
+sandbox's Lambda runtime, as lambda:Invoke would run it, after its resource policy (or the
+integration's invocation role, `credentials`) is checked (permissions.py).
 
 A proxy response with isBase64Encoded is always sent as bytes; AWS does so only when its
 Content-Type or the request's Accept matches the API's binaryMediaTypes. API Gateway's 29 s
@@ -79,11 +80,10 @@ def call_function(call: Call, service: LambdaService,
     if target is None:
         log.error("Execution failed due to configuration error: Invalid Lambda function URI")
         return None, _internal_error(call)
-    arn = permissions.source_arn(target.region, stage.account_id, stage.api_id, stage.arn_stage,
+    arn = permissions.source_arn(stage.region, stage.account_id, stage.api_id, stage.arn_stage,
                                  call.match.method.http_method, call.match.resource.path)
     found = find_function(stage.account_id, target.region, target.function_arn, target.qualifier)
-    if found is None or not permissions.may_invoke(stage.account_id, target.region,
-                                                   target.function_arn, target.qualifier, arn):
+    if found is None or not _may_invoke(call, target, arn):
         log.error(NO_PERMISSION)
         return None, _internal_error(call)
     log.info(f"Endpoint request URI: {target.invocations_url}")
@@ -113,6 +113,16 @@ def call_function(call: Call, service: LambdaService,
         "Content-Type": "application/json", "X-Amz-Executed-Version": result.executed_version,
         "x-amzn-Remapped-Content-Length": "0", "x-amzn-RequestId": result.request_id}))
     return result, None
+
+
+def _may_invoke(call: Call, target: LambdaTarget, arn: str) -> bool:
+    integration = call.match.method.integration
+    account_id = call.stage.account_id
+    if integration is not None and integration.credentials:
+        return permissions.role_may_invoke(account_id, integration.credentials,
+                                           target.function_arn, target.qualifier)
+    return permissions.may_invoke(account_id, target.region, target.function_arn,
+                                  target.qualifier, arn)
 
 
 def run_proxy(call: Call, service: LambdaService) -> GatewayResponse:

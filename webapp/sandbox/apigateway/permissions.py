@@ -1,8 +1,13 @@
-"""May API Gateway invoke the function? Its resource policy (moto's GetPolicy) decides.
+"""May API Gateway invoke the function? Its resource policy, or the integration's role, decides.
 
-AWS needs a statement allowing principal apigateway.amazonaws.com the action
-lambda:InvokeFunction, whose AWS:SourceArn condition (if any) matches the call's execute-api
-ARN, `arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/RESOURCE_PATH`, `*` per segment.
+Without `credentials` on the integration, AWS needs a statement of the function's resource policy
+(moto's GetPolicy) allowing principal apigateway.amazonaws.com the action lambda:InvokeFunction,
+whose AWS:SourceArn condition (if any) matches the call's execute-api ARN,
+`arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/RESOURCE_PATH`, `*` per segment.
+
+With `credentials` (an invocation role's ARN), API Gateway assumes the role instead: the role
+must trust apigateway.amazonaws.com, and its identity policies must allow lambda:InvokeFunction
+on the function (qualified ARN if the URI names a qualifier); the resource policy is not read.
 """
 import json
 from typing import Any
@@ -11,12 +16,16 @@ from moto.awslambda.models import lambda_backends
 from moto.core.exceptions import ServiceException
 from werkzeug.exceptions import HTTPException
 
+from webapp.sandbox import authz
+from webapp.sandbox.apigateway.settings import trusts_gateway
 from webapp.sandbox.authz.patterns import arn_glob, plain
+from webapp.sandbox.authz.roles import find_role
 
 PRINCIPAL = "apigateway.amazonaws.com"
 INVOKE_ACTIONS = frozenset({"lambda:invokefunction", "lambda:*", "*"})
 SOURCE_ARN_KEY = "aws:sourcearn"
 SOURCE_ACCOUNT_KEY = "aws:sourceaccount"
+INVOKE_ACTION = "lambda:InvokeFunction"
 
 
 def source_arn(region: str, account_id: str, api_id: str, stage: str, http_method: str,
@@ -35,6 +44,16 @@ def may_invoke(account_id: str, region: str, function_arn: str, qualifier: str |
         return False
     document = json.loads(json.loads(wire)["Policy"])
     return any(_allows(statement, arn, account_id) for statement in document["Statement"])
+
+
+def role_may_invoke(account_id: str, role_arn: str, function_arn: str,
+                    qualifier: str | None) -> bool:
+    """Whether API Gateway may assume `role_arn` and, as the role, invoke the function."""
+    role = find_role(account_id, role_arn)
+    if role is None or not trusts_gateway(role.assume_role_policy_document):
+        return False
+    resource = f"{function_arn}:{qualifier}" if qualifier else function_arn
+    return authz.is_allowed(account_id, role_arn, INVOKE_ACTION, resource)
 
 
 def _allows(statement: dict[str, Any], arn: str, account_id: str) -> bool:

@@ -1,6 +1,8 @@
 """HTTP: deployed stages, TestInvokeMethod, and the management calls moto gets wrong.
 
-* `/restapis/<api_id>/<stage>/_user_request_/<path>` (any verb) runs the stage's deployment;
+* `/restapis/<api_id>/<stage>/_user_request_/<path>` (any verb) runs the stage's deployment,
+  whichever region the API was made in (its id is unique; the URL names no region);
+* CreateRestApi (after moto) answers 201, as AWS does;
 * CreateDeployment (after moto) snapshots the API for the new deployment;
 * TestInvokeMethod runs the live API through the same code;
 * UpdateStage and UpdateAccount (before moto) refuse logging without a trusted role, and
@@ -26,8 +28,9 @@ from webapp.sandbox.apigateway.handler import RAW_HEADERS
 from webapp.sandbox.apigateway.matching import Match, match_request, path_parameters
 from webapp.sandbox.apigateway.request_body import json_object
 from webapp.sandbox.apigateway.settings import check_account_update, check_stage_update
-from webapp.sandbox.apigateway.snapshots import SnapshotStore, capture, find_api
+from webapp.sandbox.apigateway.snapshots import SnapshotStore, capture, find_api, locate_api
 from webapp.sandbox.apigateway.stage_variables import check_stage_patch
+from webapp.sandbox.apigateway.unknown_api import missing_api
 from webapp.sandbox.config import ACCOUNT_ID
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 
@@ -44,13 +47,24 @@ TEST_ARN_STAGE = "null"
 TEST_DOMAIN_PREFIX = "testPrefix"
 TEST_DOMAIN_NAME = "testPrefix.testDomainName"
 TEST_SOURCE_IP = "test-invoke-source-ip"
+# The operations whose handler here answers unknown APIs too (unknown_api.py).
+HANDLED_OPERATIONS = ("TestInvokeMethod", "UpdateStage")
 STAGE_VERBS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def register(dispatcher: Dispatcher, region: str, gateway: Gateway) -> None:
-    """Serve stages and TestInvokeMethod with `gateway`; keep deployments' snapshots."""
+def register(dispatcher: Dispatcher, gateway: Gateway) -> None:
+    """Serve stages (of every region) and TestInvokeMethod with `gateway`; keep deployments'
+    snapshots."""
     store = SnapshotStore()
     writer = logs.StageLogWriter()
+
+    @dispatcher.amend("apigateway", "CreateRestApi")
+    def created_rest_api(_request: Request, _operation: AwsOperation,
+                         answer: Response) -> Response:
+        # AWS answers CreateRestApi 201 Created (API reference, Response Syntax); moto 200.
+        if answer.status_code == HTTPStatus.OK:
+            answer.status_code = HTTPStatus.CREATED
+        return answer
 
     @dispatcher.amend("apigateway", "CreateDeployment")
     def snapshot_deployment(request: Request, operation: AwsOperation,
@@ -68,11 +82,12 @@ def register(dispatcher: Dispatcher, region: str, gateway: Gateway) -> None:
     @dispatcher.route(STAGE_RULE, methods=STAGE_VERBS)
     @dispatcher.route(STAGE_PATH_RULE, methods=STAGE_VERBS)
     def stage_request(request: Request, api_id: str, stage_name: str, path: str = "") -> Response:
-        api = find_api(ACCOUNT_ID, region, api_id)
-        stage = api.stages.get(stage_name) if api is not None else None
+        located = locate_api(ACCOUNT_ID, api_id)
         gateway_request = _gateway_request(request, "/" + path)
-        if api is None or stage is None:
+        if located is None or located[1].stages.get(stage_name) is None:
             return _http_response(missing_token(), gateway_request)
+        region, api = located
+        stage = api.stages[stage_name]
         snapshot = store.get(ACCOUNT_ID, region, api_id, stage.deployment_id)
         if snapshot is None:
             logger.warning("no snapshot of deployment %s of %s: serving the live API",
@@ -109,6 +124,9 @@ def register(dispatcher: Dispatcher, region: str, gateway: Gateway) -> None:
 
     @dispatcher.register("apigateway", "UpdateStage")
     def update_stage(request: Request, operation: AwsOperation) -> Response | None:
+        refusal = missing_api(request, operation)
+        if refusal is not None:
+            return refusal
         account_id = get_account_id_from(operation.access_key_id)
         try:
             check_stage_update(account_id, operation.region,

@@ -36,7 +36,7 @@ def check_account_update(account_id: str, patch_operations: list[dict[str, Any]]
         if operation.get("path") != "/cloudwatchRoleArn" or not operation.get("value"):
             continue
         role = find_role(account_id, str(operation["value"]))
-        if role is None or not _trusts_gateway(role.assume_role_policy_document):
+        if role is None or not trusts_gateway(role.assume_role_policy_document):
             raise BadRequestException(UNTRUSTED_ROLE)
 
 
@@ -49,7 +49,8 @@ def _enables_logging(operation: dict[str, Any]) -> bool:
     return path.startswith(ACCESS_LOG_PREFIX) and bool(operation.get("value"))
 
 
-def _trusts_gateway(document: str | dict[str, Any]) -> bool:
+def trusts_gateway(document: str | dict[str, Any]) -> bool:
+    """Whether a role's trust policy lets apigateway.amazonaws.com assume it."""
     policy = json.loads(unquote(document)) if isinstance(document, str) else document
     statements = policy.get("Statement", [])
     for statement in statements if isinstance(statements, list) else [statements]:

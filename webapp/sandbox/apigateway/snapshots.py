@@ -33,6 +33,8 @@ class IntegrationSnapshot:
     request_templates: dict[str, str | None]
     passthrough_behavior: str
     responses: tuple[IntegrationResponseSnapshot, ...]
+    # The role API Gateway assumes to call the backend, if the integration names one.
+    credentials: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,20 @@ class SnapshotStore:
             return self._snapshots.get((account_id, region, api_id, deployment_id))
 
 
+def locate_api(account_id: str, api_id: str) -> tuple[str, RestAPI] | None:
+    """(region, moto's live API) for an API id, whichever region holds it; None if none does.
+
+    API ids are unique across regions, and a stage URL names no region, so every region moto
+    has a backend for is searched.
+    """
+    # list(): another request thread may make a region's backend meanwhile.
+    for region, backend in list(apigateway_backends[account_id].items()):
+        api = backend.apis.get(api_id)
+        if api is not None:
+            return region, api
+    return None
+
+
 def find_api(account_id: str, region: str, api_id: str) -> RestAPI | None:
     """moto's live API, or None."""
     try:
@@ -133,7 +149,7 @@ def _integration(integration: Integration) -> IntegrationSnapshot:
         http_method=integration.http_method,
         request_templates=_copied(integration.request_templates),
         passthrough_behavior=integration.passthrough_behaviour or "WHEN_NO_MATCH",
-        responses=responses)
+        responses=responses, credentials=integration.credentials or None)
 
 
 def _copied(mapping: dict[str, Any] | None) -> dict[str, Any]:

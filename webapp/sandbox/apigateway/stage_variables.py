@@ -20,6 +20,7 @@ from werkzeug.wrappers import Request, Response
 from webapp.sandbox.apigateway.exceptions import BadRequestException
 from webapp.sandbox.apigateway.request_body import json_object
 from webapp.sandbox.apigateway.snapshots import find_api
+from webapp.sandbox.apigateway.unknown_api import missing_api
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 
 MAX_VARIABLES = 100
@@ -35,12 +36,19 @@ VARIABLE_PREFIX = "/variables/"
 STAGE_PATH = re.compile(r"/restapis/(?P<api_id>[^/]+)/stages/(?P<stage_name>[^/]+)/?")
 
 
+# The operations whose handler here answers unknown APIs too (unknown_api.py).
+HANDLED_OPERATIONS = ("CreateStage", "CreateDeployment")
+
+
 def register(dispatcher: Dispatcher) -> None:
     """Refuse CreateStage and CreateDeployment whose `variables` break AWS's rules."""
 
     @dispatcher.register("apigateway", "CreateStage")
     @dispatcher.register("apigateway", "CreateDeployment")
-    def check_created(request: Request, _operation: AwsOperation) -> Response | None:
+    def check_created(request: Request, operation: AwsOperation) -> Response | None:
+        refusal = missing_api(request, operation)
+        if refusal is not None:
+            return refusal
         variables = json_object(request).get("variables")
         try:
             check_variables(variables if isinstance(variables, dict) else {})
