@@ -3,11 +3,12 @@
 moto makes a table ACTIVE the moment it exists, so a console that polls for ACTIVE never sees
 the wait a person sees on AWS. table_status.py puts it back: see its docstring for what it
 changes and where it deliberately differs from AWS. table_size.py reports TableSizeBytes (moto
-says 0), table_order.py keeps a Scan page as cheap as DynamoDB's on a large table, and
-item_nesting.py refuses items nested deeper than DynamoDB's 32 levels.
+says 0), table_order.py keeps a Scan page as cheap as DynamoDB's on a large table,
+item_nesting.py refuses items nested deeper than DynamoDB's 32 levels, and capacity_reports.py
+leaves out ConsumedCapacity and ItemCollectionMetrics the caller did not ask for.
 """
 from webapp.sandbox.dispatch import Dispatcher
-from webapp.sandbox.dynamodb import item_nesting, table_order, table_status
+from webapp.sandbox.dynamodb import capacity_reports, item_nesting, table_order, table_status
 from webapp.sandbox.dynamodb.table_status import DEFAULT_CREATING_SECONDS
 
 __all__ = ["DEFAULT_CREATING_SECONDS", "register"]
@@ -17,7 +18,8 @@ def register(dispatcher: Dispatcher, account_id: str,
              creating_seconds: float = DEFAULT_CREATING_SECONDS) -> None:
     """Let `dispatcher` report new tables as CREATING for `creating_seconds` (0: never) and with
     their size; keep Scan pages from sorting the whole table each time; refuse items nested
-    deeper than DynamoDB takes."""
+    deeper than DynamoDB takes; report consumed capacity only when asked."""
     item_nesting.register(dispatcher)
+    capacity_reports.register(dispatcher)
     table_order.install()
     table_status.register(dispatcher, table_status.CreationClock(creating_seconds), account_id)

@@ -9,22 +9,19 @@ Deviation from AWS: AWS refuses reads and writes on a CREATING table with
 ResourceNotFoundException; the sandbox accepts them at once, because code written against moto
 (and tests that create a table and use it in the next line) expects that.
 """
-import binascii
-import json
 import threading
 import time
 from collections.abc import Callable
-from http import HTTPStatus
 
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
+from webapp.sandbox.dynamodb.answers import answer_body, rewritten
 from webapp.sandbox.dynamodb.table_size import table_size_bytes
 from webapp.sandbox.persistence import phase
 
 DEFAULT_CREATING_SECONDS = 1.0
 CREATING = "CREATING"
-CRC32_HEADER = "x-amz-crc32"
 # Describing a table after CreateTable is how clients wait for it; bound the state anyway.
 MAX_TRACKED_TABLES = 10_000
 
@@ -76,7 +73,7 @@ def register(dispatcher: Dispatcher, clock: CreationClock, account_id: str) -> N
 
     @dispatcher.amend("dynamodb", "CreateTable")
     def create_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
-        body = _answer_body(answer)
+        body = answer_body(answer)
         if body is None or clock.creating_seconds <= 0:
             return answer
         description = body.get("TableDescription", {})
@@ -85,7 +82,7 @@ def register(dispatcher: Dispatcher, clock: CreationClock, account_id: str) -> N
 
     @dispatcher.amend("dynamodb", "DescribeTable")
     def describe_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
-        body = _answer_body(answer)
+        body = answer_body(answer)
         if body is None:
             return answer
         description = body.get("Table", {})
@@ -95,40 +92,22 @@ def register(dispatcher: Dispatcher, clock: CreationClock, account_id: str) -> N
             description["TableSizeBytes"] = size
         if clock.is_creating(operation.region, table_name):
             _mark_creating(description)
-        return _rewritten(answer, body)
+        return rewritten(answer, body)
 
     @dispatcher.amend("dynamodb", "DeleteTable")
     def delete_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
-        body = _answer_body(answer)
+        body = answer_body(answer)
         if body is not None:
             clock.forget(operation.region, body.get("TableDescription", {}).get("TableName", ""))
         return answer
 
 
-def _answer_body(answer: Response) -> dict | None:
-    if answer.status_code != HTTPStatus.OK:
-        return None
-    try:
-        body = json.loads(answer.get_data())
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
 def _marked_creating(answer: Response, body: dict, key: str) -> Response:
     _mark_creating(body.get(key, {}))
-    return _rewritten(answer, body)
+    return rewritten(answer, body)
 
 
 def _mark_creating(description: dict) -> None:
     description["TableStatus"] = CREATING
     for index in description.get("GlobalSecondaryIndexes", []):
         index["IndexStatus"] = CREATING
-
-
-def _rewritten(answer: Response, body: dict) -> Response:
-    data = json.dumps(body).encode()
-    answer.set_data(data)
-    if CRC32_HEADER in answer.headers:  # botocore checks DynamoDB answers against it
-        answer.headers[CRC32_HEADER] = str(binascii.crc32(data))
-    return answer
