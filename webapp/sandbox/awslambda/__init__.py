@@ -14,12 +14,15 @@ For the console (beside AWS's own API):
 
 Where moto falls short of AWS's Lambda API: GetFunction's Code.Location is served by the sandbox
 (code_download.py), ListFunctions / ListVersionsByFunction honour MaxItems and Marker
-(paging.py), and CreateFunction / UpdateFunctionCode refuse packages over AWS's size quotas
-(package_limits.py).
+(paging.py), CreateFunction / UpdateFunctionCode refuse packages over AWS's size quotas
+(package_limits.py), and every answer carrying a function's configuration states it as AWS
+does: LastModified and RevisionId move on updates, LoggingConfig, no empty members
+(configuration.py); GetAccountSettings, which moto lacks, is answered (account_settings.py).
 """
 import threading
 
-from webapp.sandbox.awslambda import code_download, package_limits, paging, responses
+from webapp.sandbox.awslambda import (account_settings, code_download, configuration,
+                                      package_limits, paging, responses)
 from webapp.sandbox.awslambda.caller_guard import WorkerCallerGuard
 from webapp.sandbox.awslambda.runtimes import effective_runtime
 from webapp.sandbox.awslambda.service import DEFAULT_IDLE_SECONDS, LambdaService
@@ -37,9 +40,11 @@ def register(dispatcher: Dispatcher, region: str,
     service = LambdaService(idle_seconds)
     dispatcher.guard(WorkerCallerGuard(service))
     responses.register(dispatcher, service, region)
+    configuration.install()
     code_download.register(dispatcher)
     package_limits.register(dispatcher)
     paging.register(dispatcher)
+    account_settings.register(dispatcher)
     with _lock:
         _services.append(service)
     return service
