@@ -2,8 +2,8 @@
 
 A `FunctionVersion` is compared by value and used as the warm pool's key, so any change moto
 records (code, handler, memory, timeout, role, environment, runtime, a new publish) gives a new
-key and therefore a cold start, as on AWS. moto's update_function_configuration leaves
-LastModified alone, which is why the key holds the settings themselves, not just the timestamp.
+key and therefore a cold start, as on AWS. The key holds the settings themselves, not just
+LastModified and RevisionId, so it does not depend on how those are kept (configuration.py).
 """
 from dataclasses import dataclass, field
 
