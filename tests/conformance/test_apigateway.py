@@ -238,3 +238,82 @@ def test_a_role_that_may_not_invoke_another_function_is_refused(
     role = gateway_role(aws_client("iam"), GATEWAY_TRUST, echo_arn + "-other")
     api = proxy_api(apigateway, REGION, echo_arn, credentials=role)
     assert call(stage_url(sandbox_url, api.api_id, "/echo", STAGE)).status == 500
+
+
+# 5. PATCH updates. API Reference, UpdateMethod and UpdateIntegrationResponse: "Response Syntax"
+# HTTP/1.1 200 with the whole updated Method / IntegrationResponse; paths are JSON Pointers
+# ("Patch Operations": `~1` stands for `/` in a key).
+
+@pytest.fixture
+def mock_method(apigateway: Any) -> tuple[str, str]:
+    """(api id, root resource id) with GET → MOCK and its 200 integration response."""
+    api_id = apigateway.create_rest_api(name=unique("api"))["id"]
+    root = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigateway.put_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                          authorizationType="NONE")
+    apigateway.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK",
+                               requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigateway.put_method_response(restApiId=api_id, resourceId=root, httpMethod="GET",
+                                   statusCode="200")
+    apigateway.put_integration_response(restApiId=api_id, resourceId=root, httpMethod="GET",
+                                        statusCode="200",
+                                        responseTemplates={"application/json": '{"a": 1}'})
+    return api_id, root
+
+
+def test_update_method_applies_its_patch(apigateway: Any, mock_method: tuple[str, str]) -> None:
+    api_id, root = mock_method
+    reply = apigateway.update_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                                     patchOperations=[
+        {"op": "replace", "path": "/authorizationType", "value": "AWS_IAM"},
+        {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+        {"op": "add", "path": "/requestParameters/method.request.querystring.q",
+         "value": "true"},
+        {"op": "add", "path": "/requestModels/application~1json", "value": "Empty"}])
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert reply["authorizationType"] == "AWS_IAM"
+    assert reply["apiKeyRequired"] is True
+    assert reply["requestParameters"] == {"method.request.querystring.q": True}
+    assert reply["requestModels"] == {"application/json": "Empty"}
+    stored = apigateway.get_method(restApiId=api_id, resourceId=root, httpMethod="GET")
+    assert stored["authorizationType"] == "AWS_IAM"
+    apigateway.update_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                             patchOperations=[{"op": "remove",
+                                               "path": "/requestModels/application~1json"}])
+    assert not apigateway.get_method(restApiId=api_id, resourceId=root,
+                                     httpMethod="GET").get("requestModels")
+
+
+def test_update_integration_response_applies_its_patch(apigateway: Any,
+                                                       mock_method: tuple[str, str]) -> None:
+    api_id, root = mock_method
+    reply = apigateway.update_integration_response(
+        restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200",
+        patchOperations=[
+            {"op": "replace", "path": "/selectionPattern", "value": "2\\d{2}"},
+            {"op": "replace", "path": "/responseTemplates/application~1json", "value": "{}"},
+            {"op": "add", "path": "/responseParameters/method.response.header.X-A",
+             "value": "'a'"}])
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert reply["selectionPattern"] == "2\\d{2}"
+    assert reply["responseTemplates"] == {"application/json": "{}"}
+    assert reply["responseParameters"] == {"method.response.header.X-A": "'a'"}
+    stored = apigateway.get_integration_response(restApiId=api_id, resourceId=root,
+                                                 httpMethod="GET", statusCode="200")
+    assert stored["selectionPattern"] == "2\\d{2}"
+
+
+@pytest.mark.parametrize("operation, arguments", [
+    ("update_method", {"httpMethod": "POST"}),
+    ("update_integration_response", {"httpMethod": "GET", "statusCode": "404"}),
+])
+def test_patching_what_does_not_exist_is_not_found(apigateway: Any, mock_method: tuple[str, str],
+                                                   operation: str,
+                                                   arguments: dict[str, Any]) -> None:
+    """API Reference, UpdateMethod / UpdateIntegrationResponse, Errors: NotFoundException, 404."""
+    api_id, root = mock_method
+    with pytest.raises(ClientError) as raised:
+        getattr(apigateway, operation)(restApiId=api_id, resourceId=root, patchOperations=[],
+                                       **arguments)
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert raised.value.response["Error"]["Code"] == "NotFoundException"

@@ -9,6 +9,7 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
   runtime, after the function's resource policy is checked for apigateway.amazonaws.com, or,
   when the integration has `credentials`, that role's trust and identity policies.
 * Calls naming an API the account does not have answer AWS's 404 NotFoundException.
+* UpdateMethod and UpdateIntegrationResponse apply their patches (patches.py).
 * apigateway:TestInvokeMethod runs the live API the same way and answers status, body, headers,
   multiValueHeaders, log (AWS's execution-log text) and latency.
 * UpdateStage refuses to enable logging without the account's cloudwatchRoleArn, UpdateAccount
@@ -19,10 +20,10 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
 
 Modules: `snapshots` (deployments), `matching`, `events` (request, proxy event), `execution`
 (log, responses), `gateway` (the shared path), `lambda_proxy`, `permissions`, `mapping` (AWS and
-MOCK integrations), `logs`, `settings`, `stage_variables`, `unknown_api`, `responses` (HTTP),
-`handler` (raw header lines).
+MOCK integrations), `logs`, `settings`, `stage_variables`, `unknown_api`, `patches`,
+`responses` (HTTP), `handler` (raw header lines).
 """
-from webapp.sandbox.apigateway import responses, stage_variables, unknown_api
+from webapp.sandbox.apigateway import patches, responses, stage_variables, unknown_api
 from webapp.sandbox.apigateway.gateway import Gateway
 from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
 from webapp.sandbox.awslambda.service import LambdaService
@@ -38,5 +39,6 @@ def register(dispatcher: Dispatcher, _region: str, service: LambdaService) -> No
     """
     responses.register(dispatcher, Gateway(service))
     stage_variables.register(dispatcher)
+    patches.register(dispatcher)
     unknown_api.register(dispatcher, responses.HANDLED_OPERATIONS
-                         + stage_variables.HANDLED_OPERATIONS)
+                         + stage_variables.HANDLED_OPERATIONS + patches.HANDLED_OPERATIONS)
