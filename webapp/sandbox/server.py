@@ -59,7 +59,7 @@ def create_app(region: str,
     remember_method_names()
     dispatcher = Dispatcher(MotoServer(create_backend_app))
     lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds)
-    apigateway.register(dispatcher, region, lambda_service)
+    apigateway.register(dispatcher, lambda_service)
     dynamodb.register(dispatcher, ACCOUNT_ID, table_creating_seconds)
     logs.install()
     iam.register(dispatcher)

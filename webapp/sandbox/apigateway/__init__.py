@@ -32,11 +32,9 @@ from webapp.sandbox.dispatch import Dispatcher
 __all__ = ["RawHeadersRequestHandler", "register"]
 
 
-def register(dispatcher: Dispatcher, _region: str, service: LambdaService) -> None:
-    """Let `dispatcher` serve stages and TestInvokeMethod, calling functions through `service`.
-
-    The sandbox's default region is not needed: stages of every region are served.
-    """
+def register(dispatcher: Dispatcher, service: LambdaService) -> None:
+    """Let `dispatcher` serve stages (of every region) and TestInvokeMethod, calling functions
+    through `service`."""
     responses.register(dispatcher, Gateway(service))
     stage_variables.register(dispatcher)
     patches.register(dispatcher)
