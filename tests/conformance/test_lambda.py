@@ -149,3 +149,21 @@ def test_account_settings_state_the_default_quotas_and_count_what_is_used(client
     assert after["AccountUsage"] == {
         "FunctionCount": before["AccountUsage"]["FunctionCount"] + 1,
         "TotalCodeSize": before["AccountUsage"]["TotalCodeSize"] + code_size}
+
+
+@pytest.mark.parametrize("call", ["get_function", "delete_function", "invoke"])
+def test_an_arn_of_another_region_is_not_reachable(client: Any, role: str, call: str) -> None:
+    # AWS answers ResourceNotFoundException, HTTP 404: "Functions from 'us-east-1' are not
+    # reachable in this region ('us-west-1')" (as the AWS SDKs report it, e.g. in
+    # alexcasalboni/aws-lambda-power-tuning#18 and aws/aws-cdk#11826).
+    function = deploy(client, role, SOURCE)
+    elsewhere = function.arn.replace(f":{client.meta.region_name}:", ":eu-west-1:")
+    with pytest.raises(client.exceptions.ResourceNotFoundException) as refused:
+        getattr(client, call)(FunctionName=elsewhere)
+    error = refused.value.response
+    assert error["Error"]["Message"] == (
+        f"Functions from 'eu-west-1' are not reachable in this region "
+        f"('{client.meta.region_name}')")
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert client.get_function(FunctionName=function.name)["Configuration"]["FunctionArn"] == (
+        function.arn)  # still there

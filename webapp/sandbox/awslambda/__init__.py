@@ -22,7 +22,7 @@ does: LastModified and RevisionId move on updates, LoggingConfig, no empty membe
 import threading
 
 from webapp.sandbox.awslambda import (account_settings, code_download, configuration,
-                                      package_limits, paging, responses)
+                                      cross_region, package_limits, paging, responses)
 from webapp.sandbox.awslambda.caller_guard import WorkerCallerGuard
 from webapp.sandbox.awslambda.runtimes import effective_runtime
 from webapp.sandbox.awslambda.service import DEFAULT_IDLE_SECONDS, LambdaService
@@ -39,6 +39,7 @@ def register(dispatcher: Dispatcher, region: str,
     """Let `dispatcher` answer lambda:Invoke by running code; stop it all with `shutdown()`."""
     service = LambdaService(idle_seconds)
     dispatcher.guard(WorkerCallerGuard(service))
+    cross_region.register(dispatcher)
     responses.register(dispatcher, service, region)
     configuration.install()
     code_download.register(dispatcher)

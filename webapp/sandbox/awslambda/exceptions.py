@@ -92,3 +92,10 @@ class ValidationException(LambdaServiceError):
 
     code = "ValidationException"
     status = HTTPStatus.BAD_REQUEST
+
+
+class ResourceNotFoundException(LambdaServiceError):
+    """The function (or the resource it names) does not exist where the call looks for it."""
+
+    code = "ResourceNotFoundException"
+    status = HTTPStatus.NOT_FOUND
