@@ -3,12 +3,12 @@
 AWS answers 404 NotFoundException "Invalid API identifier specified {account}:{api_id}" to every
 call under `/restapis/{restapi_id}`; moto words it differently ("Invalid Rest API Id specified")
 and some of its operations (UpdateRestApi) crash with a 500 instead. The operations are read from
-botocore's model of API Gateway, so every one whose URI names an API is covered.
+API Gateway's service model (botocore's, as moto's router loads it), so every one whose URI names an API is covered.
 """
 import re
 from collections.abc import Iterable
 
-import botocore.session
+from moto.core.routing import get_service_model
 from moto.iam.models import get_account_id_from
 from werkzeug.wrappers import Request, Response
 
@@ -23,7 +23,7 @@ API_PATH = re.compile(r"/restapis/(?P<api_id>[^/?]+)")
 
 def operations_naming_an_api() -> list[str]:
     """API Gateway's operations whose request URI names a REST API."""
-    model = botocore.session.get_session().get_service_model(SERVICE)
+    model = get_service_model(SERVICE)
     return [name for name in model.operation_names
             if model.operation_model(name).http["requestUri"].startswith(API_URI_PREFIX)]
 
