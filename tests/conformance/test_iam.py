@@ -54,20 +54,24 @@ def test_create_role_answers_without_max_session_duration_or_last_use(iam: Any) 
     assert "RoleLastUsed" in fetched
 
 
+def attach_target(iam: Any, operation: str, prefix: str) -> dict[str, str]:
+    """A new role or user (as `operation` attaches to) to attach a policy to."""
+    name = unique(prefix)
+    if operation == "attach_role_policy":
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
+        return {"RoleName": name}
+    iam.create_user(UserName=name)
+    return {"UserName": name}
+
+
 @pytest.mark.parametrize("operation", ["attach_role_policy", "attach_user_policy"])
 def test_attaching_a_malformed_policy_arn_is_a_validation_error(iam: Any, operation: str) -> None:
     """AWS parses PolicyArn before looking the policy up: a string that is no ARN gets
     ValidationError, HTTP 400, "Invalid ARN:  Could not be parsed!" (two spaces, as IAM sends it,
     e.g. through CloudFormation: "Invalid ARN:  Could not be parsed! (Service: Iam, Status Code:
     400 ...)")."""
-    name = unique("conf-arn")
-    if operation == "attach_role_policy":
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
-        target = {"RoleName": name}
-    else:
-        iam.create_user(UserName=name)
-        target = {"UserName": name}
-    assert refusal(getattr(iam, operation), PolicyArn=NOT_AN_ARN, **target) == (
+    assert refusal(getattr(iam, operation), PolicyArn=NOT_AN_ARN,
+                   **attach_target(iam, operation, "conf-arn")) == (
         "ValidationError", "Invalid ARN:  Could not be parsed!", 400)
 
 
@@ -77,14 +81,8 @@ def test_attaching_a_policy_that_does_not_exist_is_no_such_entity(iam: Any,
     """AttachRolePolicy / AttachUserPolicy (API_AttachRolePolicy.html, Errors): NoSuchEntity,
     HTTP 404, "Policy arn:aws:iam::123456789012:policy/Nope does not exist or is not attachable."
     as the AWS CLI reports it for a well-formed ARN that names no policy."""
-    name = unique("conf-nope")
-    if operation == "attach_role_policy":
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
-        target = {"RoleName": name}
-    else:
-        iam.create_user(UserName=name)
-        target = {"UserName": name}
-    assert refusal(getattr(iam, operation), PolicyArn=MISSING_POLICY_ARN, **target) == (
+    assert refusal(getattr(iam, operation), PolicyArn=MISSING_POLICY_ARN,
+                   **attach_target(iam, operation, "conf-nope")) == (
         "NoSuchEntity", f"Policy {MISSING_POLICY_ARN} does not exist or is not attachable.", 404)
 
 
