@@ -2,7 +2,6 @@
 
 Each case quotes what AWS documents and where; the sandbox is reached only over boto3 and HTTP.
 """
-import http.client
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from tests.sandbox.lambda_support import NO_RETRIES, create_role, deploy, unique
 from tests.sandbox.processes import ACCOUNT_ID, REGION, ClientFactory
+from tests.sandbox.test_boundary import send
 from tests.sandbox.test_gateway_stage import ECHO, Reply, call, stage_url
 
 STAGE = "prod"
@@ -78,18 +78,8 @@ def gateway_role(iam: Any, trust: str, invoke_resource: str | None) -> str:
 def host_call(sandbox_url: str, api_id: str, path: str,
               headers: list[tuple[str, str]] | None = None) -> Reply:
     """GET on the API's own origin, {api_id}.execute-api.localhost."""
-    netloc = urlsplit(sandbox_url).netloc
-    connection = http.client.HTTPConnection(netloc, timeout=30)
-    try:
-        connection.putrequest("GET", path, skip_host=True)
-        connection.putheader("Host", f"{api_id}.execute-api.localhost:{urlsplit(sandbox_url).port}")
-        for name, value in headers or []:
-            connection.putheader(name, value)
-        connection.endheaders()
-        answer = connection.getresponse()
-        return Reply(answer.status, answer.getheaders(), answer.read())
-    finally:
-        connection.close()
+    host = f"{api_id}.execute-api.localhost:{urlsplit(sandbox_url).port}"
+    return send(sandbox_url, "GET", path, host=host, headers=dict(headers or []))
 
 
 @pytest.fixture(scope="module")
