@@ -61,7 +61,7 @@ def create_app(region: str,
     lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds)
     apigateway.register(dispatcher, lambda_service)
     dynamodb.register(dispatcher, ACCOUNT_ID, table_creating_seconds)
-    logs.install()
+    logs.register(dispatcher, lambda_service)
     iam.register(dispatcher)
     authz.install(dispatcher, ACCOUNT_ID)
 

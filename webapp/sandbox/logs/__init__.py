@@ -6,13 +6,19 @@ filter_pattern.py (with json_pattern.py, delimited_pattern.py and pattern_values
 filter pattern syntax, event_index.py keeps each stream's events in time order so reads bisect
 and merge instead of sorting, and operations.py patches both into moto: see its docstring for
 what changes and why. media_type.py labels every answer with AWS's JSON 1.1 media type.
+subscriptions.py runs a subscription's Lambda destination for real, with AWS's payload.
 """
-from webapp.sandbox.logs import media_type, operations
+from webapp.sandbox.awslambda.service import LambdaService
+from webapp.sandbox.dispatch import Dispatcher
+from webapp.sandbox.logs import media_type, operations, subscriptions
 
-__all__ = ["install"]
+__all__ = ["register"]
 
 
-def install() -> None:
-    """Patch moto's CloudWatch Logs as operations.py and media_type.py say (once per process)."""
+def register(dispatcher: Dispatcher, lambda_service: LambdaService) -> None:
+    """Patch moto's CloudWatch Logs as operations.py, media_type.py and subscriptions.py say
+    (once per process); Lambda subscriptions invoke through `lambda_service`."""
+    subscriptions.install()  # first: operations.py filters what reaches its delivery
     operations.install()
     media_type.install()
+    subscriptions.register(dispatcher, lambda_service)
