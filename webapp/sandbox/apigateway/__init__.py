@@ -9,7 +9,9 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
   runtime, after the function's resource policy is checked for apigateway.amazonaws.com, or,
   when the integration has `credentials`, that role's trust and identity policies.
 * Calls naming an API the account does not have answer AWS's 404 NotFoundException.
-* UpdateMethod and UpdateIntegrationResponse apply their patches (patches.py).
+* Update* operations apply their patches as AWS does (patch_paths.py): a method's own and its
+  responses' and integration's (patches.py), resources (resource_patches.py), models, request
+  validators, deployments and gateway responses (api_part_patches.py).
 * apigateway:TestInvokeMethod runs the live API the same way and answers status, body, headers,
   multiValueHeaders, log (AWS's execution-log text) and latency.
 * UpdateStage refuses to enable logging without the account's cloudwatchRoleArn, UpdateAccount
@@ -20,10 +22,12 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
 
 Modules: `snapshots` (deployments), `matching`, `events` (request, proxy event), `execution`
 (log, responses), `gateway` (the shared path), `lambda_proxy`, `permissions`, `mapping` (AWS and
-MOCK integrations), `logs`, `settings`, `stage_variables`, `unknown_api`, `patches`,
-`responses` (HTTP), `handler` (raw header lines).
+MOCK integrations), `logs`, `settings`, `stage_variables`, `unknown_api`, `patch_paths`,
+`patches`, `resource_patches`, `api_part_patches`, `responses` (HTTP), `handler` (raw header
+lines).
 """
-from webapp.sandbox.apigateway import patches, responses, stage_variables, unknown_api
+from webapp.sandbox.apigateway import (
+    api_part_patches, patches, resource_patches, responses, stage_variables, unknown_api)
 from webapp.sandbox.apigateway.gateway import Gateway
 from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
 from webapp.sandbox.awslambda.service import LambdaService
@@ -38,5 +42,9 @@ def register(dispatcher: Dispatcher, service: LambdaService) -> None:
     responses.register(dispatcher, Gateway(service))
     stage_variables.register(dispatcher)
     patches.register(dispatcher)
+    resource_patches.register(dispatcher)
+    api_part_patches.register(dispatcher)
     unknown_api.register(dispatcher, responses.HANDLED_OPERATIONS
-                         + stage_variables.HANDLED_OPERATIONS + patches.HANDLED_OPERATIONS)
+                         + stage_variables.HANDLED_OPERATIONS + patches.HANDLED_OPERATIONS
+                         + resource_patches.HANDLED_OPERATIONS
+                         + api_part_patches.HANDLED_OPERATIONS)

@@ -31,3 +31,10 @@ class NotFoundException(ApiGatewayError):
 
     code = "NotFoundException"
     status = HTTPStatus.NOT_FOUND
+
+
+class ConflictException(ApiGatewayError):
+    """409 ConflictException."""
+
+    code = "ConflictException"
+    status = HTTPStatus.CONFLICT

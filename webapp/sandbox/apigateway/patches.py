@@ -1,157 +1,144 @@
-"""UpdateMethod and UpdateIntegrationResponse, which moto does not implement (it answered 500).
+"""A method's updates, which moto does not implement (it answered 500): UpdateMethod,
+UpdateMethodResponse, UpdateIntegration and UpdateIntegrationResponse.
 
-AWS applies a PATCH's operations in order to the method or integration response and answers
-200 with the whole updated object (API reference, "Response Syntax"). Paths are JSON Pointers:
-a map entry's key is escaped, `~1` for `/` (`/requestModels/application~1json`).
-
+Paths each takes (API reference, "Patch Operations"); map entries take add, replace and remove:
 * Method: `replace` on /authorizationType, /authorizerId, /apiKeyRequired, /operationName,
-  /requestValidatorId; `add`, `remove` (and `replace`) on /requestParameters/<name> and
-  /requestModels/<content type>; `add` and `remove` on /authorizationScopes.
-* IntegrationResponse: `replace` on /selectionPattern and /contentHandling; `add`, `remove`,
-  `replace` on /responseTemplates/<content type> and /responseParameters/<name>.
+  /requestValidatorId; the maps /requestParameters/<name>, /requestModels/<content type>; `add`
+  and `remove` on /authorizationScopes.
+* MethodResponse: the maps /responseParameters/<name> and /responseModels/<content type>.
+* Integration: `replace` on /type, /uri, /httpMethod, /credentials, /passthroughBehavior,
+  /contentHandling, /timeoutInMillis, /cacheNamespace, /connectionType,
+  /tlsConfig/insecureSkipVerification; the maps /requestParameters/<name>,
+  /requestTemplates/<content type>.
+* IntegrationResponse: `replace` on /selectionPattern and /contentHandling; the maps
+  /responseTemplates/<content type> and /responseParameters/<name>.
 
-Any other path is refused with 400 BadRequestException, as AWS refuses an unsupported patch.
+What the URL names must exist: 404 NotFoundException "Invalid Resource identifier specified",
+"Invalid Method identifier specified", "Invalid Integration identifier specified" or "Invalid
+Response status code specified", AWS's texts.
 """
-import json
 import re
-from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
-from moto.apigateway.models import IntegrationResponse, Method
-from moto.iam.models import get_account_id_from
-from werkzeug.wrappers import Request, Response
+from moto.apigateway.models import Integration, Method, RestAPI
 
-from webapp.sandbox.apigateway.exceptions import BadRequestException, NotFoundException
-from webapp.sandbox.apigateway.request_body import json_object
-from webapp.sandbox.apigateway.snapshots import find_api
-from webapp.sandbox.apigateway.unknown_api import missing_api
-from webapp.sandbox.dispatch import AwsOperation, Dispatcher
+from webapp.sandbox.apigateway.exceptions import NotFoundException
+from webapp.sandbox.apigateway.patch_paths import (
+    REPLACE_ONLY, Field, PatchOperation, PatchRules, Special, as_bool, register_update)
+from webapp.sandbox.dispatch import Dispatcher
 
-METHOD_PATH = re.compile(
-    r"/restapis/(?P<api_id>[^/]+)/resources/(?P<resource_id>[^/]+)/methods/(?P<verb>[^/]+)/?")
+METHOD_URL = (r"/restapis/(?P<api_id>[^/]+)/resources/(?P<resource_id>[^/]+)"
+              r"/methods/(?P<verb>[^/]+)")
+METHOD_PATH = re.compile(METHOD_URL + "/?")
+METHOD_RESPONSE_PATH = re.compile(METHOD_URL + r"/responses/(?P<status_code>[^/]+)/?")
+INTEGRATION_PATH = re.compile(METHOD_URL + "/integration/?")
 INTEGRATION_RESPONSE_PATH = re.compile(
-    r"/restapis/(?P<api_id>[^/]+)/resources/(?P<resource_id>[^/]+)/methods/(?P<verb>[^/]+)"
-    r"/integration/responses/(?P<status_code>[^/]+)/?")
-HANDLED_OPERATIONS = ("UpdateMethod", "UpdateIntegrationResponse")
-SETTERS = ("add", "replace")
-TRUE_WORDS = frozenset({"true"})
-METHOD_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "/authorizationType": ("authorization_type", str),
-    "/authorizerId": ("authorizer_id", str),
-    "/apiKeyRequired": ("api_key_required", lambda value: str(value).lower() in TRUE_WORDS),
-    "/operationName": ("operation_name", str),
-    "/requestValidatorId": ("request_validator_id", str),
-}
-METHOD_MAPS = {"/requestParameters/": "request_parameters", "/requestModels/": "request_models"}
-RESPONSE_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "/selectionPattern": ("selection_pattern", str),
-    "/contentHandling": ("content_handling", str),
-}
-RESPONSE_MAPS = {"/responseTemplates/": "response_templates",
-                 "/responseParameters/": "response_parameters"}
-AUTHORIZATION_SCOPES = "/authorizationScopes"
+    METHOD_URL + r"/integration/responses/(?P<status_code>[^/]+)/?")
+HANDLED_OPERATIONS = ("UpdateMethod", "UpdateMethodResponse", "UpdateIntegration",
+                      "UpdateIntegrationResponse")
+
+
+def _patch_scopes(method: Method, patch: PatchOperation) -> None:
+    """/authorizationScopes: `add` and `remove` name one scope in the value."""
+    scopes = list(method.authorization_scopes or [])
+    value = str(patch.get("value"))
+    if patch.get("op") == "add" and value not in scopes:
+        scopes.append(value)
+    elif patch.get("op") == "remove" and value in scopes:
+        scopes.remove(value)
+    method.authorization_scopes = scopes or None
+
+
+def _patch_tls(integration: Integration, patch: PatchOperation) -> None:
+    """/tlsConfig/insecureSkipVerification sets one field of the integration's tlsConfig."""
+    integration.tls_config = {**(integration.tls_config or {}),
+                              "insecureSkipVerification": as_bool(patch.get("value"))}
+
+
+METHOD_RULES = PatchRules(
+    fields={"/authorizationType": Field("authorization_type"),
+            "/authorizerId": Field("authorizer_id"),
+            "/apiKeyRequired": Field("api_key_required", as_bool),
+            "/operationName": Field("operation_name"),
+            "/requestValidatorId": Field("request_validator_id")},
+    maps={"/requestParameters/": "request_parameters", "/requestModels/": "request_models"},
+    map_values={"/requestParameters/": as_bool},
+    specials={"/authorizationScopes": Special(frozenset({"add", "remove"}), _patch_scopes)})
+METHOD_RESPONSE_RULES = PatchRules(
+    maps={"/responseParameters/": "response_parameters", "/responseModels/": "response_models"},
+    map_values={"/responseParameters/": as_bool})
+INTEGRATION_RULES = PatchRules(
+    fields={"/type": Field("integration_type"), "/uri": Field("uri"),
+            "/httpMethod": Field("http_method"), "/credentials": Field("credentials"),
+            "/passthroughBehavior": Field("passthrough_behaviour"),
+            "/contentHandling": Field("content_handling"),
+            "/timeoutInMillis": Field("timeout_in_millis", int),
+            "/cacheNamespace": Field("cache_namespace"),
+            "/connectionType": Field("connection_type")},
+    maps={"/requestParameters/": "request_parameters", "/requestTemplates/": "request_templates"},
+    specials={"/tlsConfig/insecureSkipVerification": Special(REPLACE_ONLY, _patch_tls)})
+INTEGRATION_RESPONSE_RULES = PatchRules(
+    fields={"/selectionPattern": Field("selection_pattern"),
+            "/contentHandling": Field("content_handling")},
+    maps={"/responseTemplates/": "response_templates",
+          "/responseParameters/": "response_parameters"})
 
 
 def register(dispatcher: Dispatcher) -> None:
-    """Answer UpdateMethod and UpdateIntegrationResponse with AWS's patch semantics."""
-
-    @dispatcher.register("apigateway", "UpdateMethod")
-    def update_method(request: Request, operation: AwsOperation) -> Response | None:
-        found = METHOD_PATH.fullmatch(request.path)
-        refusal = missing_api(request, operation)
-        if found is None or refusal is not None:
-            return refusal
-        try:
-            method = _method(operation, found.groupdict())
-            for patch in _patches(request):
-                _patch_method(method, patch)
-        except (BadRequestException, NotFoundException) as err:
-            return err.response()
-        return _json(method.to_json())
-
-    @dispatcher.register("apigateway", "UpdateIntegrationResponse")
-    def update_integration_response(request: Request,
-                                    operation: AwsOperation) -> Response | None:
-        found = INTEGRATION_RESPONSE_PATH.fullmatch(request.path)
-        refusal = missing_api(request, operation)
-        if found is None or refusal is not None:
-            return refusal
-        try:
-            method = _method(operation, found.groupdict())
-            integration = method.method_integration
-            response = (integration.integration_responses or {}).get(found["status_code"]) \
-                if integration is not None else None
-            if response is None:
-                raise NotFoundException("Invalid Response status code specified")
-            for patch in _patches(request):
-                _patch_response(response, patch)
-        except (BadRequestException, NotFoundException) as err:
-            return err.response()
-        return _json(response.to_json())
+    """Answer a method's Update* operations with AWS's patch semantics."""
+    register_update(dispatcher, "UpdateMethod", METHOD_PATH, update_method)
+    register_update(dispatcher, "UpdateMethodResponse", METHOD_RESPONSE_PATH,
+                    update_method_response)
+    register_update(dispatcher, "UpdateIntegration", INTEGRATION_PATH, update_integration)
+    register_update(dispatcher, "UpdateIntegrationResponse", INTEGRATION_RESPONSE_PATH,
+                    update_integration_response)
 
 
-def _method(operation: AwsOperation, path: dict[str, str]) -> Method:
-    api = find_api(get_account_id_from(operation.access_key_id), operation.region,
-                   path["api_id"])
-    resource = api.resources.get(path["resource_id"]) if api is not None else None
+def update_method(api: RestAPI, names: dict[str, str],
+                  patches: list[PatchOperation]) -> dict[str, Any]:
+    method = _method(api, names)
+    METHOD_RULES.patch(method, patches)
+    return method.to_json()
+
+
+def update_method_response(api: RestAPI, names: dict[str, str],
+                           patches: list[PatchOperation]) -> dict[str, Any]:
+    response = _method(api, names).method_responses.get(names["status_code"])
+    if response is None:
+        raise NotFoundException("Invalid Response status code specified")
+    METHOD_RESPONSE_RULES.patch(response, patches)
+    return response.to_json()
+
+
+def update_integration(api: RestAPI, names: dict[str, str],
+                       patches: list[PatchOperation]) -> dict[str, Any]:
+    integration = _integration(api, names)
+    INTEGRATION_RULES.patch(integration, patches)
+    return integration.to_json()
+
+
+def update_integration_response(api: RestAPI, names: dict[str, str],
+                                patches: list[PatchOperation]) -> dict[str, Any]:
+    responses = _integration(api, names).integration_responses or {}
+    response = responses.get(names["status_code"])
+    if response is None:
+        raise NotFoundException("Invalid Response status code specified")
+    INTEGRATION_RESPONSE_RULES.patch(response, patches)
+    return response.to_json()
+
+
+def _method(api: RestAPI, names: dict[str, str]) -> Method:
+    resource = api.resources.get(names["resource_id"])
     if resource is None:
         raise NotFoundException("Invalid Resource identifier specified")
-    method = resource.resource_methods.get(path["verb"].upper())
+    method = resource.resource_methods.get(names["verb"].upper())
     if method is None:
         raise NotFoundException("Invalid Method identifier specified")
     return method
 
 
-def _patches(request: Request) -> list[dict[str, Any]]:
-    patches = json_object(request).get("patchOperations") or []
-    if not isinstance(patches, list) or not all(isinstance(patch, dict) for patch in patches):
-        raise BadRequestException("patchOperations must be a list of operations")
-    return patches
-
-
-def _patch_method(method: Method, patch: dict[str, Any]) -> None:
-    op, path = str(patch.get("op")), str(patch.get("path", ""))
-    if path == AUTHORIZATION_SCOPES and op in ("add", "remove"):
-        scopes = list(method.authorization_scopes or [])
-        value = str(patch.get("value"))
-        if op == "add" and value not in scopes:
-            scopes.append(value)
-        elif op == "remove" and value in scopes:
-            scopes.remove(value)
-        method.authorization_scopes = scopes or None
-        return
-    _apply(method, op, path, patch.get("value"), METHOD_FIELDS, METHOD_MAPS)
-
-
-def _patch_response(response: IntegrationResponse, patch: dict[str, Any]) -> None:
-    _apply(response, str(patch.get("op")), str(patch.get("path", "")), patch.get("value"),
-           RESPONSE_FIELDS, RESPONSE_MAPS)
-
-
-def _apply(target: Any, op: str, path: str, value: Any,
-           fields: dict[str, tuple[str, Callable[[Any], Any]]], maps: dict[str, str]) -> None:
-    if path in fields and op == "replace":
-        attribute, convert = fields[path]
-        setattr(target, attribute, convert(value) if value is not None else None)
-        return
-    prefix = next((prefix for prefix in maps if path.startswith(prefix)), None)
-    if prefix is not None and op in (*SETTERS, "remove"):
-        key = _unescape(path.removeprefix(prefix))
-        entries = dict(getattr(target, maps[prefix]) or {})
-        if op == "remove":
-            entries.pop(key, None)
-        else:
-            entries[key] = value
-        setattr(target, maps[prefix], entries)
-        return
-    raise BadRequestException(f"Invalid patch path '{path}' specified for op '{op}'")
-
-
-def _unescape(token: str) -> str:
-    """A JSON Pointer reference token as the key it names (RFC 6901)."""
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def _json(document: dict[str, Any]) -> Response:
-    return Response(json.dumps(document), status=HTTPStatus.OK, content_type="application/json")
+def _integration(api: RestAPI, names: dict[str, str]) -> Integration:
+    integration = _method(api, names).method_integration
+    if integration is None:
+        raise NotFoundException("Invalid Integration identifier specified")
+    return integration

@@ -1,0 +1,261 @@
+"""API Gateway's PATCH updates: UpdateResource, UpdateModel, UpdateRequestValidator,
+UpdateMethodResponse, UpdateIntegration, UpdateGatewayResponse and UpdateDeployment answer as AWS
+does.
+
+AWS documents each in its API reference: "Response Syntax" is HTTP/1.1 200 with the whole updated
+object, "Errors" lists BadRequestException (400), ConflictException (409) and NotFoundException
+(404); the paths each takes are in the API reference's "Patch Operations" page, and a map
+entry's key escapes `/` as `~1` ("PatchOperation"). The error texts are AWS's own, as LocalStack's
+tests recorded them against AWS (localstack/localstack, services/apigateway/legacy/provider.py).
+The sandbox is reached only over boto3 and HTTP.
+"""
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.sandbox.lambda_support import unique
+from tests.sandbox.processes import ClientFactory
+from tests.sandbox.test_gateway_stage import call, stage_url
+
+STAGE = "prod"
+MISSING_TOKEN = {"message": "Missing Authentication Token"}
+MOCK_BODY = '{"served": true}'
+
+
+@pytest.fixture(scope="module")
+def apigateway(aws_client: ClientFactory) -> Any:
+    return aws_client("apigateway")
+
+
+@pytest.fixture
+def api(apigateway: Any) -> dict[str, str]:
+    """A fresh API: {"id", "root", "a", "b", "kid"} for /, /a, /b and /a/kid; GET /a answers
+    200 MOCK_BODY through a MOCK integration and is deployed to STAGE."""
+    api_id = apigateway.create_rest_api(name=unique("api"))["id"]
+    root = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    ids = {"id": api_id, "root": root}
+    for name, parent in (("a", root), ("b", root)):
+        ids[name] = apigateway.create_resource(restApiId=api_id, parentId=parent,
+                                               pathPart=name)["id"]
+    ids["kid"] = apigateway.create_resource(restApiId=api_id, parentId=ids["a"],
+                                            pathPart="kid")["id"]
+    method = {"restApiId": api_id, "resourceId": ids["a"], "httpMethod": "GET"}
+    apigateway.put_method(**method, authorizationType="NONE")
+    apigateway.put_integration(**method, type="MOCK",
+                               requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigateway.put_method_response(**method, statusCode="200")
+    apigateway.put_integration_response(**method, statusCode="200",
+                                        responseTemplates={"application/json": MOCK_BODY})
+    ids["deployment"] = apigateway.create_deployment(restApiId=api_id, stageName=STAGE)["id"]
+    return ids
+
+
+def refusal(action: Any, **arguments: Any) -> tuple[int, str, str]:
+    """(HTTP status, error code, message) of a call that must fail."""
+    with pytest.raises(ClientError) as raised:
+        action(**arguments)
+    error = raised.value.response
+    return (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"],
+            error["Error"]["Message"])
+
+
+def replace(path: str, value: str) -> list[dict[str, str]]:
+    return [{"op": "replace", "path": path, "value": value}]
+
+
+# 1. UpdateResource: `replace` on /pathPart and /parentId ("Patch Operations"); the answer is the
+# Resource, whose `path` is its parents' paths and its part, so its children follow it.
+
+def test_renaming_a_resource_moves_its_childrens_paths(apigateway: Any,
+                                                       api: dict[str, str]) -> None:
+    reply = apigateway.update_resource(restApiId=api["id"], resourceId=api["a"],
+                                       patchOperations=replace("/pathPart", "z"))
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert (reply["id"], reply["pathPart"], reply["path"]) == (api["a"], "z", "/z")
+    assert reply["parentId"] == api["root"]
+    assert "GET" in reply["resourceMethods"]
+    kid = apigateway.get_resource(restApiId=api["id"], resourceId=api["kid"])
+    assert kid["path"] == "/z/kid"
+
+
+def test_a_resource_moves_under_another_parent(apigateway: Any, api: dict[str, str]) -> None:
+    reply = apigateway.update_resource(restApiId=api["id"], resourceId=api["kid"],
+                                       patchOperations=replace("/parentId", api["b"]))
+    assert (reply["parentId"], reply["path"]) == (api["b"], "/b/kid")
+
+
+def test_a_stage_serves_its_deployment_until_redeployed(sandbox_url: str, apigateway: Any,
+                                                        api: dict[str, str]) -> None:
+    """Developer Guide, "Deploy REST APIs": changes to an API reach a stage only when it is
+    deployed again; an unknown path answers 403 {"message":"Missing Authentication Token"}
+    ("Gateway responses", MISSING_AUTHENTICATION_TOKEN)."""
+    apigateway.update_resource(restApiId=api["id"], resourceId=api["a"],
+                               patchOperations=replace("/pathPart", "z"))
+    before = call(stage_url(sandbox_url, api["id"], "/a", STAGE))
+    assert (before.status, before.body.decode()) == (200, MOCK_BODY)
+    assert call(stage_url(sandbox_url, api["id"], "/z", STAGE)).json() == MISSING_TOKEN
+    apigateway.create_deployment(restApiId=api["id"], stageName=STAGE)
+    after = call(stage_url(sandbox_url, api["id"], "/z", STAGE))
+    assert (after.status, after.body.decode()) == (200, MOCK_BODY)
+    gone = call(stage_url(sandbox_url, api["id"], "/a", STAGE))
+    assert (gone.status, gone.json()) == (403, MISSING_TOKEN)
+
+
+@pytest.mark.parametrize("resource, patches, answer", [
+    ("a", [{"op": "replace", "path": "/pathPart", "value": "b"}],
+     (409, "ConflictException", "Another resource with the same parent already has this name: b")),
+    ("kid", [{"op": "replace", "path": "/parentId", "value": "nosuchres0"}],
+     (404, "NotFoundException", "Invalid Resource identifier specified")),
+    ("a", [{"op": "replace", "path": "/parentId", "value": "<kid>"}],
+     (400, "BadRequestException", "Resources cannot be cyclical.")),
+    ("a", [{"op": "replace", "path": "/path", "value": "/z"}],
+     (400, "BadRequestException",
+      "Invalid patch path  '/path' specified for op 'replace'. Must be one of: "
+      "[/parentId, /pathPart]")),
+    ("a", [{"op": "add", "path": "/pathPart", "value": "z"}],
+     (400, "BadRequestException",
+      "Invalid patch path  '/pathPart' specified for op 'add'. Please choose supported "
+      "operations")),
+    ("nosuchres0", [{"op": "replace", "path": "/pathPart", "value": "z"}],
+     (404, "NotFoundException", "Invalid Resource identifier specified")),
+])
+def test_update_resource_refusals(apigateway: Any, api: dict[str, str], resource: str,
+                                  patches: list[dict[str, str]],
+                                  answer: tuple[int, str, str]) -> None:
+    """UpdateResource, Errors: a sibling with that path part is ConflictException (409); a
+    missing resource or parent NotFoundException (404); a cycle or a path or op it does not
+    take BadRequestException (400). A refused patch changes nothing."""
+    patches = [{**patch, "value": patch["value"].replace("<kid>", api["kid"])}
+               for patch in patches]
+    assert refusal(apigateway.update_resource, restApiId=api["id"],
+                   resourceId=api.get(resource, resource), patchOperations=patches) == answer
+    stored = apigateway.get_resource(restApiId=api["id"], resourceId=api["a"])
+    assert (stored["path"], stored["parentId"]) == ("/a", api["root"])
+
+
+# 2. UpdateModel: `replace` on /schema and /description; the answer is the Model.
+
+def test_update_model(apigateway: Any, api: dict[str, str]) -> None:
+    apigateway.create_model(restApiId=api["id"], name="Item", contentType="application/json",
+                            schema='{"type": "object"}', description="old")
+    reply = apigateway.update_model(restApiId=api["id"], modelName="Item", patchOperations=[
+        {"op": "replace", "path": "/schema", "value": '{"type": "string"}'},
+        {"op": "replace", "path": "/description", "value": "new"}])
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert (reply["name"], reply["schema"], reply["description"]) == (
+        "Item", '{"type": "string"}', "new")
+    assert apigateway.get_model(restApiId=api["id"], modelName="Item")["description"] == "new"
+    assert refusal(apigateway.update_model, restApiId=api["id"], modelName="Item",
+                   patchOperations=replace("/name", "Other")) == (
+        400, "BadRequestException",
+        "Invalid patch path  '/name' specified for op 'replace'. Must be one of: "
+        "[/description, /schema]")
+    assert refusal(apigateway.update_model, restApiId=api["id"], modelName="Nope",
+                   patchOperations=[]) == (
+        404, "NotFoundException", "Invalid model name specified: Nope")
+
+
+# 3. UpdateRequestValidator: `replace` on /name, /validateRequestBody and
+# /validateRequestParameters; the answer is the RequestValidator.
+
+def test_update_request_validator(apigateway: Any, api: dict[str, str]) -> None:
+    validator = apigateway.create_request_validator(
+        restApiId=api["id"], name="body", validateRequestBody=False,
+        validateRequestParameters=False)["id"]
+    reply = apigateway.update_request_validator(
+        restApiId=api["id"], requestValidatorId=validator, patchOperations=[
+            {"op": "replace", "path": "/name", "value": "params"},
+            {"op": "replace", "path": "/validateRequestParameters", "value": "true"}])
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert (reply["name"], reply["validateRequestBody"], reply["validateRequestParameters"]) \
+        == ("params", False, True)
+    status, code, message = refusal(
+        apigateway.update_request_validator, restApiId=api["id"],
+        requestValidatorId=validator, patchOperations=replace("/id", "x"))
+    assert (status, code) == (400, "BadRequestException")
+    assert message.startswith("Invalid patch path  '/id' specified for op 'replace'.")
+    assert refusal(apigateway.update_request_validator, restApiId=api["id"],
+                   requestValidatorId="nosuchval0", patchOperations=[]) == (
+        404, "NotFoundException", "Invalid Request Validator identifier specified")
+
+
+# 4. UpdateMethodResponse: add, replace, remove on /responseParameters/<name> (a boolean: is the
+# header required) and /responseModels/<content type>; the answer is the MethodResponse.
+
+def test_update_method_response(apigateway: Any, api: dict[str, str]) -> None:
+    method = {"restApiId": api["id"], "resourceId": api["a"], "httpMethod": "GET"}
+    reply = apigateway.update_method_response(**method, statusCode="200", patchOperations=[
+        {"op": "add", "path": "/responseParameters/method.response.header.X-Trace",
+         "value": "true"},
+        {"op": "add", "path": "/responseModels/application~1json", "value": "Empty"}])
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert reply["responseParameters"] == {"method.response.header.X-Trace": True}
+    assert reply["responseModels"] == {"application/json": "Empty"}
+    apigateway.update_method_response(**method, statusCode="200", patchOperations=[
+        {"op": "remove", "path": "/responseModels/application~1json"}])
+    stored = apigateway.get_method_response(**method, statusCode="200")
+    assert not stored.get("responseModels")
+    assert refusal(apigateway.update_method_response, **method, statusCode="404",
+                   patchOperations=[]) == (
+        404, "NotFoundException", "Invalid Response status code specified")
+
+
+# 5. UpdateIntegration: `replace` on its fields, add/replace/remove on /requestTemplates/<type>
+# and /requestParameters/<name>; the answer is the Integration.
+
+def test_update_integration(apigateway: Any, api: dict[str, str]) -> None:
+    method = {"restApiId": api["id"], "resourceId": api["a"], "httpMethod": "GET"}
+    reply = apigateway.update_integration(**method, patchOperations=[
+        {"op": "replace", "path": "/timeoutInMillis", "value": "5000"},
+        {"op": "add", "path": "/requestTemplates/text~1plain", "value": '{"statusCode": 200}'},
+        {"op": "replace", "path": "/passthroughBehavior", "value": "NEVER"}])
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert reply["timeoutInMillis"] == 5000
+    assert reply["passthroughBehavior"] == "NEVER"
+    assert reply["requestTemplates"]["text/plain"] == '{"statusCode": 200}'
+    apigateway.put_method(restApiId=api["id"], resourceId=api["b"], httpMethod="GET",
+                          authorizationType="NONE")
+    assert refusal(apigateway.update_integration, restApiId=api["id"], resourceId=api["b"],
+                   httpMethod="GET", patchOperations=[]) == (
+        404, "NotFoundException", "Invalid Integration identifier specified")
+
+
+# 6. UpdateGatewayResponse: `replace` on /statusCode, add/replace/remove on
+# /responseParameters/<name> and /responseTemplates/<type>; the answer is the GatewayResponse.
+# A type not customised yet starts from API Gateway's default (Developer Guide, "Gateway
+# response types": MISSING_AUTHENTICATION_TOKEN is 403) and is then no default response.
+
+def test_update_gateway_response(apigateway: Any, api: dict[str, str]) -> None:
+    reply = apigateway.update_gateway_response(
+        restApiId=api["id"], responseType="MISSING_AUTHENTICATION_TOKEN", patchOperations=[
+            {"op": "add", "path": "/responseParameters/gatewayresponse.header.X-Why",
+             "value": "'no route'"},
+            {"op": "add", "path": "/responseTemplates/application~1json",
+             "value": '{"error": $context.error.messageString}'}])
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert (reply["responseType"], reply["statusCode"], reply["defaultResponse"]) == (
+        "MISSING_AUTHENTICATION_TOKEN", "403", False)
+    assert reply["responseParameters"] == {"gatewayresponse.header.X-Why": "'no route'"}
+    assert reply["responseTemplates"] == {
+        "application/json": '{"error": $context.error.messageString}'}
+    apigateway.update_gateway_response(restApiId=api["id"],
+                                       responseType="MISSING_AUTHENTICATION_TOKEN",
+                                       patchOperations=replace("/statusCode", "404"))
+    stored = apigateway.get_gateway_response(restApiId=api["id"],
+                                             responseType="MISSING_AUTHENTICATION_TOKEN")
+    assert stored["statusCode"] == "404"
+
+
+# 7. UpdateDeployment: `replace` on /description; the answer is the Deployment.
+
+def test_update_deployment(apigateway: Any, api: dict[str, str]) -> None:
+    reply = apigateway.update_deployment(restApiId=api["id"], deploymentId=api["deployment"],
+                                         patchOperations=replace("/description", "first"))
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert (reply["id"], reply["description"]) == (api["deployment"], "first")
+    assert apigateway.get_deployment(restApiId=api["id"],
+                                     deploymentId=api["deployment"])["description"] == "first"
+    assert refusal(apigateway.update_deployment, restApiId=api["id"], deploymentId="nosuchdep0",
+                   patchOperations=replace("/description", "x")) == (
+        404, "NotFoundException", "Invalid Deployment identifier specified")
