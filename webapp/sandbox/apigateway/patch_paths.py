@@ -31,7 +31,6 @@ from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 SERVICE = "apigateway"
 REPLACE_ONLY = frozenset({"replace"})
 MAP_OPS = frozenset({"add", "replace", "remove"})
-SETTERS = frozenset({"add", "replace"})
 TRUE_WORDS = frozenset({"true"})
 UNKNOWN_PATH = "Invalid patch path  '{path}' specified for op '{op}'. Must be one of: [{known}]"
 BAD_VALUE = "Invalid patch value  '{value}' specified for op '{op}'"
