@@ -2,12 +2,14 @@
 
 Identity-based policies are the role's inline policies plus its attached managed policies
 (customer-managed and AWS-managed), each managed one at its default version. A permissions
-boundary, when the role has one, must allow the action too; an explicit deny in either wins.
+boundary, when the role (or, in a simulation, the user) has one, must allow the action too; an
+explicit deny in either wins. moto keeps a role's boundary ARN; a user's is kept by
+../iam/permissions_boundaries.py as the `permissions_boundary` member moto serializes.
 """
 import logging
 from dataclasses import dataclass
 
-from moto.iam.models import IAMBackend, ManagedPolicy, Role, iam_backends
+from moto.iam.models import IAMBackend, ManagedPolicy, Role, User, iam_backends
 
 from webapp.sandbox.authz.conditions import RequestKeys
 from webapp.sandbox.authz.policy import Decision, Policy, PolicyError, evaluate, parse_policy
@@ -89,12 +91,22 @@ def decide(policies: RolePolicies, action: str, resource: str, keys: RequestKeys
     return ALLOWED
 
 
-def boundary_policy(role: Role) -> Policy | None:
-    """The role's permissions boundary at its default version, or None if it has none."""
-    if not role.permissions_boundary_arn:
+def boundary_arn(entity: Role | User) -> str | None:
+    """The ARN of the role's or user's permissions boundary, or None if it has none."""
+    if isinstance(entity, Role):
+        return entity.permissions_boundary_arn or None
+    attached = getattr(entity, "permissions_boundary", None) or {}
+    return attached.get("PermissionsBoundaryArn")
+
+
+def boundary_policy(entity: Role | User) -> Policy | None:
+    """The role's or user's permissions boundary at its default version, or None if it has
+    none."""
+    arn = boundary_arn(entity)
+    if arn is None:
         return None
-    backend = iam_backend(role.account_id, role.partition)
-    managed = backend.managed_policies.get(role.permissions_boundary_arn)
+    backend = iam_backend(entity.account_id, partition_of(entity.arn))
+    managed = backend.managed_policies.get(arn)
     if managed is None:
         return EMPTY_POLICY
     return _parsed(default_document(managed)) or EMPTY_POLICY

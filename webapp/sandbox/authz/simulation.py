@@ -200,7 +200,8 @@ def principal(account_id: str, source_arn: str) -> Principal:
     elif kind == "user":
         user = _find_user(account_id, source_arn)
         if user is not None:
-            return Principal(identity=_user_policies(account_id, user), boundary=None)
+            return Principal(identity=_user_policies(account_id, user),
+                             boundary=boundary_policy(user))
     else:
         group = _find_group(account_id, source_arn)
         if group is not None:

@@ -2,21 +2,49 @@
 
 moto 5.2.5 takes any trust policy at CreateRole (text that is not JSON, statements without a
 principal or with s3: actions), looks a policy ARN up without parsing it (so "not-an-arn" is
-NoSuchEntity where AWS says the ARN cannot be parsed), and answers CreateRole with the
-MaxSessionDuration and RoleLastUsed that only GetRole returns. trust_policy.py checks trust
-policies at CreateRole and UpdateAssumeRolePolicy, policy_arns.py parses PolicyArn at
-AttachRolePolicy and AttachUserPolicy, role_answer.py trims CreateRole's answer; errors.py holds
-IAM's 400 refusals.
+NoSuchEntity where AWS says the ARN cannot be parsed), answers CreateRole with the
+MaxSessionDuration and RoleLastUsed that only GetRole returns, and keeps no user's permissions
+boundary. trust_policy.py checks trust policies at CreateRole and UpdateAssumeRolePolicy,
+policy_arns.py parses PolicyArn at AttachRolePolicy and AttachUserPolicy,
+permissions_boundaries.py sets and states users' and roles' boundaries, role_answer.py trims
+CreateRole's answer; errors.py holds IAM's refusals.
+
+Each module's CHECKS run before moto, by operation, in this order: the first refusal answers.
 """
-from webapp.sandbox.dispatch import Dispatcher
-from webapp.sandbox.iam import policy_arns, role_answer, trust_policy
+from collections.abc import Sequence
+
+from werkzeug.wrappers import Request, Response
+
+from webapp.sandbox.dispatch import AwsOperation, Dispatcher, OperationHandler
+from webapp.sandbox.iam import permissions_boundaries, policy_arns, role_answer, trust_policy
+from webapp.sandbox.iam.errors import SERVICE
 
 __all__ = ["register"]
 
+CHECKING_MODULES = (trust_policy, policy_arns, permissions_boundaries)
+
 
 def register(dispatcher: Dispatcher) -> None:
-    """Let `dispatcher` refuse malformed trust policies and policy ARNs as IAM does, and answer
-    CreateRole in AWS's shape."""
-    trust_policy.register(dispatcher)
-    policy_arns.register(dispatcher)
+    """Let `dispatcher` refuse what IAM refuses, keep users' boundaries, and answer in AWS's
+    shape."""
+    checks: dict[str, list[OperationHandler]] = {}
+    for module in CHECKING_MODULES:
+        for name, check in module.CHECKS.items():
+            checks.setdefault(name, []).append(check)
+    for name, handlers in checks.items():
+        dispatcher.register(SERVICE, name)(first_answer(handlers))
+    for name, amender in permissions_boundaries.AMENDERS.items():
+        dispatcher.amend(SERVICE, name)(amender)
     role_answer.register(dispatcher)
+
+
+def first_answer(handlers: Sequence[OperationHandler]) -> OperationHandler:
+    """One handler: the first of `handlers` to answer answers; None if none does."""
+    def answer(request: Request, operation: AwsOperation) -> Response | None:
+        for handler in handlers:
+            response = handler(request, operation)
+            if response is not None:
+                return response
+        return None
+
+    return answer

@@ -2,7 +2,7 @@
 
 The shape (ErrorResponse, Sender, RequestId) is the one the authorization guard already sends for
 IAM; only the codes differ: MalformedPolicyDocument for a policy IAM cannot read, ValidationError
-for a parameter it cannot parse.
+for a parameter it cannot parse; NoSuchEntity (HTTP 404) for a user, role or policy it cannot find.
 """
 from http import HTTPStatus
 
@@ -13,6 +13,7 @@ from webapp.sandbox.authz.errors import query_error
 SERVICE = "iam"
 MALFORMED_POLICY_DOCUMENT = "MalformedPolicyDocument"
 VALIDATION_ERROR = "ValidationError"
+NO_SUCH_ENTITY = "NoSuchEntity"
 
 
 def malformed_policy_document(message: str) -> Response:
@@ -23,3 +24,8 @@ def malformed_policy_document(message: str) -> Response:
 def validation_error(message: str) -> Response:
     """ValidationError, HTTP 400: a parameter IAM could not parse."""
     return query_error(SERVICE, VALIDATION_ERROR, message, HTTPStatus.BAD_REQUEST)
+
+
+def no_such_entity(message: str) -> Response:
+    """NoSuchEntity, HTTP 404: what the request names does not exist."""
+    return query_error(SERVICE, NO_SUCH_ENTITY, message, HTTPStatus.NOT_FOUND)

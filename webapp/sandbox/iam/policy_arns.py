@@ -11,8 +11,8 @@ import re
 
 from werkzeug.wrappers import Request, Response
 
-from webapp.sandbox.dispatch import AwsOperation, Dispatcher
-from webapp.sandbox.iam.errors import SERVICE, validation_error
+from webapp.sandbox.dispatch import AwsOperation, OperationHandler
+from webapp.sandbox.iam.errors import validation_error
 
 ARN = re.compile(r"arn:[^:]+:[^:]+:[^:]*:[^:]*:.+", re.DOTALL)
 UNPARSABLE_ARN_MESSAGE = "Invalid ARN:  Could not be parsed!"
@@ -32,7 +32,6 @@ def refuse_unparsable_arn(request: Request, _operation: AwsOperation) -> Respons
     return validation_error(UNPARSABLE_ARN_MESSAGE)
 
 
-def register(dispatcher: Dispatcher) -> None:
-    """Parse PolicyArn before moto looks it up, for each operation that attaches a policy."""
-    for name in ATTACHING_OPERATIONS:
-        dispatcher.register(SERVICE, name)(refuse_unparsable_arn)
+# PolicyArn parsed before moto looks it up, for each operation that attaches a policy.
+CHECKS: dict[str, OperationHandler] = {name: refuse_unparsable_arn
+                                       for name in ATTACHING_OPERATIONS}

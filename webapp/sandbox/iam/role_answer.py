@@ -3,7 +3,8 @@
 The IAM API Reference's CreateRole example answers Role with Path, RoleName, RoleId, Arn,
 CreateDate and AssumeRolePolicyDocument (and Description, PermissionsBoundary, Tags when given);
 MaxSessionDuration and RoleLastUsed appear in GetRole's answer, not CreateRole's. moto sends
-both in CreateRole too; they are cut from its XML here, and GetRole keeps them.
+both in CreateRole too; they are cut from its XML here, and GetRole keeps them. A boundary is
+typed "Policy", as permissions_boundaries.py says.
 """
 import re
 from http import HTTPStatus
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 from webapp.sandbox.iam.errors import SERVICE
+from webapp.sandbox.iam.permissions_boundaries import with_aws_boundary_type
 
 # Only in Role, and RoleLastUsed is empty (or absent) for a role that was just created.
 GET_ROLE_ONLY_ELEMENTS = re.compile(
@@ -23,7 +25,8 @@ def trim_created_role(_request: Request, _operation: AwsOperation, response: Res
     """moto's CreateRole answer without the elements AWS leaves to GetRole."""
     if response.status_code != HTTPStatus.OK:
         return response
-    response.set_data(GET_ROLE_ONLY_ELEMENTS.sub("", response.get_data(as_text=True)))
+    trimmed = GET_ROLE_ONLY_ELEMENTS.sub("", response.get_data(as_text=True))
+    response.set_data(with_aws_boundary_type(trimmed))
     return response
 
 

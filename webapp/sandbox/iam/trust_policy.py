@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.authz.patterns import glob, plain
-from webapp.sandbox.dispatch import AwsOperation, Dispatcher
-from webapp.sandbox.iam.errors import SERVICE, malformed_policy_document
+from webapp.sandbox.dispatch import AwsOperation, OperationHandler
+from webapp.sandbox.iam.errors import malformed_policy_document
 
 INVALID_JSON = "This policy contains invalid Json"
 NO_PRINCIPALS = ("Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: "
@@ -116,7 +116,6 @@ def refuse_malformed_trust_policy(request: Request, operation: AwsOperation) -> 
     return None if error is None else malformed_policy_document(error)
 
 
-def register(dispatcher: Dispatcher) -> None:
-    """Check trust policies before moto takes them."""
-    for name in DOCUMENT_PARAMETERS:
-        dispatcher.register(SERVICE, name)(refuse_malformed_trust_policy)
+# Checked before moto takes the trust policy, by IAM operation.
+CHECKS: dict[str, OperationHandler] = {name: refuse_malformed_trust_policy
+                                       for name in DOCUMENT_PARAMETERS}

@@ -1,0 +1,219 @@
+"""IAM permissions boundaries (users and roles), service-linked roles and missing-policy
+answers, as AWS documents them, asked of a real sandbox with boto3.
+
+Sources: the IAM API Reference pages of CreateRole, CreateUser, GetRole, GetUser, ListUsers,
+Put/DeleteRolePermissionsBoundary, Put/DeleteUserPermissionsBoundary, CreateServiceLinkedRole,
+DeleteServiceLinkedRole and GetServiceLinkedRoleDeletionStatus
+(https://docs.aws.amazon.com/IAM/latest/APIReference/), the AttachedPermissionsBoundary data type
+("PermissionsBoundaryType ... can only have a value of Policy"), the IAM User Guide's
+"Permissions boundaries for IAM entities" (effective permissions are where identity-based
+policies and the boundary both allow; an explicit deny in either wins) and "Troubleshoot access
+denied error messages" ("... because no permissions boundary allows the <action> action"), and
+IAM's answers as users quote them where the reference gives no text.
+"""
+import json
+import uuid
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.sandbox.lambda_support import create_role, deploy, invoke, lambda_client
+from tests.sandbox.processes import ACCOUNT_ID, ClientFactory
+
+LAMBDA_TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                   "Action": "sts:AssumeRole"}]})
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+MISSING_POLICY_ARN = f"arn:aws:iam::{ACCOUNT_ID}:policy/Nope"
+# At least 20 characters, the PermissionsBoundary minimum botocore checks before sending.
+NOT_AN_ARN = "this-is-not-an-arn-at-all"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def refusal(call: Any, **kwargs: Any) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    answer = caught.value.response
+    return (answer["Error"]["Code"], answer["Error"]["Message"],
+            answer["ResponseMetadata"]["HTTPStatusCode"])
+
+
+def attached(arn: str) -> dict[str, str]:
+    """AttachedPermissionsBoundary as GetRole / GetUser state it."""
+    return {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn}
+
+
+@pytest.fixture
+def iam(aws_client: ClientFactory) -> Any:
+    return aws_client("iam")
+
+
+def test_a_roles_boundary_is_stated_as_a_policy(iam: Any) -> None:
+    """CreateRole and GetRole state Role.PermissionsBoundary as {PermissionsBoundaryType:
+    "Policy", PermissionsBoundaryArn} (moto typed it "PermissionsBoundaryPolicy");
+    PutRolePermissionsBoundary replaces it and DeleteRolePermissionsBoundary removes it."""
+    name = unique("bounded-role")
+    created = iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST,
+                              PermissionsBoundary=READ_ONLY)["Role"]
+    assert created["PermissionsBoundary"] == attached(READ_ONLY)
+    assert iam.get_role(RoleName=name)["Role"]["PermissionsBoundary"] == attached(READ_ONLY)
+    other = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
+    iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=other)
+    assert iam.get_role(RoleName=name)["Role"]["PermissionsBoundary"] == attached(other)
+    iam.delete_role_permissions_boundary(RoleName=name)
+    assert "PermissionsBoundary" not in iam.get_role(RoleName=name)["Role"]
+
+
+def test_a_users_boundary_is_kept_and_stated(iam: Any) -> None:
+    """CreateUser with PermissionsBoundary, PutUserPermissionsBoundary and
+    DeleteUserPermissionsBoundary (which moto lacks) set what GetUser states as
+    User.PermissionsBoundary; ListUsers "does not return ... PermissionsBoundary" (its API
+    Reference page)."""
+    name = unique("bounded-user")
+    created = iam.create_user(UserName=name, PermissionsBoundary=READ_ONLY)["User"]
+    assert created["PermissionsBoundary"] == attached(READ_ONLY)
+    assert iam.get_user(UserName=name)["User"]["PermissionsBoundary"] == attached(READ_ONLY)
+    listed = [user for page in iam.get_paginator("list_users").paginate()
+              for user in page["Users"] if user["UserName"] == name]
+    assert listed and "PermissionsBoundary" not in listed[0]
+    other = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
+    iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=other)
+    assert iam.get_user(UserName=name)["User"]["PermissionsBoundary"] == attached(other)
+    iam.delete_user_permissions_boundary(UserName=name)
+    assert "PermissionsBoundary" not in iam.get_user(UserName=name)["User"]
+
+
+@pytest.mark.parametrize("operation", ["put_user_permissions_boundary",
+                                       "delete_user_permissions_boundary",
+                                       "put_role_permissions_boundary",
+                                       "delete_role_permissions_boundary"])
+def test_a_missing_user_or_role_is_no_such_entity(iam: Any, operation: str) -> None:
+    """NoSuchEntity, HTTP 404 (each page's Errors), worded as IAM words it: "The user with name
+    NAME cannot be found." / "The role with name NAME cannot be found." (moto: "Role NAME not
+    found")."""
+    kind = "user" if "user" in operation else "role"
+    name = unique("nobody")
+    arguments: dict[str, str] = {f"{kind.capitalize()}Name": name}
+    if operation.startswith("put"):
+        arguments["PermissionsBoundary"] = READ_ONLY
+    assert refusal(getattr(iam, operation), **arguments) == (
+        "NoSuchEntity", f"The {kind} with name {name} cannot be found.", 404)
+
+
+def boundary_targets(iam: Any) -> list[tuple[Any, dict[str, str]]]:
+    """Each call that takes PermissionsBoundary, with its other arguments."""
+    user, role = unique("target-user"), unique("target-role")
+    iam.create_user(UserName=user)
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=LAMBDA_TRUST)
+    return [(iam.create_user, {"UserName": unique("new-user")}),
+            (iam.create_role, {"RoleName": unique("new-role"),
+                               "AssumeRolePolicyDocument": LAMBDA_TRUST}),
+            (iam.put_user_permissions_boundary, {"UserName": user}),
+            (iam.put_role_permissions_boundary, {"RoleName": role})]
+
+
+def test_a_boundary_naming_no_policy_is_no_such_entity(iam: Any) -> None:
+    """NoSuchEntity, HTTP 404, "Scope ARN: ARN does not exist or is not attachable." as IAM
+    answered CreateUser for a boundary policy the account could not see (hashicorp/boundary#4255:
+    "NoSuchEntity: Scope ARN: arn:aws:iam::…:policy/DemoUser does not exist or is not
+    attachable. status code: 404"); moto set the boundary anyway. Nothing is created."""
+    for call, arguments in boundary_targets(iam):
+        assert refusal(call, PermissionsBoundary=MISSING_POLICY_ARN, **arguments) == (
+            "NoSuchEntity", f"Scope ARN: {MISSING_POLICY_ARN} does not exist or is not "
+                            "attachable.", 404)
+    names = [user["UserName"] for page in iam.get_paginator("list_users").paginate()
+             for user in page["Users"]]
+    assert not any(name.startswith("new-user") for name in names)
+
+
+def test_a_boundary_that_is_no_arn_is_a_validation_error(iam: Any) -> None:
+    """A PermissionsBoundary that is no ARN is refused before any lookup, as a PolicyArn is:
+    ValidationError, HTTP 400, "Invalid ARN:  Could not be parsed!" (test_iam.py's source); moto
+    answered its own InvalidParameterValue, or for CreateUser nothing at all."""
+    for call, arguments in boundary_targets(iam):
+        assert refusal(call, PermissionsBoundary=NOT_AN_ARN, **arguments) == (
+            "ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+
+
+# Calls DynamoDB with the execution role's keys, as a function on AWS does.
+TABLE_CALLER = """
+import boto3
+from botocore.exceptions import ClientError
+
+def handler(event, context):
+    table = boto3.client("dynamodb")
+    answers = {}
+    for name, call in (("GetItem", table.get_item), ("PutItem", table.put_item)):
+        try:
+            call(TableName=event["table"], **event[name])
+            answers[name] = "ok"
+        except ClientError as error:
+            answers[name] = [error.response["Error"]["Code"], error.response["Error"]["Message"]]
+    return answers
+"""
+
+
+def test_a_boundary_limits_a_functions_execution_role(aws_client: ClientFactory,
+                                                      sandbox_url: str) -> None:
+    """The role's policy allows dynamodb:GetItem and PutItem; its boundary only GetItem. The
+    function's GetItem works, its PutItem is AccessDeniedException (HTTP 400) "User:
+    arn:aws:sts::ACCOUNT:assumed-role/ROLE/FUNCTION is not authorized to perform:
+    dynamodb:PutItem on resource: TABLE_ARN because no permissions boundary allows the
+    dynamodb:PutItem action" (User Guide, "Troubleshoot access denied error messages")."""
+    iam, dynamodb = aws_client("iam"), aws_client("dynamodb")
+    table = unique("bounded")
+    table_arn = dynamodb.create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+    )["TableDescription"]["TableArn"]
+    dynamodb.get_waiter("table_exists").wait(TableName=table)
+    boundary = iam.create_policy(PolicyName=unique("get-only"), PolicyDocument=policy(
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "logs:*"], "Resource": "*"}),
+    )["Policy"]["Arn"]
+    role_arn = create_role(iam)
+    role_name = role_arn.rpartition("/")[2]
+    iam.put_role_policy(RoleName=role_name, PolicyName="table", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+         "Resource": table_arn}))
+    iam.put_role_permissions_boundary(RoleName=role_name, PermissionsBoundary=boundary)
+    functions = lambda_client(sandbox_url)
+    function = deploy(functions, role_arn, TABLE_CALLER, Timeout=30)
+    key = {"id": {"S": "1"}}
+    answer = invoke(functions, function.name, {"table": table, "GetItem": {"Key": key},
+                                               "PutItem": {"Item": key}}).payload
+    principal = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role_name}/{function.name}"
+    assert answer == {"GetItem": "ok", "PutItem": [
+        "AccessDeniedException",
+        f"User: {principal} is not authorized to perform: dynamodb:PutItem on resource: "
+        f"{table_arn} because no permissions boundary allows the dynamodb:PutItem action"]}
+
+
+def test_the_simulator_weighs_a_users_boundary(iam: Any) -> None:
+    """SimulatePrincipalPolicy for a user whose policy allows dynamodb:* but whose boundary
+    (set with PutUserPermissionsBoundary) allows only GetItem: GetItem "allowed", PutItem
+    "implicitDeny" with PermissionsBoundaryDecisionDetail.AllowedByPermissionsBoundary false
+    (EvaluationResult in the API Reference)."""
+    name = unique("simulated-user")
+    user_arn = iam.create_user(UserName=name)["User"]["Arn"]
+    iam.put_user_policy(UserName=name, PolicyName="all", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}))
+    boundary = iam.create_policy(PolicyName=unique("get-only"), PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}))["Policy"]["Arn"]
+    iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=boundary)
+    results = {result["EvalActionName"]: result for result in iam.simulate_principal_policy(
+        PolicySourceArn=user_arn,
+        ActionNames=["dynamodb:GetItem", "dynamodb:PutItem"])["EvaluationResults"]}
+    assert results["dynamodb:GetItem"]["EvalDecision"] == "allowed"
+    assert results["dynamodb:PutItem"]["EvalDecision"] == "implicitDeny"
+    assert results["dynamodb:PutItem"]["PermissionsBoundaryDecisionDetail"] == {
+        "AllowedByPermissionsBoundary": False}
