@@ -12,6 +12,9 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
 * Update* operations apply their patches as AWS does (patch_paths.py): a method's own and its
   responses' and integration's (patches.py), resources (resource_patches.py), models, request
   validators, deployments and gateway responses (api_part_patches.py).
+* ImportRestApi and PutRestApi build OpenAPI 3.0 and Swagger 2.0 documents, JSON or YAML
+  (openapi_document.py reads, openapi_import.py builds); documentation parts and versions are
+  kept per API (documentation.py).
 * apigateway:TestInvokeMethod runs the live API the same way and answers status, body, headers,
   multiValueHeaders, log (AWS's execution-log text) and latency.
 * UpdateStage refuses to enable logging without the account's cloudwatchRoleArn, UpdateAccount
@@ -28,6 +31,7 @@ lines).
 """
 from webapp.sandbox.apigateway import (
     api_part_patches, patches, resource_patches, responses, stage_variables, unknown_api)
+from webapp.sandbox.apigateway import documentation, openapi_import
 from webapp.sandbox.apigateway.gateway import Gateway
 from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
 from webapp.sandbox.awslambda.service import LambdaService
@@ -44,7 +48,10 @@ def register(dispatcher: Dispatcher, service: LambdaService) -> None:
     patches.register(dispatcher)
     resource_patches.register(dispatcher)
     api_part_patches.register(dispatcher)
+    openapi_import.register(dispatcher)
+    documentation.register(dispatcher)
     unknown_api.register(dispatcher, responses.HANDLED_OPERATIONS
                          + stage_variables.HANDLED_OPERATIONS + patches.HANDLED_OPERATIONS
                          + resource_patches.HANDLED_OPERATIONS
-                         + api_part_patches.HANDLED_OPERATIONS)
+                         + api_part_patches.HANDLED_OPERATIONS
+                         + openapi_import.HANDLED_OPERATIONS + documentation.HANDLED_OPERATIONS)
