@@ -217,3 +217,29 @@ def test_the_simulator_weighs_a_users_boundary(iam: Any) -> None:
     assert results["dynamodb:PutItem"]["EvalDecision"] == "implicitDeny"
     assert results["dynamodb:PutItem"]["PermissionsBoundaryDecisionDetail"] == {
         "AllowedByPermissionsBoundary": False}
+
+
+def test_get_policy_on_a_policy_that_does_not_exist_was_not_found(iam: Any) -> None:
+    """GetPolicy: NoSuchEntity, HTTP 404, "Policy ARN was not found." as the AWS CLI reports it
+    ("An error occurred (NoSuchEntity) when calling the GetPolicy operation: Policy
+    arn:aws:iam::179746107155:policy/AWSManagedPrometheusWriteAccessPolicy was not found.");
+    moto said "Policy ARN not found"."""
+    assert refusal(iam.get_policy, PolicyArn=MISSING_POLICY_ARN) == (
+        "NoSuchEntity", f"Policy {MISSING_POLICY_ARN} was not found.", 404)
+
+
+@pytest.mark.parametrize("operation", ["detach_role_policy", "detach_user_policy"])
+def test_detaching_a_policy_that_is_not_attached_was_not_found(iam: Any, operation: str) -> None:
+    """DetachRolePolicy / DetachUserPolicy of a policy the entity does not have: NoSuchEntity,
+    HTTP 404, "Policy ARN was not found." (as IAM answers it for an AWS-managed policy that is
+    not attached, e.g. "Policy arn:aws:iam::aws:policy/AmazonS3FullAccess was not found."),
+    unlike Attach*'s "… does not exist or is not attachable." (test_iam.py)."""
+    name = unique("detach")
+    if operation == "detach_role_policy":
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)
+        target = {"RoleName": name}
+    else:
+        iam.create_user(UserName=name)
+        target = {"UserName": name}
+    assert refusal(getattr(iam, operation), PolicyArn=READ_ONLY, **target) == (
+        "NoSuchEntity", f"Policy {READ_ONLY} was not found.", 404)

@@ -25,28 +25,22 @@ import uuid
 from http import HTTPStatus
 from xml.sax.saxutils import escape
 
-from moto.iam.models import IAMBackend, User, get_account_id_from, iam_backends
+from moto.iam.models import User
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import Amender, AwsOperation, OperationHandler
 from webapp.sandbox.iam.errors import no_such_entity, validation_error
-from webapp.sandbox.iam.policy_arns import UNPARSABLE_ARN_MESSAGE, is_arn
+from webapp.sandbox.iam.policy_arns import UNPARSABLE_ARN_MESSAGE, backend_for, is_arn
 
 PARAMETER = "PermissionsBoundary"
 # AttachedPermissionsBoundary.PermissionsBoundaryType: "This data type can only have a value of
 # Policy."
 BOUNDARY_TYPE = "Policy"
-IAM_PARTITION = "aws"
 NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 MOTO_BOUNDARY_TYPE = re.compile(
     r"<PermissionsBoundaryType>PermissionsBoundaryPolicy</PermissionsBoundaryType>")
 BOUNDARY_ELEMENT = re.compile(r"<PermissionsBoundary>.*?</PermissionsBoundary>", re.DOTALL)
 USER_END = "</User>"
-
-
-def backend_for(operation: AwsOperation) -> IAMBackend:
-    """The caller's account's IAM backend."""
-    return iam_backends[get_account_id_from(operation.access_key_id)][IAM_PARTITION]
 
 
 def boundary_error(request: Request, operation: AwsOperation) -> Response | None:
