@@ -8,8 +8,9 @@ names (`{"statusCode": 200}`, 200 by default).
 
 Response: Lambda function errors are matched by each integration response's selectionPattern
 against errorMessage, MOCK status codes against the code; otherwise the response without a
-pattern is the default. Its template (application/json first) renders the body, and
-responseParameters with 'literal' values set headers.
+pattern is the default. Its template (application/json first) renders the body,
+responseParameters with 'literal' values set headers, and what the template set in
+`$context.responseOverride` replaces the status and headers (overrides.py).
 A template that fails (unreadable, a member that throws, over its budget: see vtl_budget) is
 answered as API Gateway does, 500 {"message": "Internal server error"}, the execution log saying
 "Unable to transform request" or "... response" and why. Templates reach $input and $util only
@@ -26,6 +27,8 @@ from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
 from webapp.sandbox.apigateway import vtl, vtl_budget, vtl_members
+from webapp.sandbox.apigateway.overrides import (Overrides, overridden_headers,
+                                                 overridden_status, response_overrides)
 from webapp.sandbox.apigateway.events import request_context, single_values
 from webapp.sandbox.apigateway.execution import (INTERNAL_ERROR, Call, GatewayResponse,
                                                  json_response, log_method_response)
@@ -42,6 +45,13 @@ LITERAL_PARAMETER = re.compile(r"'(?P<value>.*)'", re.DOTALL)
 HEADER_PARAMETER = "method.response.header."
 # json.loads reads SCAN_CHARS characters in the time of about 32 template steps (measured).
 PARSE_WEIGHT = 32
+# What Java's URLEncoder leaves as it is, beyond letters and digits (Python's quote also keeps ~).
+URL_SAFE = "*-._"
+# Java's escapeJavaScript (commons-lang StringEscapeUtils): these characters and their escapes,
+# other control characters as \uXXXX, and every character past ASCII as \uXXXX (uppercase hex).
+JAVASCRIPT_ESCAPES = {"\b": "\\b", "\n": "\\n", "\t": "\\t", "\f": "\\f", "\r": "\\r",
+                      "'": "\\'", '"': '\\"', "\\": "\\\\", "/": "\\/"}
+ASCII_KEPT = range(0x20, 0x80)
 NO_MATCH = ("Execution failed due to configuration error: No match for output mapping and no "
             "default output mapping configured. Endpoint Response Status Code: {status}")
 
@@ -88,9 +98,13 @@ def _run(call: Call, integration: IntegrationSnapshot, service: LambdaService) -
     return _integration_response(call, integration, str(int(result.status)), error, payload)
 
 
-def template_variables(call: Call, body: str) -> dict[str, Any]:
-    """What a template sees: $input, $util, $context, $stageVariables."""
-    context = request_context(call.request, call.match, call.stage)
+def template_variables(call: Call, body: str,
+                       response_override: Overrides | None = None) -> dict[str, Any]:
+    """What a template sees: $input, $util, $context (with $context.responseOverride in a
+    response template), $stageVariables."""
+    context: dict[str, Any] = request_context(call.request, call.match, call.stage)
+    if response_override is not None:
+        context["responseOverride"] = response_override
     return {"input": Input(call, body), "util": Util(), "context": context,
             "stageVariables": call.stage.variables or {}}
 
@@ -136,30 +150,37 @@ class Util:
     """$util: functions of text, called as methods of the one $util object."""
 
     def escapeJavaScript(self, text: Any) -> str:  # noqa: N802 - VTL's name
-        """The text escaped for a JavaScript string (single quotes too, as API Gateway does)."""
-        escaped = json.dumps(vtl.to_text(text))[1:-1]
-        return escaped.replace("'", "\\'")
+        """The text escaped by JavaScript string rules as Java's escapeJavaScript does: quotes
+        (single ones too, as API Gateway documents), backslash, slash, control characters and
+        everything past ASCII."""
+        source = vtl.to_text(text)
+        vtl_budget.current().build(6 * len(source))
+        return "".join(JAVASCRIPT_ESCAPES.get(char) or (
+            char if ord(char) in ASCII_KEPT else _unicode_escape(char)) for char in source)
 
-    def parseJson(self, text: str) -> Any:  # noqa: N802 - VTL's name
-        """The JSON text as an object (paid for by the render's budget)."""
+    def parseJson(self, text: str | None) -> Any:  # noqa: N802 - VTL's name
+        """The JSON text as an object (paid for by the render's budget); nothing (null, or a
+        blank text such as a missing parameter) parses to null."""
+        if text is None or (type(text) is str and not text.strip()):
+            return None
         vtl_budget.current().scan(len(text), PARSE_WEIGHT)
         return json.loads(text)
 
     def urlEncode(self, text: str) -> str:  # noqa: N802 - VTL's name
-        """application/x-www-form-urlencoded."""
-        return quote_plus(text)
+        """application/x-www-form-urlencoded, as Java's URLEncoder writes it."""
+        return quote_plus(_string(text), safe=URL_SAFE).replace("~", "%7E")
 
     def urlDecode(self, text: str) -> str:  # noqa: N802 - VTL's name
         """The reverse of urlEncode."""
-        return unquote_plus(text)
+        return unquote_plus(_string(text))
 
     def base64Encode(self, text: str) -> str:  # noqa: N802 - VTL's name
         """Base64 of the UTF-8 text."""
-        return base64.b64encode(text.encode()).decode()
+        return base64.b64encode(_string(text).encode()).decode()
 
     def base64Decode(self, text: str) -> str:  # noqa: N802 - VTL's name
         """The text that base64 encodes."""
-        return base64.b64decode(text).decode(errors="replace")
+        return base64.b64decode(_string(text)).decode(errors="replace")
 
 
 # Everything else of Input and Util (`_call`, dunders, Python's own methods) stays out of reach.
@@ -169,6 +190,19 @@ vtl_members.expose(Util, methods={
     "escapeJavaScript": Util.escapeJavaScript, "parseJson": Util.parseJson,
     "urlEncode": Util.urlEncode, "urlDecode": Util.urlDecode,
     "base64Encode": Util.base64Encode, "base64Decode": Util.base64Decode})
+
+
+def _string(value: Any) -> str:
+    """A text argument: anything else fits no signature of the Java method (the call is null)."""
+    if type(value) is not str:
+        raise TypeError("not a String")
+    return value
+
+
+def _unicode_escape(char: str) -> str:
+    """\\uXXXX, in UTF-16 (two escapes past the Basic Multilingual Plane), as Java writes it."""
+    units = char.encode("utf-16-be")
+    return "".join(f"\\u{units[at] << 8 | units[at + 1]:04X}" for at in range(0, len(units), 2))
 
 
 def json_path(document: Any, path: str) -> Any:
@@ -218,14 +252,20 @@ def _integration_response(call: Call, integration: IntegrationSnapshot, status: 
                              INTERNAL_ERROR["message"], integration_status=int(status))
     template = selected.response_templates.get(JSON) or next(
         (text for text in selected.response_templates.values() if text), None)
-    body = _render(call, template, payload, "response", int(status)) if template else payload
+    overrides = response_overrides()
+    body = (_render(call, template, payload, "response", int(status), overrides) if template
+            else payload)
     headers = [("Content-Type", JSON)]
     for target, source in selected.response_parameters.items():
         literal = LITERAL_PARAMETER.fullmatch(source)
         if target.startswith(HEADER_PARAMETER) and literal:
             headers.append((target[len(HEADER_PARAMETER):], literal["value"]))
-    response = GatewayResponse(int(selected.status_code), tuple(headers), body.encode(),
-                               integration_status=int(status))
+    try:
+        method_status = overridden_status(overrides, int(selected.status_code))
+    except vtl.TemplateError as err:
+        raise _TransformFailed("response", err, int(status)) from None
+    response = GatewayResponse(method_status, tuple(overridden_headers(overrides, headers)),
+                               body.encode(), integration_status=int(status))
     log_method_response(call.log, response)
     return response
 
@@ -261,9 +301,10 @@ def _selects(pattern: str, subject: str) -> bool:
     return regex is not None and regex.found_in(subject)
 
 
-def _render(call: Call, template: str, body: str, side: str, status: int | None) -> str:
+def _render(call: Call, template: str, body: str, side: str, status: int | None,
+            response_override: Overrides | None = None) -> str:
     try:
-        return vtl.render(template, template_variables(call, body))
+        return vtl.render(template, template_variables(call, body, response_override))
     except vtl.TemplateError as err:
         raise _TransformFailed(side, err, status) from None
 

@@ -6,7 +6,8 @@ at most 1000 times (the loop stops there, as Velocity's `directive.foreach.maxlo
 payload is at most 10 MB. AWS documents no other limit (its own engine runs under a timeout),
 so the sandbox adds its guards: a render takes at most STEP_LIMIT steps, builds at most
 TEXT_LIMIT characters in all, no single text grows past the payload quota, and templates nest
-at most NESTING_LIMIT deep. Past any of them the template fails with TemplateError, which
+at most NESTING_LIMIT deep, macro calls at most MACRO_DEPTH_LIMIT deep (Velocity's own
+`velocimacro.max.depth`). Past any of them the template fails with TemplateError, which
 API Gateway answers as 500 Internal server error.
 
 The budget of the render under way is kept in a context variable, so the members that build
@@ -24,6 +25,7 @@ STEP_LIMIT = 1_000_000
 SCAN_CHARS = 1024
 TEXT_LIMIT = 8 * PAYLOAD_LIMIT
 NESTING_LIMIT = 32
+MACRO_DEPTH_LIMIT = 20
 # Java's long: VTL arithmetic beyond it fails rather than growing without bound.
 INTEGER_LIMIT = 2 ** 63
 
@@ -38,6 +40,7 @@ class Budget:
     def __init__(self) -> None:
         self.steps = 0
         self.text = 0
+        self.macro_depth = 0
 
     def step(self, count: int = 1) -> None:
         """Spend steps: a node run, a member read or call, an item compared or printed."""
@@ -56,6 +59,18 @@ class Budget:
         self.text += length
         if self.text > TEXT_LIMIT:
             raise TemplateError(f"the template built more than {TEXT_LIMIT} characters")
+
+
+    @contextmanager
+    def macro(self) -> Iterator[None]:
+        """One macro call deeper while it runs."""
+        self.macro_depth += 1
+        if self.macro_depth > MACRO_DEPTH_LIMIT:
+            raise TemplateError(f"macro calls nest more than {MACRO_DEPTH_LIMIT} deep")
+        try:
+            yield
+        finally:
+            self.macro_depth -= 1
 
 
 _CURRENT: ContextVar[Budget | None] = ContextVar("vtl_budget", default=None)
