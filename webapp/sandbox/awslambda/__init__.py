@@ -18,11 +18,14 @@ Where moto falls short of AWS's Lambda API: GetFunction's Code.Location is serve
 (package_limits.py), and every answer carrying a function's configuration states it as AWS
 does: LastModified and RevisionId move on updates, LoggingConfig, no empty members
 (configuration.py); GetAccountSettings, which moto lacks, is answered (account_settings.py).
+Requests breaking the service model's constraints get AWS's ValidationException before anything
+runs (validation.py).
 """
 import threading
 
 from webapp.sandbox.awslambda import (account_settings, code_download, configuration,
-                                      cross_region, package_limits, paging, responses)
+                                      cross_region, package_limits, paging, responses,
+                                      validation)
 from webapp.sandbox.awslambda.caller_guard import WorkerCallerGuard
 from webapp.sandbox.awslambda.runtimes import effective_runtime
 from webapp.sandbox.awslambda.service import DEFAULT_IDLE_SECONDS, LambdaService
@@ -39,6 +42,7 @@ def register(dispatcher: Dispatcher, region: str,
     """Let `dispatcher` answer lambda:Invoke by running code; stop it all with `shutdown()`."""
     service = LambdaService(idle_seconds)
     dispatcher.guard(WorkerCallerGuard(service))
+    validation.register(dispatcher)
     cross_region.register(dispatcher)
     responses.register(dispatcher, service, region)
     configuration.install()

@@ -1,0 +1,202 @@
+"""Lambda's answers to names and settings outside the API's constraints, asked of a real sandbox.
+
+AWS checks every request member against Lambda's service model (the Constraints each member
+lists in the API reference, e.g. https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html
+"FunctionName … Length Constraints: Minimum length of 1. Maximum length of 256. Pattern: …",
+Qualifier "Length Constraints: Minimum length of 1. Maximum length of 128. Pattern: …", and
+API_CreateFunction.html's Timeout, MemorySize, Runtime, Handler, Role) and answers HTTP 400
+ValidationException listing every failure (API reference, "Common Errors": "The input fails to
+satisfy the constraints specified by an AWS service", 400). The text, as AWS's SDKs and tools
+record it (e.g. awslabs/aws-gov-cloud-import#21, aarondfrancis/sidecar#20 and #147,
+covidatlas/li#575): "1 validation error detected: Value 'SC-Name of the App' at 'functionName'
+failed to satisfy constraint: Member must satisfy regular expression pattern: …", "Value '3000'
+at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900",
+"N validation errors detected: …; …" for several, in a body {"message": "…"} (sidecar#147 shows
+the raw body). A bare name over 64 characters at CreateFunction ("If you specify only the function
+name, it is limited to 64 characters in length") is InvalidParameterValueException with the
+same words (cloud-custodian#3352, aws-cdk#13264). The patterns quoted are the model's.
+
+boto3 checks some constraints itself, so these clients are built with parameter_validation off.
+"""
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+
+from tests.sandbox.lambda_support import create_role, package
+from tests.sandbox.processes import REGION
+
+UNCHECKED = Config(parameter_validation=False, retries={"total_max_attempts": 1})
+SOURCE = "def handler(event, context):\n    return 1\n"
+FUNCTION_CALLS = ["get_function", "get_function_configuration", "delete_function", "invoke"]
+
+
+@pytest.fixture
+def client(sandbox_url: str) -> Any:
+    return boto3.client("lambda", endpoint_url=sandbox_url, region_name=REGION,
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=UNCHECKED)
+
+
+@pytest.fixture
+def role(aws_client: Any) -> str:
+    return create_role(aws_client("iam"), may_log=False)
+
+
+def constraint(client: Any, operation: str, member: str, key: str) -> Any:
+    """A member's constraint as Lambda's service model states it."""
+    shape = client.meta.service_model.operation_model(operation).input_shape.members[member]
+    return shape.metadata[key]
+
+
+def refusal(call: Any, **parameters: Any) -> dict[str, Any]:
+    """The error response a call gets (it must fail)."""
+    with pytest.raises(Exception) as failed:
+        call(**parameters)
+    return failed.value.response  # type: ignore[attr-defined]
+
+
+def pattern_failure(value: str, member: str, pattern: str) -> str:
+    return (f"Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy "
+            f"regular expression pattern: {pattern}")
+
+
+def assert_validation_exception(error: dict[str, Any], *failures: str) -> None:
+    count = len(failures)
+    assert error["Error"]["Code"] == "ValidationException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Message"] == (
+        f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(failures))
+
+
+@pytest.mark.parametrize("call", FUNCTION_CALLS)
+@pytest.mark.parametrize("name", ["my func", "fünf", "a/b", "a%2Fb", "a:b:c"])
+def test_a_name_outside_the_pattern_is_a_validation_exception(client: Any, call: str,
+                                                              name: str) -> None:
+    """FunctionName pattern of GetFunction, GetFunctionConfiguration, DeleteFunction, Invoke."""
+    operation = client.meta.method_to_api_mapping[call]
+    pattern = constraint(client, operation, "FunctionName", "pattern")
+    error = refusal(getattr(client, call), FunctionName=name)
+    assert_validation_exception(error, pattern_failure(name, "functionName", pattern))
+
+
+@pytest.mark.parametrize("call", FUNCTION_CALLS)
+def test_a_name_too_long_and_a_bad_qualifier_are_both_named(client: Any, call: str) -> None:
+    """FunctionName "Maximum length of 256", Qualifier's pattern: two errors in one answer."""
+    operation = client.meta.method_to_api_mapping[call]
+    longest = constraint(client, operation, "FunctionName", "max")
+    name = "a" * (longest + 1)
+    error = refusal(getattr(client, call), FunctionName=name, Qualifier="a b")
+    assert_validation_exception(
+        error,
+        f"Value '{name}' at 'functionName' failed to satisfy constraint: Member must have "
+        f"length less than or equal to {longest}",
+        pattern_failure("a b", "qualifier", constraint(client, operation, "Qualifier",
+                                                       "pattern")))
+
+
+def test_a_qualifier_too_long_is_a_validation_exception(client: Any) -> None:
+    """Qualifier: "Maximum length of 128"."""
+    qualifier = "a" * 129
+    error = refusal(client.get_function, FunctionName="anything", Qualifier=qualifier)
+    assert_validation_exception(
+        error, f"Value '{qualifier}' at 'qualifier' failed to satisfy constraint: Member must "
+               "have length less than or equal to 128")
+
+
+@pytest.mark.parametrize("call", FUNCTION_CALLS)
+def test_a_name_with_dots_is_a_function_that_does_not_exist(client: Any, call: str) -> None:
+    """Names are looked up by [a-zA-Z0-9-_\\.]+ but made by [a-zA-Z0-9-_]+: such a function
+    does not exist, ResourceNotFoundException (404) "Function not found: <its ARN>"."""
+    error = refusal(getattr(client, call), FunctionName="..")
+    assert error["Error"]["Code"] == "ResourceNotFoundException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert error["Error"]["Message"] == (
+        f"Function not found: arn:aws:lambda:{REGION}:123456789012:function:..")
+
+
+@pytest.mark.parametrize(("setting", "value", "failure"), [
+    ("Timeout", 0, "Value '0' at 'timeout' failed to satisfy constraint: Member must have value "
+                   "greater than or equal to 1"),
+    ("Timeout", 901, "Value '901' at 'timeout' failed to satisfy constraint: Member must have "
+                     "value less than or equal to 900"),
+    ("MemorySize", 127, "Value '127' at 'memorySize' failed to satisfy constraint: Member must "
+                        "have value greater than or equal to 128"),
+    ("MemorySize", 10241, "Value '10241' at 'memorySize' failed to satisfy constraint: Member "
+                          "must have value less than or equal to 10240"),
+    ("Handler", "app handler", "Value 'app handler' at 'handler' failed to satisfy constraint: "
+                               "Member must satisfy regular expression pattern: [^\\s]+"),
+])
+def test_create_function_settings_outside_their_range(client: Any, role: str, setting: str,
+                                                      value: Any, failure: str) -> None:
+    """CreateFunction: Timeout "Valid Range: Minimum value of 1" and "The maximum allowed value
+    is 900 seconds", MemorySize 128 to 10,240 MB, Handler "Pattern: [^\\s]+"."""
+    settings = {"FunctionName": "valid-name", "Runtime": "python3.12", "Role": role,
+                "Handler": "app.handler", "Code": {"ZipFile": package({"app.py": SOURCE})},
+                setting: value}
+    assert_validation_exception(refusal(client.create_function, **settings), failure)
+
+
+def test_create_function_names_every_bad_member(client: Any) -> None:
+    """Name, runtime, role and timeout all wrong: four errors, in the model's member order."""
+    error = refusal(client.create_function, FunctionName="my func", Runtime="python9",
+                    Role="notarole", Handler="app.handler", Timeout=0,
+                    Code={"ZipFile": package({"app.py": SOURCE})})
+    runtimes = ", ".join(client.meta.service_model.shape_for("Runtime").enum)
+    assert_validation_exception(
+        error,
+        pattern_failure("my func", "functionName",
+                        constraint(client, "CreateFunction", "FunctionName", "pattern")),
+        "Value 'python9' at 'runtime' failed to satisfy constraint: Member must satisfy enum "
+        f"value set: [{runtimes}]",
+        pattern_failure("notarole", "role", constraint(client, "CreateFunction", "Role",
+                                                       "pattern")),
+        "Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater "
+        "than or equal to 1")
+
+
+def test_a_name_over_140_characters_is_a_validation_exception(client: Any, role: str) -> None:
+    """CreateFunction FunctionName: "Maximum length of 140" (a whole ARN)."""
+    name = "a" * 141
+    error = refusal(client.create_function, FunctionName=name, Runtime="python3.12", Role=role,
+                    Handler="app.handler", Code={"ZipFile": package({"app.py": SOURCE})})
+    assert_validation_exception(
+        error, f"Value '{name}' at 'functionName' failed to satisfy constraint: Member must "
+               "have length less than or equal to 140")
+
+
+def test_a_bare_name_over_64_characters_is_an_invalid_parameter(client: Any, role: str) -> None:
+    """"If you specify only the function name, it is limited to 64 characters in length":
+    InvalidParameterValueException, 400, worded as a validation error."""
+    name = "a" * 65
+    error = refusal(client.create_function, FunctionName=name, Runtime="python3.12", Role=role,
+                    Handler="app.handler", Code={"ZipFile": package({"app.py": SOURCE})})
+    assert error["Error"]["Code"] == "InvalidParameterValueException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Message"] == (
+        f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy "
+        "constraint: Member must have length less than or equal to 64")
+
+
+def test_the_answer_is_aws_json_error_shape(sandbox_url: str) -> None:
+    """Over raw HTTP: 400, X-Amzn-ErrorType ValidationException, a body {"message": "…"}."""
+    request = AWSRequest(method="GET", url=f"{sandbox_url}/2015-03-31/functions/my%20func")
+    SigV4Auth(boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
+              .get_credentials(), "lambda", REGION).add_auth(request)
+    prepared = urllib.request.Request(request.url, headers=dict(request.headers), method="GET")
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(prepared, timeout=10)
+    reply = answered.value
+    assert reply.code == 400
+    assert reply.headers["X-Amzn-ErrorType"] == "ValidationException"
+    body = json.loads(reply.read())
+    assert list(body) == ["message"]
+    assert body["message"].startswith("1 validation error detected: Value 'my func' at "
+                                      "'functionName' failed to satisfy constraint: ")
+
