@@ -1,4 +1,5 @@
-"""Lambda's answers to names and settings outside the API's constraints, asked of a real sandbox.
+"""Lambda's answers to names and settings outside the API's constraints, and to execution roles
+it cannot assume, asked of a real sandbox.
 
 AWS checks every request member against Lambda's service model (the Constraints each member
 lists in the API reference, e.g. https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html
@@ -21,6 +22,9 @@ boto3 checks some constraints itself, so these clients are built with parameter_
 import json
 import urllib.error
 import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -28,9 +32,11 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
-from tests.sandbox.lambda_support import create_role, package
-from tests.sandbox.processes import REGION
+from tests.sandbox.lambda_support import create_role, package, unique
+from tests.sandbox.processes import REGION, free_port, stop
+from tests.sandbox.test_persistence import Sandbox
 
 UNCHECKED = Config(parameter_validation=False, retries={"total_max_attempts": 1})
 SOURCE = "def handler(event, context):\n    return 1\n"
@@ -200,3 +206,111 @@ def test_the_answer_is_aws_json_error_shape(sandbox_url: str) -> None:
     assert body["message"].startswith("1 validation error detected: Value 'my func' at "
                                       "'functionName' failed to satisfy constraint: ")
 
+
+# --- The execution role -------------------------------------------------------------------
+# CreateFunction and UpdateFunctionConfiguration, InvalidParameterValueException (400): "The
+# role defined for the function cannot be assumed by Lambda." when the role is missing or its
+# trust policy does not allow lambda.amazonaws.com sts:AssumeRole (Lambda Developer Guide,
+# "Lambda execution role"; the answer as AWS's SDKs report it: x-amzn-errortype
+# InvalidParameterValueException with status 400 in cloudyr/aws.lambda#2, the message in
+# nficano/python-lambda#28 and danilop/LambdAuth#49).
+
+OTHER_SERVICE_TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                   "Action": "sts:AssumeRole"}]})
+CANNOT_BE_ASSUMED = "The role defined for the function cannot be assumed by Lambda."
+# Roles made and deleted beside the function pairs, so IAM's table changes while they run.
+CHURNED_ROLES = 150
+PAIRS = 60
+REGIONS = (REGION, "eu-west-1")
+
+
+def create_pair(sandbox_url: str, region: str) -> str:
+    """A role trusting Lambda, then at once a function using it; the answer's code."""
+    iam = boto3.client("iam", endpoint_url=sandbox_url, region_name=region,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    functions = boto3.client("lambda", endpoint_url=sandbox_url, region_name=region,
+                             aws_access_key_id="testing", aws_secret_access_key="testing",
+                             config=UNCHECKED)
+    try:
+        deploy_with(functions, create_role(iam, may_log=False))
+    except ClientError as err:
+        return f"{err.response['Error']['Code']}: {err.response['Error']['Message']}"
+    return "created"
+
+
+def deploy_with(client: Any, role: str) -> None:
+    client.create_function(FunctionName=unique("fn"), Runtime="python3.12", Role=role,
+                           Handler="app.handler", Code={"ZipFile": package({"app.py": SOURCE})})
+
+
+def churn_roles(iam: Any, count: int) -> None:
+    for _ in range(count):
+        name = unique("churn")
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=OTHER_SERVICE_TRUST)
+        iam.delete_role(RoleName=name)
+
+
+def test_a_missing_role_cannot_be_assumed(client: Any) -> None:
+    error = refusal(client.create_function, FunctionName=unique("fn"), Runtime="python3.12",
+                    Role=f"arn:aws:iam::123456789012:role/{unique('missing')}",
+                    Handler="app.handler", Code={"ZipFile": package({"app.py": SOURCE})})
+    assert error["Error"]["Code"] == "InvalidParameterValueException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Message"] == CANNOT_BE_ASSUMED
+
+
+def test_a_role_not_trusting_lambda_cannot_be_assumed(client: Any, aws_client: Any,
+                                                      role: str) -> None:
+    """Both at CreateFunction and when UpdateFunctionConfiguration changes the role."""
+    iam = aws_client("iam")
+    stranger = iam.create_role(RoleName=unique("ec2"),
+                               AssumeRolePolicyDocument=OTHER_SERVICE_TRUST)["Role"]["Arn"]
+    for call, settings in [(client.create_function,
+                            {"FunctionName": unique("fn"), "Runtime": "python3.12",
+                             "Handler": "app.handler",
+                             "Code": {"ZipFile": package({"app.py": SOURCE})}}),
+                           (client.update_function_configuration, {})]:
+        if not settings:
+            name = unique("fn")
+            client.create_function(FunctionName=name, Runtime="python3.12", Role=role,
+                                   Handler="app.handler",
+                                   Code={"ZipFile": package({"app.py": SOURCE})})
+            settings = {"FunctionName": name}
+        error = refusal(call, Role=stranger, **settings)
+        assert error["Error"]["Code"] == "InvalidParameterValueException"
+        assert error["Error"]["Message"] == CANNOT_BE_ASSUMED
+
+
+def test_a_role_just_made_is_always_assumable(sandbox_url: str, aws_client: Any) -> None:
+    """A role that exists and trusts Lambda is taken at once, every time: pairs of CreateRole
+    and CreateFunction in two regions, while other roles are made and deleted meanwhile (moto's
+    role lookup used to break on that, at random)."""
+    iam = aws_client("iam")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        churners = [pool.submit(churn_roles, iam, CHURNED_ROLES) for _ in range(2)]
+        answers = list(pool.map(lambda index: create_pair(sandbox_url, REGIONS[index % 2]),
+                                range(PAIRS)))
+        for churner in churners:
+            churner.result()
+    assert Counter(answers) == {"created": PAIRS}
+
+
+def test_a_role_made_before_a_restart_is_assumable_after_it(tmp_path: Path) -> None:
+    """The journal gives roles back as they were: a function can use them after a restart."""
+    box = Sandbox(tmp_path / "data", free_port())
+    box.start()
+    try:
+        roles = {region: create_role(boto3.client(
+            "iam", endpoint_url=box.url, region_name=region, aws_access_key_id="testing",
+            aws_secret_access_key="testing"), may_log=False) for region in REGIONS}
+        box.stop()
+        box.start()
+        for region, role in roles.items():
+            deploy_with(boto3.client("lambda", endpoint_url=box.url, region_name=region,
+                                     aws_access_key_id="testing",
+                                     aws_secret_access_key="testing", config=UNCHECKED), role)
+    finally:
+        if box.process is not None and box.process.poll() is None:
+            stop(box.process)

@@ -19,13 +19,13 @@ Where moto falls short of AWS's Lambda API: GetFunction's Code.Location is serve
 does: LastModified and RevisionId move on updates, LoggingConfig, no empty members
 (configuration.py); GetAccountSettings, which moto lacks, is answered (account_settings.py).
 Requests breaking the service model's constraints get AWS's ValidationException before anything
-runs (validation.py).
+runs (validation.py), and a function's role must exist and trust Lambda (execution_role.py).
 """
 import threading
 
 from webapp.sandbox.awslambda import (account_settings, code_download, configuration,
-                                      cross_region, package_limits, paging, responses,
-                                      validation)
+                                      cross_region, execution_role, package_limits, paging,
+                                      responses, validation)
 from webapp.sandbox.awslambda.caller_guard import WorkerCallerGuard
 from webapp.sandbox.awslambda.runtimes import effective_runtime
 from webapp.sandbox.awslambda.service import DEFAULT_IDLE_SECONDS, LambdaService
@@ -43,6 +43,7 @@ def register(dispatcher: Dispatcher, region: str,
     service = LambdaService(idle_seconds)
     dispatcher.guard(WorkerCallerGuard(service))
     validation.register(dispatcher)
+    execution_role.register(dispatcher)
     cross_region.register(dispatcher)
     responses.register(dispatcher, service, region)
     configuration.install()
