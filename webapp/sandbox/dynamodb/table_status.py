@@ -9,6 +9,7 @@ Deviation from AWS: AWS refuses reads and writes on a CREATING table with
 ResourceNotFoundException; the sandbox accepts them at once, because code written against moto
 (and tests that create a table and use it in the next line) expects that.
 """
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
+from webapp.sandbox.dynamodb import table_descriptions
 from webapp.sandbox.dynamodb.answers import answer_body, rewritten
 from webapp.sandbox.dynamodb.table_size import table_size_bytes
 from webapp.sandbox.persistence import phase
@@ -68,17 +70,24 @@ class CreationClock:
 
 
 def register(dispatcher: Dispatcher, clock: CreationClock, account_id: str) -> None:
-    """Amend CreateTable, DescribeTable and DeleteTable answers with the table's creation phase
-    (and DescribeTable's with the table's size, which moto leaves at 0)."""
+    """Amend CreateTable, DescribeTable, UpdateTable and DeleteTable answers with the table's
+    creation phase (and DescribeTable's with the table's size, which moto leaves at 0), each
+    TableDescription shaped as AWS gives it (table_descriptions.py)."""
 
     @dispatcher.amend("dynamodb", "CreateTable")
     def create_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
         body = answer_body(answer)
-        if body is None or clock.creating_seconds <= 0:
+        if body is None:
             return answer
         description = body.get("TableDescription", {})
-        clock.started(operation.region, description.get("TableName", ""))
-        return _marked_creating(answer, body, "TableDescription")
+        table_name = description.get("TableName", "")
+        table_descriptions.note_request(account_id, operation.region, table_name,
+                                        _asked(request), description.get("CreationDateTime"))
+        table_descriptions.shape(account_id, operation.region, description)
+        if clock.creating_seconds > 0:
+            clock.started(operation.region, table_name)
+            _mark_creating(description)
+        return rewritten(answer, body)
 
     @dispatcher.amend("dynamodb", "DescribeTable")
     def describe_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
@@ -90,21 +99,39 @@ def register(dispatcher: Dispatcher, clock: CreationClock, account_id: str) -> N
         size = table_size_bytes(account_id, operation.region, table_name)
         if size is not None:
             description["TableSizeBytes"] = size
+        table_descriptions.shape(account_id, operation.region, description)
         if clock.is_creating(operation.region, table_name):
             _mark_creating(description)
+        return rewritten(answer, body)
+
+    @dispatcher.amend("dynamodb", "UpdateTable")
+    def update_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
+        body = answer_body(answer)
+        if body is None:
+            return answer
+        description = body.get("TableDescription", {})
+        table_descriptions.note_request(account_id, operation.region,
+                                        description.get("TableName", ""), _asked(request))
+        table_descriptions.shape(account_id, operation.region, description)
         return rewritten(answer, body)
 
     @dispatcher.amend("dynamodb", "DeleteTable")
     def delete_table(request: Request, operation: AwsOperation, answer: Response) -> Response:
         body = answer_body(answer)
-        if body is not None:
-            clock.forget(operation.region, body.get("TableDescription", {}).get("TableName", ""))
-        return answer
+        if body is None:
+            return answer
+        description = body.get("TableDescription", {})
+        clock.forget(operation.region, description.get("TableName", ""))
+        table_descriptions.shape(account_id, operation.region, description)
+        return rewritten(answer, body)
 
 
-def _marked_creating(answer: Response, body: dict, key: str) -> Response:
-    _mark_creating(body.get(key, {}))
-    return rewritten(answer, body)
+def _asked(request: Request) -> dict:
+    try:
+        asked = json.loads(request.get_data() or b"{}")
+    except ValueError:
+        return {}
+    return asked if isinstance(asked, dict) else {}
 
 
 def _mark_creating(description: dict) -> None:
