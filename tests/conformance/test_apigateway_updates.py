@@ -1,6 +1,6 @@
 """API Gateway's PATCH updates: UpdateResource, UpdateModel, UpdateRequestValidator,
-UpdateMethodResponse, UpdateIntegration, UpdateGatewayResponse and UpdateDeployment answer as AWS
-does.
+UpdateMethodResponse, UpdateIntegration, UpdateGatewayResponse, UpdateDeployment and UpdateRestApi
+answer as AWS does.
 
 AWS documents each in its API reference: "Response Syntax" is HTTP/1.1 200 with the whole updated
 object, "Errors" lists BadRequestException (400), ConflictException (409) and NotFoundException
@@ -9,14 +9,17 @@ entry's key escapes `/` as `~1` ("PatchOperation"). The error texts are AWS's ow
 tests recorded them against AWS (localstack/localstack, services/apigateway/legacy/provider.py).
 The sandbox is reached only over boto3 and HTTP.
 """
+import base64
+import json
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.sandbox.lambda_support import unique
-from tests.sandbox.processes import ClientFactory
-from tests.sandbox.test_gateway_stage import call, stage_url
+from tests.sandbox.lambda_support import create_role, deploy, lambda_client, unique
+from tests.sandbox.processes import ACCOUNT_ID, ClientFactory
+from tests.sandbox.test_gateway_stage import (
+    ECHO, allow_gateway, call, execute_arn, make_api, stage_url)
 
 STAGE = "prod"
 MISSING_TOKEN = {"message": "Missing Authentication Token"}
@@ -259,3 +262,170 @@ def test_update_deployment(apigateway: Any, api: dict[str, str]) -> None:
     assert refusal(apigateway.update_deployment, restApiId=api["id"], deploymentId="nosuchdep0",
                    patchOperations=replace("/description", "x")) == (
         404, "NotFoundException", "Invalid Deployment identifier specified")
+
+
+# 8. UpdateRestApi: `replace` on /name, /description, /apiKeySource, /policy,
+# /disableExecuteApiEndpoint and /minimumCompressionSize, `remove` on /description; add, replace
+# and remove on /binaryMediaTypes/<type> (a list patched like a map: the path names the type,
+# `/` escaped as ~1); `replace` on /endpointConfiguration/types/<type>; the answer is the RestApi
+# (API reference, "UpdateRestApi", "Patch Operations"). The refusal texts below are AWS's as
+# LocalStack's tests recorded them against AWS (tests/aws/services/apigateway/
+# test_apigateway_api.snapshot.json, "test_update_rest_api_*").
+
+def update_api(apigateway: Any, api_id: str, *patches: dict[str, str]) -> dict[str, Any]:
+    return apigateway.update_rest_api(restApiId=api_id, patchOperations=list(patches))
+
+
+def test_update_rest_api_fields(apigateway: Any, api: dict[str, str]) -> None:
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+        "Resource": "execute-api:/*"}]})
+    reply = update_api(
+        apigateway, api["id"],
+        {"op": "replace", "path": "/name", "value": "renamed"},
+        {"op": "replace", "path": "/description", "value": "new words"},
+        {"op": "replace", "path": "/apiKeySource", "value": "AUTHORIZER"},
+        {"op": "replace", "path": "/policy", "value": policy},
+        {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "false"},
+        {"op": "replace", "path": "/endpointConfiguration/types/EDGE", "value": "REGIONAL"})
+    assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert (reply["id"], reply["name"], reply["description"], reply["apiKeySource"]) == (
+        api["id"], "renamed", "new words", "AUTHORIZER")
+    assert json.loads(reply["policy"]) == json.loads(policy)
+    assert reply["disableExecuteApiEndpoint"] is False  # moto read "false" as true
+    assert reply["endpointConfiguration"]["types"] == ["REGIONAL"]
+    stored = apigateway.get_rest_api(restApiId=api["id"])
+    assert (stored["name"], stored["endpointConfiguration"]["types"]) == ("renamed", ["REGIONAL"])
+    update_api(apigateway, api["id"], {"op": "remove", "path": "/description"})
+    assert "description" not in apigateway.get_rest_api(restApiId=api["id"])
+
+
+def test_binary_media_types_are_patched_by_name(apigateway: Any, api: dict[str, str]) -> None:
+    """AWS's recorded answers: two adds give ["image/png", "image/jpeg"]; replacing image/png
+    with image/gif gives ["image/jpeg", "image/gif"] (the new type goes last); removing
+    image/gif leaves ["image/jpeg"]. An add takes its type from the path, so
+    /binaryMediaTypes/- adds "-"."""
+    added = update_api(apigateway, api["id"],
+                       {"op": "add", "path": "/binaryMediaTypes/image~1png"},
+                       {"op": "add", "path": "/binaryMediaTypes/image~1jpeg"})
+    assert added["binaryMediaTypes"] == ["image/png", "image/jpeg"]
+    replaced = update_api(apigateway, api["id"], {
+        "op": "replace", "path": "/binaryMediaTypes/image~1png", "value": "image/gif"})
+    assert replaced["binaryMediaTypes"] == ["image/jpeg", "image/gif"]
+    removed = update_api(apigateway, api["id"],
+                         {"op": "remove", "path": "/binaryMediaTypes/image~1gif"})
+    assert removed["binaryMediaTypes"] == ["image/jpeg"]
+    dash = update_api(apigateway, api["id"],
+                      {"op": "add", "path": "/binaryMediaTypes/-", "value": "image/png"})
+    assert dash["binaryMediaTypes"] == ["image/jpeg", "-"]
+
+
+def test_minimum_compression_size(apigateway: Any, api: dict[str, str]) -> None:
+    """Developer Guide, "Enable payload compression": a non-negative integer up to 10485760
+    (10M bytes); 0 compresses any payload; AWS's recorded answers: an empty value disables
+    compression (the field is gone), "-1" and "test" are 400 BadRequestException "Invalid
+    minimum compression size, must be between 0 and 10485760", `add` is 400 "Invalid patch
+    operation specified. Must be one of: [replace]"."""
+    enabled = update_api(apigateway, api["id"], *replace("/minimumCompressionSize", "10"))
+    assert enabled["minimumCompressionSize"] == 10
+    disabled = update_api(apigateway, api["id"], *replace("/minimumCompressionSize", ""))
+    assert "minimumCompressionSize" not in disabled
+    zero = update_api(apigateway, api["id"], *replace("/minimumCompressionSize", "0"))
+    assert zero["minimumCompressionSize"] == 0
+    bad_size = (400, "BadRequestException",
+                "Invalid minimum compression size, must be between 0 and 10485760")
+    for value in ("-1", "test", "10485761"):
+        assert refusal(apigateway.update_rest_api, restApiId=api["id"],
+                       patchOperations=replace("/minimumCompressionSize", value)) == bad_size
+    assert refusal(apigateway.update_rest_api, restApiId=api["id"], patchOperations=[
+        {"op": "add", "path": "/minimumCompressionSize", "value": "10"}]) == (
+        400, "BadRequestException", "Invalid patch operation specified. Must be one of: [replace]")
+    assert apigateway.get_rest_api(restApiId=api["id"])["minimumCompressionSize"] == 0
+
+
+@pytest.mark.parametrize("patches, answer", [
+    ([{"op": "add", "path": "/binaryMediaTypes", "value": "image/gif"}],
+     "Invalid patch path /binaryMediaTypes"),
+    ([{"op": "replace", "path": "/binaryMediaTypes", "value": "image/gif"}],
+     "Invalid patch path /binaryMediaTypes"),
+    ([{"op": "remove", "path": "/binaryMediaTypes"}], "Invalid patch path /binaryMediaTypes"),
+    ([{"op": "replace", "path": "/endpointConfiguration/types/EDGE", "value": "LOCAL"}],
+     "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE"),
+    ([{"op": "replace", "path": "/name", "value": "kept?"},
+      {"op": "replace", "path": "/rootResourceId", "value": "x"}],
+     "Invalid patch path  '/rootResourceId' specified for op 'replace'. Must be one of: "
+     "[/apiKeySource, /binaryMediaTypes/{type}, /description, /disableExecuteApiEndpoint, "
+     "/endpointConfiguration/types/{type}, /endpointConfiguration/vpcEndpointIds, "
+     "/minimumCompressionSize, /name, /policy]"),
+    ([{"op": "add", "path": "/name", "value": "x"}],
+     "Invalid patch path  '/name' specified for op 'add'. Please choose supported operations"),
+    ([{"op": "replace", "path": "/policy", "value": "not json"}],
+     "Invalid policy document. Please check the policy syntax and ensure that Principals are "
+     "valid."),
+])
+def test_update_rest_api_refusals(apigateway: Any, api: dict[str, str],
+                                  patches: list[dict[str, str]], answer: str) -> None:
+    """UpdateRestApi, Errors: BadRequestException (400); the whole request is refused, so the
+    name patched before the bad path stays as it was."""
+    name = apigateway.get_rest_api(restApiId=api["id"])["name"]
+    assert refusal(apigateway.update_rest_api, restApiId=api["id"],
+                   patchOperations=patches) == (400, "BadRequestException", answer)
+    stored = apigateway.get_rest_api(restApiId=api["id"])
+    assert stored["name"] == name
+    assert not stored.get("binaryMediaTypes")
+
+
+@pytest.mark.parametrize("path, value", [
+    ("/apiKeySource", "QUERY"), ("/disableExecuteApiEndpoint", "maybe")])
+def test_update_rest_api_refuses_bad_values(apigateway: Any, api: dict[str, str], path: str,
+                                            value: str) -> None:
+    """apiKeySource is HEADER or AUTHORIZER and disableExecuteApiEndpoint a boolean (API
+    reference, "RestApi"); another value is 400 BadRequestException."""
+    status, code, _ = refusal(apigateway.update_rest_api, restApiId=api["id"],
+                              patchOperations=replace(path, value))
+    assert (status, code) == (400, "BadRequestException")
+
+
+def test_a_private_api_cannot_become_edge_optimized(apigateway: Any,
+                                                    api: dict[str, str]) -> None:
+    """Developer Guide, "Change a public or private API endpoint type": edge-optimized to
+    Regional or private, Regional to edge-optimized or private, private to Regional; "You
+    cannot change a private API into an edge-optimized API"."""
+    update_api(apigateway, api["id"],
+               *replace("/endpointConfiguration/types/EDGE", "PRIVATE"))
+    status, code, _ = refusal(apigateway.update_rest_api, restApiId=api["id"],
+                              patchOperations=replace("/endpointConfiguration/types/0", "EDGE"))
+    assert (status, code) == (400, "BadRequestException")
+    back = update_api(apigateway, api["id"],
+                      *replace("/endpointConfiguration/types/PRIVATE", "REGIONAL"))
+    assert back["endpointConfiguration"]["types"] == ["REGIONAL"]
+
+
+def test_update_rest_api_of_an_unknown_api(apigateway: Any) -> None:
+    """AWS's recorded answer: 404 NotFoundException "Invalid API identifier specified
+    <account>:<id>"."""
+    assert refusal(apigateway.update_rest_api, restApiId="nosuchapi0",
+                   patchOperations=replace("/apiKeySource", "AUTHORIZER")) == (
+        404, "NotFoundException", f"Invalid API identifier specified {ACCOUNT_ID}:nosuchapi0")
+
+
+def test_a_binary_media_type_added_by_update_base64_encodes_the_proxy_body(
+        sandbox_url: str, aws_client: ClientFactory, apigateway: Any) -> None:
+    """Developer Guide, "Binary media types for REST APIs": the API's binaryMediaTypes list the
+    content types it treats as binary; a Lambda proxy event carries such a body base64-encoded
+    with "isBase64Encoded": true ("Input format of a Lambda function for proxy integration"),
+    from the next deployment on ("Deploy REST APIs")."""
+    lambda_api = lambda_client(sandbox_url)
+    echo = deploy(lambda_api, create_role(aws_client("iam")), ECHO)
+    made = make_api(apigateway, echo.arn, [("/upload", "POST")])
+    allow_gateway(lambda_api, echo.name, execute_arn(made.api_id))
+    update_api(apigateway, made.api_id, {"op": "add", "path": "/binaryMediaTypes/image~1png"})
+    apigateway.create_deployment(restApiId=made.api_id, stageName=STAGE)
+    url = stage_url(sandbox_url, made.api_id, "/upload", STAGE)
+    image = call(url, method="POST", body=b"PNG-ish text",
+                 headers=[("Content-Type", "image/png")]).json()
+    assert image["isBase64Encoded"] is True
+    assert base64.b64decode(image["body"]) == b"PNG-ish text"
+    text = call(url, method="POST", body=b"plain words",
+                headers=[("Content-Type", "text/plain")]).json()
+    assert (text["isBase64Encoded"], text["body"]) == (False, "plain words")

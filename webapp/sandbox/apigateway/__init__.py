@@ -11,7 +11,8 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
 * Calls naming an API the account does not have answer AWS's 404 NotFoundException.
 * Update* operations apply their patches as AWS does (patch_paths.py): a method's own and its
   responses' and integration's (patches.py), resources (resource_patches.py), models, request
-  validators, deployments and gateway responses (api_part_patches.py).
+  validators, deployments and gateway responses (api_part_patches.py), the API itself
+  (rest_api_patches.py: binary media types, compression, endpoint type, resource policy).
 * ImportRestApi and PutRestApi build OpenAPI 3.0 and Swagger 2.0 documents, JSON or YAML
   (openapi_document.py reads, openapi_import.py builds); documentation parts and versions are
   kept per API (documentation.py).
@@ -26,11 +27,12 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
 Modules: `snapshots` (deployments), `matching`, `events` (request, proxy event), `execution`
 (log, responses), `gateway` (the shared path), `lambda_proxy`, `permissions`, `mapping` (AWS and
 MOCK integrations), `logs`, `settings`, `stage_variables`, `unknown_api`, `patch_paths`,
-`patches`, `resource_patches`, `api_part_patches`, `responses` (HTTP), `handler` (raw header
-lines).
+`patches`, `resource_patches`, `api_part_patches`, `rest_api_patches`, `responses` (HTTP),
+`handler` (raw header lines).
 """
 from webapp.sandbox.apigateway import (
-    api_part_patches, patches, resource_patches, responses, stage_variables, unknown_api)
+    api_part_patches, patches, resource_patches, responses, rest_api_patches, stage_variables,
+    unknown_api)
 from webapp.sandbox.apigateway import documentation, openapi_import
 from webapp.sandbox.apigateway.gateway import Gateway
 from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
@@ -48,10 +50,12 @@ def register(dispatcher: Dispatcher, service: LambdaService) -> None:
     patches.register(dispatcher)
     resource_patches.register(dispatcher)
     api_part_patches.register(dispatcher)
+    rest_api_patches.register(dispatcher)
     openapi_import.register(dispatcher)
     documentation.register(dispatcher)
     unknown_api.register(dispatcher, responses.HANDLED_OPERATIONS
                          + stage_variables.HANDLED_OPERATIONS + patches.HANDLED_OPERATIONS
                          + resource_patches.HANDLED_OPERATIONS
                          + api_part_patches.HANDLED_OPERATIONS
+                         + rest_api_patches.HANDLED_OPERATIONS
                          + openapi_import.HANDLED_OPERATIONS + documentation.HANDLED_OPERATIONS)
