@@ -243,3 +243,64 @@ def test_detaching_a_policy_that_is_not_attached_was_not_found(iam: Any, operati
         target = {"UserName": name}
     assert refusal(getattr(iam, operation), PolicyArn=READ_ONLY, **target) == (
         "NoSuchEntity", f"Policy {READ_ONLY} was not found.", 404)
+
+
+# Each service's "Using service-linked roles" page names the role and its AWS-managed policy.
+LINKED = [
+    pytest.param("elasticloadbalancing.amazonaws.com", "AWSServiceRoleForElasticLoadBalancing",
+                 "AWSElasticLoadBalancingServiceRolePolicy", id="elb"),
+    pytest.param("ops.apigateway.amazonaws.com", "AWSServiceRoleForAPIGateway",
+                 "APIGatewayServiceRolePolicy", id="apigateway"),
+    pytest.param("dynamodb.application-autoscaling.amazonaws.com",
+                 "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable",
+                 "AWSApplicationAutoscalingDynamoDBTablePolicy", id="dynamodb-autoscaling"),
+]
+
+
+@pytest.mark.parametrize(("service", "role_name", "policy_name"), LINKED)
+def test_a_service_linked_role_is_named_and_protected_as_on_aws(iam: Any, service: str,
+                                                                role_name: str,
+                                                                policy_name: str) -> None:
+    """CreateServiceLinkedRole makes /aws-service-role/SERVICE/ROLE trusting the service, with
+    its AWS-managed policy attached (moto named it from the principal, e.g.
+    "AWSServiceRoleForelasticloadbalancing", and attached nothing). A second one is InvalidInput
+    (400) "Service role name ROLE has been taken in this account, please try a different
+    suffix." (as IAM answers it, terraform-aws-hasura#17). DeleteRole and the policy calls are
+    UnmodifiableEntity (400) "Cannot perform the operation on the protected role 'ROLE' - this
+    role is only modifiable by AWS"; DeleteServiceLinkedRole answers DeletionTaskId
+    "task/aws-service-role/SERVICE/ROLE/UUID" (its API Reference page) and the role is gone."""
+    suffix = uuid.uuid4().hex[:6]
+    name = f"{role_name}_{suffix}"
+    role = iam.create_service_linked_role(AWSServiceName=service, CustomSuffix=suffix)["Role"]
+    assert (role["RoleName"], role["Path"]) == (name, f"/aws-service-role/{service}/")
+    assert role["Arn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/{service}/{name}"
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": service}
+    policies = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    assert policies == [{"PolicyName": policy_name,
+                         "PolicyArn": f"arn:aws:iam::aws:policy/aws-service-role/{policy_name}"}]
+    assert refusal(iam.create_service_linked_role, AWSServiceName=service,
+                   CustomSuffix=suffix) == (
+        "InvalidInput", f"Service role name {name} has been taken in this account, please try "
+                        "a different suffix.", 400)
+    protected = ("UnmodifiableEntity", f"Cannot perform the operation on the protected role "
+                                       f"'{name}' - this role is only modifiable by AWS", 400)
+    assert refusal(iam.delete_role, RoleName=name) == protected
+    assert refusal(iam.detach_role_policy, RoleName=name,
+                   PolicyArn=policies[0]["PolicyArn"]) == protected
+    assert refusal(iam.put_role_permissions_boundary, RoleName=name,
+                   PermissionsBoundary=READ_ONLY) == protected
+    task = iam.delete_service_linked_role(RoleName=name)["DeletionTaskId"]
+    assert task.startswith(f"task/aws-service-role/{service}/{name}/")
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == (
+        "SUCCEEDED")
+    assert refusal(iam.get_role, RoleName=name)[0] == "NoSuchEntity"
+
+
+def test_a_service_without_service_linked_roles_is_invalid_input(iam: Any) -> None:
+    """CreateServiceLinkedRole for a service that has no service-linked role: InvalidInput, HTTP
+    400 (the page's Errors: "an invalid or out-of-range value was supplied for an input
+    parameter"); moto made "AWSServiceRoleFornonsense". Nothing is created."""
+    code, _, status = refusal(iam.create_service_linked_role,
+                              AWSServiceName="nonsense.amazonaws.com")
+    assert (code, status) == ("InvalidInput", 400)
+    assert refusal(iam.get_role, RoleName="AWSServiceRoleFornonsense")[0] == "NoSuchEntity"

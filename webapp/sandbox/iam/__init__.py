@@ -6,8 +6,9 @@ NoSuchEntity where AWS says the ARN cannot be parsed), answers CreateRole with t
 MaxSessionDuration and RoleLastUsed that only GetRole returns, and keeps no user's permissions
 boundary. trust_policy.py checks trust policies at CreateRole and UpdateAssumeRolePolicy,
 policy_arns.py parses PolicyArn at AttachRolePolicy and AttachUserPolicy,
-permissions_boundaries.py sets and states users' and roles' boundaries, role_answer.py trims
-CreateRole's answer; errors.py holds IAM's refusals.
+permissions_boundaries.py sets and states users' and roles' boundaries,
+service_linked_roles.py creates service-linked roles as AWS names them and keeps them AWS's,
+role_answer.py trims CreateRole's answer; errors.py holds IAM's refusals.
 
 Each module's CHECKS run before moto, by operation, in this order: the first refusal answers.
 """
@@ -16,12 +17,13 @@ from collections.abc import Sequence
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher, OperationHandler
-from webapp.sandbox.iam import permissions_boundaries, policy_arns, role_answer, trust_policy
+from webapp.sandbox.iam import (permissions_boundaries, policy_arns, role_answer,
+                                service_linked_roles, trust_policy)
 from webapp.sandbox.iam.errors import SERVICE
 
 __all__ = ["register"]
 
-CHECKING_MODULES = (trust_policy, policy_arns, permissions_boundaries)
+CHECKING_MODULES = (service_linked_roles, trust_policy, policy_arns, permissions_boundaries)
 
 
 def register(dispatcher: Dispatcher) -> None:

@@ -2,7 +2,9 @@
 
 The shape (ErrorResponse, Sender, RequestId) is the one the authorization guard already sends for
 IAM; only the codes differ: MalformedPolicyDocument for a policy IAM cannot read, ValidationError
-for a parameter it cannot parse; NoSuchEntity (HTTP 404) for a user, role or policy it cannot find.
+for a parameter it cannot parse, InvalidInput for a value it will not take, UnmodifiableEntity
+for a role only AWS may change; NoSuchEntity (HTTP 404) for a user, role or policy it cannot
+find.
 """
 from http import HTTPStatus
 
@@ -14,6 +16,8 @@ SERVICE = "iam"
 MALFORMED_POLICY_DOCUMENT = "MalformedPolicyDocument"
 VALIDATION_ERROR = "ValidationError"
 NO_SUCH_ENTITY = "NoSuchEntity"
+INVALID_INPUT = "InvalidInput"
+UNMODIFIABLE_ENTITY = "UnmodifiableEntity"
 
 
 def malformed_policy_document(message: str) -> Response:
@@ -29,3 +33,13 @@ def validation_error(message: str) -> Response:
 def no_such_entity(message: str) -> Response:
     """NoSuchEntity, HTTP 404: what the request names does not exist."""
     return query_error(SERVICE, NO_SUCH_ENTITY, message, HTTPStatus.NOT_FOUND)
+
+
+def invalid_input(message: str) -> Response:
+    """InvalidInput, HTTP 400: a value IAM will not take."""
+    return query_error(SERVICE, INVALID_INPUT, message, HTTPStatus.BAD_REQUEST)
+
+
+def unmodifiable_entity(message: str) -> Response:
+    """UnmodifiableEntity, HTTP 400: the entity is AWS's to change."""
+    return query_error(SERVICE, UNMODIFIABLE_ENTITY, message, HTTPStatus.BAD_REQUEST)
