@@ -268,9 +268,11 @@ def test_update_deployment(apigateway: Any, api: dict[str, str]) -> None:
 # /disableExecuteApiEndpoint and /minimumCompressionSize, `remove` on /description; add, replace
 # and remove on /binaryMediaTypes/<type> (a list patched like a map: the path names the type,
 # `/` escaped as ~1); `replace` on /endpointConfiguration/types/<type>; the answer is the RestApi
-# (API reference, "UpdateRestApi", "Patch Operations"). The refusal texts below are AWS's as
-# LocalStack's tests recorded them against AWS (tests/aws/services/apigateway/
-# test_apigateway_api.snapshot.json, "test_update_rest_api_*").
+# (API reference, "UpdateRestApi", "Patch Operations"). The compression and /binaryMediaTypes
+# refusal texts are AWS's as LocalStack's tests recorded them against AWS (tests/aws/services/
+# apigateway/test_apigateway_api.snapshot.json, "test_update_rest_api_*"); the bad policy's is the
+# one the Developer Guide quotes ("Troubleshooting resource policies"); the endpoint type's is
+# LocalStack's wording.
 
 def update_api(apigateway: Any, api_id: str, *patches: dict[str, str]) -> dict[str, Any]:
     return apigateway.update_rest_api(restApiId=api_id, patchOperations=list(patches))
@@ -318,6 +320,24 @@ def test_binary_media_types_are_patched_by_name(apigateway: Any, api: dict[str, 
     dash = update_api(apigateway, api["id"],
                       {"op": "add", "path": "/binaryMediaTypes/-", "value": "image/png"})
     assert dash["binaryMediaTypes"] == ["image/jpeg", "-"]
+    again = update_api(apigateway, api["id"],
+                       {"op": "add", "path": "/binaryMediaTypes/image~1jpeg"})
+    assert again["binaryMediaTypes"] == ["image/jpeg", "-"]
+
+
+def test_vpc_endpoint_ids_are_added_and_removed_one_at_a_time(apigateway: Any,
+                                                              api: dict[str, str]) -> None:
+    """A private API names the VPC endpoints it is reached through ("EndpointConfiguration",
+    vpcEndpointIds); `add` and `remove` on /endpointConfiguration/vpcEndpointIds take one id."""
+    path = "/endpointConfiguration/vpcEndpointIds"
+    update_api(apigateway, api["id"],
+               *replace("/endpointConfiguration/types/EDGE", "PRIVATE"),
+               {"op": "add", "path": path, "value": "vpce-0a1b2c3d"},
+               {"op": "add", "path": path, "value": "vpce-4e5f6a7b"})
+    reply = update_api(apigateway, api["id"], {"op": "remove", "path": path,
+                                               "value": "vpce-0a1b2c3d"})
+    assert reply["endpointConfiguration"] == {"types": ["PRIVATE"],
+                                              "vpcEndpointIds": ["vpce-4e5f6a7b"]}
 
 
 def test_minimum_compression_size(apigateway: Any, api: dict[str, str]) -> None:

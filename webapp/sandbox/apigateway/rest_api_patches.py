@@ -17,9 +17,11 @@ Paths an API takes (API reference, "Patch Operations"; Developer Guide, "Binary 
 
 A stage sees binary media types from its next deployment on (snapshots.py), and then hands a
 matching request body to a Lambda proxy base64-encoded (events.py). Every operation is checked
-before any is applied. The texts of the refusals for compression, the bare binary path, endpoint
-types and policies are AWS's, as recorded against AWS by LocalStack's tests; the others share
-patch_paths.py's.
+before any is applied. Refusals are 400 BadRequestException. Their texts: compression's and the
+bare binary path's are AWS's as LocalStack's tests recorded them against AWS; a bad policy's is
+the one the Developer Guide quotes ("Troubleshooting resource policies"); a bad endpoint type's
+is LocalStack's wording; a private API made edge-optimized is the sandbox's own; unknown paths,
+unsupported ops and bad values share patch_paths.py's.
 """
 import json
 import re
