@@ -13,13 +13,15 @@ IAM's answers as users quote them where the reference gives no text.
 """
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.sandbox.lambda_support import create_role, deploy, invoke, lambda_client
-from tests.sandbox.processes import ACCOUNT_ID, ClientFactory
+from tests.sandbox.processes import ACCOUNT_ID, ClientFactory, free_port, stop
+from tests.sandbox.test_persistence import Sandbox
 
 LAMBDA_TRUST = json.dumps({
     "Version": "2012-10-17",
@@ -304,3 +306,30 @@ def test_a_service_without_service_linked_roles_is_invalid_input(iam: Any) -> No
                               AWSServiceName="nonsense.amazonaws.com")
     assert (code, status) == ("InvalidInput", 400)
     assert refusal(iam.get_role, RoleName="AWSServiceRoleFornonsense")[0] == "NoSuchEntity"
+
+
+def test_boundaries_and_service_linked_roles_survive_a_restart(tmp_path: Path) -> None:
+    """What IAM stored stays stored: after the journal's replay a user keeps its boundary and a
+    service-linked role keeps its name, policy and protection."""
+    box = Sandbox(tmp_path / "data", free_port())
+    box.start()
+    try:
+        iam = box.client("iam")
+        user = unique("kept-user")
+        iam.create_user(UserName=user)
+        iam.put_user_permissions_boundary(UserName=user, PermissionsBoundary=READ_ONLY)
+        linked = iam.create_service_linked_role(
+            AWSServiceName="elasticloadbalancing.amazonaws.com")["Role"]["RoleName"]
+        box.stop()
+        box.start()
+        iam = box.client("iam")
+        boundary = iam.get_user(UserName=user)["User"]["PermissionsBoundary"]
+        policies = iam.list_attached_role_policies(RoleName=linked)["AttachedPolicies"]
+        deleting = refusal(iam.delete_role, RoleName=linked)[0]
+    finally:
+        if box.process is not None and box.process.poll() is None:
+            stop(box.process)
+    assert boundary == attached(READ_ONLY)
+    assert [policy["PolicyName"] for policy in policies] == [
+        "AWSElasticLoadBalancingServiceRolePolicy"]
+    assert deleting == "UnmodifiableEntity"

@@ -19,6 +19,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +27,8 @@ from botocore.exceptions import ClientError
 
 from tests.sandbox.lambda_support import (create_role, deploy, lambda_client, log_events,
                                           wait_for)
-from tests.sandbox.processes import ACCOUNT_ID, REGION, ClientFactory
+from tests.sandbox.processes import ACCOUNT_ID, REGION, ClientFactory, free_port, stop
+from tests.sandbox.test_persistence import Sandbox
 
 NO_PERMISSION = ("Could not execute the lambda function. Make sure you have given CloudWatch "
                  "Logs permission to execute your function.")
@@ -118,3 +120,42 @@ def test_matching_events_reach_the_function_as_awslogs_data(logs: Any, functions
         "logStream": "app", "subscriptionFilters": ["errors"],
         "logEvents": [{"id": stored[0]["eventId"], "timestamp": now + 1,
                        "message": "ERROR disk full"}]}
+
+
+def test_a_restart_does_not_deliver_again(tmp_path: Path) -> None:
+    """Each batch reaches the function once: replaying the journal's PutLogEvents after a
+    restart brings the events back without invoking the function for them a second time."""
+    box = Sandbox(tmp_path / "data", free_port())
+    box.start()
+    try:
+        logs, functions = box.client("logs"), box.client("lambda")
+        decoder = deploy(functions, create_role(box.client("iam")), DECODER)
+        group = "/conformance/restarted"
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="app")
+        functions.add_permission(FunctionName=decoder.name, StatementId="logs",
+                                 Action="lambda:InvokeFunction", Principal="logs.amazonaws.com")
+        logs.put_subscription_filter(logGroupName=group, filterName="all", filterPattern="",
+                                     destinationArn=decoder.arn)
+        now = int(time.time() * 1000)
+        logs.put_log_events(logGroupName=group, logStreamName="app",
+                            logEvents=[{"timestamp": now, "message": "before"}])
+        wait_for(lambda: delivered(logs, decoder.name), DELIVERY_SECONDS)
+        box.stop()
+        box.start()
+        logs = box.client("logs")
+        logs.put_log_events(logGroupName=group, logStreamName="app",
+                            logEvents=[{"timestamp": now + 1, "message": "after"}])
+        messages = wait_for(lambda: "after" in delivered(logs, decoder.name) and delivered(
+            logs, decoder.name), DELIVERY_SECONDS)
+    finally:
+        if box.process is not None and box.process.poll() is None:
+            stop(box.process)
+    assert sorted(messages) == ["after", "before"]
+
+
+def delivered(logs: Any, function_name: str) -> list[str]:
+    """The messages the function has been sent, one per delivered event, as its log shows."""
+    return [event["message"]
+            for line in log_events(logs, function_name) if MARKER in line["message"]
+            for event in json.loads(line["message"].split(MARKER, 1)[1])["logEvents"]]
