@@ -1,4 +1,5 @@
-"""Items of a table: browse by Scan or Query a page at a time, export as JSON lines."""
+"""Items of a table: browse by Scan or Query a page at a time, export as JSON lines, and run
+PartiQL statements in the editor panel (partiql_editor.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -13,7 +14,8 @@ from ..aws.errors import ConsoleError
 from ..aws.item_queries import (FILTER_OPERATORS, PAGE_SIZES, SORT_KEY_OPERATORS, ItemPage,
                                 ItemQuery)
 from .item_query_form import FILTER_TYPES, ItemQueryForm, parse_item_query_form
-from .rendering import error_text, render_view
+from .partiql_editor import PartiqlEditor, fresh_editor, run_editor
+from .rendering import error_text, render_view, wants_fragment
 from .tables import bp
 
 NDJSON = "application/x-ndjson"
@@ -23,6 +25,24 @@ NDJSON = "application/x-ndjson"
 def items(table_name: str) -> ResponseReturnValue:
     """One page of the table's items by Scan or Query, as the GET form asks."""
     table = dynamodb.describe_table(table_name)
+    return _items_page(table, fresh_editor(table))
+
+
+@bp.post("/<table_name>/partiql")
+def run_partiql(table_name: str) -> ResponseReturnValue:
+    """Run the PartiQL editor's statement: its results, or AWS's refusal, in the editor panel
+    (the whole items page without htmx)."""
+    table = dynamodb.describe_table(table_name)
+    editor = run_editor(table, request.form)
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if editor.error else HTTPStatus.OK
+    if wants_fragment():  # the panel alone: the item browser beside it is left as it is
+        return render_view("tables/items.html", "tables/fragments/partiql_editor.html",
+                           table=table, editor=editor), status
+    response, _ = _items_page(table, editor)
+    return response, status
+
+
+def _items_page(table: Table, editor: PartiqlEditor) -> tuple[Response, HTTPStatus]:
     form = parse_item_query_form(request.args, table)
     page = None
     if form.query is not None:
@@ -33,7 +53,7 @@ def items(table_name: str) -> ResponseReturnValue:
             # token) belongs beside the Run button, not beside one field.
             form.errors["form"] = error_text(err)
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
-    return render_view("tables/items.html", "tables/fragments/item_browser.html",
+    return render_view("tables/items.html", "tables/fragments/item_browser.html", editor=editor,
                        **_browse_context(table, form, page)), status
 
 
@@ -63,7 +83,8 @@ def _json_lines(pages: Iterator[ItemPage]) -> Iterator[str]:
 
 def _refused(table: Table, form: ItemQueryForm) -> ResponseReturnValue:
     return render_view("tables/items.html", "tables/fragments/item_browser.html",
-                       **_browse_context(table, form, None)), HTTPStatus.UNPROCESSABLE_ENTITY
+                       editor=fresh_editor(table), **_browse_context(table, form, None)), \
+        HTTPStatus.UNPROCESSABLE_ENTITY
 
 
 def _key_names(table: Table, query: ItemQuery | None) -> list[str]:
