@@ -16,6 +16,8 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
 * ImportRestApi and PutRestApi build OpenAPI 3.0 and Swagger 2.0 documents, JSON or YAML
   (openapi_document.py reads, openapi_import.py builds); documentation parts and versions are
   kept per API (documentation.py).
+* GetExport writes a stage's deployment as OpenAPI 3.0.1 or Swagger 2.0, JSON or YAML, with
+  its integrations on request (openapi_export.py, from api_definition.py's copy).
 * apigateway:TestInvokeMethod runs the live API the same way and answers status, body, headers,
   multiValueHeaders, log (AWS's execution-log text) and latency.
 * UpdateStage refuses to enable logging without the account's cloudwatchRoleArn, UpdateAccount
@@ -33,9 +35,10 @@ MOCK integrations), `logs`, `settings`, `stage_variables`, `unknown_api`, `patch
 from webapp.sandbox.apigateway import (
     api_part_patches, patches, resource_patches, responses, rest_api_patches, stage_variables,
     unknown_api)
-from webapp.sandbox.apigateway import documentation, openapi_import
+from webapp.sandbox.apigateway import documentation, openapi_export, openapi_import
 from webapp.sandbox.apigateway.gateway import Gateway
 from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
+from webapp.sandbox.apigateway.snapshots import SnapshotStore
 from webapp.sandbox.awslambda.service import LambdaService
 from webapp.sandbox.dispatch import Dispatcher
 
@@ -45,7 +48,8 @@ __all__ = ["RawHeadersRequestHandler", "register"]
 def register(dispatcher: Dispatcher, service: LambdaService) -> None:
     """Let `dispatcher` serve stages (of every region) and TestInvokeMethod, calling functions
     through `service`."""
-    responses.register(dispatcher, Gateway(service))
+    store = SnapshotStore()
+    responses.register(dispatcher, Gateway(service), store)
     stage_variables.register(dispatcher)
     patches.register(dispatcher)
     resource_patches.register(dispatcher)
@@ -53,9 +57,11 @@ def register(dispatcher: Dispatcher, service: LambdaService) -> None:
     rest_api_patches.register(dispatcher)
     openapi_import.register(dispatcher)
     documentation.register(dispatcher)
+    openapi_export.register(dispatcher, store)
     unknown_api.register(dispatcher, responses.HANDLED_OPERATIONS
                          + stage_variables.HANDLED_OPERATIONS + patches.HANDLED_OPERATIONS
                          + resource_patches.HANDLED_OPERATIONS
                          + api_part_patches.HANDLED_OPERATIONS
                          + rest_api_patches.HANDLED_OPERATIONS
-                         + openapi_import.HANDLED_OPERATIONS + documentation.HANDLED_OPERATIONS)
+                         + openapi_import.HANDLED_OPERATIONS + documentation.HANDLED_OPERATIONS
+                         + openapi_export.HANDLED_OPERATIONS)

@@ -52,10 +52,9 @@ HANDLED_OPERATIONS = ("TestInvokeMethod", "UpdateStage")
 STAGE_VERBS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def register(dispatcher: Dispatcher, gateway: Gateway) -> None:
+def register(dispatcher: Dispatcher, gateway: Gateway, store: SnapshotStore) -> None:
     """Serve stages (of every region) and TestInvokeMethod with `gateway`; keep deployments'
-    snapshots."""
-    store = SnapshotStore()
+    snapshots in `store`."""
     writer = logs.StageLogWriter()
 
     @dispatcher.amend("apigateway", "CreateRestApi")

@@ -1,4 +1,5 @@
-"""What a stage serves: a value copy of an API's resources, methods and integrations.
+"""What a stage serves: a value copy of an API's resources, methods and integrations, and
+what GetExport writes of it (api_definition.py).
 
 moto keeps only the live API, but AWS serves each stage from the deployment it points at, so
 edits reach callers only after CreateDeployment. The sandbox copies the API when the deployment
@@ -11,6 +12,8 @@ from typing import Any
 
 from moto.apigateway.models import Integration, Method, Resource, RestAPI, apigateway_backends
 from moto.core.exceptions import ServiceException
+
+from webapp.sandbox.apigateway.api_definition import ApiDefinition, describe
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class ApiSnapshot:
     api_id: str
     resources: tuple[ResourceSnapshot, ...]
     binary_media_types: tuple[str, ...]
+    # What GetExport writes of this deployment (api_definition.py).
+    definition: ApiDefinition | None = None
 
     def resource(self, resource_id: str) -> ResourceSnapshot | None:
         """The resource with this id, or None."""
@@ -120,7 +125,8 @@ def capture(api: RestAPI) -> ApiSnapshot:
     """A deep copy of what the API serves now."""
     resources = tuple(_resource(resource) for resource in list(api.resources.values()))
     return ApiSnapshot(api_id=api.id, resources=resources,
-                       binary_media_types=tuple(api.binaryMediaTypes or ()))
+                       binary_media_types=tuple(api.binaryMediaTypes or ()),
+                       definition=describe(api))
 
 
 def _resource(resource: Resource) -> ResourceSnapshot:
