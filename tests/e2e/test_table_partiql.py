@@ -1,0 +1,63 @@
+"""A person opens the PartiQL editor on a table's items page, runs statements and pages on."""
+from __future__ import annotations
+
+import boto3
+from playwright.sync_api import Page, expect
+
+from tests.running_console import RunningConsole
+
+from .conftest import sign_in
+
+REGION = "ap-northeast-2"
+
+
+def make_table(console: RunningConsole, table_name: str, count: int) -> None:
+    """A table keyed by id (S) holding item-00 … with a number n each."""
+    dynamodb = boto3.client("dynamodb", endpoint_url=console.sandbox_url, region_name=REGION,
+                            aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
+    dynamodb.create_table(TableName=table_name, BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    dynamodb.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1})
+    for start in range(0, count, 25):
+        dynamodb.batch_write_item(RequestItems={table_name: [
+            {"PutRequest": {"Item": {"id": {"S": f"item-{number:02}"}, "n": {"N": str(number)}}}}
+            for number in range(start, min(start + 25, count))]})
+
+
+def test_type_a_statement_see_rows_and_page_on(page: Page, console: RunningConsole) -> None:
+    make_table(console, "partiql-e2e", 60)
+    sign_in(page, console)
+    page.goto(f"{console.base_url}/tables/partiql-e2e/items")
+    editor = page.locator("#partiql-editor")
+    editor.get_by_text("PartiQL editor").click()
+    statement = editor.get_by_label("PartiQL statement")
+    expect(statement).to_have_value('SELECT * FROM "partiql-e2e"')
+
+    statement.fill("SELECT id, n FROM \"partiql-e2e\" WHERE n >= 10 AND n < 13")
+    editor.get_by_role("button", name="Run").click()
+    rows = page.locator("#partiql-rows tr")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("item-1")
+
+    statement.fill('SELECT * FROM "partiql-e2e"')
+    editor.get_by_role("button", name="Run").click()
+    expect(rows).to_have_count(50)
+    page.locator("#partiql-editor").get_by_role("button", name="Next page").click()
+    expect(rows).to_have_count(10)
+    expect(page.locator("#partiql-editor .item-counts")).to_contain_text("Page 2")
+
+
+def test_a_refused_statement_is_explained_beside_the_kept_text(page: Page,
+                                                              console: RunningConsole) -> None:
+    make_table(console, "partiql-e2e-refused", 1)
+    sign_in(page, console)
+    page.goto(f"{console.base_url}/tables/partiql-e2e-refused/items")
+    editor = page.locator("#partiql-editor")
+    editor.get_by_text("PartiQL editor").click()
+    typed = "INSERT INTO \"partiql-e2e-refused\" VALUE {'id': 'item-00'}"
+    editor.get_by_label("PartiQL statement").fill(typed)
+    editor.get_by_role("button", name="Run").click()
+    expect(page.locator("#partiql-error")).to_contain_text(
+        "DuplicateItemException: Duplicate primary key exists in table")
+    expect(page.locator("#partiql-editor").get_by_label("PartiQL statement")).to_have_value(typed)
