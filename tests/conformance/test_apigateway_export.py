@@ -276,6 +276,32 @@ def test_authorizers_are_written_with_their_extension(apigateway: Any) -> None:
         "authorizerResultTtlInSeconds": 300}
 
 
+def test_request_validators_are_written_with_the_apigateway_extensions(
+        apigateway: Any) -> None:
+    """The developer guide: export with extensions='apigateway' "to ensure that the
+    x-amazon-apigateway-request-validator extension is included"; the API's validators go in
+    x-amazon-apigateway-request-validators by name ({"validateRequestBody",
+    "validateRequestParameters"}), a method names its own ("OpenAPI extensions to API
+    Gateway")."""
+    api_id = apigateway.create_rest_api(name=unique("validated"))["id"]
+    root = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    validator = apigateway.create_request_validator(
+        restApiId=api_id, name="params-only", validateRequestBody=False,
+        validateRequestParameters=True)["id"]
+    apigateway.put_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                          authorizationType="NONE", requestValidatorId=validator)
+    apigateway.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET",
+                               type="MOCK", requestTemplates=MOCK_REQUEST)
+    apigateway.create_deployment(restApiId=api_id, stageName=STAGE)
+    plain = exported(apigateway, api_id, parameters={"extensions": "integrations"})
+    assert "x-amazon-apigateway-request-validator" not in plain["paths"]["/"]["get"]
+    document = exported(apigateway, api_id, parameters={"extensions": "apigateway"})
+    assert document["x-amazon-apigateway-request-validators"] == {
+        "params-only": {"validateRequestBody": False, "validateRequestParameters": True}}
+    assert document["paths"]["/"]["get"]["x-amazon-apigateway-request-validator"] == \
+        "params-only"
+
+
 # 4. "Exports a deployed version of a RestApi": later edits show only once redeployed.
 
 def test_the_export_is_of_the_deployment_not_the_live_api(apigateway: Any) -> None:

@@ -4,8 +4,8 @@ AWS exports "a deployed version of a RestApi" (API reference, GetExport), so lat
 live API must not show in a stage's export until it is redeployed. The deployment snapshot
 (snapshots.py) keeps what the stage serves; this keeps, beside it, what an OpenAPI document
 says of the API: its name and description, its resources' methods as GetResources shows them
-(`embed=methods`), its models and its authorizers, each a deep copy of moto's own JSON shapes,
-which are AWS's.
+(`embed=methods`), its models, authorizers and request validators, each a deep copy of
+moto's own JSON shapes, which are AWS's.
 """
 import copy
 import json
@@ -36,6 +36,8 @@ class ApiDefinition:
     models: dict[str, ModelDefinition]
     # By authorizer id, as GetAuthorizer answers.
     authorizers: dict[str, dict[str, Any]]
+    # By request validator id, as GetRequestValidator answers.
+    request_validators: dict[str, dict[str, Any]]
 
 
 def describe(api: RestAPI) -> ApiDefinition:
@@ -52,7 +54,9 @@ def describe(api: RestAPI) -> ApiDefinition:
                                       model.description or None)
                 for name, model in list(api.models.items())},
         authorizers={authorizer_id: copy.deepcopy(authorizer.to_json())
-                     for authorizer_id, authorizer in list(api.authorizers.items())})
+                     for authorizer_id, authorizer in list(api.authorizers.items())},
+        request_validators={validator_id: copy.deepcopy(validator.to_dict())
+                            for validator_id, validator in list(api.request_validators.items())})
 
 
 def _schema(text: Any) -> dict[str, Any] | None:

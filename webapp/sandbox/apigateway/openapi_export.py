@@ -20,7 +20,9 @@ Gateway") are the spec:
 * `extensions=integrations` or `apigateway` adds each method's `x-amazon-apigateway-integration`
   (type and passthrough behaviour in lower case, integration responses keyed by selection
   pattern, "default" for none) and the API's binary media types; `authorizers` or `apigateway`
-  adds the authorizers' `x-amazon-apigateway-authorizer`. `postman` adds nothing here.
+  adds the authorizers' `x-amazon-apigateway-authorizer`; `apigateway` adds the request
+  validators (`x-amazon-apigateway-request-validators`, and each method's
+  `x-amazon-apigateway-request-validator`). `postman` adds nothing here.
 
 ImportRestApi (openapi_import.py) reads the document back, so an export with its integrations
 rebuilds an API that answers the same.
@@ -60,6 +62,10 @@ DISPOSITION = 'attachment; filename="{export_type}_{version}.{extension}"'
 # The `extensions` parameter's values (comma-separated) and what each adds.
 INTEGRATION_EXTENSIONS = frozenset({"integrations", "apigateway"})
 AUTHORIZER_EXTENSIONS = frozenset({"authorizers", "apigateway"})
+ALL_EXTENSIONS = "apigateway"
+REQUEST_VALIDATORS = "x-amazon-apigateway-request-validators"
+REQUEST_VALIDATOR = "x-amazon-apigateway-request-validator"
+VALIDATOR_FIELDS = ("validateRequestBody", "validateRequestParameters")
 VERSION_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 INVOKE_HOST = "{api_id}.execute-api.{region}.amazonaws.com"
 SERVER_URL = "https://{host}/{{basePath}}"
@@ -155,6 +161,7 @@ class _Writer:
         self._swagger = swagger
         self._integrations = bool(extensions & INTEGRATION_EXTENSIONS)
         self._authorizers = bool(extensions & AUTHORIZER_EXTENSIONS)
+        self._validators = ALL_EXTENSIONS in extensions
         self._models: set[str] = set()
         self._schemes: dict[str, dict[str, Any]] = {}
 
@@ -188,6 +195,10 @@ class _Writer:
                 document["components"] = components
         if self._integrations and self._api.binary_media_types:
             document[BINARY_MEDIA_TYPES] = list(self._api.binary_media_types)
+        if self._validators and self._api.request_validators:
+            document[REQUEST_VALIDATORS] = {
+                validator["name"]: {key: bool(validator.get(key)) for key in VALIDATOR_FIELDS}
+                for validator in self._api.request_validators.values()}
         return document
 
     def _path_item(self, methods: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -225,6 +236,9 @@ class _Writer:
         security = self._security(method)
         if security:
             operation["security"] = security
+        validator = self._api.request_validators.get(method.get("requestValidatorId") or "")
+        if self._validators and validator is not None:
+            operation[REQUEST_VALIDATOR] = validator["name"]
         integration = method.get("methodIntegration")
         if self._integrations and integration:
             operation[INTEGRATION] = _integration(integration)
