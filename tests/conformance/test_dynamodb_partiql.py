@@ -7,6 +7,7 @@ Reference's ExecuteStatement and BatchExecuteStatement
 (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExecuteStatement.html,
 API_BatchExecuteStatement.html, API_BatchStatementError.html), with the messages DynamoDB sends.
 """
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -282,3 +283,28 @@ def test_statement_writes_survive_a_restart(tmp_path: Path) -> None:
     assert before == ["batched", "kept"]
     assert keys(after) == before
     assert {"pk": {"S": "kept"}, "n": {"N": "2"}} in after
+
+
+def test_only_statements_that_write_are_journaled(tmp_path: Path) -> None:
+    """A SELECT changes nothing, so the journal (replayed at every start) does not keep it, even
+    though it travels as ExecuteStatement like the writes; INSERT, UPDATE and DELETE are kept."""
+    box = Sandbox(tmp_path / "data", free_port())
+    box.start()
+    try:
+        client = box.client("dynamodb")
+        name = create_table(client)
+        run(client, f"INSERT INTO \"{name}\" VALUE {{'pk': 'kept'}}")
+        for _ in range(3):
+            run(client, f'  select * FROM "{name}"')
+        client.batch_execute_statement(Statements=[
+            {"Statement": f'SELECT * FROM "{name}" WHERE pk = \'kept\''}])
+        client.batch_execute_statement(Statements=[
+            {"Statement": f'SELECT * FROM "{name}"'},
+            {"Statement": f"DELETE FROM \"{name}\" WHERE pk = 'kept'"}])
+    finally:
+        if box.process is not None and box.process.poll() is None:
+            stop(box.process)
+    journaled = [json.loads(line).get("op") for line in
+                 (tmp_path / "data" / "journal.jsonl").read_text().splitlines()[1:]]
+    assert journaled.count("dynamodb:ExecuteStatement") == 1
+    assert journaled.count("dynamodb:BatchExecuteStatement") == 1

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request
 
 from webapp.sandbox.dispatch import AwsOperation
 from webapp.sandbox.persistence import clock, draws
-from webapp.sandbox.persistence.changes import is_change
+from webapp.sandbox.persistence.changes import is_change, is_partiql_read
 from webapp.sandbox.persistence.journal import Journal, JournalError, encode, header, parse
 from webapp.sandbox.persistence.replay import request_entry
 
@@ -125,6 +125,29 @@ def test_calls_that_change_state_are_told_from_reads(service: str, name: str,
 
 def test_unsigned_requests_are_not_changes() -> None:
     assert is_change(None) is False
+
+
+@pytest.mark.parametrize(("name", "body", "reads"), [
+    ("ExecuteStatement", {"Statement": 'SELECT * FROM "t"'}, True),
+    ("ExecuteStatement", {"Statement": '\n  select pk FROM "t"'}, True),
+    ("ExecuteStatement", {"Statement": "INSERT INTO \"t\" VALUE {'pk': 'a'}"}, False),
+    ("ExecuteStatement", {"Statement": 'SELECTED'}, False),
+    ("ExecuteStatement", {"Statement": 7}, False),
+    ("ExecuteStatement", {}, False),
+    ("BatchExecuteStatement", {"Statements": [{"Statement": 'SELECT * FROM "t"'}]}, True),
+    ("BatchExecuteStatement", {"Statements": [{"Statement": 'SELECT * FROM "t"'},
+                                              {"Statement": 'DELETE FROM "t" WHERE pk = 1'}]},
+     False),
+    ("BatchExecuteStatement", {"Statements": []}, False),
+    ("PutItem", {"Statement": 'SELECT * FROM "t"'}, False),
+])
+def test_partiql_selects_are_reads_and_anything_else_a_change(name: str, body: dict[str, object],
+                                                             reads: bool) -> None:
+    assert is_partiql_read(json.dumps(body).encode(), operation("dynamodb", name)) is reads
+
+
+def test_a_partiql_body_that_is_not_json_is_a_change() -> None:
+    assert is_partiql_read(b"{", operation("dynamodb", "ExecuteStatement")) is False
 
 
 def test_replayed_draws_make_the_same_ids_again() -> None:

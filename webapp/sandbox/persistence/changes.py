@@ -5,12 +5,19 @@ else a signed request calls changes something, and is journaled once it succeeds
 
 * Lambda's Invoke family: an invocation's lasting results (log events, metrics) are journaled as
   the sandbox writes them, and running the code again on replay would repeat its side effects.
+* DynamoDB's PartiQL calls whose statements are all SELECTs (the console's PartiQL editor runs
+  them on every page): ExecuteStatement and BatchExecuteStatement carry reads and writes under
+  one name, so the statement's first word decides. Anything not plainly a SELECT is journaled,
+  which at worst replays a read.
 
 STS's AssumeRole is a change like any other, and so are GetSessionToken and GetFederationToken
 despite their names: the keys they gave keep working after a restart. A signed request whose
 operation cannot be named (S3 speaks REST-XML, which the dispatcher does not parse) is a change
 when its method is not GET, HEAD or OPTIONS.
 """
+import json
+import re
+
 from werkzeug.wrappers import Request
 
 from webapp.sandbox.dispatch import AwsOperation, credential_scope
@@ -26,6 +33,10 @@ NOT_JOURNALED = frozenset({
     ("lambda", "Invoke"), ("lambda", "InvokeAsync"), ("lambda", "InvokeWithResponseStream"),
 })
 
+PARTIQL_OPERATIONS = frozenset({("dynamodb", "ExecuteStatement"),
+                                ("dynamodb", "BatchExecuteStatement")})
+SELECT_STATEMENT = re.compile(r"\s*select\b", re.IGNORECASE)
+
 
 def is_change(operation: AwsOperation | None) -> bool:
     """Whether a call of `operation` may change state (so its success is journaled)."""
@@ -37,6 +48,21 @@ def is_change(operation: AwsOperation | None) -> bool:
     if key in NOT_JOURNALED:
         return False
     return not operation.name.startswith(READ_PREFIXES)
+
+
+def is_partiql_read(body: bytes, operation: AwsOperation | None) -> bool:
+    """Whether `body` is an ExecuteStatement or BatchExecuteStatement whose statements are all
+    SELECTs (so nothing changes); a body that cannot be read counts as a change."""
+    if operation is None or (operation.service, operation.name) not in PARTIQL_OPERATIONS:
+        return False
+    try:
+        request = json.loads(body)
+        statements = ([request["Statement"]] if operation.name == "ExecuteStatement"
+                      else [entry["Statement"] for entry in request["Statements"]])
+    except (ValueError, TypeError, KeyError):
+        return False
+    return bool(statements) and all(isinstance(statement, str) and SELECT_STATEMENT.match(statement)
+                                    for statement in statements)
 
 
 def is_unnamed_change(request: Request, operation: AwsOperation | None) -> bool:

@@ -171,6 +171,8 @@ class StateKeeper:
 
     def records(self, request: Request, operation: AwsOperation | None) -> bool:
         """Whether the request changes state."""
+        if changes.is_partiql_read(request.get_data(), operation):
+            return False
         return changes.is_change(operation) or changes.is_unnamed_change(request, operation)
 
     def record(self, request: Request, body: bytes, operation: AwsOperation | None,
