@@ -1,8 +1,9 @@
 """Lambda's execution side in the sandbox: `lambda:Invoke` runs the deployed Python code.
 
-Handlers run in worker processes started as `python -m awslambdaric <handler>` (AWS's runtime
-interface client) against a Runtime API served per worker by the sandbox; see worker.py for the
-process, pool.py for warm reuse and concurrency, logs.py and metrics.py for what CloudWatch sees.
+Handlers run in worker processes running awslambdaric (AWS's runtime interface client, through
+runtime_bootstrap.py, which names the code at /var/task as AWS does) against a Runtime API
+served per worker by the sandbox; see worker.py for the process, pool.py for warm reuse and
+concurrency, logs.py and metrics.py for what CloudWatch sees.
 
 For the console (beside AWS's own API):
 * GET /_sandbox/lambda/functions/<name>[?region=…&qualifier=…] → JSON with Runtime,

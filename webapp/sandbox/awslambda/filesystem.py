@@ -16,6 +16,7 @@ import zipfile
 from hashlib import sha256
 from pathlib import Path
 
+from webapp.sandbox.awslambda import runtime_bootstrap
 from webapp.sandbox.awslambda.functions import FunctionVersion
 from webapp.sandbox.awslambda.package_limits import copy_within_limit
 from webapp.sandbox.lifecycle import process_exists
@@ -26,6 +27,8 @@ RUNTIME_MODULES = ("awslambdaric", "runtime_client", "simplejson", "boto3", "bot
                    "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 # Present in the runtime when installed, not needed to run (SnapStart hooks, CA bundle).
 OPTIONAL_RUNTIME_MODULES = ("snapshot_restore_py", "certifi")
+# The sandbox's own entry point for workers, run as `python -m` from the runtime directory.
+BOOTSTRAP_MODULE = runtime_bootstrap.__name__.rpartition(".")[2]
 # Scratch directories are named sandbox-lambda-<pid>-<random>.
 SCRATCH_PREFIX = "sandbox-lambda-"
 SCRATCH_NAME = re.compile(rf"{SCRATCH_PREFIX}(?P<pid>\d+)-\w+")
@@ -80,6 +83,7 @@ def link_runtime_modules(runtime_dir: Path) -> None:
                 raise RuntimeError(f"{name} is not installed: pip install -r requirements.txt")
             continue
         (runtime_dir / location.name).symlink_to(location)
+    (runtime_dir / f"{BOOTSTRAP_MODULE}.py").symlink_to(Path(runtime_bootstrap.__file__))
 
 
 def remove_abandoned(temp_dir: Path) -> None:

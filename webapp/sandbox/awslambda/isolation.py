@@ -32,6 +32,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from webapp.sandbox.awslambda.runtime_bootstrap import AWS_RUNTIME_DIR, AWS_TASK_ROOT
 from webapp.sandbox.awslambda.runtimes import interpreter
 from webapp.sandbox.config import OFF_WORDS
 
@@ -39,8 +40,8 @@ logger = logging.getLogger(__name__)
 
 ISOLATION_VARIABLE = "SANDBOX_ISOLATION"
 BWRAP = "bwrap"
-TASK_ROOT = Path("/var/task")
-RUNTIME_DIR = Path("/var/runtime")
+TASK_ROOT = Path(AWS_TASK_ROOT)
+RUNTIME_DIR = Path(AWS_RUNTIME_DIR)
 TMP_SIZE_BYTES = 512 * 1024 * 1024
 SYSTEM_DIRS = ("/usr",)
 # Merged-/usr systems make these links into /usr; older ones have them as directories.

@@ -1,4 +1,5 @@
-"""One execution environment: a `python -m awslambdaric <handler>` process and its Runtime API.
+"""One execution environment: a `python -m runtime_bootstrap <handler>` process (awslambdaric,
+with the function's code named at AWS's paths: runtime_bootstrap.py) and its Runtime API.
 
 A worker runs one invocation at a time. `run()` hands the event to the runtime's pending
 GET /next, waits for its response or error post, and stops the process when the function's
@@ -35,6 +36,7 @@ from pathlib import Path
 from webapp.sandbox.authz import RoleCredentials
 from webapp.sandbox.awslambda import peer_process, runtime_process
 from webapp.sandbox.awslambda.environment import WorkerPaths, worker_environment
+from webapp.sandbox.awslambda.filesystem import BOOTSTRAP_MODULE
 from webapp.sandbox.awslambda.functions import FunctionVersion
 from webapp.sandbox.awslambda.isolation import RUNTIME_DIR, TASK_ROOT, isolation
 from webapp.sandbox.awslambda.output import LogEvent, OutputCapture, now_millis
@@ -126,7 +128,7 @@ class WorkerGone(Exception):
 
 
 class Worker:
-    """A `python -m awslambdaric` process serving one function version, one call at a time."""
+    """An awslambdaric process serving one function version, one call at a time."""
 
     def __init__(self, function: FunctionVersion, task_root: Path, runtime_dir: Path,
                  endpoint_url: str, credentials: RoleCredentials) -> None:
@@ -180,7 +182,7 @@ class Worker:
         return self._alive
 
     def start(self) -> None:
-        """Start the Runtime API and the awslambdaric process."""
+        """Start the Runtime API and the runtime process."""
         self._api.start()
         # One pipe for stdout, stderr and the runtime's log frames keeps their order.
         output_read, output_write = os.pipe()
@@ -192,8 +194,10 @@ class Worker:
                             telemetry_fd=telemetry_write)
         environment = worker_environment(self.function, self.credentials, paths,
                                          self.log_stream_name)
-        # -S: no site-packages of the sandbox; PYTHONPATH brings the task root and runtime.
-        command = [interpreter(), "-S", "-m", "awslambdaric", self.function.handler]
+        # -S: no site-packages of the sandbox; PYTHONPATH brings the task root and runtime. The
+        # bootstrap names the code at /var/task where it runs from elsewhere, then runs
+        # awslambdaric (runtime_bootstrap.py).
+        command = [interpreter(), "-S", "-m", BOOTSTRAP_MODULE, self.function.handler]
         address_space = (self.function.memory_size + ADDRESS_SPACE_HEADROOM_MB) * MIB
         self._spawned_at = time.monotonic()
         try:
