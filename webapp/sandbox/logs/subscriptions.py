@@ -27,17 +27,14 @@ import logging
 import threading
 from typing import Any
 
-from moto.awslambda.models import lambda_backends
-from moto.core.exceptions import ServiceException
 from moto.logs.exceptions import InvalidParameterException
 from moto.logs.models import LogsBackend, LogStream
 from moto.utilities.arns import parse_arn
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from webapp.sandbox.authz.patterns import arn_glob, plain
 from webapp.sandbox.awslambda.exceptions import LambdaServiceError
 from webapp.sandbox.awslambda.functions import find_function
+from webapp.sandbox.awslambda.resource_policy import service_may_invoke
 from webapp.sandbox.awslambda.service import (MAX_ASYNC_REQUEST_BYTES, InvocationType,
                                               InvokeRequest, LambdaService)
 from webapp.sandbox.dispatch import Dispatcher
@@ -48,9 +45,6 @@ logger = logging.getLogger(__name__)
 NO_PERMISSION = ("Could not execute the lambda function. Make sure you have given CloudWatch "
                  "Logs permission to execute your function.")
 DATA_MESSAGE = "DATA_MESSAGE"
-INVOKE_ACTIONS = frozenset({"lambda:invokefunction", "lambda:*", "*"})
-SOURCE_ARN_KEY = "aws:sourcearn"
-SOURCE_ACCOUNT_KEY = "aws:sourceaccount"
 _INSTALLED = "_sandbox_lambda_subscriptions"
 
 
@@ -114,47 +108,8 @@ def payloads(stream: LogStream, filter_name: str,
 
 def may_invoke(account_id: str, region: str, function_arn: str, group_arn: str) -> bool:
     """Whether the function's resource policy lets CloudWatch Logs invoke it for the group."""
-    try:
-        wire = lambda_backends[account_id][region].get_policy(function_arn, None)
-    except (KeyError, ServiceException, HTTPException):  # no function, or no policy at all
-        return False
-    document = json.loads(json.loads(wire)["Policy"])
     principals = {"logs.amazonaws.com", f"logs.{region}.amazonaws.com"}
-    return any(_allows(statement, principals, group_arn, account_id)
-               for statement in document["Statement"])
-
-
-def _allows(statement: dict[str, Any], principals: set[str], group_arn: str,
-            account_id: str) -> bool:
-    if statement.get("Effect") != "Allow":
-        return False
-    if not any(action.lower() in INVOKE_ACTIONS for action in _listed(statement.get("Action"))):
-        return False
-    principal = statement.get("Principal")
-    named = principal == "*" or (isinstance(principal, dict) and (
-        principals & set(_listed(principal.get("Service"))) or principal.get("AWS") == "*"))
-    if not named:
-        return False
-    for operator, entries in (statement.get("Condition") or {}).items():
-        for key, values in entries.items():
-            if key.lower() == SOURCE_ARN_KEY and not any(
-                    _arn_matches(operator, pattern, group_arn) for pattern in _listed(values)):
-                return False
-            if key.lower() == SOURCE_ACCOUNT_KEY and account_id not in _listed(values):
-                return False
-    return True
-
-
-def _arn_matches(operator: str, pattern: str, arn: str) -> bool:
-    if operator in ("ArnEquals", "StringEquals"):
-        return pattern == arn
-    return arn_glob(plain(pattern)).fullmatch(arn) is not None
-
-
-def _listed(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+    return service_may_invoke(account_id, region, function_arn, None, principals, group_arn)
 
 
 TARGET = LambdaTarget()
