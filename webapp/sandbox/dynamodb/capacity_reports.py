@@ -9,12 +9,11 @@ BatchGetItem, BatchWriteItem and TransactWriteItems with them unasked (BatchWrit
 ConsumedCapacity with its per-table part), so each answer is amended here: what was not asked
 for is taken out. The numbers moto reports are left as they are.
 """
-import json
-
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 from webapp.sandbox.dynamodb.answers import answer_body, rewritten
+from webapp.sandbox.dynamodb.request_body import parameters
 
 CONSUMED = "ConsumedCapacity"
 METRICS = "ItemCollectionMetrics"
@@ -42,12 +41,7 @@ def amend(request: Request, operation: AwsOperation, answer: Response) -> Respon
     body = answer_body(answer)
     if body is None:
         return answer
-    try:
-        asked = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        return answer
-    if not isinstance(asked, dict):
-        return answer
+    asked = parameters(request)
     if trimmed(body, asked.get("ReturnConsumedCapacity"), asked.get("ReturnItemCollectionMetrics")):
         return rewritten(answer, body)
     return answer

@@ -51,6 +51,7 @@ from webapp.sandbox.dynamodb.partiql_syntax import (Comparison, Delete, Expressi
                                                     Statement, SyntaxProblem, Update, parse)
 from webapp.sandbox.dynamodb.partiql_values import (ValueProblem, assign, evaluate, holds,
                                                     project, remove)
+from webapp.sandbox.dynamodb.request_body import parameters
 
 MALFORMED = "Statement wasn't well formed, can't be processed: "
 PARAMETER_COUNT = "Number of parameters in request and statement don't match."
@@ -95,7 +96,7 @@ def register(dispatcher: Dispatcher, account_id: str) -> None:
 
     @dispatcher.register("dynamodb", "ExecuteStatement")
     def execute_statement(request: Request, operation: AwsOperation) -> Response:
-        asked = _parameters(request)
+        asked = parameters(request)
         runner = Runner(dynamodb_backends[account_id][operation.region])
         try:
             outcome = runner.run(str(asked.get("Statement", "")), asked.get("Parameters") or [],
@@ -109,7 +110,7 @@ def register(dispatcher: Dispatcher, account_id: str) -> None:
 
     @dispatcher.register("dynamodb", "BatchExecuteStatement")
     def batch_execute_statement(request: Request, operation: AwsOperation) -> Response:
-        statements = _parameters(request).get("Statements")
+        statements = parameters(request).get("Statements")
         if not isinstance(statements, list):
             return error(VALIDATION, "1 validation error detected: Value null at 'statements' "
                                      "failed to satisfy constraint: Member must not be null")
@@ -117,14 +118,6 @@ def register(dispatcher: Dispatcher, account_id: str) -> None:
             return error(VALIDATION, TOO_MANY_STATEMENTS)
         runner = Runner(dynamodb_backends[account_id][operation.region])
         return _answer({"Responses": [runner.run_in_batch(each) for each in statements]})
-
-
-def _parameters(request: Request) -> dict:
-    try:
-        asked = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        return {}
-    return asked if isinstance(asked, dict) else {}
 
 
 def _answer(body: dict) -> Response:

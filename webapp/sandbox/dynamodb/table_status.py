@@ -9,7 +9,6 @@ Deviation from AWS: AWS refuses reads and writes on a CREATING table with
 ResourceNotFoundException; the sandbox accepts them at once, because code written against moto
 (and tests that create a table and use it in the next line) expects that.
 """
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 from webapp.sandbox.dynamodb import table_descriptions
 from webapp.sandbox.dynamodb.answers import answer_body, rewritten
+from webapp.sandbox.dynamodb.request_body import parameters
 from webapp.sandbox.dynamodb.table_size import table_size_bytes
 from webapp.sandbox.persistence import phase
 
@@ -82,7 +82,7 @@ def register(dispatcher: Dispatcher, clock: CreationClock, account_id: str) -> N
         description = body.get("TableDescription", {})
         table_name = description.get("TableName", "")
         table_descriptions.note_request(account_id, operation.region, table_name,
-                                        _asked(request), description.get("CreationDateTime"))
+                                        parameters(request), description.get("CreationDateTime"))
         table_descriptions.shape(account_id, operation.region, description)
         if clock.creating_seconds > 0:
             clock.started(operation.region, table_name)
@@ -111,7 +111,7 @@ def register(dispatcher: Dispatcher, clock: CreationClock, account_id: str) -> N
             return answer
         description = body.get("TableDescription", {})
         table_descriptions.note_request(account_id, operation.region,
-                                        description.get("TableName", ""), _asked(request))
+                                        description.get("TableName", ""), parameters(request))
         table_descriptions.shape(account_id, operation.region, description)
         return rewritten(answer, body)
 
@@ -124,14 +124,6 @@ def register(dispatcher: Dispatcher, clock: CreationClock, account_id: str) -> N
         clock.forget(operation.region, description.get("TableName", ""))
         table_descriptions.shape(account_id, operation.region, description)
         return rewritten(answer, body)
-
-
-def _asked(request: Request) -> dict:
-    try:
-        asked = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        return {}
-    return asked if isinstance(asked, dict) else {}
 
 
 def _mark_creating(description: dict) -> None:

@@ -15,13 +15,12 @@ The DynamoDB API Reference and what DynamoDB answers (all ValidationException, H
 
 PutRequest items with a missing or mistyped key get moto's messages, which are AWS's.
 """
-import json
-
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 from webapp.sandbox.dynamodb.errors import validation_error
 from webapp.sandbox.dynamodb.key_schema import KEY_MISMATCH, key_matches, key_of, table_of
+from webapp.sandbox.dynamodb.request_body import parameters
 
 MAX_WRITES = 25
 DUPLICATES = "Provided list of item keys contains duplicates"
@@ -35,7 +34,7 @@ def register(dispatcher: Dispatcher, account_id: str) -> None:
 
     @dispatcher.register("dynamodb", "DeleteItem")
     def delete_item(request: Request, operation: AwsOperation) -> Response | None:
-        asked = _parameters(request)
+        asked = parameters(request)
         table = table_of(account_id, operation.region, str(asked.get("TableName", "")))
         if table is None or "Key" not in asked or key_matches(table, asked["Key"]):
             return None
@@ -43,7 +42,7 @@ def register(dispatcher: Dispatcher, account_id: str) -> None:
 
     @dispatcher.register("dynamodb", "BatchWriteItem")
     def batch_write_item(request: Request, operation: AwsOperation) -> Response | None:
-        requests = _parameters(request).get("RequestItems")
+        requests = parameters(request).get("RequestItems")
         if not isinstance(requests, dict):
             return None
         refusal = count_refusal(requests)
@@ -57,14 +56,6 @@ def register(dispatcher: Dispatcher, account_id: str) -> None:
             if message is not None:
                 return validation_error(message)
         return None
-
-
-def _parameters(request: Request) -> dict:
-    try:
-        asked = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        return {}
-    return asked if isinstance(asked, dict) else {}
 
 
 def count_refusal(requests: dict) -> str | None:
