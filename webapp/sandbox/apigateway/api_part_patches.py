@@ -19,9 +19,9 @@ from typing import Any
 
 from moto.apigateway.models import GatewayResponse, RestAPI
 
-from webapp.sandbox.apigateway.exceptions import BadRequestException, NotFoundException
+from webapp.sandbox.apigateway.exceptions import BadRequestException
 from webapp.sandbox.apigateway.patch_paths import (
-    Field, PatchOperation, PatchRules, as_bool, register_update)
+    Field, PatchOperation, PatchRules, Updater, as_bool, existing, register_update)
 from webapp.sandbox.dispatch import Dispatcher
 
 API = r"/restapis/(?P<api_id>[^/]+)"
@@ -29,8 +29,6 @@ MODEL_PATH = re.compile(API + r"/models/(?P<model_name>[^/]+)/?")
 VALIDATOR_PATH = re.compile(API + r"/requestvalidators/(?P<validator_id>[^/]+)/?")
 DEPLOYMENT_PATH = re.compile(API + r"/deployments/(?P<deployment_id>[^/]+)/?")
 GATEWAY_RESPONSE_PATH = re.compile(API + r"/gatewayresponses/(?P<response_type>[^/]+)/?")
-HANDLED_OPERATIONS = ("UpdateModel", "UpdateRequestValidator", "UpdateDeployment",
-                      "UpdateGatewayResponse")
 MODEL_RULES = PatchRules(fields={"/schema": Field("schema"),
                                  "/description": Field("description")})
 VALIDATOR_RULES = PatchRules(fields={
@@ -56,39 +54,26 @@ DEFAULT_STATUS: dict[str, str | None] = {
 }
 
 
-def register(dispatcher: Dispatcher) -> None:
-    """Answer the Update* operations of models, validators, deployments, gateway responses."""
-    register_update(dispatcher, "UpdateModel", MODEL_PATH, update_model)
-    register_update(dispatcher, "UpdateRequestValidator", VALIDATOR_PATH,
-                    update_request_validator)
-    register_update(dispatcher, "UpdateDeployment", DEPLOYMENT_PATH, update_deployment)
-    register_update(dispatcher, "UpdateGatewayResponse", GATEWAY_RESPONSE_PATH,
-                    update_gateway_response)
-
-
 def update_model(api: RestAPI, names: dict[str, str],
                  patches: list[PatchOperation]) -> dict[str, Any]:
-    model = api.models.get(names["model_name"])
-    if model is None:
-        raise NotFoundException(f"Invalid model name specified: {names['model_name']}")
+    model = existing(api.models, names["model_name"],
+                     f"Invalid model name specified: {names['model_name']}")
     MODEL_RULES.patch(model, patches)
     return model.to_json()
 
 
 def update_request_validator(api: RestAPI, names: dict[str, str],
                              patches: list[PatchOperation]) -> dict[str, Any]:
-    validator = api.request_validators.get(names["validator_id"])
-    if validator is None:
-        raise NotFoundException("Invalid Request Validator identifier specified")
+    validator = existing(api.request_validators, names["validator_id"],
+                         "Invalid Request Validator identifier specified")
     VALIDATOR_RULES.patch(validator, patches)
     return validator.to_dict()
 
 
 def update_deployment(api: RestAPI, names: dict[str, str],
                       patches: list[PatchOperation]) -> dict[str, Any]:
-    deployment = api.deployments.get(names["deployment_id"])
-    if deployment is None:
-        raise NotFoundException("Invalid Deployment identifier specified")
+    deployment = existing(api.deployments, names["deployment_id"],
+                          "Invalid Deployment identifier specified")
     DEPLOYMENT_RULES.patch(deployment, patches)
     return {key: value for key, value in deployment.to_json().items() if key != "stageName"}
 
@@ -106,3 +91,18 @@ def update_gateway_response(api: RestAPI, names: dict[str, str],
     GATEWAY_RESPONSE_RULES.patch(response, patches)
     api.gateway_responses[response_type] = response
     return response.to_json()
+
+
+# Each operation answered here: the URL it is sent to, and its update.
+UPDATES: dict[str, tuple[re.Pattern[str], Updater]] = {
+    "UpdateModel": (MODEL_PATH, update_model),
+    "UpdateRequestValidator": (VALIDATOR_PATH, update_request_validator),
+    "UpdateDeployment": (DEPLOYMENT_PATH, update_deployment),
+    "UpdateGatewayResponse": (GATEWAY_RESPONSE_PATH, update_gateway_response)}
+HANDLED_OPERATIONS = tuple(UPDATES)
+
+
+def register(dispatcher: Dispatcher) -> None:
+    """Answer the Update* operations of models, validators, deployments, gateway responses."""
+    for name, (url, update) in UPDATES.items():
+        register_update(dispatcher, name, url, update)

@@ -42,6 +42,7 @@ from werkzeug.wrappers import Request, Response
 from webapp.sandbox.apigateway.exceptions import (ApiGatewayError, BadRequestException,
                                                   ConflictException, NotFoundException)
 from webapp.sandbox.apigateway.openapi_document import load_document
+from webapp.sandbox.apigateway.patch_paths import existing, operation_of, patch_operations
 from webapp.sandbox.apigateway.request_body import json_object
 from webapp.sandbox.apigateway.snapshots import find_api
 from webapp.sandbox.apigateway.unknown_api import missing_api
@@ -126,17 +127,13 @@ class ApiDocumentation:
     versions: dict[str, DocumentationVersion] = field(default_factory=dict)
 
     def part(self, part_id: str) -> DocumentationPart:
-        if part_id not in self.parts:
-            raise NotFoundException(UNKNOWN_PART)
-        return self.parts[part_id]
+        return existing(self.parts, part_id, UNKNOWN_PART)
 
     def at(self, location: dict[str, str]) -> DocumentationPart | None:
         return next((part for part in self.parts.values() if part.location == location), None)
 
     def version(self, name: str) -> DocumentationVersion:
-        if name not in self.versions:
-            raise NotFoundException(UNKNOWN_VERSION)
-        return self.versions[name]
+        return existing(self.versions, name, UNKNOWN_VERSION)
 
 
 _documentation: weakref.WeakKeyDictionary[RestAPI, ApiDocumentation] = \
@@ -366,11 +363,7 @@ def _new_id(docs: ApiDocumentation) -> str:
 
 
 def _patches(request: Request) -> list[tuple[str, str, Any]]:
-    patches = json_object(request).get("patchOperations") or []
-    if not isinstance(patches, list) or not all(isinstance(patch, dict) for patch in patches):
-        raise BadRequestException("patchOperations must be a list of operations")
-    return [(str(patch.get("op")), str(patch.get("path", "")), patch.get("value"))
-            for patch in patches]
+    return [(*operation_of(patch), patch.get("value")) for patch in patch_operations(request)]
 
 
 def _page(items: list[dict[str, Any]], request: Request) -> dict[str, Any]:

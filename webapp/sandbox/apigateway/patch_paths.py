@@ -16,13 +16,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from moto.apigateway.models import RestAPI
 from moto.iam.models import get_account_id_from
 from werkzeug.wrappers import Request, Response
 
-from webapp.sandbox.apigateway.exceptions import ApiGatewayError, BadRequestException
+from webapp.sandbox.apigateway.exceptions import (ApiGatewayError, BadRequestException,
+                                                  NotFoundException)
 from webapp.sandbox.apigateway.request_body import json_object
 from webapp.sandbox.apigateway.snapshots import find_api
 from webapp.sandbox.apigateway.unknown_api import missing_api
@@ -44,6 +45,8 @@ Applier = Callable[[Any, "PatchOperation"], None]
 # Finds the object an update names (in the API, by the URL's variables), applies the
 # operations to it and returns the whole updated object as AWS states it.
 Updater = Callable[[RestAPI, dict[str, str], list[PatchOperation]], dict[str, Any]]
+# Whatever an API keeps by name or id: a model, a validator, a method's response, ...
+Part = TypeVar("Part")
 
 
 def as_bool(value: Any) -> bool:
@@ -136,6 +139,15 @@ class PatchRules:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def existing(parts: Mapping[str, Part | None], key: str, message: str) -> Part:
+    """`parts[key]`, the part a call's URL names; AWS's 404 NotFoundException `message` if there
+    is none."""
+    part = parts.get(key)
+    if part is None:
+        raise NotFoundException(message)
+    return part
 
 
 def operation_of(patch: PatchOperation) -> tuple[str, str]:

@@ -24,7 +24,8 @@ from moto.apigateway.models import Integration, Method, RestAPI
 
 from webapp.sandbox.apigateway.exceptions import NotFoundException
 from webapp.sandbox.apigateway.patch_paths import (
-    REPLACE_ONLY, Field, PatchOperation, PatchRules, Special, as_bool, register_update)
+    REPLACE_ONLY, Field, PatchOperation, PatchRules, Special, Updater, as_bool, existing,
+    register_update)
 from webapp.sandbox.dispatch import Dispatcher
 
 METHOD_URL = (r"/restapis/(?P<api_id>[^/]+)/resources/(?P<resource_id>[^/]+)"
@@ -34,8 +35,7 @@ METHOD_RESPONSE_PATH = re.compile(METHOD_URL + r"/responses/(?P<status_code>[^/]
 INTEGRATION_PATH = re.compile(METHOD_URL + "/integration/?")
 INTEGRATION_RESPONSE_PATH = re.compile(
     METHOD_URL + r"/integration/responses/(?P<status_code>[^/]+)/?")
-HANDLED_OPERATIONS = ("UpdateMethod", "UpdateMethodResponse", "UpdateIntegration",
-                      "UpdateIntegrationResponse")
+UNKNOWN_STATUS = "Invalid Response status code specified"
 
 
 def _patch_scopes(method: Method, patch: PatchOperation) -> None:
@@ -84,16 +84,6 @@ INTEGRATION_RESPONSE_RULES = PatchRules(
           "/responseParameters/": "response_parameters"})
 
 
-def register(dispatcher: Dispatcher) -> None:
-    """Answer a method's Update* operations with AWS's patch semantics."""
-    register_update(dispatcher, "UpdateMethod", METHOD_PATH, update_method)
-    register_update(dispatcher, "UpdateMethodResponse", METHOD_RESPONSE_PATH,
-                    update_method_response)
-    register_update(dispatcher, "UpdateIntegration", INTEGRATION_PATH, update_integration)
-    register_update(dispatcher, "UpdateIntegrationResponse", INTEGRATION_RESPONSE_PATH,
-                    update_integration_response)
-
-
 def update_method(api: RestAPI, names: dict[str, str],
                   patches: list[PatchOperation]) -> dict[str, Any]:
     method = _method(api, names)
@@ -103,9 +93,8 @@ def update_method(api: RestAPI, names: dict[str, str],
 
 def update_method_response(api: RestAPI, names: dict[str, str],
                            patches: list[PatchOperation]) -> dict[str, Any]:
-    response = _method(api, names).method_responses.get(names["status_code"])
-    if response is None:
-        raise NotFoundException("Invalid Response status code specified")
+    response = existing(_method(api, names).method_responses, names["status_code"],
+                        UNKNOWN_STATUS)
     METHOD_RESPONSE_RULES.patch(response, patches)
     return response.to_json()
 
@@ -119,22 +108,17 @@ def update_integration(api: RestAPI, names: dict[str, str],
 
 def update_integration_response(api: RestAPI, names: dict[str, str],
                                 patches: list[PatchOperation]) -> dict[str, Any]:
-    responses = _integration(api, names).integration_responses or {}
-    response = responses.get(names["status_code"])
-    if response is None:
-        raise NotFoundException("Invalid Response status code specified")
+    response = existing(_integration(api, names).integration_responses or {},
+                        names["status_code"], UNKNOWN_STATUS)
     INTEGRATION_RESPONSE_RULES.patch(response, patches)
     return response.to_json()
 
 
 def _method(api: RestAPI, names: dict[str, str]) -> Method:
-    resource = api.resources.get(names["resource_id"])
-    if resource is None:
-        raise NotFoundException("Invalid Resource identifier specified")
-    method = resource.resource_methods.get(names["verb"].upper())
-    if method is None:
-        raise NotFoundException("Invalid Method identifier specified")
-    return method
+    resource = existing(api.resources, names["resource_id"],
+                        "Invalid Resource identifier specified")
+    return existing(resource.resource_methods, names["verb"].upper(),
+                    "Invalid Method identifier specified")
 
 
 def _integration(api: RestAPI, names: dict[str, str]) -> Integration:
@@ -142,3 +126,18 @@ def _integration(api: RestAPI, names: dict[str, str]) -> Integration:
     if integration is None:
         raise NotFoundException("Invalid Integration identifier specified")
     return integration
+
+
+# Each operation answered here: the URL it is sent to, and its update.
+UPDATES: dict[str, tuple[re.Pattern[str], Updater]] = {
+    "UpdateMethod": (METHOD_PATH, update_method),
+    "UpdateMethodResponse": (METHOD_RESPONSE_PATH, update_method_response),
+    "UpdateIntegration": (INTEGRATION_PATH, update_integration),
+    "UpdateIntegrationResponse": (INTEGRATION_RESPONSE_PATH, update_integration_response)}
+HANDLED_OPERATIONS = tuple(UPDATES)
+
+
+def register(dispatcher: Dispatcher) -> None:
+    """Answer a method's Update* operations with AWS's patch semantics."""
+    for name, (url, update) in UPDATES.items():
+        register_update(dispatcher, name, url, update)
