@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.sandbox.processes import ClientFactory, free_port, stop
-from tests.sandbox.test_persistence import Sandbox
+from tests.sandbox.processes import ClientFactory
+from tests.sandbox.test_persistence import running_sandbox
 
 
 @pytest.fixture
@@ -261,9 +261,7 @@ def test_batch_reads_name_their_items_whole_key(dynamodb: Any, table: str) -> No
 def test_statement_writes_survive_a_restart(tmp_path: Path) -> None:
     """The sandbox keeps what PartiQL wrote as it keeps PutItem's writes: a restart replays the
     journal and the items are as they were."""
-    box = Sandbox(tmp_path / "data", free_port())
-    box.start()
-    try:
+    with running_sandbox(tmp_path) as box:
         client = box.client("dynamodb")
         name = create_table(client)
         run(client, f"INSERT INTO \"{name}\" VALUE {{'pk': 'kept', 'n': 1}}")
@@ -277,9 +275,6 @@ def test_statement_writes_survive_a_restart(tmp_path: Path) -> None:
         box.start()
         client = box.client("dynamodb")
         after = run(client, f'SELECT * FROM "{name}"')["Items"]
-    finally:
-        if box.process is not None and box.process.poll() is None:
-            stop(box.process)
     assert before == ["batched", "kept"]
     assert keys(after) == before
     assert {"pk": {"S": "kept"}, "n": {"N": "2"}} in after
@@ -288,9 +283,7 @@ def test_statement_writes_survive_a_restart(tmp_path: Path) -> None:
 def test_only_statements_that_write_are_journaled(tmp_path: Path) -> None:
     """A SELECT changes nothing, so the journal (replayed at every start) does not keep it, even
     though it travels as ExecuteStatement like the writes; INSERT, UPDATE and DELETE are kept."""
-    box = Sandbox(tmp_path / "data", free_port())
-    box.start()
-    try:
+    with running_sandbox(tmp_path) as box:
         client = box.client("dynamodb")
         name = create_table(client)
         run(client, f"INSERT INTO \"{name}\" VALUE {{'pk': 'kept'}}")
@@ -301,9 +294,6 @@ def test_only_statements_that_write_are_journaled(tmp_path: Path) -> None:
         client.batch_execute_statement(Statements=[
             {"Statement": f'SELECT * FROM "{name}"'},
             {"Statement": f"DELETE FROM \"{name}\" WHERE pk = 'kept'"}])
-    finally:
-        if box.process is not None and box.process.poll() is None:
-            stop(box.process)
     journaled = [json.loads(line).get("op") for line in
                  (tmp_path / "data" / "journal.jsonl").read_text().splitlines()[1:]]
     assert journaled.count("dynamodb:ExecuteStatement") == 1

@@ -20,8 +20,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.sandbox.lambda_support import create_role, deploy, invoke, lambda_client
-from tests.sandbox.processes import ACCOUNT_ID, ClientFactory, free_port, stop
-from tests.sandbox.test_persistence import Sandbox
+from tests.sandbox.processes import ACCOUNT_ID, ClientFactory
+from tests.sandbox.test_persistence import running_sandbox
 
 LAMBDA_TRUST = json.dumps({
     "Version": "2012-10-17",
@@ -311,9 +311,7 @@ def test_a_service_without_service_linked_roles_is_invalid_input(iam: Any) -> No
 def test_boundaries_and_service_linked_roles_survive_a_restart(tmp_path: Path) -> None:
     """What IAM stored stays stored: after the journal's replay a user keeps its boundary and a
     service-linked role keeps its name, policy and protection."""
-    box = Sandbox(tmp_path / "data", free_port())
-    box.start()
-    try:
+    with running_sandbox(tmp_path) as box:
         iam = box.client("iam")
         user = unique("kept-user")
         iam.create_user(UserName=user)
@@ -326,9 +324,6 @@ def test_boundaries_and_service_linked_roles_survive_a_restart(tmp_path: Path) -
         boundary = iam.get_user(UserName=user)["User"]["PermissionsBoundary"]
         policies = iam.list_attached_role_policies(RoleName=linked)["AttachedPolicies"]
         deleting = refusal(iam.delete_role, RoleName=linked)[0]
-    finally:
-        if box.process is not None and box.process.poll() is None:
-            stop(box.process)
     assert boundary == attached(READ_ONLY)
     assert [policy["PolicyName"] for policy in policies] == [
         "AWSElasticLoadBalancingServiceRolePolicy"]

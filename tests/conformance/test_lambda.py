@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from tests.sandbox.lambda_support import create_role, deploy, lambda_client, package
-from tests.sandbox.processes import free_port, stop
-from tests.sandbox.test_persistence import Sandbox
+from tests.sandbox.test_persistence import running_sandbox
 
 SOURCE = "def handler(event, context):\n    return 1\n"
 OTHER_SOURCE = "def handler(event, context):\n    return 2\n"
@@ -111,9 +110,7 @@ def test_updating_code_moves_code_sha_last_modified_and_revision_everywhere(clie
 def test_a_restart_gives_back_the_same_last_modified_and_revision(tmp_path: Path) -> None:
     """What AWS stored does not change when nobody changes it: the journal's replay must give
     the updated function its first LastModified and RevisionId again."""
-    box = Sandbox(tmp_path / "data", free_port())
-    box.start()
-    try:
+    with running_sandbox(tmp_path) as box:
         client = box.client("lambda")
         function = deploy(client, create_role(box.client("iam"), may_log=False), SOURCE)
         client.update_function_configuration(FunctionName=function.name, Timeout=9)
@@ -124,9 +121,6 @@ def test_a_restart_gives_back_the_same_last_modified_and_revision(tmp_path: Path
         box.start()
         after = without_metadata(box.client("lambda").get_function_configuration(
             FunctionName=function.name))
-    finally:
-        if box.process is not None and box.process.poll() is None:
-            stop(box.process)
     assert after == before
 
 

@@ -35,8 +35,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.sandbox.lambda_support import create_role, package, unique
-from tests.sandbox.processes import REGION, free_port, stop
-from tests.sandbox.test_persistence import Sandbox
+from tests.sandbox.processes import REGION
+from tests.sandbox.test_persistence import running_sandbox
 
 UNCHECKED = Config(parameter_validation=False, retries={"total_max_attempts": 1})
 SOURCE = "def handler(event, context):\n    return 1\n"
@@ -299,9 +299,7 @@ def test_a_role_just_made_is_always_assumable(sandbox_url: str, aws_client: Any)
 
 def test_a_role_made_before_a_restart_is_assumable_after_it(tmp_path: Path) -> None:
     """The journal gives roles back as they were: a function can use them after a restart."""
-    box = Sandbox(tmp_path / "data", free_port())
-    box.start()
-    try:
+    with running_sandbox(tmp_path) as box:
         roles = {region: create_role(boto3.client(
             "iam", endpoint_url=box.url, region_name=region, aws_access_key_id="testing",
             aws_secret_access_key="testing"), may_log=False) for region in REGIONS}
@@ -311,6 +309,3 @@ def test_a_role_made_before_a_restart_is_assumable_after_it(tmp_path: Path) -> N
             deploy_with(boto3.client("lambda", endpoint_url=box.url, region_name=region,
                                      aws_access_key_id="testing",
                                      aws_secret_access_key="testing", config=UNCHECKED), role)
-    finally:
-        if box.process is not None and box.process.poll() is None:
-            stop(box.process)

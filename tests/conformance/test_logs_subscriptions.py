@@ -27,8 +27,8 @@ from botocore.exceptions import ClientError
 
 from tests.sandbox.lambda_support import (create_role, deploy, lambda_client, log_events,
                                           wait_for)
-from tests.sandbox.processes import ACCOUNT_ID, REGION, ClientFactory, free_port, stop
-from tests.sandbox.test_persistence import Sandbox
+from tests.sandbox.processes import ACCOUNT_ID, REGION, ClientFactory
+from tests.sandbox.test_persistence import running_sandbox
 
 NO_PERMISSION = ("Could not execute the lambda function. Make sure you have given CloudWatch "
                  "Logs permission to execute your function.")
@@ -125,9 +125,7 @@ def test_matching_events_reach_the_function_as_awslogs_data(logs: Any, functions
 def test_a_restart_does_not_deliver_again(tmp_path: Path) -> None:
     """Each batch reaches the function once: replaying the journal's PutLogEvents after a
     restart brings the events back without invoking the function for them a second time."""
-    box = Sandbox(tmp_path / "data", free_port())
-    box.start()
-    try:
+    with running_sandbox(tmp_path) as box:
         logs, functions = box.client("logs"), box.client("lambda")
         decoder = deploy(functions, create_role(box.client("iam")), DECODER)
         group = "/conformance/restarted"
@@ -148,9 +146,6 @@ def test_a_restart_does_not_deliver_again(tmp_path: Path) -> None:
                             logEvents=[{"timestamp": now + 1, "message": "after"}])
         messages = wait_for(lambda: "after" in delivered(logs, decoder.name) and delivered(
             logs, decoder.name), DELIVERY_SECONDS)
-    finally:
-        if box.process is not None and box.process.poll() is None:
-            stop(box.process)
     assert sorted(messages) == ["after", "before"]
 
 

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,13 +77,23 @@ class Sandbox:
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
+@contextmanager
+def running_sandbox(tmp_path: Path, **env: str) -> Iterator[Sandbox]:
+    """A sandbox started over `tmp_path`/data (persisting unless `env` says otherwise), stopped
+    on leaving if it still runs: a test may stop and start it again inside."""
+    box = Sandbox(tmp_path / "data", free_port())
+    box.start(**env)
+    try:
+        yield box
+    finally:
+        if box.process is not None and box.process.poll() is None:
+            stop(box.process)
+
+
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    box = Sandbox(tmp_path / "data", free_port())
-    box.start()
-    yield box
-    if box.process is not None and box.process.poll() is None:
-        stop(box.process)
+    with running_sandbox(tmp_path) as box:
+        yield box
 
 
 def make_table(dynamodb: Any, name: str = "notes", **settings: Any) -> None:
@@ -319,20 +330,16 @@ def test_two_sandboxes_cannot_share_a_data_directory(sandbox: Sandbox,
 
 
 def test_in_memory_mode_keeps_nothing_on_disk(tmp_path: Path) -> None:
-    box = Sandbox(tmp_path / "data", free_port())
-    answer = box.start(SANDBOX_PERSIST="0")
-    try:
+    with running_sandbox(tmp_path, SANDBOX_PERSIST="0") as box:
         make_table(box.client("dynamodb"))
-        assert answer["state"]["persist"] is False
-        assert health(box.url)["state"]["changes"] == 1
+        state = health(box.url)["state"]
+        assert state["persist"] is False and state["changes"] == 1
         status, snapshot = state_request(box.url, "GET")
         assert status == 200 and len(gzip.decompress(snapshot).splitlines()) == 2
-    finally:
         box.stop()
-    assert not (tmp_path / "data").exists()
-    box.start(SANDBOX_PERSIST="0")
-    assert box.client("dynamodb").list_tables()["TableNames"] == []
-    box.stop()
+        assert not (tmp_path / "data").exists()
+        box.start(SANDBOX_PERSIST="0")
+        assert box.client("dynamodb").list_tables()["TableNames"] == []
 
 
 @pytest.mark.parametrize(("method", "path"), [("POST", "/moto-api/reset"),
@@ -375,18 +382,14 @@ def test_a_function_whose_code_came_from_s3_comes_back(sandbox: Sandbox) -> None
 
 
 def test_a_table_comes_back_active_not_creating_again(tmp_path: Path) -> None:
-    box = Sandbox(tmp_path / "data", free_port())
-    box.start(SANDBOX_TABLE_CREATING_SECONDS="60")
-    make_table(box.client("dynamodb"))
-    assert box.client("dynamodb").describe_table(TableName="notes")["Table"]["TableStatus"] == (
-        "CREATING")
-    box.stop()
-    box.start(SANDBOX_TABLE_CREATING_SECONDS="60")
-    try:
-        table = box.client("dynamodb").describe_table(TableName="notes")["Table"]
-        assert table["TableStatus"] == "ACTIVE"
-    finally:
+    with running_sandbox(tmp_path, SANDBOX_TABLE_CREATING_SECONDS="60") as box:
+        make_table(box.client("dynamodb"))
+        assert box.client("dynamodb").describe_table(TableName="notes")["Table"][
+            "TableStatus"] == "CREATING"
         box.stop()
+        box.start(SANDBOX_TABLE_CREATING_SECONDS="60")
+        table = box.client("dynamodb").describe_table(TableName="notes")["Table"]
+    assert table["TableStatus"] == "ACTIVE"
 
 
 SLOW_LOGGER = """
