@@ -61,3 +61,21 @@ def test_a_refused_statement_is_explained_beside_the_kept_text(page: Page,
     expect(page.locator("#partiql-error")).to_contain_text(
         "DuplicateItemException: Duplicate primary key exists in table")
     expect(page.locator("#partiql-editor").get_by_label("PartiQL statement")).to_have_value(typed)
+
+
+def test_a_write_shows_in_the_item_table_below(page: Page, console: RunningConsole) -> None:
+    make_table(console, "partiql-e2e-write", 2)
+    sign_in(page, console)
+    page.goto(f"{console.base_url}/tables/partiql-e2e-write/items")
+    browser_rows = page.locator("#item-browser tbody tr")
+    expect(browser_rows).to_have_count(2)
+    editor = page.locator("#partiql-editor")
+    editor.get_by_text("PartiQL editor").click()
+    editor.get_by_label("PartiQL statement").fill(
+        "INSERT INTO \"partiql-e2e-write\" VALUE {'id': 'item-new', 'n': 7}")
+    editor.get_by_role("button", name="Run").click()
+    expect(editor).to_contain_text("The statement ran. The items below are read again.")
+    expect(browser_rows).to_have_count(3)
+    expect(page.locator("#item-browser")).to_contain_text("item-new")
+    expect(editor.get_by_label("PartiQL statement")).to_have_value(
+        "INSERT INTO \"partiql-e2e-write\" VALUE {'id': 'item-new', 'n': 7}")

@@ -95,15 +95,24 @@ def test_a_select_shows_its_items_as_rows(orders: FlaskClient) -> None:
     assert 'id="item-rows"' not in reply.text  # the fragment is the panel alone
 
 
+def test_a_select_leaves_the_item_browser_as_it_is(orders: FlaskClient) -> None:
+    reply = run(orders, 'SELECT * FROM "Orders"')
+    assert 'id="item-browser"' not in reply.text
+    assert "The items below are read again." not in reply.text
+
+
 def test_a_select_with_a_where_clause(orders: FlaskClient) -> None:
     reply = run(orders, "SELECT * FROM \"Orders\" WHERE pk = 'b'")
     assert rows_of(reply.text) == [["b", "2"]]
 
 
-def test_an_insert_writes_and_returns_no_items(orders: FlaskClient) -> None:
+def test_an_insert_writes_and_the_item_browser_is_read_again(orders: FlaskClient) -> None:
     reply = run(orders, "INSERT INTO \"Orders\" VALUE {'pk': 'd', 'total': 4}")
     assert reply.status_code == 200
-    assert "The statement ran and returned no items." in reply.text
+    assert "The statement ran. The items below are read again." in reply.text
+    editor, browser = reply.text.split('<div id="item-browser" hx-swap-oob="true">', 1)
+    assert 'id="partiql-editor"' in editor
+    assert {"a", "b", "c", "d", "4"} <= set(CELL.findall(browser))
     stored = boto3.client("dynamodb", region_name=REGION).get_item(
         TableName="Orders", Key={"pk": {"S": "d"}})
     assert stored["Item"]["total"] == {"N": "4"}

@@ -28,6 +28,7 @@ class PartiqlEditor:
     page: StatementPage | None = None
     page_number: int = 1
     error: str | None = None
+    wrote: bool = False  # a write ran: the item browser beside the editor is read again
     columns: list[str] = field(default_factory=list)
     rows: list[list[Cell | None]] = field(default_factory=list)
     page_size: int = partiql.PAGE_SIZE
@@ -58,6 +59,7 @@ def run_editor(table: Table, form: MultiDict[str, str]) -> PartiqlEditor:
     except ConsoleError as err:
         editor.error = error_text(err)
         return editor
+    editor.wrote = not partiql.is_select(statement)
     editor.columns = item_queries.page_columns(editor.page.items, table.key_names)
     editor.rows = [[Cell(item_json.cell_text(item[column]), item_json.type_label(item[column]))
                     if column in item else None for column in editor.columns]

@@ -35,14 +35,18 @@ def run_partiql(table_name: str) -> ResponseReturnValue:
     table = dynamodb.describe_table(table_name)
     editor = run_editor(table, request.form)
     status = HTTPStatus.UNPROCESSABLE_ENTITY if editor.error else HTTPStatus.OK
-    if wants_fragment():  # the panel alone: the item browser beside it is left as it is
+    if wants_fragment() and not editor.wrote:  # the panel alone: the browser beside it stays
         return render_view("tables/items.html", "tables/fragments/partiql_editor.html",
                            table=table, editor=editor), status
+    if wants_fragment():  # a write: the panel, and the item browser read again (out of band)
+        return _items_page(table, editor, "tables/fragments/partiql_after_write.html")
     response, _ = _items_page(table, editor)
     return response, status
 
 
-def _items_page(table: Table, editor: PartiqlEditor) -> tuple[Response, HTTPStatus]:
+def _items_page(table: Table, editor: PartiqlEditor,
+                fragment: str = "tables/fragments/item_browser.html",
+                ) -> tuple[Response, HTTPStatus]:
     form = parse_item_query_form(request.args, table)
     page = None
     if form.query is not None:
@@ -53,7 +57,7 @@ def _items_page(table: Table, editor: PartiqlEditor) -> tuple[Response, HTTPStat
             # token) belongs beside the Run button, not beside one field.
             form.errors["form"] = error_text(err)
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
-    return render_view("tables/items.html", "tables/fragments/item_browser.html", editor=editor,
+    return render_view("tables/items.html", fragment, editor=editor,
                        **_browse_context(table, form, page)), status
 
 
