@@ -14,8 +14,8 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
+from tests.conformance.refusals import refusal
 from tests.sandbox.lambda_support import unique
 from tests.sandbox.processes import (REGION, ClientFactory, SandboxLauncher, clean_env,
                                      free_port, stop, wait_until_healthy)
@@ -114,14 +114,6 @@ def apigateway(aws_client: ClientFactory) -> Any:
 def resources_by_path(apigateway: Any, api_id: str) -> dict[str, dict[str, Any]]:
     items = apigateway.get_resources(restApiId=api_id, embed=["methods"], limit=500)["items"]
     return {item["path"]: item for item in items}
-
-
-def error_of(call_aws: Any, **kwargs: Any) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as raised:
-        call_aws(**kwargs)
-    answer = raised.value.response
-    return (answer["ResponseMetadata"]["HTTPStatusCode"], answer["Error"]["Code"],
-            answer["Error"]["Message"])
 
 
 def api_names(apigateway: Any) -> list[str]:
@@ -231,7 +223,7 @@ def test_a_document_that_is_no_api_is_refused_and_makes_nothing(apigateway: Any,
     """AWS answers 400 BadRequestException {"message":"Invalid OpenAPI input."} (aws-cli issue
     #8191 shows the body), and "no change is made" (developer guide, "Errors during import")."""
     before = api_names(apigateway)
-    assert error_of(apigateway.import_rest_api, body=body) == \
+    assert refusal(apigateway.import_rest_api, body=body) == \
         (400, "BadRequestException", INVALID_INPUT)
     assert api_names(apigateway) == before
 
@@ -247,7 +239,7 @@ def test_a_missing_model_is_a_warning_and_fails_the_import_on_request(apigateway
     answer = apigateway.import_rest_api(body=json.dumps(document))
     assert answer["warnings"] == ["Reference to model 'Nowhere' not found. Ignoring."]
     document["info"]["title"] = title = unique("refused")
-    status, code, message = error_of(apigateway.import_rest_api, body=json.dumps(document),
+    status, code, message = refusal(apigateway.import_rest_api, body=json.dumps(document),
                                      failOnWarnings=True)
     assert (status, code) == (400, "BadRequestException")
     assert "Reference to model 'Nowhere' not found" in message
@@ -287,7 +279,7 @@ def test_a_refused_put_changes_nothing(apigateway: Any) -> None:
     broken = swagger2("broken")
     broken["paths"]["/pets"]["post"]["x-amazon-apigateway-integration"] = {
         "type": "aws", "httpMethod": "POST", "uri": "not-an-arn"}
-    status, code, _ = error_of(apigateway.put_rest_api, restApiId=api_id, mode="overwrite",
+    status, code, _ = refusal(apigateway.put_rest_api, restApiId=api_id, mode="overwrite",
                                body=json.dumps(broken))
     assert (status, code) == (400, "BadRequestException")
     assert resources_by_path(apigateway, api_id) == before
@@ -296,7 +288,7 @@ def test_a_refused_put_changes_nothing(apigateway: Any) -> None:
 def test_put_to_an_unknown_api_is_not_found(apigateway: Any) -> None:
     """Every call naming an API the account lacks: 404 NotFoundException "Invalid API
     identifier specified {account}:{api_id}"."""
-    assert error_of(apigateway.put_rest_api, restApiId="nosuchapi0",
+    assert refusal(apigateway.put_rest_api, restApiId="nosuchapi0",
                     body=json.dumps(swagger2("x")))[:2] == (404, "NotFoundException")
 
 
@@ -328,7 +320,7 @@ def test_a_documentation_part_is_created_once_per_location(apigateway: Any, api_
                                                 properties='{"description":"pets"}')
     assert made["ResponseMetadata"]["HTTPStatusCode"] == 201
     assert (made["location"], made["properties"]) == ({"type": "API"}, '{"description":"pets"}')
-    assert error_of(apigateway.create_documentation_part, restApiId=api_id,
+    assert refusal(apigateway.create_documentation_part, restApiId=api_id,
                     location={"type": "API"}, properties="{}") == (
         409, "ConflictException",
         "Documentation part already exists for the specified location: type 'API'.")
@@ -347,10 +339,10 @@ def test_a_location_field_the_type_does_not_take_is_bad_request(apigateway: Any,
                                                                 api_id: str) -> None:
     """DocumentationPartLocation: `method` is valid only for METHOD, the parameter, body and
     response types; `name` is required for QUERY_PARAMETER."""
-    assert error_of(apigateway.create_documentation_part, restApiId=api_id,
+    assert refusal(apigateway.create_documentation_part, restApiId=api_id,
                     location={"type": "API", "method": "GET"}, properties="{}")[:2] == \
         (400, "BadRequestException")
-    assert error_of(apigateway.create_documentation_part, restApiId=api_id,
+    assert refusal(apigateway.create_documentation_part, restApiId=api_id,
                     location={"type": "QUERY_PARAMETER", "path": "/pets"},
                     properties="{}")[:2] == (400, "BadRequestException")
 
@@ -368,7 +360,7 @@ def test_a_part_is_read_updated_and_deleted(apigateway: Any, api_id: str) -> Non
     assert updated["properties"] == '{"a":1}'
     deleted = apigateway.delete_documentation_part(restApiId=api_id, documentationPartId=part_id)
     assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
-    assert error_of(apigateway.get_documentation_part, restApiId=api_id,
+    assert refusal(apigateway.get_documentation_part, restApiId=api_id,
                     documentationPartId=part_id) == (
         404, "NotFoundException", "Invalid Documentation part identifier specified")
 
@@ -429,7 +421,7 @@ def test_documentation_versions(apigateway: Any, api_id: str) -> None:
         [("1.0", "second")]
     assert apigateway.delete_documentation_version(
         restApiId=api_id, documentationVersion="1.0")["ResponseMetadata"]["HTTPStatusCode"] == 202
-    assert error_of(apigateway.get_documentation_version, restApiId=api_id,
+    assert refusal(apigateway.get_documentation_version, restApiId=api_id,
                     documentationVersion="1.0")[:2] == (404, "NotFoundException")
 
 

@@ -14,8 +14,8 @@ import json
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from tests.conformance.refusals import refusal
 from tests.sandbox.lambda_support import create_role, deploy, lambda_client, unique
 from tests.sandbox.processes import ACCOUNT_ID, ClientFactory
 from tests.sandbox.test_gateway_stage import (
@@ -52,15 +52,6 @@ def api(apigateway: Any) -> dict[str, str]:
                                         responseTemplates={"application/json": MOCK_BODY})
     ids["deployment"] = apigateway.create_deployment(restApiId=api_id, stageName=STAGE)["id"]
     return ids
-
-
-def refusal(action: Any, **arguments: Any) -> tuple[int, str, str]:
-    """(HTTP status, error code, message) of a call that must fail."""
-    with pytest.raises(ClientError) as raised:
-        action(**arguments)
-    error = raised.value.response
-    return (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"],
-            error["Error"]["Message"])
 
 
 def replace(path: str, value: str) -> list[dict[str, str]]:

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from tests.conformance.refusals import refusal
 from tests.sandbox.processes import REGION, ClientFactory
 
 ACCOUNT = "123456789012"
@@ -43,14 +43,6 @@ def table(dynamodb: Any) -> Iterator[str]:
     name = create(dynamodb, BillingMode="PAY_PER_REQUEST")
     yield name
     dynamodb.delete_table(TableName=name)
-
-
-def refusal(call: Any, **parameters: Any) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as raised:
-        call(**parameters)
-    answer = raised.value.response
-    return (answer["ResponseMetadata"]["HTTPStatusCode"], answer["Error"]["Code"],
-            answer["Error"]["Message"])
 
 
 # TableDescription ------------------------------------------------------------------------------

@@ -5,11 +5,12 @@ examples botocore ships with it) where AWS documents the answer, else the answer
 record (the AWS CDK's test comments) or that users quote from the AWS CLI.
 """
 import json
-import uuid
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+
+from tests.conformance.refusals import refusal
+from tests.sandbox.lambda_support import unique
 
 LAMBDA_TRUST = {"Version": "2012-10-17",
                 "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
@@ -19,20 +20,8 @@ MISSING_POLICY_ARN = "arn:aws:iam::123456789012:policy/Nope"
 NOT_AN_ARN = "this-is-not-an-arn-at-all"
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
 def trust_with(**statement: Any) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
-def refusal(call: Any, **kwargs: Any) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    answer = caught.value.response
-    return (answer["Error"]["Code"], answer["Error"]["Message"],
-            answer["ResponseMetadata"]["HTTPStatusCode"])
 
 
 @pytest.fixture
@@ -72,7 +61,7 @@ def test_attaching_a_malformed_policy_arn_is_a_validation_error(iam: Any, operat
     400 ...)")."""
     assert refusal(getattr(iam, operation), PolicyArn=NOT_AN_ARN,
                    **attach_target(iam, operation, "conf-arn")) == (
-        "ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+        400, "ValidationError", "Invalid ARN:  Could not be parsed!")
 
 
 @pytest.mark.parametrize("operation", ["attach_role_policy", "attach_user_policy"])
@@ -83,7 +72,7 @@ def test_attaching_a_policy_that_does_not_exist_is_no_such_entity(iam: Any,
     as the AWS CLI reports it for a well-formed ARN that names no policy."""
     assert refusal(getattr(iam, operation), PolicyArn=MISSING_POLICY_ARN,
                    **attach_target(iam, operation, "conf-nope")) == (
-        "NoSuchEntity", f"Policy {MISSING_POLICY_ARN} does not exist or is not attachable.", 404)
+        404, "NoSuchEntity", f"Policy {MISSING_POLICY_ARN} does not exist or is not attachable.")
 
 
 # MalformedPolicyDocument, HTTP 400 (API_CreateRole.html, Errors), with the text AWS gives:
@@ -123,7 +112,7 @@ def test_create_role_refuses_a_malformed_trust_policy(iam: Any, document: str,
                                                       message: str) -> None:
     name = unique("conf-trust")
     assert refusal(iam.create_role, RoleName=name, AssumeRolePolicyDocument=document) == (
-        "MalformedPolicyDocument", message, 400)
+        400, "MalformedPolicyDocument", message)
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_role(RoleName=name)
 
@@ -136,7 +125,7 @@ def test_update_assume_role_policy_refuses_a_malformed_trust_policy(iam: Any, do
     name = unique("conf-update")
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
     assert refusal(iam.update_assume_role_policy, RoleName=name, PolicyDocument=document) == (
-        "MalformedPolicyDocument", message, 400)
+        400, "MalformedPolicyDocument", message)
     assert iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"] == LAMBDA_TRUST
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.sandbox.lambda_support import create_role, deploy, invoke, lambda_client
+from tests.conformance.refusals import refusal
+from tests.sandbox.lambda_support import create_role, deploy, invoke, lambda_client, unique
 from tests.sandbox.processes import ACCOUNT_ID, ClientFactory
 from tests.sandbox.test_persistence import running_sandbox
 
@@ -33,20 +33,8 @@ MISSING_POLICY_ARN = f"arn:aws:iam::{ACCOUNT_ID}:policy/Nope"
 NOT_AN_ARN = "this-is-not-an-arn-at-all"
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
 def policy(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def refusal(call: Any, **kwargs: Any) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    answer = caught.value.response
-    return (answer["Error"]["Code"], answer["Error"]["Message"],
-            answer["ResponseMetadata"]["HTTPStatusCode"])
 
 
 def attached(arn: str) -> dict[str, str]:
@@ -108,7 +96,7 @@ def test_a_missing_user_or_role_is_no_such_entity(iam: Any, operation: str) -> N
     if operation.startswith("put"):
         arguments["PermissionsBoundary"] = READ_ONLY
     assert refusal(getattr(iam, operation), **arguments) == (
-        "NoSuchEntity", f"The {kind} with name {name} cannot be found.", 404)
+        404, "NoSuchEntity", f"The {kind} with name {name} cannot be found.")
 
 
 def boundary_targets(iam: Any) -> list[tuple[Any, dict[str, str]]]:
@@ -130,8 +118,8 @@ def test_a_boundary_naming_no_policy_is_no_such_entity(iam: Any) -> None:
     attachable. status code: 404"); moto set the boundary anyway. Nothing is created."""
     for call, arguments in boundary_targets(iam):
         assert refusal(call, PermissionsBoundary=MISSING_POLICY_ARN, **arguments) == (
-            "NoSuchEntity", f"Scope ARN: {MISSING_POLICY_ARN} does not exist or is not "
-                            "attachable.", 404)
+            404, "NoSuchEntity", f"Scope ARN: {MISSING_POLICY_ARN} does not exist or is not "
+                                 "attachable.")
     names = [user["UserName"] for page in iam.get_paginator("list_users").paginate()
              for user in page["Users"]]
     assert not any(name.startswith("new-user") for name in names)
@@ -143,7 +131,7 @@ def test_a_boundary_that_is_no_arn_is_a_validation_error(iam: Any) -> None:
     answered its own InvalidParameterValue, or for CreateUser nothing at all."""
     for call, arguments in boundary_targets(iam):
         assert refusal(call, PermissionsBoundary=NOT_AN_ARN, **arguments) == (
-            "ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+            400, "ValidationError", "Invalid ARN:  Could not be parsed!")
 
 
 # Calls DynamoDB with the execution role's keys, as a function on AWS does.
@@ -227,7 +215,7 @@ def test_get_policy_on_a_policy_that_does_not_exist_was_not_found(iam: Any) -> N
     arn:aws:iam::179746107155:policy/AWSManagedPrometheusWriteAccessPolicy was not found.");
     moto said "Policy ARN not found"."""
     assert refusal(iam.get_policy, PolicyArn=MISSING_POLICY_ARN) == (
-        "NoSuchEntity", f"Policy {MISSING_POLICY_ARN} was not found.", 404)
+        404, "NoSuchEntity", f"Policy {MISSING_POLICY_ARN} was not found.")
 
 
 @pytest.mark.parametrize("operation", ["detach_role_policy", "detach_user_policy"])
@@ -244,7 +232,7 @@ def test_detaching_a_policy_that_is_not_attached_was_not_found(iam: Any, operati
         iam.create_user(UserName=name)
         target = {"UserName": name}
     assert refusal(getattr(iam, operation), PolicyArn=READ_ONLY, **target) == (
-        "NoSuchEntity", f"Policy {READ_ONLY} was not found.", 404)
+        404, "NoSuchEntity", f"Policy {READ_ONLY} was not found.")
 
 
 # Each service's "Using service-linked roles" page names the role and its AWS-managed policy.
@@ -282,10 +270,10 @@ def test_a_service_linked_role_is_named_and_protected_as_on_aws(iam: Any, servic
                          "PolicyArn": f"arn:aws:iam::aws:policy/aws-service-role/{policy_name}"}]
     assert refusal(iam.create_service_linked_role, AWSServiceName=service,
                    CustomSuffix=suffix) == (
-        "InvalidInput", f"Service role name {name} has been taken in this account, please try "
-                        "a different suffix.", 400)
-    protected = ("UnmodifiableEntity", f"Cannot perform the operation on the protected role "
-                                       f"'{name}' - this role is only modifiable by AWS", 400)
+        400, "InvalidInput", f"Service role name {name} has been taken in this account, please "
+                             "try a different suffix.")
+    protected = (400, "UnmodifiableEntity", f"Cannot perform the operation on the protected "
+                                            f"role '{name}' - this role is only modifiable by AWS")
     assert refusal(iam.delete_role, RoleName=name) == protected
     assert refusal(iam.detach_role_policy, RoleName=name,
                    PolicyArn=policies[0]["PolicyArn"]) == protected
@@ -295,17 +283,17 @@ def test_a_service_linked_role_is_named_and_protected_as_on_aws(iam: Any, servic
     assert task.startswith(f"task/aws-service-role/{service}/{name}/")
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == (
         "SUCCEEDED")
-    assert refusal(iam.get_role, RoleName=name)[0] == "NoSuchEntity"
+    assert refusal(iam.get_role, RoleName=name)[1] == "NoSuchEntity"
 
 
 def test_a_service_without_service_linked_roles_is_invalid_input(iam: Any) -> None:
     """CreateServiceLinkedRole for a service that has no service-linked role: InvalidInput, HTTP
     400 (the page's Errors: "an invalid or out-of-range value was supplied for an input
     parameter"); moto made "AWSServiceRoleFornonsense". Nothing is created."""
-    code, _, status = refusal(iam.create_service_linked_role,
+    status, code, _ = refusal(iam.create_service_linked_role,
                               AWSServiceName="nonsense.amazonaws.com")
     assert (code, status) == ("InvalidInput", 400)
-    assert refusal(iam.get_role, RoleName="AWSServiceRoleFornonsense")[0] == "NoSuchEntity"
+    assert refusal(iam.get_role, RoleName="AWSServiceRoleFornonsense")[1] == "NoSuchEntity"
 
 
 def test_boundaries_and_service_linked_roles_survive_a_restart(tmp_path: Path) -> None:
@@ -323,7 +311,7 @@ def test_boundaries_and_service_linked_roles_survive_a_restart(tmp_path: Path) -
         iam = box.client("iam")
         boundary = iam.get_user(UserName=user)["User"]["PermissionsBoundary"]
         policies = iam.list_attached_role_policies(RoleName=linked)["AttachedPolicies"]
-        deleting = refusal(iam.delete_role, RoleName=linked)[0]
+        deleting = refusal(iam.delete_role, RoleName=linked)[1]
     assert boundary == attached(READ_ONLY)
     assert [policy["PolicyName"] for policy in policies] == [
         "AWSElasticLoadBalancingServiceRolePolicy"]
