@@ -17,7 +17,6 @@ Without bubblewrap the code runs from a scratch folder of the sandbox, which a t
 name (it is a path on the user's machine); LAMBDA_TASK_ROOT names that folder there, the one
 place the code can be read from. Cases needing bwrap skip without it unless REQUIRE_BWRAP=1.
 """
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,8 +24,8 @@ import pytest
 
 from tests.sandbox.lambda_support import (create_role, invoke, lambda_client, messages_of,
                                           package, unique, wait_for)
-from tests.sandbox.processes import health, start, stop
-from tests.sandbox.test_lambda_isolation import Launched, launch, require_bwrap
+from tests.sandbox.processes import health
+from tests.sandbox.test_lambda_isolation import Launched, launched, require_bwrap
 
 TASK_ROOT = "/var/task"
 # The sandbox's scratch folders, which no trace may name (filesystem.py's SCRATCH_PREFIX).
@@ -95,17 +94,8 @@ def sandbox(request: pytest.FixtureRequest,
     settings = {"SANDBOX_ISOLATION": "0"} if request.param == "unisolated" else {}
     if request.param == "isolated":
         require_bwrap()
-    started: list[subprocess.Popen[str]] = []
-
-    def launcher(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
-        started.append(start(*args, env=env))
-        return started[-1]
-
-    try:
-        yield launch(launcher, tmp_path_factory.mktemp(request.param) / "data", **settings)
-    finally:
-        for process in started:
-            stop(process)
+    with launched(tmp_path_factory.mktemp(request.param) / "data", **settings) as sandbox:
+        yield sandbox
 
 
 def create(sandbox: Launched, files: dict[str, str]) -> str:

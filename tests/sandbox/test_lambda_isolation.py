@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,10 +105,9 @@ def launch(launcher: SandboxLauncher, data_dir: Path, **settings: str) -> Launch
     return Launched(url, process.pid, data_dir)
 
 
-@pytest.fixture(scope="module")
-def isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
-    """One persistent sandbox running handlers in bwrap, for the module."""
-    require_bwrap()
+@contextmanager
+def launched(data_dir: Path, **settings: str) -> Iterator[Launched]:
+    """A persistent sandbox over `data_dir` (see `launch`), stopped on leaving."""
     started: list[subprocess.Popen[str]] = []
 
     def launcher(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
@@ -115,10 +115,18 @@ def isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
         return started[-1]
 
     try:
-        yield launch(launcher, tmp_path_factory.mktemp("isolated") / "data")
+        yield launch(launcher, data_dir, **settings)
     finally:
         for process in started:
             stop(process)
+
+
+@pytest.fixture(scope="module")
+def isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
+    """One persistent sandbox running handlers in bwrap, for the module."""
+    require_bwrap()
+    with launched(tmp_path_factory.mktemp("isolated") / "data") as sandbox:
+        yield sandbox
 
 
 def task_code_of(sandbox: Launched, function_name: str) -> Path:
