@@ -1,23 +1,12 @@
 """A person pastes items into a table's import form and watches the progress bar finish."""
 from __future__ import annotations
 
-import boto3
 from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
 from .conftest import sign_in
-
-REGION = "ap-northeast-2"  # the console's default region
-
-
-def make_table(console: RunningConsole, table_name: str) -> None:
-    dynamodb = boto3.client("dynamodb", endpoint_url=console.sandbox_url, region_name=REGION,
-                            aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
-    dynamodb.create_table(TableName=table_name, BillingMode="PAY_PER_REQUEST",
-                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-    dynamodb.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1})
+from .tables import make_table
 
 
 def test_paste_three_items_and_see_the_import_finish(page: Page, console: RunningConsole) -> None:

@@ -1,28 +1,12 @@
 """A person opens the PartiQL editor on a table's items page, runs statements and pages on."""
 from __future__ import annotations
 
-import boto3
 from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
 from .conftest import sign_in
-
-REGION = "ap-northeast-2"
-
-
-def make_table(console: RunningConsole, table_name: str, count: int) -> None:
-    """A table keyed by id (S) holding item-00 … with a number n each."""
-    dynamodb = boto3.client("dynamodb", endpoint_url=console.sandbox_url, region_name=REGION,
-                            aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
-    dynamodb.create_table(TableName=table_name, BillingMode="PAY_PER_REQUEST",
-                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-    dynamodb.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1})
-    for start in range(0, count, 25):
-        dynamodb.batch_write_item(RequestItems={table_name: [
-            {"PutRequest": {"Item": {"id": {"S": f"item-{number:02}"}, "n": {"N": str(number)}}}}
-            for number in range(start, min(start + 25, count))]})
+from .tables import make_table
 
 
 def test_type_a_statement_see_rows_and_page_on(page: Page, console: RunningConsole) -> None:
