@@ -12,17 +12,17 @@ changes nothing, as AWS documents ("Errors and warnings from importing your API"
 
 Minor problems (a reference to a model the document does not define, a security scheme the
 sandbox does not import) are warnings, returned with the API or refused when `failonwarnings`
-is true. The body may be JSON or YAML: YAML is read with the parser moto itself imports.
+is true. The body may be JSON or YAML: YAML is read with the parser moto itself imports, and
+either is made plain JSON within API Gateway's 6 MB first (document_limits.py).
 """
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.apigateway import utils as moto_apigateway_utils
-
+from webapp.sandbox.apigateway.document_limits import (INVALID_INPUT, MAX_DEFINITION_BYTES,
+                                                       TOO_LARGE, load_yaml, plain_json)
 from webapp.sandbox.apigateway.exceptions import BadRequestException
 
-INVALID_INPUT = "Invalid OpenAPI input."
 SWAGGER_VERSION = "2.0"
 OPENAPI_VERSION_PREFIX = "3.0"
 VERBS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -40,6 +40,11 @@ INTEGRATION_TYPES = frozenset({"AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"}
 PARAMETER_SOURCES = {"path": "path", "query": "querystring", "header": "header"}
 DEFAULT_MEDIA_TYPE = "application/json"
 DEFAULT_RESPONSE = "default"
+# API Gateway's quotas for REST APIs: "Resources per API: 300" (an API nested deeper than
+# that also overflows moto's recursive resource paths).
+MAX_RESOURCES = 300
+TOO_MANY_RESOURCES = ("Invalid OpenAPI input: the definition makes more than 300 resources, "
+                      "API Gateway's quota of resources per API.")
 MISSING_MODEL = "Reference to model '{name}' not found. Ignoring."
 UNSUPPORTED_SCHEME = ("Security scheme '{name}' is neither AWS_IAM (awsSigv4) nor an API key: "
                       "its authorizer is not imported. Ignoring.")
@@ -126,13 +131,15 @@ def load_document(body: bytes) -> dict[str, Any]:
         text = body.decode("utf-8")
     except UnicodeDecodeError as err:
         raise BadRequestException(INVALID_INPUT) from err
+    if len(body) > MAX_DEFINITION_BYTES:
+        raise BadRequestException(TOO_LARGE)
     try:
         document = json.loads(text)
+    except RecursionError as err:
+        raise BadRequestException(INVALID_INPUT) from err
     except ValueError:
-        try:
-            document = moto_apigateway_utils.yaml.safe_load(text)
-        except moto_apigateway_utils.yaml.YAMLError as err:
-            raise BadRequestException(INVALID_INPUT) from err
+        document = load_yaml(text)
+    document = plain_json(document)
     if not isinstance(document, dict):
         raise BadRequestException(INVALID_INPUT)
     return document
@@ -157,9 +164,23 @@ def read_plan(document: dict[str, Any]) -> ApiPlan:
         if not isinstance(path, str) or not path.startswith("/") or not isinstance(item, dict):
             raise BadRequestException(INVALID_INPUT)
         plan.resources[path.rstrip("/") or "/"] = reader.methods(item)
+    _check_resource_count(plan.resources)
     documentation = document.get(DOCUMENTATION)
     plan.documentation = documentation if isinstance(documentation, dict) else None
     return plan
+
+
+def _check_resource_count(paths: dict[str, Any]) -> None:
+    """BadRequestException if the paths make more resources (each path, its ancestors and the
+    root) than an API may have; stops counting as soon as they do."""
+    made = {"/"}
+    for path in paths:
+        prefix = ""
+        for part in filter(None, path.split("/")):
+            prefix += "/" + part
+            made.add(prefix)
+            if len(made) > MAX_RESOURCES:
+                raise BadRequestException(TOO_MANY_RESOURCES)
 
 
 class _Reader:
