@@ -1,7 +1,8 @@
 """AWS/Lambda metrics in moto's CloudWatch backend, so GetMetricData sees invocations.
 
 Per invocation: Invocations 1, Errors 0 or 1 (function errors and timeouts alike), Duration in
-milliseconds; per throttled call: Throttles 1 (throttled calls are not Invocations). All with the
+milliseconds; per throttled call: Throttles 1 (throttled calls are not Invocations); per call
+stopped by recursive loop detection (recursion.py): RecursiveInvocationsDropped 1. All with the
 FunctionName dimension.
 """
 import time
@@ -25,6 +26,11 @@ def record_invocation(function: FunctionVersion, duration_ms: float, failed: boo
 def record_throttle(function: FunctionVersion) -> None:
     """Count one invocation refused for lack of concurrency."""
     _put(function, [("Throttles", 1.0, "Count")])
+
+
+def record_recursion_dropped(function: FunctionVersion) -> None:
+    """Count one invocation stopped because its chain was too long."""
+    _put(function, [("RecursiveInvocationsDropped", 1.0, "Count")])
 
 
 def _put(function: FunctionVersion, values: list[tuple[str, float, str]]) -> None:

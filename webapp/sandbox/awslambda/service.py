@@ -27,6 +27,7 @@ from webapp.sandbox.awslambda.logs import (LogWriter, end_millis, exit_message,
                                            invocation_events, tail, timeout_message)
 from webapp.sandbox.awslambda.output import LogEvent
 from webapp.sandbox.awslambda.pool import Concurrency, WorkerPool, function_key
+from webapp.sandbox.awslambda.recursion import lineage, within_chain
 from webapp.sandbox.awslambda.runtimes import effective_runtime, is_supported, unsupported_message
 from webapp.sandbox.awslambda.worker import Invocation, Outcome, RunResult, Worker, WorkerGone
 
@@ -65,6 +66,8 @@ class InvokeRequest:
     client_context: str | None
     invoked_function_arn: str
     endpoint_url: str
+    # How many invocations led to this one (recursion.py); 0 for a call made from outside.
+    chain: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +223,8 @@ class LambdaService:
         function = request.found.function
         invocation = Invocation(request_id=request_id, payload=request.payload or b"{}",
                                 invoked_function_arn=request.invoked_function_arn,
-                                trace_id=_trace_id(), client_context=request.client_context)
+                                trace_id=_trace_id(function.function_arn, request.chain),
+                                client_context=request.client_context)
         pool = self._worker_pool()
         worker = pool.checkout(function, request.endpoint_url)
         try:
@@ -232,8 +236,10 @@ class LambdaService:
                 worker = pool.checkout(function, request.endpoint_url)
                 result = worker.run(invocation)
             events = invocation_events(function, request_id, result)
-            # Written before the worker is lent again, so its stream stays in order.
-            self._logs.write(function, worker.log_stream_name, events)
+            # Written before the worker is lent again, so its stream stays in order; the
+            # subscriptions it triggers are the next link of this invocation's chain.
+            with within_chain(request.chain):
+                self._logs.write(function, worker.log_stream_name, events)
         finally:
             pool.checkin(worker)
         metrics.record_invocation(function, result.duration_ms,
@@ -297,7 +303,9 @@ def _error_payload(error_type: str, message: str) -> bytes:
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
 
-def _trace_id() -> str:
-    """An X-Ray trace header as Lambda hands one to each invocation (never sampled here)."""
-    return (f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};"
-            f"Parent={secrets.token_hex(8)};Sampled=0")
+def _trace_id(function_arn: str, chain: int) -> str:
+    """An X-Ray trace header as Lambda hands one to each invocation (never sampled here), with
+    the Lineage of its chain once it has one."""
+    header = (f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};"
+              f"Parent={secrets.token_hex(8)};Sampled=0")
+    return f"{header};{lineage(function_arn, chain)}" if chain else header

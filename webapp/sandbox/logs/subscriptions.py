@@ -17,6 +17,9 @@ Here each batch a stream receives is one Event invocation through the sandbox's 
 service (split in halves while it is over Lambda's 256 KB asynchronous payload quota). Nothing is
 delivered while the journal is replayed: those invocations happened before the restart. The
 handler's SDK calls the sandbox at the address requests arrive on, remembered by a guard.
+
+A function subscribed to a group it logs to would invoke itself forever: Lambda's recursive
+loop detection stops the chain after 16 invocations (awslambda/recursion.py), as on AWS.
 """
 from __future__ import annotations
 
@@ -32,8 +35,11 @@ from moto.logs.models import LogsBackend, LogStream
 from moto.utilities.arns import parse_arn
 from werkzeug.wrappers import Request, Response
 
+from webapp.sandbox.awslambda import metrics
 from webapp.sandbox.awslambda.exceptions import LambdaServiceError
 from webapp.sandbox.awslambda.functions import find_function
+from webapp.sandbox.awslambda.recursion import (MAX_CHAIN, TRACE_HEADER, current_chain,
+                                                enter_request)
 from webapp.sandbox.awslambda.resource_policy import service_may_invoke
 from webapp.sandbox.awslambda.service import (MAX_ASYNC_REQUEST_BYTES, InvocationType,
                                               InvokeRequest, LambdaService)
@@ -78,13 +84,20 @@ class LambdaTarget:
         if found is None:
             logger.warning("subscription %s: function %s is gone", filter_name, destination_arn)
             return
+        chain = current_chain() + 1
+        if chain > MAX_CHAIN:
+            logger.warning("subscription %s: %s stopped, invoked more than %d times in one "
+                           "chain (recursive loop detection)", filter_name, destination_arn,
+                           MAX_CHAIN)
+            metrics.record_recursion_dropped(found.function)
+            return
         for payload in payloads(stream, filter_name, log_events):
             try:
                 service.invoke(InvokeRequest(
                     found=found, invocation_type=InvocationType.EVENT, tail_log=False,
                     payload=payload, client_context=None,
                     invoked_function_arn=found.function.function_arn,
-                    endpoint_url=self._endpoint_url))
+                    endpoint_url=self._endpoint_url, chain=chain))
             except LambdaServiceError as error:  # e.g. a runtime the sandbox cannot run
                 logger.warning("subscription %s: %s", filter_name, error.message)
 
@@ -122,6 +135,7 @@ def register(dispatcher: Dispatcher, service: LambdaService) -> None:
     @dispatcher.guard
     def remember_address(request: Request) -> Response | None:
         TARGET.note_address(request)
+        enter_request(request.headers.get(TRACE_HEADER))
         return None
 
 
