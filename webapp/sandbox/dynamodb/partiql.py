@@ -8,9 +8,15 @@ documents and the sandbox answers (DynamoDB Developer Guide, "PartiQL - a SQL-co
 language for Amazon DynamoDB", and the API Reference's ExecuteStatement and
 BatchExecuteStatement):
 
+* a statement over 8192 characters (the service model's PartiQLStatement): ValidationException
+  "1 validation error detected: Value '<statement>' at 'statement' failed to satisfy
+  constraint: Member must have length less than or equal to 8192" (for a batch, at
+  'statements.<n>.member.statement', the whole call refused);
 * a statement that cannot be read: ValidationException "Statement wasn't well formed, can't be
   processed: <why>"; parameters not matching the `?`s: ValidationException "Number of
   parameters in request and statement don't match.";
+* a value DynamoDB cannot store (a number out of its range, an item nested deeper than 32
+  levels): ValidationException with the message PutItem gives;
 * an unknown table: ResourceNotFoundException "Requested resource not found";
 * SELECT: the matching items, at most Limit evaluated ("the maximum number of items to
   evaluate") and at most 1 MB read per call, with NextToken to go on;
@@ -38,12 +44,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.dynamodb.exceptions import DynamodbException
+from moto.dynamodb.exceptions import ValidationException as MotoValidationException
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 from webapp.sandbox.dynamodb.errors import JSON_CONTENT_TYPE, VALIDATION, error
+from webapp.sandbox.dynamodb.item_nesting import MAX_ITEM_NESTING, NESTING_MESSAGE, item_nesting
 from webapp.sandbox.dynamodb.key_schema import (KEY_MISMATCH, item_key_problem, key_matches,
                                                 key_types)
 from webapp.sandbox.dynamodb.partiql_syntax import (Comparison, Delete, Expression, Insert,
@@ -64,6 +72,9 @@ BATCH_SELECT_KEY = ("Select statements within BatchExecuteStatement must specify
 TOO_MANY_STATEMENTS = ("1 validation error detected: Value at 'statements' failed to satisfy "
                        "constraint: Member must have length less than or equal to 25")
 MAX_BATCH = 25
+MAX_STATEMENT_LENGTH = 8192
+STATEMENT_TOO_LONG = ("1 validation error detected: Value '{statement}' at '{where}' failed to "
+                      "satisfy constraint: Member must have length less than or equal to 8192")
 # A SELECT stops reading after 1 MB of items, as Query and Scan do.
 MAX_READ_BYTES = 1024 * 1024
 NOT_FOUND_CODE = "ResourceNotFoundException"
@@ -97,6 +108,10 @@ def register(dispatcher: Dispatcher, account_id: str) -> None:
     @dispatcher.register("dynamodb", "ExecuteStatement")
     def execute_statement(request: Request, operation: AwsOperation) -> Response:
         asked = parameters(request)
+        text = asked.get("Statement")
+        if isinstance(text, str) and len(text) > MAX_STATEMENT_LENGTH:
+            return error(VALIDATION, STATEMENT_TOO_LONG.format(statement=text,
+                                                               where="statement"))
         runner = Runner(dynamodb_backends[account_id][operation.region])
         try:
             outcome = runner.run(str(asked.get("Statement", "")), asked.get("Parameters") or [],
@@ -116,6 +131,11 @@ def register(dispatcher: Dispatcher, account_id: str) -> None:
                                      "failed to satisfy constraint: Member must not be null")
         if len(statements) > MAX_BATCH:
             return error(VALIDATION, TOO_MANY_STATEMENTS)
+        for number, entry in enumerate(statements, start=1):
+            text = entry.get("Statement") if isinstance(entry, dict) else None
+            if isinstance(text, str) and len(text) > MAX_STATEMENT_LENGTH:
+                return error(VALIDATION, STATEMENT_TOO_LONG.format(
+                    statement=text, where=f"statements.{number}.member.statement"))
         runner = Runner(dynamodb_backends[account_id][operation.region])
         return _answer({"Responses": [runner.run_in_batch(each) for each in statements]})
 
@@ -147,6 +167,8 @@ class Runner:
             raise StatementFailed(VALIDATION, str(problem)) from problem
         except DynamodbException as refused:
             raise StatementFailed(refused.relative_error_type, refused.message) from refused
+        except MotoValidationException as refused:  # a number moto cannot store
+            raise StatementFailed(VALIDATION, refused.message) from refused
 
     def run_in_batch(self, entry: object) -> dict:
         """One of BatchExecuteStatement's statements, answered as a BatchStatementResponse."""
@@ -243,7 +265,7 @@ class Runner:
             raise StatementFailed(VALIDATION, problem)
         if self._existing(table, item) is not None:
             raise StatementFailed(DUPLICATE_CODE, DUPLICATE)
-        self.backend.put_item(table.name, item)
+        self._store(table, item)
         return Outcome([])
 
     def _update(self, statement: Update, table: Any, parameters: list) -> Outcome:
@@ -267,7 +289,7 @@ class Runner:
             _refuse_key_change(table, path)
             remove(after, path)
             changed.add(str(path.steps[0]))
-        self.backend.put_item(table.name, after)
+        self._store(table, after)
         return Outcome(_returned(statement.returning, before, after, changed))
 
     def _delete(self, statement: Delete, table: Any, parameters: list) -> Outcome:
@@ -280,6 +302,11 @@ class Runner:
             raise StatementFailed(CONDITION_CODE, CONDITION_FAILED)
         self.backend.delete_item(table.name, key)
         return Outcome(_returned(statement.returning, before, {}, set(before)))
+
+    def _store(self, table: Any, item: dict) -> None:
+        if item_nesting(item) > MAX_ITEM_NESTING:
+            raise StatementFailed(VALIDATION, NESTING_MESSAGE)
+        self.backend.put_item(table.name, item)
 
     def _named_key(self, where: Expression, table: Any, parameters: list) -> dict:
         key = _key_of(where, table, parameters)

@@ -18,8 +18,15 @@ the functions begins_with, contains, attribute_type and size, with AND, OR, NOT 
 moto 5.2.5 hands statements to py-partiql-parser, which answered many of these with a 500 (an
 assertion on parameters in UPDATE, SELECT with a projection and a comparison, any malformed
 statement); the sandbox reads them itself.
+
+A statement is read and run by recursion, so its depth is bounded: parentheses, NOT, lists,
+maps, sets, function calls and chains of + and - nest at most MAX_NESTING deep (deeper is
+SyntaxProblem). AND and OR chains are any length: they are built as balanced trees, which
+evaluate left to right as the written chain does.
 """
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -35,6 +42,14 @@ _TOKEN = re.compile(r"""
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<symbol><<|>>|<>|!=|<=|>=|[=<>(),.\[\]{}:?*+-])
 """, re.VERBOSE)
+
+
+# Far more than statements within ExecuteStatement's 8192 characters need, and shallow enough
+# for the reader, the evaluator and the answer's JSON to stay within Python's stack.
+MAX_NESTING = 100
+TOO_DEEP = f"the statement nests more than {MAX_NESTING} levels deep"
+# A list index is a 32-bit number at most (DynamoDB lists hold far fewer elements).
+MAX_INDEX_DIGITS = 10
 
 
 class SyntaxProblem(ValueError):
@@ -200,6 +215,7 @@ class _Parser:
     stream: list[Token]
     position: int = 0
     parameters: int = field(default=0)
+    depth: int = 0
 
     # Tokens -----------------------------------------------------------------------------
 
@@ -228,6 +244,17 @@ class _Parser:
         if not self.at_symbol(symbol):
             raise self.unexpected(f"expected '{symbol}'")
         self.take()
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """Read a part nested one level deeper; SyntaxProblem past MAX_NESTING."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise SyntaxProblem(TOO_DEEP)
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def unexpected(self, why: str) -> SyntaxProblem:
         token = self.peek()
@@ -354,7 +381,8 @@ class _Parser:
                 steps.append(self.name("expected an attribute name"))
             else:
                 token = self.take()
-                if token.kind != "number" or not token.text.isdigit():
+                if token.kind != "number" or not token.text.isdigit() \
+                        or len(token.text) > MAX_INDEX_DIGITS:
                     raise SyntaxProblem(f"list index must be a number, not '{token.text}'")
                 steps.append(int(token.text))
                 self.symbol("]")
@@ -363,23 +391,24 @@ class _Parser:
     # Conditions and values ---------------------------------------------------------------
 
     def condition(self) -> Expression:
-        found = self.conjunction()
+        terms = [self.conjunction()]
         while self.at_keyword("OR"):
             self.take()
-            found = Logical("OR", found, self.conjunction())
-        return found
+            terms.append(self.conjunction())
+        return _balanced("OR", terms)
 
     def conjunction(self) -> Expression:
-        found = self.negation()
+        terms = [self.negation()]
         while self.at_keyword("AND"):
             self.take()
-            found = Logical("AND", found, self.negation())
-        return found
+            terms.append(self.negation())
+        return _balanced("AND", terms)
 
     def negation(self) -> Expression:
         if self.at_keyword("NOT"):
             self.take()
-            return Negation(self.negation())
+            with self.nested():
+                return Negation(self.negation())
         return self.predicate()
 
     def predicate(self) -> Expression:
@@ -416,7 +445,11 @@ class _Parser:
 
     def value_expression(self) -> Expression:
         found = self.operand()
+        chained = 0
         while self.at_symbol("+", "-"):
+            chained += 1
+            if self.depth + chained > MAX_NESTING:
+                raise SyntaxProblem(TOO_DEEP)
             operator = self.take().text
             found = Arithmetic(operator, found, self.operand())
         return found
@@ -447,7 +480,8 @@ class _Parser:
             if self.peek(1).text == "(" and upper not in KEYWORDS:
                 self.take()
                 self.take()
-                return Call(token.text.lower(), self.items(")"))
+                with self.nested():
+                    return Call(token.text.lower(), self.items(")"))
         return self.path()
 
     def symbol_operand(self, token: Token) -> Expression:
@@ -455,21 +489,19 @@ class _Parser:
             self.take()
             self.parameters += 1
             return Parameter(self.parameters - 1)
-        if token.text == "(":
-            self.take()
-            found = self.condition()
-            self.symbol(")")
-            return found
-        if token.text == "[":
-            self.take()
-            return ListOf(self.items("]"))
-        if token.text == "<<":
-            self.take()
-            return SetOf(self.items(">>"))
-        if token.text == "{":
-            self.take()
+        if token.text not in ("(", "[", "<<", "{"):
+            raise self.unexpected("expected a value")
+        self.take()
+        with self.nested():
+            if token.text == "(":
+                found = self.condition()
+                self.symbol(")")
+                return found
+            if token.text == "[":
+                return ListOf(self.items("]"))
+            if token.text == "<<":
+                return SetOf(self.items(">>"))
             return self.map_entries()
-        raise self.unexpected("expected a value")
 
     def items(self, closing: str) -> tuple[Expression, ...]:
         found: list[Expression] = []
@@ -501,3 +533,13 @@ class _Parser:
                 self.take()
                 return MapOf(tuple(entries))
             self.symbol(",")
+
+
+def _balanced(operator: str, terms: list[Expression]) -> Expression:
+    """`terms` joined by AND or OR as a tree as deep as their count's logarithm, its leaves in
+    the written order."""
+    if len(terms) == 1:
+        return terms[0]
+    middle = len(terms) // 2
+    return Logical(operator, _balanced(operator, terms[:middle]),
+                   _balanced(operator, terms[middle:]))

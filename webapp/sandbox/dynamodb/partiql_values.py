@@ -21,6 +21,8 @@ SET_OF = {"S": "SS", "N": "NS", "B": "BS"}
 TRUE: Value = {"BOOL": True}
 FALSE: Value = {"BOOL": False}
 BAD_PATH = "The document path provided in the update expression is invalid for update"
+NUMBER_OVERFLOW = ("Number overflow. Attempting to store a number with magnitude larger than "
+                   "supported range")
 
 
 class ValueProblem(ValueError):
@@ -225,7 +227,10 @@ def _arithmetic(operator: str, left: Value | None, right: Value | None) -> Value
     if left is None or right is None or "N" not in left or "N" not in right:
         raise ValueProblem(f"the operands of '{operator}' must be numbers")
     a, b = _number(left["N"]), _number(right["N"])
-    return {"N": _number_text(a + b if operator == "+" else a - b)}
+    try:
+        return {"N": _number_text(a + b if operator == "+" else a - b)}
+    except ArithmeticError as err:  # past Decimal's exponent range
+        raise ValueProblem(NUMBER_OVERFLOW) from err
 
 
 def _call(name: str, arguments: list[Value | None]) -> Value | None:
