@@ -17,6 +17,9 @@ they follow the model moto is installed with. Two limits are AWS's own beyond th
 
 Members are checked in the model's order, each constraint in turn (length, pattern, enum,
 range); only top-level scalars of a JSON body are checked, nested structures are left to moto.
+Before them, a body that is not UTF-8 (so no JSON, and no Invoke payload) is 400
+InvalidRequestContentException "Could not parse request body into json: …", as Invoke answers
+a payload it cannot parse; moto decoded it unchecked and answered 500.
 """
 import functools
 import json
@@ -31,6 +34,7 @@ from moto.iam.models import get_account_id_from
 from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.awslambda.exceptions import (InvalidParameterValueException,
+                                                 InvalidRequestContentException,
                                                  LambdaServiceError, ResourceNotFoundException)
 from webapp.sandbox.dispatch import Dispatcher, credential_scope
 
@@ -108,6 +112,7 @@ def register(dispatcher: Dispatcher) -> None:
             return None
         rule, labels = found
         try:
+            _check_utf8(request)
             check(rule, labels, request)
         except (ValidationFailed, LambdaServiceError) as err:
             return err.response()
@@ -226,6 +231,14 @@ def _member_value(name: str, member: Any, labels: dict[str, str], request: Reque
     if location is None:
         return (name in body, body.get(name))
     return (False, None)
+
+
+def _check_utf8(request: Request) -> None:
+    try:
+        request.get_data().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InvalidRequestContentException(
+            f"Could not parse request body into json: {err}") from None
 
 
 def _json_body(request: Request) -> dict[str, Any]:
