@@ -76,7 +76,7 @@ def _policy(value: Any) -> str | None:
         return None
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         raise BadRequestException(BAD_POLICY) from None
     if not isinstance(document, dict):
         raise BadRequestException(BAD_POLICY)
