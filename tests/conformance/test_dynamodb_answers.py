@@ -11,11 +11,17 @@ batch"; "Your request contains at least two items with identical hash and range 
 essentially is two put operations)"), PutItem and DeleteItem (ValidationException, HTTP 400),
 with the messages DynamoDB sends for each.
 """
+import json
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from tests.conformance.refusals import refusal
 from tests.sandbox.processes import REGION, ClientFactory
@@ -204,3 +210,40 @@ def test_batch_write_of_more_than_25_requests_in_all(dynamodb: Any, table: str) 
             400, "ValidationException", "Too many items requested for the BatchWriteItem call")
     finally:
         dynamodb.delete_table(TableName=other)
+
+
+# Text that is not UTF-8 ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    b'{"TableName": "%s", "Item": {"id": {"S": "\\ud800"}}}',
+    b'{"TableName": "%s", "Item": {"id": {"S": "a"}, "note": {"S": "\\udc00 alone"}}}',
+    b'{"TableName": "%s", "Item": {"id": {"S": "\xff\xfe"}}}',
+])
+def test_text_that_is_not_utf_8_is_a_serialization_exception(sandbox_url: str, dynamodb: Any,
+                                                             body: bytes) -> None:
+    """DynamoDB reads every string as UTF-8 ("Strings are Unicode with UTF-8 binary encoding",
+    Supported data types); a body it cannot read as such is refused before anything is stored,
+    400 with `__type` com.amazon.coral.service#SerializationException (as AWS answers a PutItem
+    whose text is mis-encoded: aws/aws-sdk-js#46, aws/aws-sdk-php#1536). A lone UTF-16 surrogate
+    (`\\ud800`) has no UTF-8 form. The sandbox answered 500."""
+    table = create(dynamodb, BillingMode="PAY_PER_REQUEST")
+    status, answer = signed_post(sandbox_url, "PutItem", body.replace(b"%s", table.encode()))
+    assert (status, answer["__type"]) == (400, "com.amazon.coral.service#SerializationException")
+    assert dynamodb.scan(TableName=table)["Count"] == 0
+    dynamodb.put_item(TableName=table, Item={"id": {"S": "\ud7ff \U0001f600"}})  # still serving
+    assert dynamodb.scan(TableName=table)["Count"] == 1
+
+
+def signed_post(sandbox_url: str, operation: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    """POST `body` as DynamoDB's JSON 1.0 `operation`, signed as boto3 signs, bytes as given."""
+    request = AWSRequest(method="POST", url=sandbox_url + "/", data=body, headers={
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": f"DynamoDB_20120810.{operation}"})
+    SigV4Auth(Credentials("sandbox", "sandbox"), "dynamodb", REGION).add_auth(request)
+    sent = urllib.request.Request(sandbox_url + "/", data=body, method="POST",
+                                  headers=dict(request.headers.items()))
+    try:
+        with urllib.request.urlopen(sent, timeout=30) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())

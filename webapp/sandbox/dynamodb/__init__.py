@@ -7,12 +7,13 @@ says 0), table_order.py keeps a Scan page as cheap as DynamoDB's on a large tabl
 item_nesting.py refuses items nested deeper than DynamoDB's 32 levels, capacity_reports.py
 leaves out ConsumedCapacity and ItemCollectionMetrics the caller did not ask for,
 table_descriptions.py shapes each TableDescription as AWS does, write_checks.py refuses the
-deletes and batch writes AWS refuses with AWS's messages, and partiql.py runs PartiQL statements
-(ExecuteStatement, BatchExecuteStatement), which moto parsed only in part.
+deletes and batch writes AWS refuses with AWS's messages, partiql.py runs PartiQL statements
+(ExecuteStatement, BatchExecuteStatement), which moto parsed only in part, and text_encoding.py
+refuses text that is not UTF-8.
 """
 from webapp.sandbox.dispatch import Dispatcher
 from webapp.sandbox.dynamodb import (capacity_reports, item_nesting, partiql, table_order,
-                                     table_status, write_checks)
+                                     table_status, text_encoding, write_checks)
 from webapp.sandbox.dynamodb.table_status import DEFAULT_CREATING_SECONDS
 
 __all__ = ["DEFAULT_CREATING_SECONDS", "register"]
@@ -24,6 +25,7 @@ def register(dispatcher: Dispatcher, account_id: str,
     their size; keep Scan pages from sorting the whole table each time; refuse items nested
     deeper than DynamoDB takes; report consumed capacity only when asked; check writes' keys and
     run PartiQL as DynamoDB does."""
+    text_encoding.register(dispatcher)
     item_nesting.register(dispatcher)
     capacity_reports.register(dispatcher)
     write_checks.register(dispatcher, account_id)

@@ -12,14 +12,19 @@ from werkzeug.wrappers import Response
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
 VALIDATION = "ValidationException"
-_NAMESPACES = {VALIDATION: "com.amazon.coral.validate"}
+SERIALIZATION = "SerializationException"
+_NAMESPACES = {VALIDATION: "com.amazon.coral.validate", SERIALIZATION: "com.amazon.coral.service"}
 SERVICE_NAMESPACE = "com.amazonaws.dynamodb.v20120810"
 
 
-def error(code: str, message: str, status: int = HTTPStatus.BAD_REQUEST) -> Response:
-    """DynamoDB's answer naming error `code` with `message`."""
+def error(code: str, message: str | None, status: int = HTTPStatus.BAD_REQUEST) -> Response:
+    """DynamoDB's answer naming error `code` with `message` (none: DynamoDB gives no message,
+    as for a body it cannot read)."""
     namespace = _NAMESPACES.get(code, SERVICE_NAMESPACE)
-    return Response(json.dumps({"__type": f"{namespace}#{code}", "message": message}),
+    answer = {"__type": f"{namespace}#{code}"}
+    if message is not None:
+        answer["message"] = message
+    return Response(json.dumps(answer),
                     status=status, content_type=JSON_CONTENT_TYPE,
                     headers={"x-amzn-RequestId": str(uuid.uuid4())})
 
