@@ -307,3 +307,40 @@ def test_patching_what_does_not_exist_is_not_found(apigateway: Any, mock_method:
                                        **arguments)
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
     assert raised.value.response["Error"]["Code"] == "NotFoundException"
+
+
+# Resources per API ---------------------------------------------------------------------------------
+
+RESOURCE_LIMIT = ("Maximum number of Resources for this API has been reached.  Please contact AWS "
+                  "if you need additional Resources.")
+
+
+def test_the_301st_resource_is_past_the_quota(apigateway: Any) -> None:
+    """"Resources per API: 300" (API Gateway quotas for REST APIs; the root counts). AWS answers
+    429 LimitExceededException with this text and `retryAfterSeconds: null` (the answer recorded
+    in hashicorp/terraform-provider-aws#37605). A chain 299 deep still lists: moto's recursive
+    paths answered GetResources with 500 past a few hundred levels."""
+    api_id = apigateway.create_rest_api(name=unique("quota"))["id"]
+    parent = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    for _ in range(299):
+        parent = apigateway.create_resource(restApiId=api_id, parentId=parent, pathPart="a")["id"]
+    with pytest.raises(ClientError) as refused:
+        apigateway.create_resource(restApiId=api_id, parentId=parent, pathPart="a")
+    answer = refused.value.response
+    assert (answer["ResponseMetadata"]["HTTPStatusCode"], answer["Error"]["Code"],
+            answer["Error"]["Message"]) == (429, "LimitExceededException", RESOURCE_LIMIT)
+    assert len(apigateway.get_resources(restApiId=api_id, limit=500)["items"]) == 300
+
+
+def test_a_merge_past_the_quota_changes_nothing(apigateway: Any) -> None:
+    """PutRestApi in merge mode adds the document's paths to the API's: past 300 in all, AWS
+    answers LimitExceededException, and the API keeps what it had."""
+    document = {"openapi": "3.0.1", "info": {"title": unique("merge")},
+                "paths": {f"/first{each}": {"get": {}} for each in range(200)}}
+    api_id = apigateway.import_rest_api(body=json.dumps(document).encode())["id"]
+    document["paths"] = {f"/second{each}": {"get": {}} for each in range(150)}
+    with pytest.raises(ClientError) as refused:
+        apigateway.put_rest_api(restApiId=api_id, mode="merge", body=json.dumps(document).encode())
+    assert refused.value.response["Error"]["Code"] == "LimitExceededException"
+    paths = {item["path"] for item in apigateway.get_resources(restApiId=api_id, limit=500)["items"]}
+    assert len(paths) == 201 and "/second0" not in paths

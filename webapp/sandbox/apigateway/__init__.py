@@ -29,12 +29,12 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
 Modules: `snapshots` (deployments), `matching`, `events` (request, proxy event), `execution`
 (log, responses), `gateway` (the shared path), `lambda_proxy`, `permissions`, `mapping` (AWS and
 MOCK integrations), `logs`, `settings`, `stage_variables`, `unknown_api`, `patch_paths`,
-`patches`, `resource_patches`, `api_part_patches`, `rest_api_patches`, `responses` (HTTP),
-`handler` (raw header lines).
+`patches`, `resource_patches`, `resource_quota` (300 resources an API), `api_part_patches`,
+`rest_api_patches`, `responses` (HTTP), `handler` (raw header lines).
 """
 from webapp.sandbox.apigateway import (
-    api_part_patches, patches, resource_patches, responses, rest_api_patches, stage_variables,
-    unknown_api)
+    api_part_patches, patches, resource_patches, resource_quota, responses, rest_api_patches,
+    stage_variables, unknown_api)
 from webapp.sandbox.apigateway import documentation, openapi_export, openapi_import
 from webapp.sandbox.apigateway.gateway import Gateway
 from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
@@ -53,6 +53,7 @@ def register(dispatcher: Dispatcher, service: LambdaService) -> None:
     stage_variables.register(dispatcher)
     patches.register(dispatcher)
     resource_patches.register(dispatcher)
+    resource_quota.register(dispatcher)
     api_part_patches.register(dispatcher)
     rest_api_patches.register(dispatcher)
     openapi_import.register(dispatcher)
@@ -61,6 +62,7 @@ def register(dispatcher: Dispatcher, service: LambdaService) -> None:
     unknown_api.register(dispatcher, responses.HANDLED_OPERATIONS
                          + stage_variables.HANDLED_OPERATIONS + patches.HANDLED_OPERATIONS
                          + resource_patches.HANDLED_OPERATIONS
+                         + resource_quota.HANDLED_OPERATIONS
                          + api_part_patches.HANDLED_OPERATIONS
                          + rest_api_patches.HANDLED_OPERATIONS
                          + openapi_import.HANDLED_OPERATIONS + documentation.HANDLED_OPERATIONS

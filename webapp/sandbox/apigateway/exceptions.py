@@ -38,3 +38,17 @@ class ConflictException(ApiGatewayError):
 
     code = "ConflictException"
     status = HTTPStatus.CONFLICT
+
+
+class LimitExceededException(ApiGatewayError):
+    """429 LimitExceededException: a quota of the account or the API is used up. AWS adds
+    `retryAfterSeconds`, null for a quota that waiting does not lift."""
+
+    code = "LimitExceededException"
+    status = HTTPStatus.TOO_MANY_REQUESTS
+
+    def response(self) -> Response:
+        """The HTTP answer botocore reads as this error, with AWS's retryAfterSeconds."""
+        return Response(json.dumps({"message": self.message, "retryAfterSeconds": None}),
+                        status=self.status, headers={"x-amzn-ErrorType": self.code},
+                        content_type="application/json")

@@ -22,6 +22,7 @@ from typing import Any
 from webapp.sandbox.apigateway.document_limits import (INVALID_INPUT, MAX_DEFINITION_BYTES,
                                                        TOO_LARGE, load_yaml, plain_json)
 from webapp.sandbox.apigateway.exceptions import BadRequestException
+from webapp.sandbox.apigateway.resource_quota import refuse_past_quota
 
 SWAGGER_VERSION = "2.0"
 OPENAPI_VERSION_PREFIX = "3.0"
@@ -40,11 +41,6 @@ INTEGRATION_TYPES = frozenset({"AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"}
 PARAMETER_SOURCES = {"path": "path", "query": "querystring", "header": "header"}
 DEFAULT_MEDIA_TYPE = "application/json"
 DEFAULT_RESPONSE = "default"
-# API Gateway's quotas for REST APIs: "Resources per API: 300" (an API nested deeper than
-# that also overflows moto's recursive resource paths).
-MAX_RESOURCES = 300
-TOO_MANY_RESOURCES = ("Invalid OpenAPI input: the definition makes more than 300 resources, "
-                      "API Gateway's quota of resources per API.")
 MISSING_MODEL = "Reference to model '{name}' not found. Ignoring."
 UNSUPPORTED_SCHEME = ("Security scheme '{name}' is neither AWS_IAM (awsSigv4) nor an API key: "
                       "its authorizer is not imported. Ignoring.")
@@ -171,16 +167,16 @@ def read_plan(document: dict[str, Any]) -> ApiPlan:
 
 
 def _check_resource_count(paths: dict[str, Any]) -> None:
-    """BadRequestException if the paths make more resources (each path, its ancestors and the
-    root) than an API may have; stops counting as soon as they do."""
+    """LimitExceededException if the paths make more resources (each path, its ancestors and
+    the root) than an API may have, before anything is built (a path thousands deep would
+    overflow moto's recursive resource paths); stops counting as soon as they do."""
     made = {"/"}
     for path in paths:
         prefix = ""
         for part in filter(None, path.split("/")):
             prefix += "/" + part
             made.add(prefix)
-            if len(made) > MAX_RESOURCES:
-                raise BadRequestException(TOO_MANY_RESOURCES)
+            refuse_past_quota(len(made))
 
 
 class _Reader:

@@ -32,6 +32,7 @@ from webapp.sandbox.apigateway import documentation
 from webapp.sandbox.apigateway.exceptions import ApiGatewayError, BadRequestException
 from webapp.sandbox.apigateway.openapi_document import (ApiPlan, MethodPlan, load_document,
                                                         read_plan)
+from webapp.sandbox.apigateway.resource_quota import refuse_past_quota
 from webapp.sandbox.apigateway.unknown_api import missing_api
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 
@@ -127,6 +128,7 @@ def _build(backend: APIGatewayBackend, api: RestAPI, plan: ApiPlan, mode: str,
                 _put_method(backend, api.id, resource.id, method)
     except ApiGatewayException as err:
         raise BadRequestException(err.message) from err
+    refuse_past_quota(len(api.resources))  # a merge adds to what the API holds
     if plan.documentation is not None and \
             request.args.get("ignore") != IGNORE_DOCUMENTATION:
         plan.warnings.extend(documentation.import_parts(api, plan.documentation, mode))
