@@ -9,7 +9,9 @@ how many times one triggering event has invoked a function, and "if your functio
 more than 16 times in the same chain of requests, Lambda automatically stops the next function
 invocation in that request chain", counting it in the RecursiveInvocationsDropped metric.
 
-The sandbox counts the same chain through CloudWatch Logs subscriptions:
+AWS lists SQS, SNS and S3 among the loops it detects, not CloudWatch Logs subscriptions; the
+sandbox applies the same rule to them as its own guard (a real account pays for such a loop; a
+sandbox would spin until stopped). It counts the chain through subscriptions:
 * an invocation carries its chain's length in its trace header (`Lineage=<hash>:<count>`), and
   writes its log lines within that count;
 * a request carrying such a header (the handler's SDK putting log events) runs within the
