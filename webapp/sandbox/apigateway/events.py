@@ -74,6 +74,18 @@ class GatewayRequest:
         return raw.split(";")[0].strip().lower()
 
     @property
+    def accept_type(self) -> str | None:
+        """The first media type of the first Accept header, without parameters; None without one.
+
+        It alone decides whether a proxy answer goes out as binary: "API Gateway honors only the
+        first Accept media type" (Developer Guide, "Content type conversions in API Gateway").
+        """
+        accepts = [value for key, value in self.headers if key.lower() == "accept"]
+        if not accepts:
+            return None
+        return accepts[0].split(",")[0].split(";")[0].strip().lower() or None
+
+    @property
     def request_time(self) -> str:
         """requestContext.requestTime: 04/Mar/2020:19:15:17 +0000."""
         return datetime.fromtimestamp(self.started, timezone.utc).strftime(REQUEST_TIME_FORMAT)
@@ -97,10 +109,14 @@ def multi_values(pairs: tuple[tuple[str, str], ...]) -> dict[str, list[str]] | N
     return values or None
 
 
+def is_binary_type(media_type: str, binary_media_types: tuple[str, ...]) -> bool:
+    """Whether the API treats `media_type` as binary; `*` in a listed type is a wildcard."""
+    return any(fnmatch.fnmatch(media_type, pattern.lower()) for pattern in binary_media_types)
+
+
 def is_binary(request: GatewayRequest, binary_media_types: tuple[str, ...]) -> bool:
     """Whether the body goes base64-encoded: a binary media type, or bytes that are not text."""
-    if any(fnmatch.fnmatch(request.content_type, pattern.lower())
-           for pattern in binary_media_types):
+    if is_binary_type(request.content_type, binary_media_types):
         return True
     try:
         request.body.decode()

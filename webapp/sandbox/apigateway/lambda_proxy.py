@@ -5,9 +5,12 @@ invocations` may name a qualifier and `${stageVariables.x}`; the function runs t
 sandbox's Lambda runtime, as lambda:Invoke would run it, after its resource policy (or the
 integration's invocation role, `credentials`) is checked (permissions.py).
 
-A proxy response with isBase64Encoded is always sent as bytes; AWS does so only when its
-Content-Type or the request's Accept matches the API's binaryMediaTypes. API Gateway's 29 s
-integration timeout (504) is not applied: the function's own timeout ends it (502).
+A proxy response with isBase64Encoded is decoded and sent as bytes only when the request's first
+Accept media type matches one of the API's binaryMediaTypes (wildcards count); otherwise its
+base64 text is the body, unchanged, whatever its Content-Type (Developer Guide, "Return binary
+media from a Lambda proxy integration" and "Content type conversions in API Gateway"). A request
+without Accept has no media type to match. API Gateway's 29 s integration timeout (504) is not
+applied: the function's own timeout ends it (502).
 """
 import base64
 import binascii
@@ -19,7 +22,7 @@ from http import HTTPStatus
 from typing import Any
 
 from webapp.sandbox.apigateway import permissions
-from webapp.sandbox.apigateway.events import proxy_event
+from webapp.sandbox.apigateway.events import GatewayRequest, is_binary_type, proxy_event
 from webapp.sandbox.apigateway.execution import (INTERNAL_ERROR, MS, Call, GatewayResponse,
                                                  format_map, json_response, log_method_response)
 from webapp.sandbox.awslambda.exceptions import LambdaServiceError
@@ -135,7 +138,8 @@ def run_proxy(call: Call, service: LambdaService) -> GatewayResponse:
     if result.function_error is not None:
         return function_failed(call, result)
     try:
-        response = proxy_response(result.payload)
+        response = proxy_response(result.payload,
+                                  wants_binary(call.request, call.api.binary_media_types))
     except MalformedResponse:
         call.log.error(MALFORMED)
         call.log.error(f"Method completed with status: {HTTPStatus.BAD_GATEWAY.value}")
@@ -155,8 +159,16 @@ def function_failed(call: Call, result: InvokeResult) -> GatewayResponse:
                          integration_status=HTTPStatus.OK)
 
 
-def proxy_response(payload: bytes) -> GatewayResponse:
-    """The HTTP answer a proxy response describes; MalformedResponse if it is not one."""
+def wants_binary(request: GatewayRequest, binary_media_types: tuple[str, ...]) -> bool:
+    """Whether a base64-encoded proxy answer goes out decoded: the first Accept media type is
+    one of the API's binary media types."""
+    accept = request.accept_type
+    return accept is not None and is_binary_type(accept, binary_media_types)
+
+
+def proxy_response(payload: bytes, decode_binary: bool) -> GatewayResponse:
+    """The HTTP answer a proxy response describes, its base64 body decoded if `decode_binary`;
+    MalformedResponse if it is not one."""
     try:
         answer = json.loads(payload)
     except ValueError:
@@ -165,7 +177,7 @@ def proxy_response(payload: bytes) -> GatewayResponse:
         raise MalformedResponse("not a proxy response object")
     status = _status(answer.get("statusCode"))
     headers = _headers(answer.get("headers"), answer.get("multiValueHeaders"))
-    body = _body(answer.get("body"), answer.get("isBase64Encoded", False))
+    body = _body(answer.get("body"), answer.get("isBase64Encoded", False), decode_binary)
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.insert(0, ("Content-Type", DEFAULT_CONTENT_TYPE))
     return GatewayResponse(status, tuple(headers), body, integration_status=HTTPStatus.OK)
@@ -202,12 +214,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _body(body: Any, encoded: Any) -> bytes:
+def _body(body: Any, encoded: Any, decode_binary: bool) -> bytes:
     if body is None:
         return b""
     if not isinstance(body, str) or not isinstance(encoded, bool):
         raise MalformedResponse("body")
-    if not encoded:
+    if not (encoded and decode_binary):
         return body.encode()
     try:
         return base64.b64decode(body, validate=True)
