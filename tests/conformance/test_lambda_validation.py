@@ -309,3 +309,182 @@ def test_a_role_made_before_a_restart_is_assumable_after_it(tmp_path: Path) -> N
             deploy_with(boto3.client("lambda", endpoint_url=box.url, region_name=region,
                                      aws_access_key_id="testing",
                                      aws_secret_access_key="testing", config=UNCHECKED), role)
+
+
+# --- Environment variables ----------------------------------------------------------------
+# CreateFunction and UpdateFunctionConfiguration (Lambda API reference, "Environment": Variables
+# "Key Pattern: [a-zA-Z]([a-zA-Z0-9_])+"; Developer Guide, "Working with Lambda environment
+# variables" → requirements: keys start with a letter, have at least two characters, only
+# letters, numbers and _, are not reserved, and "The total size of all environment variables
+# doesn't exceed 4 KB").
+# * A key outside the pattern is 400 ValidationException naming the map, not the sensitive key:
+#   "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint:
+#   Map keys must satisfy constraint: [Member must satisfy regular expression pattern:
+#   [a-zA-Z]([a-zA-Z0-9_])+]" (AWS's answer to a one-letter key in
+#   trek10inc/serverless-secrets#39: "Status Code: 400; Error Code: ValidationException").
+# * A reserved key ("Defined runtime environment variables" → "Reserved environment
+#   variables") is 400 InvalidParameterValueException "Lambda was unable to configure your
+#   environment variables because the environment variables you have provided contains reserved
+#   keys that are currently not supported for modification. Reserved keys used in this request:
+#   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY" (Developer Guide, "Troubleshoot deployment issues
+#   in Lambda"; the full text with its list as CloudFormation relays it, status 400, e.g.
+#   mattermost/mattermost-cloud-monitoring#264). _HANDLER and _X_AMZN_TRACE_ID are reserved but
+#   start with "_", so the model's pattern refuses them first.
+# * More than 4096 bytes is 400 InvalidParameterValueException "Lambda was unable to configure
+#   your environment variables because the environment variables you have provided exceeded the
+#   4KB limit. String measured: {"A1":"uSFeY5cyPiPn7AtnX5BsM…" (same guide): the variables
+#   object "stored … (without white space)", "key names, values, quotes, commas, and brackets",
+#   non-ASCII characters taking 2 to 4 bytes.
+
+ENVIRONMENT_SOURCE = "import os\n\ndef handler(event, context):\n    return dict(os.environ)\n"
+ENV_KEY_FAILURE = ("Value at 'environment.variables' failed to satisfy constraint: Map keys must "
+                   "satisfy constraint: [Member must satisfy regular expression pattern: {}]")
+RESERVED_ENVIRONMENT_KEYS = [
+    "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"]
+UNABLE = ("Lambda was unable to configure your environment variables because the environment "
+          "variables you have provided ")
+MAX_ENVIRONMENT_BYTES = 4096
+
+
+def env_key_failure(client: Any) -> str:
+    pattern = client.meta.service_model.shape_for("EnvironmentVariableName").metadata["pattern"]
+    return ENV_KEY_FAILURE.format(pattern)
+
+
+def create_with(client: Any, role: str, variables: dict[str, str], **settings: Any) -> Any:
+    return client.create_function(
+        FunctionName=unique("fn"), Runtime="python3.12", Role=role, Handler="app.handler",
+        Code={"ZipFile": package({"app.py": ENVIRONMENT_SOURCE})},
+        Environment={"Variables": variables}, **settings)
+
+
+def assert_invalid_parameter(error: dict[str, Any], message: str) -> None:
+    assert error["Error"]["Code"] == "InvalidParameterValueException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Message"] == message
+
+
+@pytest.fixture
+def configured(client: Any, role: str) -> str:
+    """A function whose environment holds GREETING=hello."""
+    return create_with(client, role, {"GREETING": "hello"})["FunctionName"]
+
+
+@pytest.mark.parametrize("key", ["a", "1ABC", "MY-VAR", "MY VAR", "ÉTÉ", "_HANDLER",
+                                 "_X_AMZN_TRACE_ID"])
+def test_an_environment_key_outside_the_pattern_is_a_validation_exception(
+        client: Any, role: str, configured: str, key: str) -> None:
+    """Both operations; the value is left out of the message (Variables is sensitive)."""
+    for call, settings in [(client.create_function,
+                            {"FunctionName": unique("fn"), "Runtime": "python3.12",
+                             "Role": role, "Handler": "app.handler",
+                             "Code": {"ZipFile": package({"app.py": SOURCE})}}),
+                           (client.update_function_configuration,
+                            {"FunctionName": configured})]:
+        error = refusal(call, Environment={"Variables": {"GOOD": "1", key: "x"}}, **settings)
+        assert_validation_exception(error, env_key_failure(client))
+
+
+def test_bad_environment_keys_are_one_error_among_the_others(client: Any, role: str) -> None:
+    """Two bad keys are named once, after Timeout, in the model's member order."""
+    error = refusal(create_with, client=client, role=role, variables={"a": "1", "b-c": "2"},
+                    Timeout=0)
+    assert_validation_exception(
+        error,
+        "Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater "
+        "than or equal to 1",
+        env_key_failure(client))
+
+
+@pytest.mark.parametrize("key", RESERVED_ENVIRONMENT_KEYS)
+def test_a_reserved_environment_key_is_an_invalid_parameter(client: Any, role: str,
+                                                            key: str) -> None:
+    error = refusal(create_with, client=client, role=role,
+                    variables={"GREETING": "hello", key: "mine"})
+    assert_invalid_parameter(
+        error, f"{UNABLE}contains reserved keys that are currently not supported for "
+               f"modification. Reserved keys used in this request: {key}")
+
+
+def test_every_reserved_key_is_named_in_the_order_given(client: Any, role: str) -> None:
+    error = refusal(create_with, client=client, role=role,
+                    variables={"AWS_SECRET_ACCESS_KEY": "s", "MINE": "1",
+                               "AWS_ACCESS_KEY_ID": "AKIA"})
+    assert_invalid_parameter(
+        error, f"{UNABLE}contains reserved keys that are currently not supported for "
+               "modification. Reserved keys used in this request: AWS_SECRET_ACCESS_KEY, "
+               "AWS_ACCESS_KEY_ID")
+
+
+def test_variables_lambda_sets_but_does_not_reserve_are_taken(client: Any, role: str) -> None:
+    """"Unreserved environment variables … can be extended in your function configuration"."""
+    variables = {"TZ": "Asia/Seoul", "LANG": "C.UTF-8", "PYTHONPATH": "/opt/mine",
+                 "aws_region": "lower case is another key"}
+    name = create_with(client, role, variables)["FunctionName"]
+    stored = client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    assert stored == variables
+
+
+def test_a_refused_update_changes_nothing_and_the_role_keys_stay(client: Any,
+                                                                 configured: str) -> None:
+    """UpdateFunctionConfiguration with the caller's own keys is refused; the handler still sees
+    its old variables and the execution role's session, not the caller's keys."""
+    error = refusal(client.update_function_configuration, FunctionName=configured,
+                    Environment={"Variables": {"GREETING": "changed",
+                                               "AWS_ACCESS_KEY_ID": "testing",
+                                               "AWS_SECRET_ACCESS_KEY": "testing"}})
+    assert_invalid_parameter(
+        error, f"{UNABLE}contains reserved keys that are currently not supported for "
+               "modification. Reserved keys used in this request: AWS_ACCESS_KEY_ID, "
+               "AWS_SECRET_ACCESS_KEY")
+    assert client.get_function_configuration(FunctionName=configured)["Environment"] == {
+        "Variables": {"GREETING": "hello"}}
+    environ = json.loads(client.invoke(FunctionName=configured)["Payload"].read())
+    assert environ["GREETING"] == "hello"
+    assert environ["AWS_ACCESS_KEY_ID"].startswith("ASIA")
+    assert environ["AWS_SECRET_ACCESS_KEY"] != "testing"
+
+
+def sized(total: int, character: str = "x") -> dict[str, str]:
+    """Variables whose stored form {"BIG":"…"} takes `total` bytes (UTF-8)."""
+    overhead = len('{"BIG":"') + len('"}')
+    width = len(character.encode())
+    filler = total - overhead
+    return {"BIG": character * (filler // width) + "x" * (filler % width)}
+
+
+@pytest.mark.parametrize("character", ["x", "é", "€", "😀"])
+def test_environment_of_4096_bytes_is_taken(client: Any, role: str, character: str) -> None:
+    variables = sized(MAX_ENVIRONMENT_BYTES, character)
+    name = create_with(client, role, variables)["FunctionName"]
+    assert client.get_function_configuration(
+        FunctionName=name)["Environment"]["Variables"] == variables
+
+
+@pytest.mark.parametrize("character", ["x", "é", "€", "😀"])
+def test_environment_over_4096_bytes_is_an_invalid_parameter(client: Any, role: str,
+                                                             configured: str,
+                                                             character: str) -> None:
+    """Measured in UTF-8 bytes of the compact JSON; the message quotes that JSON."""
+    variables = sized(MAX_ENVIRONMENT_BYTES + 1, character)
+    measured = json.dumps(variables, separators=(",", ":"), ensure_ascii=False)
+    message = f"{UNABLE}exceeded the 4KB limit. String measured: {measured}"
+    assert_invalid_parameter(
+        refusal(create_with, client=client, role=role, variables=variables), message)
+    assert_invalid_parameter(refusal(client.update_function_configuration,
+                                     FunctionName=configured,
+                                     Environment={"Variables": variables}), message)
+
+
+def test_quotes_and_separators_count_toward_4kb(client: Any, role: str) -> None:
+    """Many short variables: each adds its quotes, colon and comma to the stored form."""
+    # {"K0000":"",…}: 11 bytes a variable and 1 more: 4104 bytes for 373.
+    variables = {f"K{index:04d}": "" for index in range(373)}
+    measured = json.dumps(variables, separators=(",", ":"))
+    assert_invalid_parameter(
+        refusal(create_with, client=client, role=role, variables=variables),
+        f"{UNABLE}exceeded the 4KB limit. String measured: {measured}")

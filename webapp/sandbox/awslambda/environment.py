@@ -1,12 +1,15 @@
 """The environment a worker process starts with: AWS's variables, the function's, nothing else.
 
 Built from scratch, never from the sandbox's own environment, so nothing of the sandbox (its
-keys, its settings, a developer's secrets) reaches the function's code.
+keys, its settings, a developer's secrets) reaches the function's code. A function's own
+variables never stand in for Lambda's reserved ones (the role session's keys among them), even
+if stored before CreateFunction refused them (environment_checks.py).
 """
 from dataclasses import dataclass
 from pathlib import Path
 
 from webapp.sandbox.authz import RoleCredentials
+from webapp.sandbox.awslambda.environment_checks import RESERVED_KEYS
 from webapp.sandbox.awslambda.functions import FunctionVersion
 
 # Variables AWS sets that a function's own configuration may override.
@@ -34,7 +37,7 @@ class WorkerPaths:
 def worker_environment(function: FunctionVersion, credentials: RoleCredentials,
                        paths: WorkerPaths, log_stream_name: str) -> dict[str, str]:
     """The complete environment of a worker running `function`."""
-    user = dict(function.environment)
+    user = {key: value for key, value in function.environment if key not in RESERVED_KEYS}
     python_path = f"{paths.task_root}:{paths.runtime_dir}"
     if user.get("PYTHONPATH"):
         python_path = f"{user['PYTHONPATH']}:{python_path}"

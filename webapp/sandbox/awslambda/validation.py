@@ -16,7 +16,12 @@ they follow the model moto is installed with. Two limits are AWS's own beyond th
   length of a whole ARN): InvalidParameterValueException with the validation error's words.
 
 Members are checked in the model's order, each constraint in turn (length, pattern, enum,
-range); only top-level scalars of a JSON body are checked, nested structures are left to moto.
+range); top-level scalars of a JSON body are checked, and of nested members only the keys of
+Environment.Variables (their pattern; AWS names the map, not the key, since its values are
+sensitive: "Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy
+constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"); other
+nested structures are left to moto. Lambda's own checks of the variables (reserved keys, 4 KB)
+follow the model's (environment_checks.py).
 Before them, a body that is not UTF-8 (so no JSON, and no Invoke payload) is 400
 InvalidRequestContentException "Could not parse request body into json: …", as Invoke answers
 a payload it cannot parse; moto decoded it unchecked and answered 500.
@@ -33,6 +38,8 @@ from moto.core.routing import get_service_model
 from moto.iam.models import get_account_id_from
 from werkzeug.wrappers import Request, Response
 
+from webapp.sandbox.awslambda.environment_checks import (CONFIGURING_OPERATIONS,
+                                                         check_environment)
 from webapp.sandbox.awslambda.exceptions import (InvalidParameterValueException,
                                                  InvalidRequestContentException,
                                                  LambdaServiceError, ResourceNotFoundException)
@@ -48,6 +55,8 @@ URI_LABEL = re.compile(r"\{(?P<name>[^}+]+)(?P<greedy>\+)?\}")
 ARN_FUNCTION_PART = ":function:"
 STRING_TYPES = frozenset({"string"})
 INTEGER_TYPES = frozenset({"integer", "long"})
+# Nested maps whose keys are checked: (structure member, its map member).
+CHECKED_MAP_KEYS = frozenset({("Environment", "Variables")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +82,16 @@ class OperationRule:
 class Failure:
     """One constraint a member's value breaks."""
 
-    member: str
+    member: str  # dotted for nested members: Environment.Variables
     value: object
     constraint: str
+    sensitive: bool = False  # AWS leaves the value out: "Value at '…'"
 
     def __str__(self) -> str:
-        shown = "null" if self.value is None else f"'{self.value}'"
-        return (f"Value {shown} at '{self.member[:1].lower()}{self.member[1:]}' failed to "
-                f"satisfy constraint: {self.constraint}")
+        shown = "" if self.sensitive else (
+            " null" if self.value is None else f" '{self.value}'")
+        path = ".".join(part[:1].lower() + part[1:] for part in self.member.split("."))
+        return f"Value{shown} at '{path}' failed to satisfy constraint: {self.constraint}"
 
 
 class ValidationFailed(Exception):
@@ -148,10 +159,13 @@ def check(rule: OperationRule, labels: dict[str, str], request: Request) -> None
                 failures.append(Failure(name, None, "Member must not be null"))
             continue
         failures += member_failures(name, member, value)
+        failures += map_key_failures(name, member, value)
     if failures:
         raise ValidationFailed(failures)
     if rule.name == CREATE_FUNCTION:
         _check_bare_name(body.get("FunctionName"))
+    if rule.name in CONFIGURING_OPERATIONS:
+        check_environment(body.get("Environment"))
 
 
 def member_failures(name: str, shape: Any, value: object) -> list[Failure]:
@@ -181,6 +195,24 @@ def member_failures(name: str, shape: Any, value: object) -> list[Failure]:
         if number > maximum:
             failures.append(Failure(name, number, "Member must have value less than or equal "
                                                   f"to {maximum}"))
+    return failures
+
+
+def map_key_failures(name: str, shape: Any, value: object) -> list[Failure]:
+    """One failure per checked nested map with a key outside its pattern (AWS names the map
+    once, however many of its keys fail)."""
+    if shape.type_name != "structure" or not isinstance(value, dict):
+        return []
+    failures: list[Failure] = []
+    for member_name, member in shape.members.items():
+        keys = value.get(member_name)
+        if (name, member_name) not in CHECKED_MAP_KEYS or not isinstance(keys, dict):
+            continue
+        pattern = member.key.metadata["pattern"]
+        if any(_compiled(pattern).fullmatch(key) is None for key in keys):
+            failures.append(Failure(
+                f"{name}.{member_name}", None, "Map keys must satisfy constraint: [Member must "
+                f"satisfy regular expression pattern: {pattern}]", sensitive=True))
     return failures
 
 
