@@ -144,8 +144,9 @@ def find_operation(request: Request) -> tuple[OperationRule, dict[str, str]] | N
 
 
 def check(rule: OperationRule, labels: dict[str, str], request: Request) -> None:
-    """Raise ValidationFailed listing every constraint the request breaks; also raise
-    InvalidParameterValueException for CreateFunction's bare-name length."""
+    """Raise ValidationFailed listing every constraint the request breaks; then raise
+    InvalidParameterValueException for CreateFunction's bare-name length and for environment
+    variables Lambda refuses (reserved keys, over 4 KB)."""
     shape = rule.model.input_shape
     if shape is None:
         return
