@@ -118,7 +118,9 @@ def parse_environment(text: str, errors: dict[str, str]) -> dict[str, str]:
                 "Line %(number)s: Lambda reserves %(key)s and sets it itself.", number=number, key=key)
             return variables
         variables[key] = value.strip()
-    if len(json.dumps(variables).encode()) > MAX_ENVIRONMENT_BYTES:
+    # Lambda measures the variables' compact JSON in UTF-8 bytes ("String measured: {…}").
+    measured = json.dumps(variables, separators=(",", ":"), ensure_ascii=False)
+    if len(measured.encode("utf-8", "surrogatepass")) > MAX_ENVIRONMENT_BYTES:
         errors["environment"] = gettext("All variables together may take at most 4 KB.")
     return variables
 
