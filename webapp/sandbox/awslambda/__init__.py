@@ -20,7 +20,9 @@ Where moto falls short of AWS's Lambda API: GetFunction's Code.Location is serve
 does: LastModified and RevisionId move on updates, LoggingConfig, no empty members
 (configuration.py); GetAccountSettings, which moto lacks, is answered (account_settings.py).
 Requests breaking the service model's constraints get AWS's ValidationException before anything
-runs (validation.py), and a function's role must exist and trust Lambda (execution_role.py).
+runs (validation.py), environment variables are held to Lambda's pattern, reserved keys and
+4 KB (environment_checks.py), and a function's role must exist and trust Lambda
+(execution_role.py).
 """
 import threading
 
