@@ -73,6 +73,9 @@ def test_invocations_show_in_the_charts_and_the_range_switches(page: Page,
     expect(panel.locator("#metric-duration circle").first).to_be_visible()
     expect(panel.locator("#metric-throttles")).to_contain_text("No throttles")
 
+    # Every reload asked for so far (each invocation's, Refresh) must have landed first: one
+    # answering late would swap the last hour back in over the day.
+    page.wait_for_load_state("networkidle")
     panel.get_by_role("link", name="Last day").click()
     expect(panel.get_by_role("link", name="Last day")).to_have_attribute("aria-current", "true")
     expect(panel).to_contain_text("One value per 15 minutes")
