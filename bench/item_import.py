@@ -30,7 +30,7 @@ from flask.testing import FlaskClient
 
 from bench.lambda_invoke import REGION, sandbox
 from webapp import create_app
-from webapp.aws import item_json
+from webapp.aws.dynamodb import item_json
 
 RATIO_TARGET = 1.5
 PASSWORD = "bench-password"

@@ -47,12 +47,12 @@ from botocore.config import Config
 from flask import Flask
 from flask.testing import FlaskClient
 
-import webapp.aws.apigateway as console_apigateway
+import webapp.aws.apigateway.rest_apis as console_apigateway
 import webapp.aws.clients as console_clients
 from bench.lambda_invoke import REGION, sandbox
 from webapp import create_app
-from webapp.code_packages import template_zip
-from webapp.policy_templates import READ_WRITE, TABLE, policy_for
+from webapp.aws.functions.code_packages import template_zip
+from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, policy_for
 from webapp.wizard.model import (API_ROUTES, BASIC_EXECUTION_POLICY, DEFAULT_TEST_ITEMS,
                                  PUSH_TO_CLOUDWATCH_POLICY, Plan)
 
@@ -155,11 +155,11 @@ def operation_name(model: Any) -> str:
 
 def hook_console(meter: Meter) -> None:
     """Count the calls of the clients webapp.aws.clients makes, and the live check's calls."""
-    make_client = console_clients._make_client
+    make_client = console_clients.AwsClients._make_client
     call_stage = console_apigateway.call_stage
 
-    def counted_client(service: str, region: str) -> Any:
-        return meter.hook_client(make_client(service, region))
+    def counted_client(self: Any, service: str, region: str) -> Any:
+        return meter.hook_client(make_client(self, service, region))
 
     def counted_stage_call(stage_url: str, request: Any) -> Any:
         started = time.perf_counter()
@@ -168,7 +168,7 @@ def hook_console(meter: Meter) -> None:
         finally:
             meter.stage_call(time.perf_counter() - started)
 
-    console_clients._make_client = counted_client
+    console_clients.AwsClients._make_client = counted_client
     console_apigateway.call_stage = counted_stage_call
 
 

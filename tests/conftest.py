@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from webapp import create_app
 
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, injected
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +37,8 @@ def private_test_events(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 def app() -> Iterator[Flask]:
     """The console on the "aws" backend, with boto3 patched in-process by moto."""
     with mock_aws():
-        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+        yield create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws",
+                          "CONSOLE_PASSWORD": PASSWORD})
 
 
 @pytest.fixture

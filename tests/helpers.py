@@ -36,3 +36,33 @@ def load_only_managed_policies(monkeypatch: pytest.MonkeyPatch, names: tuple[str
     wanted = {name: every_policy[name] for name in names}
     monkeypatch.setattr(moto_iam, "aws_managed_policies_data", json.dumps(wanted))
     monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+
+_SESSIONS: dict[str, object] = {}
+
+
+def shared_session(backend: str = "aws") -> object:
+    """One boto3 session per backend for the whole test process: botocore reads each service's
+    model once, not once per test (most of what building a client costs)."""
+    from webapp.aws.clients import Connection, new_session
+
+    if backend not in _SESSIONS:
+        _SESSIONS[backend] = new_session(Connection(backend, "ap-northeast-2"))
+    return _SESSIONS[backend]
+
+
+def clients_for(connection: object) -> object:
+    """An AwsClients for `connection` on the shared session, with a sleep that returns at once."""
+    from webapp.aws.clients import AwsClients
+
+    return AwsClients(connection, session=shared_session(connection.backend),  # type: ignore[attr-defined]
+                      sleep=no_sleep)
+
+
+def no_sleep(seconds: float) -> None:
+    """The console's waits (IAM propagation, retries), over at once under moto."""
+
+
+def injected(backend: str) -> dict[str, object]:
+    """The test-config keys that hand create_app the shared session and `no_sleep`."""
+    return {"AWS_SESSION": shared_session(backend), "AWS_SLEEP": no_sleep}

@@ -14,6 +14,6 @@ if TYPE_CHECKING:
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the console; see webapp.app.create_app."""
-    from .app import create_app as build
+    from webapp.app import create_app as build
 
     return build(test_config)

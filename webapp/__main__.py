@@ -4,7 +4,7 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-from . import create_app, process_hardening
+from webapp import create_app, process_hardening
 
 
 def _stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:

@@ -5,19 +5,23 @@ import logging
 import os
 import secrets
 import sys
+import time
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
 
-from . import i18n, security
-from .aws import clients
-from .config import LOGIN_TOKEN_HANDOFF, PROJECT_ROOT, ConfigError, Settings, load_settings
-from .test_events import TestEventStore
-from .sandbox_launcher import SandboxOptions, SandboxStartError, ensure_sandbox
+from webapp import i18n, security
+from webapp.aws import clients
+from webapp.config import LOGIN_TOKEN_HANDOFF, PROJECT_ROOT, ConfigError, Settings, load_settings
+from webapp.views.functions.saved_events import TestEventStore
+from webapp.sandbox_launcher import SandboxOptions, SandboxStartError, ensure_sandbox
 
 logger = logging.getLogger(__name__)
+
+# Test-config keys that hand the app objects (not settings) and stay out of app.config.
+INJECTED_KEYS = frozenset({"AWS_SESSION", "AWS_SLEEP"})
 
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
@@ -36,7 +40,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     _configure_logging(app)
     if settings.backend == "sandbox" and settings.start_sandbox and not settings.aws_endpoint_url:
         _start_sandbox(settings)
-    clients.configure(clients.Connection(
+    connection = clients.Connection(
         backend=settings.backend,
         region=settings.region,
         endpoint_url=settings.endpoint_url,
@@ -44,13 +48,19 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
         max_attempts=settings.max_attempts,
-    ))
+    )
+    # Tests hand every app one shared boto3 session (and may hand a sleep that returns at once).
+    overrides = test_config or {}
+    aws = clients.AwsClients(connection, session=overrides.get("AWS_SESSION"),
+                             sleep=overrides.get("AWS_SLEEP") or time.sleep)
+    app.extensions["aws"] = aws
+    clients.use(aws)  # for work done outside a request, in this thread (tests, the CLI)
     app.extensions["test_events"] = TestEventStore(Path(settings.test_events_file))
     i18n.init_app(app)
     security.init_app(app)
-    from .views import register_blueprints
+    from webapp.views import register_areas
 
-    register_blueprints(app)
+    register_areas(app)
     _announce_login(app, settings)
     return app
 
@@ -80,7 +90,8 @@ def _configure_flask(app: Flask, settings: Settings, test_config: Mapping[str, o
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=60 * 1024 * 1024,
     )
-    app.config.update({key: value for key, value in test_config.items() if key.isupper()})
+    app.config.update({key: value for key, value in test_config.items()
+                       if key.isupper() and key not in INJECTED_KEYS})
 
 
 def _instance_secret(instance: Path) -> str:

@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import SANDBOX_ACCOUNT_ID
+from webapp.config import SANDBOX_ACCOUNT_ID
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from .config import Settings
+from webapp.config import Settings
 
 # No inline script or style anywhere: htmx is told not to inject its indicator styles.
 CONTENT_SECURITY_POLICY = "; ".join((

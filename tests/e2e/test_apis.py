@@ -12,7 +12,7 @@ import boto3
 import pytest
 from playwright.sync_api import Page, expect
 
-from webapp.code_packages import template_zip
+from webapp.aws.functions.code_packages import template_zip
 
 from tests.running_console import RunningConsole, running_console
 

@@ -6,7 +6,7 @@ import json
 import boto3
 from playwright.sync_api import Page, expect
 
-from webapp.code_packages import template_zip
+from webapp.aws.functions.code_packages import template_zip
 
 from tests.running_console import RunningConsole
 

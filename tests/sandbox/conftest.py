@@ -9,6 +9,8 @@ import pytest
 
 from webapp.aws import clients
 
+from tests.helpers import clients_for
+
 from .processes import (FAKE_CREDENTIALS, NO_AWS_FILES, REGION, ClientFactory, SandboxLauncher,
                         free_port, start, stop, wait_until_healthy)
 
@@ -68,14 +70,6 @@ def launch_sandbox() -> Iterator[SandboxLauncher]:
 @pytest.fixture
 def console_calls(sandbox_url: str) -> Iterator[None]:
     """webapp.aws pointed at the shared sandbox, as the console in sandbox mode is."""
-    try:
-        previous: clients.Connection | None = clients.connection()
-    except RuntimeError:
-        previous = None
-    clients.configure(clients.Connection("sandbox", REGION, endpoint_url=sandbox_url))
-    try:
-        with clients.using_region(REGION):
-            yield
-    finally:
-        if previous is not None:
-            clients.configure(previous)
+    aws = clients_for(clients.Connection("sandbox", REGION, endpoint_url=sandbox_url))
+    with clients.using(aws), clients.using_region(REGION):
+        yield

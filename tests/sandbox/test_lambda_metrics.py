@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from webapp.aws import metrics
+from webapp.aws.functions import metrics
 
 from .lambda_support import create_role, deploy, invoke, lambda_client
 from .processes import ClientFactory

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from webapp.policy_templates import READ, READ_WRITE, TABLE, policy_for
+from webapp.aws.iam.policy_templates import READ, READ_WRITE, TABLE, policy_for
 
 from .processes import REGION, ClientFactory
 from .test_authz_sandbox import LAMBDA_TRUST, post_credentials

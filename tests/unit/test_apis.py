@@ -14,13 +14,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
 
-from webapp import code_packages, create_app
-from webapp.aws import apigateway
-from webapp.aws.apigateway import HttpResult
+from webapp.aws.functions import code_packages
+from webapp import create_app
+from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.apigateway.rest_apis import HttpResult
 from webapp.aws.errors import ConsoleError
 from webapp.aws.paging import Page
 
-from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
+from tests.helpers import PASSWORD, clients_for, csrf_token, injected, load_only_managed_policies
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -34,7 +35,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """The console under moto with only the AWS-managed policies these tests attach."""
     load_only_managed_policies(monkeypatch, MANAGED_POLICIES)
     with mock_aws():
-        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+        yield create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
 
 
 def gateway():  # type: ignore[no-untyped-def]
@@ -372,25 +373,22 @@ def test_on_an_endpoint_the_invoke_url_is_its_restapis_form(app: Flask) -> None:
     from webapp.aws import clients
     with app.app_context():
         settings = clients.connection()
-        clients.configure(clients.Connection(settings.backend, settings.region,
-                                             endpoint_url="http://127.0.0.1:4720"))
-        assert apigateway.invoke_url("abc123", "prod") == (
-            "http://127.0.0.1:4720/restapis/abc123/prod/_user_request_")
+        with clients.using(clients_for(clients.Connection(
+                settings.backend, settings.region, endpoint_url="http://127.0.0.1:4720"))):
+            assert apigateway.invoke_url("abc123", "prod") == (
+                "http://127.0.0.1:4720/restapis/abc123/prod/_user_request_")
 
 
 def test_on_the_sandbox_the_invoke_url_is_the_stage_host_then_the_path(app: Flask) -> None:
     from webapp.aws import clients
     with app.app_context():
         settings = clients.connection()
-        clients.configure(clients.Connection("sandbox", settings.region,
-                                             endpoint_url="http://127.0.0.1:4720"))
-        try:
+        with clients.using(clients_for(clients.Connection(
+                "sandbox", settings.region, endpoint_url="http://127.0.0.1:4720"))):
             assert apigateway.invoke_url("abc123", "prod") == (
                 "http://abc123.execute-api.localhost:4720/prod")
             assert apigateway.path_invoke_url("abc123", "prod") == (
                 "http://127.0.0.1:4720/restapis/abc123/prod/_user_request_")
-        finally:
-            clients.configure(settings)
 
 
 def test_on_aws_there_is_no_path_invoke_url(app: Flask) -> None:
@@ -669,7 +667,7 @@ def test_a_method_left_without_its_integration_is_reported(signed_in: FlaskClien
 
 
 def test_the_lambda_request_of_a_test_invoke_is_read_from_its_log() -> None:
-    from webapp.aws.apigateway import HttpResult
+    from webapp.aws.apigateway.rest_apis import HttpResult
     headers_log = ("Endpoint response headers: {Date=Thu, 26 Nov 2026 03:00:00 GMT, "
                    "x-amzn-RequestId=0f0e1d2c-3b4a-5968-7a8b-9c0d1e2f3a4b, Connection=keep-alive}")
     assert HttpResult(200, {}, "", 1.0, headers_log).lambda_request_id == \

@@ -12,14 +12,14 @@ from moto import mock_aws
 from webapp import create_app
 from webapp.views import auth
 
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, injected
 
 
 @pytest.fixture
 def token_app() -> Flask:
     """A console with no CONSOLE_PASSWORD: it signs in with a token URL."""
     with mock_aws():
-        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "login_token": "tok-123"})
+        yield create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "login_token": "tok-123"})
 
 
 @pytest.mark.parametrize("path", ["/", "/tables/", "/iam/", "/functions/", "/apis/", "/logs/",

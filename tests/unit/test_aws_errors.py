@@ -10,7 +10,10 @@ import pytest
 from botocore import exceptions as boto_errors
 from botocore.parsers import ResponseParserError
 
-from webapp.aws import clients, dynamodb
+from webapp.aws import clients
+
+from tests.helpers import clients_for
+from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.errors import ConsoleError, aws_errors
 from webapp.aws.paging import Count, count_items
 
@@ -116,9 +119,9 @@ class _AlwaysThrottled(BaseHTTPRequestHandler):
 def test_throttling_is_retried_by_botocore_before_giving_up() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _AlwaysThrottled)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    clients.configure(clients.Connection(
+    clients.use(clients_for(clients.Connection(
         backend="aws", region="ap-northeast-2", max_attempts=2,
-        endpoint_url=f"http://127.0.0.1:{server.server_address[1]}"))
+        endpoint_url=f"http://127.0.0.1:{server.server_address[1]}")))
     try:
         with pytest.raises(ConsoleError) as caught:
             dynamodb.count_tables()

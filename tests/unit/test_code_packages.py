@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from webapp import code_packages
+from webapp.aws.functions import code_packages
 from webapp.aws.errors import ConsoleError
 
 

@@ -15,7 +15,7 @@ from moto import mock_aws
 from webapp import create_app
 from webapp.aws import clients
 
-from tests.helpers import PASSWORD, csrf_token, free_port
+from tests.helpers import PASSWORD, csrf_token, free_port, injected
 
 TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
@@ -90,7 +90,7 @@ def test_htmx_refresh_gets_only_the_overview(signed_in: FlaskClient) -> None:
 
 
 def test_unreachable_endpoint_shows_a_banner_not_a_trace() -> None:
-    app = create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
+    app = create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
                       "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
                       "connect_timeout": 0.5, "max_attempts": 1})
     reply = sign_in(app).get("/")
@@ -104,7 +104,7 @@ def test_unreachable_endpoint_shows_a_banner_not_a_trace() -> None:
 def test_a_page_that_cannot_reach_aws_reloads_itself_once_it_answers(
         monkeypatch: pytest.MonkeyPatch) -> None:
     port = free_port()
-    app = create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
+    app = create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
                       "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
                       "connect_timeout": 0.5, "max_attempts": 1})
     client = sign_in(app)
@@ -122,7 +122,7 @@ def test_a_page_that_cannot_reach_aws_reloads_itself_once_it_answers(
 
 
 def test_a_form_sent_while_the_endpoint_is_away_keeps_what_was_typed() -> None:
-    app = create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
+    app = create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
                       "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
                       "connect_timeout": 0.5, "max_attempts": 1})
     client = sign_in(app)
@@ -142,6 +142,7 @@ def test_missing_credentials_show_a_banner(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     # Nor may boto3 find an instance role: point the metadata service nowhere, quickly.
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # Its own session: the shared one has found the test keys already.
     app = create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
     reply = sign_in(app).get("/")
     assert reply.status_code == HTTPStatus.OK
@@ -163,7 +164,7 @@ def test_expired_credentials_show_a_banner(app: Flask) -> None:
 def test_the_sandbox_backend_never_sends_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
     with mock_aws():
-        create_app({"TESTING": True, "CONSOLE_BACKEND": "sandbox", "CONSOLE_START_SANDBOX": "0",
+        create_app({**injected("sandbox"), "TESTING": True, "CONSOLE_BACKEND": "sandbox", "CONSOLE_START_SANDBOX": "0",
                     "CONSOLE_PASSWORD": PASSWORD})
         with clients.using_region("ap-northeast-2"):
             credentials = clients.client("sts")._request_signer._credentials

@@ -14,10 +14,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from webapp import json_nesting, lambda_invocations
-from webapp.aws.apigateway import Resource
-from webapp.aws.functions import Invocation
-from webapp.views.apis_forms import parse_test_form
+from webapp import json_nesting
+from webapp.aws.logs import invocations as lambda_invocations
+from webapp.aws.apigateway.rest_apis import Resource
+from webapp.aws.functions.lambda_functions import Invocation
+from webapp.views.apigateway.forms import parse_test_form
 
 from tests.helpers import csrf_token
 

@@ -8,7 +8,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from webapp.aws import clients, denials
+from webapp.aws import clients
+
+from tests.helpers import clients_for
+from webapp.aws.iam import denials
 
 ROLE = "arn:aws:sts::123456789012:assumed-role/items-role-1a2b/items"
 TABLE = "arn:aws:dynamodb:ap-northeast-2:123456789012:table/Items"
@@ -56,7 +59,7 @@ def test_grant_documents_are_least_privilege() -> None:
 @pytest.fixture
 def iam_role() -> Iterator[str]:
     with mock_aws():
-        clients.configure(clients.Connection(backend="aws", region="ap-northeast-2"))
+        clients.use(clients_for(clients.Connection(backend="aws", region="ap-northeast-2")))
         boto3.client("iam").create_role(RoleName="items-role-1a2b", AssumeRolePolicyDocument="{}")
         yield "items-role-1a2b"
 

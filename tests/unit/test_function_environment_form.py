@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp.views.function_forms import MAX_ENVIRONMENT_BYTES, parse_environment
+from webapp.views.functions.forms import MAX_ENVIRONMENT_BYTES, parse_environment
 
 KEY = "NOTE"
 ENVELOPE = len('{"NOTE":""}')

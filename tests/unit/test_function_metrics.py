@@ -14,9 +14,10 @@ import pytest
 from botocore.stub import Stubber
 from flask.testing import FlaskClient
 
-from webapp import metric_charts
-from webapp.aws import clients, metrics
-from webapp.views import function_metrics as metric_views
+from webapp.views.functions import metric_charts
+from webapp.aws import clients
+from webapp.aws.functions import metrics
+from webapp.views.functions import metrics as metric_views
 
 REGION = "ap-northeast-2"
 FUNCTION = "metrics-fn"

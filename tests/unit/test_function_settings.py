@@ -19,14 +19,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
 
-from webapp import code_packages, create_app
-from webapp.aws import apigateway, clients, functions
+from webapp.aws.functions import code_packages
+from webapp import create_app
+from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws import clients
+from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.errors import FAILED, ConsoleError
-from webapp.aws.functions import Condition, PolicyStatement, Principal
+from webapp.aws.functions.lambda_functions import Condition, PolicyStatement, Principal
 from webapp.aws.paging import Page
-from webapp.views import function_settings
+from webapp.views.functions import settings as function_settings
 
-from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
+from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_policies
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -42,7 +45,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """The console under moto with only the AWS-managed policy these tests attach."""
     load_only_managed_policies(monkeypatch, MANAGED_POLICIES)
     with mock_aws():
-        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+        yield create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
 
 
 def lambda_client():  # type: ignore[no-untyped-def]

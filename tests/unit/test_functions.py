@@ -19,11 +19,12 @@ from moto import mock_aws
 from webapp import create_app
 from botocore.stub import Stubber
 
-from webapp.aws import clients, functions
+from webapp.aws import clients
+from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.paging import Page
-from webapp.views import functions as function_views
+from webapp.views.functions import pages as function_views
 
-from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
+from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_policies
 
 REGION = "ap-northeast-2"
 
@@ -39,7 +40,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """
     load_only_managed_policies(monkeypatch, TUTORIAL_MANAGED_POLICIES)
     with mock_aws():
-        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+        yield create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
 
 
 def form(client: FlaskClient, **fields: object) -> dict[str, object]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp import iam_catalogue
+from webapp.aws.iam import catalogue as iam_catalogue
 
 
 def test_service_name_is_the_human_name_and_falls_back_to_the_prefix():

@@ -15,7 +15,7 @@ from moto import mock_aws
 
 from webapp import create_app
 
-from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
+from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_policies
 
 ACCOUNT = "123456789012"
 TABLE_ARN = f"arn:aws:dynamodb:ap-northeast-2:{ACCOUNT}:table/Orders"
@@ -27,7 +27,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """The shared app, with a few AWS-managed policies loaded as the sandbox has them."""
     load_only_managed_policies(monkeypatch, MANAGED)
     with mock_aws():
-        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+        yield create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
 
 
 def iam():  # type: ignore[no-untyped-def]

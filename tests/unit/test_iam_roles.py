@@ -18,7 +18,7 @@ from moto import mock_aws
 from webapp import create_app
 from webapp.aws import paging
 
-from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
+from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_policies
 
 REGION = "ap-northeast-2"
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -43,7 +43,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     load_only_managed_policies(monkeypatch, ("AWSLambdaBasicExecutionRole",
                                              "AmazonAPIGatewayPushToCloudWatchLogs"))
     with mock_aws():
-        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+        yield create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
 
 
 def iam():  # type: ignore[no-untyped-def]
@@ -72,7 +72,7 @@ def role_names() -> list[str]:
 
 def test_the_list_is_paginated(signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(paging, "PAGE_SIZE", 2)
-    monkeypatch.setattr("webapp.aws.iam_roles.PAGE_SIZE", 2)
+    monkeypatch.setattr("webapp.aws.iam.roles.PAGE_SIZE", 2)
     for number in range(3):
         create(signed_in, role_name=f"role-{number}")
     first = signed_in.get("/iam/roles").text

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from boto3.dynamodb.types import Binary
 
-from webapp import import_rows
-from webapp.aws import item_json
-from webapp.aws.dynamodb import KeyAttribute
+from webapp.aws.dynamodb import import_rows
+from webapp.aws.dynamodb import item_json
+from webapp.aws.dynamodb.tables import KeyAttribute
 from webapp.aws.errors import ConsoleError
-from webapp.import_rows import Row, RowError, read_rows
+from webapp.aws.dynamodb.import_rows import Row, RowError, read_rows
 
 PK = KeyAttribute("id", "S")
 SK = KeyAttribute("version", "N")

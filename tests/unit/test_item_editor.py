@@ -12,8 +12,8 @@ import pytest
 from botocore.client import BaseClient
 from flask.testing import FlaskClient
 
-from webapp.aws import item_json, item_queries, item_writes
-from webapp.views import item_forms
+from webapp.aws.dynamodb import item_json, item_queries, item_writes
+from webapp.views.dynamodb import item_forms
 
 REGION = "ap-northeast-2"
 TABLE = "Orders"

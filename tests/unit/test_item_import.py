@@ -16,12 +16,15 @@ from botocore.exceptions import ClientError
 from flask import Flask
 from flask.testing import FlaskClient
 
-from webapp.aws import clients, item_import
+from webapp.aws import clients
+from webapp.aws.dynamodb import item_import
 from webapp.aws.errors import ConsoleError
-from webapp.aws.item_import import BatchOutcome, RowFailure
-from webapp.import_jobs import MAX_WAITING, UNEXPECTED, WORKERS, ImportJob, ImportJobs, run_import
-from webapp.import_rows import Row, RowError
-from webapp.views.table_import import JOBS_KEY
+from webapp.aws.dynamodb.item_import import BatchOutcome, RowFailure
+from webapp.aws.dynamodb.import_jobs import (
+    MAX_WAITING, UNEXPECTED, WORKERS, ImportJob, ImportJobs, run_import,
+)
+from webapp.aws.dynamodb.import_rows import Row, RowError
+from webapp.views.dynamodb.table_import import JOBS_KEY
 
 from tests.helpers import csrf_token
 
@@ -279,7 +282,7 @@ def test_input_that_cannot_be_imported_is_refused_beside_its_field(
 
 def test_an_oversized_upload_is_refused(signed_in: FlaskClient, table: str,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("webapp.views.table_import.MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr("webapp.views.dynamodb.table_import.MAX_UPLOAD_BYTES", 10)
     reply = start(signed_in, upload=(io.BytesIO(b'{"id": "a"}\n{"id": "b"}\n'), "big.jsonl"))
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert "larger than" in reply.text

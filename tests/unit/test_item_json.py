@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from webapp.aws import item_json
-from webapp.aws.dynamodb import KeyAttribute
+from webapp.aws.dynamodb import item_json
+from webapp.aws.dynamodb.tables import KeyAttribute
 from webapp.aws.errors import ConsoleError
 
 BIG = "12345678901234567890.123456789012345678"  # 38 significant digits

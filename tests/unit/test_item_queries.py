@@ -8,9 +8,10 @@ import pytest
 from boto3.dynamodb.types import Binary
 from flask import Flask
 
-from webapp.aws import clients, item_queries
+from webapp.aws import clients
+from webapp.aws.dynamodb import item_queries
 from webapp.aws.errors import ConsoleError
-from webapp.aws.item_queries import Condition, ItemQuery, request_parameters, typed_value
+from webapp.aws.dynamodb.item_queries import Condition, ItemQuery, request_parameters, typed_value
 
 REGION = "ap-northeast-2"
 

@@ -11,7 +11,8 @@ from botocore.client import BaseClient
 from botocore.stub import Stubber
 from flask import Flask
 
-from webapp.aws import clients, item_json, item_writes
+from webapp.aws import clients
+from webapp.aws.dynamodb import item_json, item_writes
 from webapp.aws.errors import ConsoleError
 
 REGION = "ap-northeast-2"

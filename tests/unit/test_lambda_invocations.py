@@ -5,9 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from webapp.aws.logs import LogEvent
-from webapp.lambda_invocations import (ERROR, OK, RUNNING, TIMEOUT, group_invocations,
-                                       line_problem, parse_report)
+from webapp.aws.logs.log_groups import LogEvent
+from webapp.aws.logs.invocations import (
+    ERROR, OK, RUNNING, TIMEOUT, group_invocations, line_problem, parse_report,
+)
 from webapp.sandbox.awslambda import logs as sandbox_logs
 from webapp.sandbox.awslambda import output as sandbox_output
 from webapp.sandbox.awslambda.worker import Outcome, RunResult

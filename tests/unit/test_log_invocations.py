@@ -101,8 +101,8 @@ def walk_invocation_pages(client: FlaskClient, url: str) -> list[str]:
 def test_a_request_cut_by_a_page_is_shown_once_and_whole(signed_in: FlaskClient,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          order: str) -> None:
-    from webapp.aws import log_newest
-    from webapp.aws import logs as aws_logs
+    from webapp.aws.logs import newest as log_newest
+    from webapp.aws.logs import log_groups as aws_logs
     monkeypatch.setattr(aws_logs, "EVENTS_PAGE_SIZE", 6)
     monkeypatch.setattr(log_newest, "EVENTS_PAGE_SIZE", 6)
     put_invocations()  # 13 lines: requests of 4, 5 and 4 lines; pages of 6 cut two of them
@@ -114,6 +114,6 @@ def test_a_request_cut_by_a_page_is_shown_once_and_whole(signed_in: FlaskClient,
 
 
 def test_a_json_line_keeps_the_text_around_it() -> None:
-    from webapp.views.invocation_pages import line_text
+    from webapp.views.logs.invocation_pages import line_text
     assert line_text('INFO\t{"user": 1} saved in 12 ms\n') == 'INFO\t{\n  "user": 1\n} saved in 12 ms'
     assert line_text("no json here\n") == "no json here"

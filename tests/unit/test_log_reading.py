@@ -12,9 +12,9 @@ import boto3
 import pytest
 from flask.testing import FlaskClient
 
-from webapp.aws import log_newest, log_tail
+from webapp.aws.logs import newest as log_newest, tail as log_tail
 from webapp.aws.errors import ConsoleError
-from webapp.aws.logs import EventQuery
+from webapp.aws.logs.log_groups import EventQuery
 
 REGION = "ap-northeast-2"
 GROUP = "/aws/lambda/reader"
@@ -46,7 +46,7 @@ def next_url(page: str) -> str | None:
 
 def test_newest_first_pages_walk_back_without_loss_or_repeats(signed_in: FlaskClient,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from webapp.aws import logs as aws_logs
+    from webapp.aws.logs import log_groups as aws_logs
     monkeypatch.setattr(aws_logs, "EVENTS_PAGE_SIZE", 7)
     monkeypatch.setattr(log_newest, "EVENTS_PAGE_SIZE", 7)
     base = int(time.time() * 1000) - 3_600_000 * 30  # spread over hours, days ago: windows must grow
@@ -89,7 +89,7 @@ def test_newest_first_respects_the_time_range_and_a_damaged_token_is_explained(
 
 def test_a_relative_range_is_fixed_in_the_next_page_link(signed_in: FlaskClient,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from webapp.aws import logs as aws_logs
+    from webapp.aws.logs import log_groups as aws_logs
     monkeypatch.setattr(aws_logs, "EVENTS_PAGE_SIZE", 2)
     now = int(time.time() * 1000)
     make_group({"s": [(now - 3000 + index, f"line {index}") for index in range(5)]})
@@ -324,7 +324,7 @@ def test_a_custom_range_is_labelled_with_the_zone_it_is_read_in(signed_in: Flask
 
 def test_the_filter_form_swaps_the_view_without_rereading_the_groups_facts(
         signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from webapp.aws import logs as aws_logs
+    from webapp.aws.logs import log_groups as aws_logs
     make_group({"s": [(int(time.time() * 1000), "ERROR boom"), (int(time.time() * 1000), "fine")]})
     page = signed_in.get(f"/logs/?group={GROUP}").text
     assert 'hx-target="#log-view"' in page and '<div id="log-view">' in page

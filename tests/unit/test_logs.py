@@ -152,7 +152,7 @@ def test_deleting_a_missing_group_is_explained(signed_in: FlaskClient) -> None:
 
 def test_download_has_every_matching_event_across_pages_and_is_streamed(
         signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from webapp.aws import logs as aws_logs
+    from webapp.aws.logs import log_groups as aws_logs
     monkeypatch.setattr(aws_logs, "EVENTS_PAGE_SIZE", 4)
     calls: list[str | None] = []
     original = aws_logs.filter_events

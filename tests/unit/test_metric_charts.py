@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from webapp import metric_charts as charts
-from webapp.metric_charts import Window
+from webapp.views.functions import metric_charts as charts
+from webapp.views.functions.metric_charts import Window
 
 START = datetime(2026, 11, 26, 2, 5, tzinfo=timezone.utc)
 HOUR = Window(START, START + timedelta(hours=1), 60)

@@ -1,8 +1,8 @@
 """The permissions summary: allowed actions per service and resource, denies, wildcards counted."""
 from __future__ import annotations
 
-from webapp.iam_catalogue import expand_action
-from webapp.permissions_summary import ACTION_DISPLAY_CAP, summarise
+from webapp.aws.iam.catalogue import expand_action
+from webapp.aws.iam.permissions_summary import ACTION_DISPLAY_CAP, summarise
 
 TABLE = "arn:aws:dynamodb:ap-northeast-2:123456789012:table/Notes"
 READ_WRITE = {

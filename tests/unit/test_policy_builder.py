@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from flask.testing import FlaskClient
 
-from webapp.aws import iam_resources
+from webapp.aws.iam import resources as iam_resources
 from webapp.aws.errors import ConsoleError
 
 REGION = "ap-northeast-2"
@@ -68,7 +68,7 @@ def test_log_groups_and_functions_are_resources_too(app) -> None:
 
 
 def test_a_failed_listing_is_a_console_error(app) -> None:
-    with mock.patch("webapp.aws.iam_resources.client") as fake_client:
+    with mock.patch("webapp.aws.iam.resources.client") as fake_client:
         fake_client.return_value.get_paginator.return_value.paginate.side_effect = ClientError(
             {"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "ListTables")
         with pytest.raises(ConsoleError) as raised:
@@ -137,7 +137,7 @@ def test_without_javascript_the_builder_reloads_the_new_policy_page(signed_in: F
 
 
 def test_builder_context_preselects_a_table_and_generates_its_policy(app) -> None:
-    from webapp.views.policy_builder import builder_context
+    from webapp.views.iam.policy_builder import builder_context
 
     orders_arn = make_table("Orders")
     with app.test_request_context():

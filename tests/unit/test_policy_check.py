@@ -6,8 +6,10 @@ import textwrap
 
 import pytest
 
-from webapp.policy_check import Finding, arn_fits, check_policy, finding_lines, is_condition_operator
-from webapp.policy_json import InvalidJSON, parse_with_positions
+from webapp.aws.iam.policy_check import (
+    Finding, arn_fits, check_policy, finding_lines, is_condition_operator,
+)
+from webapp.aws.iam.policy_json import InvalidJSON, parse_with_positions
 
 ACCOUNT = "123456789012"
 TABLE = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Music"
@@ -476,7 +478,7 @@ def test_checker_is_pure():
     import subprocess
     import sys
 
-    code = ("import sys, webapp.policy_check, webapp.iam_catalogue; "
+    code = ("import sys, webapp.aws.iam.policy_check, webapp.aws.iam.catalogue; "
             "print(sorted(m for m in ('flask', 'boto3', 'botocore') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=__file__.rsplit("/tests/", 1)[0])

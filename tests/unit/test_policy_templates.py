@@ -7,8 +7,10 @@ import re
 import pytest
 from policy_sentry.querying.actions import get_action_data
 
-from webapp.policy_templates import (CHOSEN, FUNCTION, KINDS, LOG_GROUP, READ, READ_WRITE, TABLE,
-                                     WRITE, actions_for, offered_actions, policy_for)
+from webapp.aws.iam.policy_templates import (
+    CHOSEN, FUNCTION, KINDS, LOG_GROUP, READ, READ_WRITE, TABLE, WRITE, actions_for,
+    offered_actions, policy_for,
+)
 
 TABLE_ARN = "arn:aws:dynamodb:ap-northeast-2:123456789012:table/Orders"
 GROUP_ARN = "arn:aws:logs:ap-northeast-2:123456789012:log-group:/aws/lambda/orders"
@@ -23,7 +25,7 @@ def _policy_sentry_formats(action: str) -> list[str]:
 
 
 try:  # H1's wrapper over policy_sentry, once it lands; policy_sentry itself until then.
-    from webapp.iam_catalogue import expand_action, resource_arn_formats
+    from webapp.aws.iam.catalogue import expand_action, resource_arn_formats
 except ImportError:  # pragma: no cover
     def expand_action(pattern: str) -> list[str]:
         """The action itself when the catalogue knows it."""
@@ -132,6 +134,6 @@ def test_reads_come_before_writes_in_the_offer() -> None:
 @pytest.mark.parametrize("access", [READ, WRITE, READ_WRITE])
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_policy_checker_finds_nothing_wrong(kind: str, access: str) -> None:
-    check_policy = pytest.importorskip("webapp.policy_check").check_policy
+    check_policy = pytest.importorskip("webapp.aws.iam.policy_check").check_policy
     check = check_policy(json.dumps(policy_for(kind, [ARNS[kind]], access), indent=2))
     assert check.ok and not check.findings, check.findings

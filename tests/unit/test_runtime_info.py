@@ -9,7 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from webapp.aws import clients, runtime_info
+from webapp.aws import clients
+
+from tests.helpers import clients_for
+from webapp.aws.functions import runtime_info
 
 
 class _SandboxStatus(BaseHTTPRequestHandler):
@@ -40,18 +43,18 @@ def sandbox_endpoint() -> Iterator[str]:
 
 
 def test_the_sandbox_says_what_runs_a_function(sandbox_endpoint: str) -> None:
-    clients.configure(clients.Connection(backend="sandbox", region="ap-northeast-2",
-                                         endpoint_url=sandbox_endpoint))
+    clients.use(clients_for(clients.Connection(backend="sandbox", region="ap-northeast-2",
+                                         endpoint_url=sandbox_endpoint)))
     note = runtime_info.effective_runtime("old-fn")
     assert note == runtime_info.EffectiveRuntime("python3.9", "Python 3.11.7", True, "")
 
 
 def test_an_endpoint_that_cannot_say_means_unknown(sandbox_endpoint: str) -> None:
-    clients.configure(clients.Connection(backend="sandbox", region="ap-northeast-2",
-                                         endpoint_url=sandbox_endpoint))
+    clients.use(clients_for(clients.Connection(backend="sandbox", region="ap-northeast-2",
+                                         endpoint_url=sandbox_endpoint)))
     assert runtime_info.effective_runtime("other-fn") is None
 
 
 def test_aws_itself_is_not_asked() -> None:
-    clients.configure(clients.Connection(backend="aws", region="ap-northeast-2"))
+    clients.use(clients_for(clients.Connection(backend="aws", region="ap-northeast-2")))
     assert runtime_info.effective_runtime("old-fn") is None

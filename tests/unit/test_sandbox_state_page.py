@@ -20,7 +20,7 @@ from webapp.aws import sandbox_state
 from webapp.aws.errors import ConsoleError
 from webapp.views import sandbox_state as sandbox_page
 
-from tests.helpers import PASSWORD, csrf_token, free_port
+from tests.helpers import PASSWORD, csrf_token, free_port, injected
 
 SNAPSHOT = gzip.compress(b'{"change": 1}\n' * 5000)
 FILENAME = "sandbox-state-20261126-054200.jsonl.gz"
@@ -215,7 +215,7 @@ def test_a_sandbox_that_answers_too_late_is_slow_not_unreachable(
 
 @pytest.fixture
 def sandbox_app(fake: FakeSandbox) -> Flask:
-    return create_app({"TESTING": True, "CONSOLE_BACKEND": "sandbox", "CONSOLE_START_SANDBOX": "0",
+    return create_app({**injected("sandbox"), "TESTING": True, "CONSOLE_BACKEND": "sandbox", "CONSOLE_START_SANDBOX": "0",
                        "AWS_ENDPOINT_URL": fake.url, "CONSOLE_PASSWORD": PASSWORD})
 
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, injected
 
 PAGES = ["/", "/tables/", "/iam/", "/functions/", "/apis/", "/logs/", "/wizard/"]
 
@@ -120,7 +120,7 @@ def test_the_consoles_own_names_are_served(client: FlaskClient, host: str) -> No
 def test_console_allowed_hosts_adds_names() -> None:
     from webapp import create_app
 
-    app = create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
+    app = create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
                       "CONSOLE_ALLOWED_HOSTS": "console.internal, Other.Test"})
     client = app.test_client()
     assert client.get("/login", headers={"Host": "console.internal:5000"}).status_code == 200

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from flask.testing import FlaskClient
 
-from webapp.aws import item_json
+from webapp.aws.dynamodb import item_json
 
 REGION = "ap-northeast-2"
 

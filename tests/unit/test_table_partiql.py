@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from flask.testing import FlaskClient
 
 from tests.helpers import csrf_token
-from webapp.aws import partiql
+from webapp.aws.dynamodb import partiql
 
 REGION = "ap-northeast-2"
 HTMX = {"HX-Request": "true"}

@@ -10,7 +10,8 @@ import boto3
 import pytest
 from flask.testing import FlaskClient
 
-from webapp.aws import clients, dynamodb
+from webapp.aws import clients
+from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.errors import ConsoleError
 from webapp.views.form_numbers import parse_whole_number
 

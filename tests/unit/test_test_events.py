@@ -14,10 +14,10 @@ from moto import mock_aws
 
 from webapp import create_app
 from webapp.aws import clients
-from webapp.code_packages import template_zip
-from webapp.test_events import MAX_EVENTS_PER_FUNCTION, TestEventStore
+from webapp.aws.functions.code_packages import template_zip
+from webapp.views.functions.saved_events import MAX_EVENTS_PER_FUNCTION, TestEventStore
 
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, injected
 
 REGION = "ap-northeast-2"
 
@@ -25,7 +25,7 @@ REGION = "ap-northeast-2"
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     with mock_aws():
-        app = create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
+        app = create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD,
                           "CONSOLE_TEST_EVENTS_FILE": str(tmp_path / "events.json")})
         role = boto3.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]
         with clients.using_region(REGION):

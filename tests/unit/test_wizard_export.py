@@ -21,8 +21,8 @@ from flask import render_template
 from flask.testing import FlaskClient
 from samtranslator.translator.transform import transform
 
-from webapp.policy_templates import READ_WRITE, TABLE, actions_for
-from webapp.views.wizard import SESSION_KEY
+from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, actions_for
+from webapp.views.wizard.pages import SESSION_KEY
 from webapp.wizard import export
 from webapp.wizard.model import API_ROUTES, Made, Plan
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
 
-from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
+from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_policies
 from webapp import create_app
 from webapp.aws.errors import ConsoleError
 from webapp.wizard import steps
@@ -25,7 +25,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """The console under moto with the AWS-managed policy the access step attaches."""
     load_only_managed_policies(monkeypatch, ("AWSLambdaBasicExecutionRole",))
     with mock_aws():
-        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+        yield create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
 
 
 def test_changing_an_answer_undoes_the_steps_that_read_it_and_those_after() -> None:
@@ -151,7 +151,7 @@ def test_a_role_lambda_may_not_assume_is_refused_before_anything_is_made(
 
 def test_what_a_failing_step_made_before_it_failed_is_torn_down(
         signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from webapp.aws import wizard_lookups
+    from webapp.wizard import lookups as wizard_lookups
 
     def refuse(*args: object, **kwargs: object) -> int:
         raise ConsoleError("The items could not be written.", code="aws-error")
@@ -214,7 +214,7 @@ def test_an_api_the_wizard_did_not_make_keeps_its_own_methods(app: Flask) -> Non
 
 def test_a_logging_role_from_a_failed_try_is_set_rather_than_made_again(
         app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    from webapp.aws import apigateway
+    from webapp.aws.apigateway import rest_apis as apigateway
     gateway = boto3.client("apigateway", region_name=REGION)
     api_id = gateway.create_rest_api(name="logged")["id"]
     root = gateway.get_resources(restApiId=api_id)["items"][0]["id"]

@@ -13,16 +13,22 @@ from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
 
-from webapp import code_packages, create_app, policy_templates
-from webapp.aws import apigateway, deletions, dynamodb, functions, iam_policies, iam_roles
-from webapp.aws.dynamodb import KeyAttribute, NewTable
+from webapp.aws.functions import code_packages
+from webapp import create_app
+from webapp.aws.iam import policy_templates
+from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws import deletions
+from webapp.aws.dynamodb import tables as dynamodb
+from webapp.aws.functions import lambda_functions as functions
+from webapp.aws.iam import policies as iam_policies, roles as iam_roles
+from webapp.aws.dynamodb.tables import KeyAttribute, NewTable
 from webapp.aws.errors import ConsoleError
-from webapp.views.wizard import CHECK_SESSION_KEY, SESSION_KEY
+from webapp.views.wizard.pages import CHECK_SESSION_KEY, SESSION_KEY
 from webapp.wizard import teardown
 from webapp.wizard.model import API_ROUTES, BASIC_EXECUTION_POLICY, Made, Plan
 from webapp.wizard.teardown import ALREADY_GONE, DELETED, FAILED, KEPT
 
-from tests.helpers import PASSWORD, csrf_token, load_only_managed_policies
+from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_policies
 
 REGION = "ap-northeast-2"
 ORDER = ["api", "function", "role", "policy", "table", "log_group", "log_group", "logging_role"]
@@ -34,7 +40,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     load_only_managed_policies(monkeypatch, ("AWSLambdaBasicExecutionRole",
                                              "AmazonAPIGatewayPushToCloudWatchLogs"))
     with mock_aws():
-        yield create_app({"TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
+        yield create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws", "CONSOLE_PASSWORD": PASSWORD})
 
 
 def aws(service: str):  # type: ignore[no-untyped-def]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .clients import Connection, client, connection
-from .errors import N_, aws_errors
+from webapp.aws.clients import Connection, client, connection
+from webapp.aws.errors import N_, aws_errors
 
 
 @dataclass(frozen=True, slots=True)

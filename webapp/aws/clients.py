@@ -1,13 +1,22 @@
-"""boto3 clients built from the console's settings: one place for region, profile, endpoint,
-timeouts and retries.
+"""How the console reaches AWS (or the sandbox): one `AwsClients` object per app.
 
-`configure()` is called by create_app and drops every cached client, so a fresh app means
-fresh clients. The region of the current request is a context variable the view layer sets.
+`AwsClients` holds the connection settings (region, profile, endpoint, timeouts, retries), one
+boto3 session, the clients made from it (cached per service and region) and the `sleep` that
+every wait of the service layer goes through, as Chalice's `TypedAWSClient(session, sleep=…)`
+does. create_app builds one and keeps it in `app.extensions["aws"]`; tests hand every app the
+same session, so botocore reads each service model once per process, and a `sleep` that
+returns at once.
+
+Service functions reach the object of the request they serve through `current()`: the view
+layer says which one with `use()` before each request, as Flask's own `current_app` works, and
+a thread started for a request carries it with `contextvars.copy_context()`. The region of the
+request is a context variable beside it (`using_region`).
 """
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -35,31 +44,82 @@ class Connection:
     max_attempts: int = 4
 
 
-_lock = threading.Lock()
-_connection: Connection | None = None
-_sessions: dict[str, boto3.session.Session] = {}
-_clients: dict[tuple[str, str], BaseClient] = {}
+def new_session(connection: Connection) -> boto3.session.Session:
+    """A boto3 session for this backend: the sandbox's fixed keys, else the profile's."""
+    if connection.backend == "sandbox":
+        return boto3.session.Session(aws_access_key_id=SANDBOX_ACCESS_KEY,
+                                     aws_secret_access_key=SANDBOX_SECRET_KEY)
+    return boto3.session.Session(profile_name=connection.profile)
+
+
+class AwsClients:
+    """One connection, one session, its clients, and the sleep waits go through."""
+
+    def __init__(self, connection: Connection, session: boto3.session.Session | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.connection = connection
+        self.session = session if session is not None else new_session(connection)
+        self.sleep = sleep
+        self._clients: dict[tuple[str, str], BaseClient] = {}
+        # boto3 sessions are not safe to create clients from on several threads at once.
+        self._lock = threading.Lock()
+        self._config = Config(
+            connect_timeout=connection.connect_timeout,
+            read_timeout=connection.read_timeout,
+            retries={"mode": "standard", "total_max_attempts": connection.max_attempts},
+            user_agent_extra="serverless-console",
+        )
+
+    def client(self, service: str, region: str | None = None) -> BaseClient:
+        """A cached client for `service` in `region` (default: the connection's region)."""
+        key = (service, region or self.connection.region)
+        cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = self._make_client(*key)
+            return self._clients[key]
+
+    def _make_client(self, service: str, region: str) -> BaseClient:
+        return self.session.client(service, region_name=region,
+                                   endpoint_url=self.connection.endpoint_url, config=self._config)
+
+
+_current: ContextVar[AwsClients | None] = ContextVar("console_aws_clients", default=None)
 _region: ContextVar[str | None] = ContextVar("console_region", default=None)
 
 
-def configure(connection: Connection) -> None:
-    """Use this connection from now on and forget clients made for the previous one."""
-    global _connection
-    with _lock:
-        _connection = connection
-        _sessions.clear()
-        _clients.clear()
+def use(aws: AwsClients) -> None:
+    """Serve this context's calls with `aws` until changed (the view layer, per request)."""
+    _current.set(aws)
+
+
+@contextmanager
+def using(aws: AwsClients) -> Iterator[AwsClients]:
+    """Serve the calls made inside the block with `aws`."""
+    token = _current.set(aws)
+    try:
+        yield aws
+    finally:
+        _current.reset(token)
+
+
+def current() -> AwsClients:
+    """The clients of this request (or of the block `using` opened)."""
+    aws = _current.get()
+    if aws is None:
+        raise RuntimeError("no AwsClients in this context: create_app() or clients.use() first")
+    return aws
 
 
 def connection() -> Connection:
-    """The configured connection; create_app must have called configure()."""
-    if _connection is None:
-        raise RuntimeError("webapp.aws.clients.configure() was not called")
-    return _connection
+    """The connection of this request's clients."""
+    return current().connection
 
 
 def current_region() -> str:
-    """The region of this request, else the configured default."""
+    """The region of this request, else the connection's default."""
     return _region.get() or connection().region
 
 
@@ -79,40 +139,10 @@ def set_region(region: str | None) -> None:
 
 
 def client(service: str) -> BaseClient:
-    """A cached client for `service` in the current region."""
-    region = current_region()
-    key = (service, region)
-    cached = _clients.get(key)
-    if cached is not None:
-        return cached
-    with _lock:
-        if key not in _clients:
-            _clients[key] = _make_client(service, region)
-        return _clients[key]
+    """A client for `service` in this request's region."""
+    return current().client(service, current_region())
 
 
-def _make_client(service: str, region: str) -> BaseClient:
-    settings = connection()
-    config = Config(
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        retries={"mode": "standard", "total_max_attempts": settings.max_attempts},
-        user_agent_extra="serverless-console",
-    )
-    session = _session(settings)
-    return session.client(service, region_name=region, endpoint_url=settings.endpoint_url,
-                          config=config)
-
-
-def _session(settings: Connection) -> boto3.session.Session:
-    # boto3 sessions are not thread-safe to create clients from; the caller holds _lock.
-    cached = _sessions.get(settings.backend)
-    if cached is not None:
-        return cached
-    if settings.backend == "sandbox":
-        session = boto3.session.Session(aws_access_key_id=SANDBOX_ACCESS_KEY,
-                                        aws_secret_access_key=SANDBOX_SECRET_KEY)
-    else:
-        session = boto3.session.Session(profile_name=settings.profile)
-    _sessions[settings.backend] = session
-    return session
+def sleep(seconds: float) -> None:
+    """Wait through the clients' sleep: real time in the console, none in tests."""
+    current().sleep(seconds)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .clients import client
-from .errors import N_, ConsoleError, aws_errors
+from webapp.aws.clients import client
+from webapp.aws.errors import N_, ConsoleError, aws_errors
 
 DELETED = "deleted"
 ALREADY_GONE = "gone"

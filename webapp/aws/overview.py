@@ -7,10 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from . import apigateway, dynamodb, functions, iam, logs
-from .account import Identity, get_caller_identity
-from .errors import ConsoleError
-from .paging import Count
+from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.dynamodb import tables as dynamodb
+from webapp.aws.functions import lambda_functions as functions
+from webapp.aws.iam import execution_roles as iam
+from webapp.aws.logs import log_groups as logs
+from webapp.aws.account import Identity, get_caller_identity
+from webapp.aws.errors import ConsoleError
+from webapp.aws.paging import Count
 
 T = TypeVar("T")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.client import HTTPResponse
 
-from .errors import N_, UNREACHABLE, ConsoleError
+from webapp.aws.errors import N_, UNREACHABLE, ConsoleError
 
 logger = logging.getLogger(__name__)
 

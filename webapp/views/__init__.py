@@ -1,35 +1,44 @@
-"""One blueprint per area of the console."""
+"""The console's pages: one area per AWS service, plus sign-in, the dashboard and preferences.
+
+Each service area is a package that builds its blueprint (`blueprint()`), with one child
+blueprint per file of routes; `register_areas` is the list of areas, in the navigation's order.
+"""
 from __future__ import annotations
 
 from flask import Flask, current_app, session
 
-from ..aws import clients
-from ..aws.regions import list_regions
-from ..i18n import LANGUAGES, select_language
-from . import apis, auth, dashboard, errors, functions, iam, logs, preferences, tables, wizard
-from . import sandbox_state
-from . import function_settings  # noqa: F401  (adds its routes to functions.bp)
-from . import function_metrics  # noqa: F401  (adds its routes to functions.bp)
-from . import item_editor, table_import, table_items  # noqa: F401  (routes on tables.bp)
-from . import iam_policies, iam_roles, policy_builder  # noqa: F401  (routes on iam.bp)
-from . import wizard_teardown  # noqa: F401  (adds its routes to wizard.bp)
-from . import wizard_export  # noqa: F401  (adds its routes to wizard.bp)
-from .navigation import nav_items
-from .preferences import REGION_KEY
-from .rendering import error_text
+from webapp.aws import clients
+from webapp.aws.regions import list_regions
+from webapp.i18n import LANGUAGES, select_language
+from webapp.views import (
+    apigateway, auth, dashboard, dynamodb, errors, functions, iam, logs, preferences,
+    sandbox_state, wizard,
+)
+from webapp.views.navigation import nav_items
+from webapp.views.preferences import REGION_KEY
+from webapp.views.rendering import error_text
 
 
-def register_blueprints(app: Flask) -> None:
-    """Register every area, the error pages and what every template needs."""
-    for module in (auth, dashboard, preferences, tables, iam, functions, apis, logs, wizard,
-                   sandbox_state):
-        app.register_blueprint(module.bp)
+def register_areas(app: Flask) -> None:
+    """Register every area, the error pages and what every request and template needs."""
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(preferences.bp)
+    app.register_blueprint(dynamodb.blueprint())
+    app.register_blueprint(iam.blueprint())
+    app.register_blueprint(functions.blueprint())
+    app.register_blueprint(apigateway.blueprint())
+    app.register_blueprint(logs.blueprint())
+    app.register_blueprint(wizard.blueprint())
+    app.register_blueprint(sandbox_state.bp)
     errors.init_app(app)
-    app.before_request(_use_session_region)
+    app.before_request(_use_app_clients)
     app.context_processor(_template_globals)
 
 
-def _use_session_region() -> None:
+def _use_app_clients() -> None:
+    """Serve this request's AWS calls with the app's clients, in the session's region."""
+    clients.use(current_app.extensions["aws"])
     clients.set_region(session.get(REGION_KEY))
 
 

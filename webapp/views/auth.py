@@ -10,9 +10,9 @@ from flask import (Blueprint, Response, abort, current_app, flash, make_response
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from ..config import Settings, is_loopback_host
-from ..security import limiter
-from .rendering import safe_next, see_other
+from webapp.config import Settings, is_loopback_host
+from webapp.security import limiter
+from webapp.views.rendering import safe_next, see_other
 
 bp = Blueprint("auth", __name__)
 

@@ -6,13 +6,13 @@ from http import HTTPStatus
 from flask import Blueprint, current_app, make_response
 from flask.typing import ResponseReturnValue
 
-from ..aws import clients
-from ..aws.account import get_caller_identity
-from ..aws.errors import ConsoleError
-from ..aws.overview import account_overview
-from ..aws.sandbox_state import sandbox_warnings
-from .navigation import RESOURCE_TILES
-from .rendering import render_view
+from webapp.aws import clients
+from webapp.aws.account import get_caller_identity
+from webapp.aws.errors import ConsoleError
+from webapp.aws.overview import account_overview
+from webapp.aws.sandbox_state import sandbox_warnings
+from webapp.views.navigation import RESOURCE_TILES
+from webapp.views.rendering import render_view
 
 bp = Blueprint("dashboard", __name__)
 

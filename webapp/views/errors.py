@@ -9,8 +9,8 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
-from ..aws.errors import ConsoleError
-from .rendering import error_text
+from webapp.aws.errors import ConsoleError
+from webapp.views.rendering import error_text
 
 
 def _page(title: str, message: str, status: int, reconnect: bool = False) -> ResponseReturnValue:

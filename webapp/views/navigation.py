@@ -18,12 +18,12 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("dashboard.index", _l("Dashboard"), ""),
-    NavItem("tables.index", _l("Tables"), "DynamoDB"),
-    NavItem("iam.index", _l("IAM"), "IAM"),
-    NavItem("functions.index", _l("Functions"), "Lambda"),
-    NavItem("apis.index", _l("APIs"), "API Gateway"),
-    NavItem("logs.index", _l("Logs"), "CloudWatch Logs"),
-    NavItem("wizard.index", _l("Setup wizard"), ""),
+    NavItem("dynamodb.tables.index", _l("Tables"), "DynamoDB"),
+    NavItem("iam.start.index", _l("IAM"), "IAM"),
+    NavItem("lambda.pages.index", _l("Functions"), "Lambda"),
+    NavItem("apigateway.rest_apis.index", _l("APIs"), "API Gateway"),
+    NavItem("logs.log_groups.index", _l("Logs"), "CloudWatch Logs"),
+    NavItem("wizard.pages.index", _l("Setup wizard"), ""),
 )
 # Only the sandbox has a state of its own to keep, reset and restore.
 SANDBOX_NAV_ITEM = NavItem("sandbox.index", _l("Sandbox"), "")
@@ -36,10 +36,10 @@ def nav_items(backend: str) -> tuple[NavItem, ...]:
 
 # Dashboard tiles: what each count in webapp.aws.overview is called and where it links.
 RESOURCE_TILES: dict[str, NavItem] = {
-    "tables": NavItem("tables.index", _l("Tables"), "DynamoDB"),
-    "functions": NavItem("functions.index", _l("Functions"), "Lambda"),
-    "roles": NavItem("iam.index", _l("Roles"), "IAM"),
-    "policies": NavItem("iam.index", _l("Customer-managed policies"), "IAM"),
-    "apis": NavItem("apis.index", _l("REST APIs"), "API Gateway"),
-    "log_groups": NavItem("logs.index", _l("Log groups"), "CloudWatch Logs"),
+    "tables": NavItem("dynamodb.tables.index", _l("Tables"), "DynamoDB"),
+    "functions": NavItem("lambda.pages.index", _l("Functions"), "Lambda"),
+    "roles": NavItem("iam.start.index", _l("Roles"), "IAM"),
+    "policies": NavItem("iam.start.index", _l("Customer-managed policies"), "IAM"),
+    "apis": NavItem("apigateway.rest_apis.index", _l("REST APIs"), "API Gateway"),
+    "log_groups": NavItem("logs.log_groups.index", _l("Log groups"), "CloudWatch Logs"),
 }

@@ -5,10 +5,10 @@ from flask import Blueprint, flash, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from ..aws.regions import is_region
-from ..i18n import LANGUAGES
-from ..i18n import SESSION_KEY as LANGUAGE_KEY
-from .rendering import safe_next, see_other
+from webapp.aws.regions import is_region
+from webapp.i18n import LANGUAGES
+from webapp.i18n import SESSION_KEY as LANGUAGE_KEY
+from webapp.views.rendering import safe_next, see_other
 
 bp = Blueprint("preferences", __name__, url_prefix="/preferences")
 

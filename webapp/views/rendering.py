@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Response, make_response, redirect, render_template, request
 from flask_babel import gettext
 
-from ..aws.errors import ConsoleError
+from webapp.aws.errors import ConsoleError
 
 
 def wants_fragment() -> bool:

@@ -13,10 +13,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from ..aws import sandbox_state
-from ..aws.errors import ConsoleError
-from .confirm_forms import ConfirmNameForm, parse_confirm_name
-from .rendering import error_text, render_view, see_other
+from webapp.aws import sandbox_state
+from webapp.aws.errors import ConsoleError
+from webapp.views.confirm_forms import ConfirmNameForm, parse_confirm_name
+from webapp.views.rendering import error_text, render_view, see_other
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 

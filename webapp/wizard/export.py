@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from ..code_packages import TEMPLATES_DIR
-from ..policy_templates import READ_WRITE, TABLE, policy_for
-from .model import API_ROUTES, Plan
+from webapp.aws.functions.code_packages import TEMPLATES_DIR
+from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, policy_for
+from webapp.wizard.model import API_ROUTES, Plan
 
 HANDLER = "lambda_function.lambda_handler"
 CODE_TEMPLATE = "items"

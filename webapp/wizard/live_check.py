@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from ..aws import apigateway
-from ..aws.apigateway import HttpRequest
-from ..aws.errors import N_, ConsoleError
-from .model import Made, Plan
+from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.apigateway.rest_apis import HttpRequest
+from webapp.aws.errors import N_, ConsoleError
+from webapp.wizard.model import Made, Plan
 
 CHECK_ITEM_NAME = "Made by the setup wizard's live check"
 BODY_KEPT = 400  # characters of each answer kept with the session (a cookie of about 4 KB)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..aws import wizard_lookups
-from ..aws.errors import N_, ConsoleError
-from .model import Made, Plan
-from .steps import LAMBDA_SERVICE
+from webapp.wizard import lookups as wizard_lookups
+from webapp.aws.errors import N_, ConsoleError
+from webapp.wizard.model import Made, Plan
+from webapp.wizard.steps import LAMBDA_SERVICE
 
 
 @dataclass(frozen=True, slots=True)

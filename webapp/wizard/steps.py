@@ -12,14 +12,18 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..aws import apigateway, dynamodb, functions, iam_policies, iam_roles, wizard_lookups
-from ..aws.clients import current_region
-from ..aws.dynamodb import KeyAttribute, NewTable
-from ..aws.errors import N_, ConsoleError
-from ..aws.item_json import item_from_json, load_json
-from ..code_packages import template_zip
-from ..policy_templates import READ_WRITE, TABLE, policy_for
-from .model import API_ROUTES, BASIC_EXECUTION_POLICY, Made, Plan
+from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.dynamodb import tables as dynamodb
+from webapp.aws.functions import lambda_functions as functions
+from webapp.aws.iam import policies as iam_policies, roles as iam_roles
+from webapp.wizard import lookups as wizard_lookups
+from webapp.aws.clients import current_region
+from webapp.aws.dynamodb.tables import KeyAttribute, NewTable
+from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.dynamodb.item_json import item_from_json, load_json
+from webapp.aws.functions.code_packages import template_zip
+from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, policy_for
+from webapp.wizard.model import API_ROUTES, BASIC_EXECUTION_POLICY, Made, Plan
 
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 HANDLER = "lambda_function.lambda_handler"

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..aws import deletions, dynamodb, iam_policies, iam_roles, logs
-from ..aws.errors import N_, ConsoleError
-from .model import Made, Plan
+from webapp.aws import deletions
+from webapp.aws.dynamodb import tables as dynamodb
+from webapp.aws.iam import policies as iam_policies, roles as iam_roles
+from webapp.aws.logs import log_groups as logs
+from webapp.aws.errors import N_, ConsoleError
+from webapp.wizard.model import Made, Plan
 
 # Outcomes of one item.
 DELETED = "deleted"

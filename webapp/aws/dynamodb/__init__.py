@@ -1,0 +1,1 @@
+"""DynamoDB for the console: tables, items read and written, imports, PartiQL."""

@@ -1,0 +1,1 @@
+"""Lambda for the console: functions, their code packages, invocations, versions and metrics."""

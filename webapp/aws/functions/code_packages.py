@@ -1,0 +1,114 @@
+"""Lambda deployment packages: templates from lambda_code/, inline sources and checked uploads."""
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from webapp.aws.errors import N_, ConsoleError
+from webapp.config import PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "lambda_code"
+# AWS's limits for a directly uploaded package and its unzipped contents.
+MAX_ZIPPED_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
+INLINE_FILENAME = "lambda_function.py"
+# Files of a template that are not part of the deployed code.
+_NOT_DEPLOYED = {"__pycache__", "README.md", "tests"}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeTemplate:
+    """A folder of lambda_code/ offered when creating a function."""
+
+    name: str
+    summary: str
+
+
+def list_templates() -> list[CodeTemplate]:
+    """The templates in lambda_code/, each with the first line of its module docstring."""
+    found = []
+    for folder in sorted(TEMPLATES_DIR.iterdir()):
+        entry = folder / INLINE_FILENAME
+        if folder.is_dir() and entry.exists():
+            found.append(CodeTemplate(folder.name, _first_docstring_line(entry.read_text())))
+    return found
+
+
+def _first_docstring_line(source: str) -> str:
+    stripped = source.lstrip()
+    if not stripped.startswith('"""'):
+        return ""
+    return stripped[3:].split("\n", 1)[0].rstrip('". ')
+
+
+def template_zip(name: str) -> bytes:
+    """The deployment package of one template."""
+    folder = TEMPLATES_DIR / name
+    if name not in {template.name for template in list_templates()}:
+        raise ConsoleError(N_("There is no code template called %(name)s."), code="invalid",
+                           field="template", name=name)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if path.is_file() and not _NOT_DEPLOYED.intersection(relative.parts):
+                archive.write(path, relative.as_posix())
+    return buffer.getvalue()
+
+
+def inline_zip(source: str, filename: str = INLINE_FILENAME) -> bytes:
+    """A package holding one source file, as the inline editor saves it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(filename, date_time=(2024, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        archive.writestr(info, source)
+    return buffer.getvalue()
+
+
+def check_upload(data: bytes) -> bytes:
+    """Refuse a package AWS would refuse, or that could write outside its folder when unzipped."""
+    if len(data) > MAX_ZIPPED_BYTES:
+        raise ConsoleError(
+            N_("The .zip is %(size)s MB; Lambda takes at most 50 MB uploaded directly."),
+            code="invalid", field="code", size=f"{len(data) / 1024 / 1024:.1f}")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as err:
+        raise ConsoleError(N_("That file is not a .zip archive."), code="invalid",
+                           field="code") from err
+    unzipped = 0
+    for member in members:
+        _check_member_path(member)
+        unzipped += member.file_size
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise ConsoleError(
+            N_("Unzipped, the package is %(size)s MB; Lambda allows at most 250 MB."),
+            code="invalid", field="code", size=f"{unzipped / 1024 / 1024:.1f}")
+    return data
+
+
+def _check_member_path(member: zipfile.ZipInfo) -> None:
+    path = PurePosixPath(member.filename.replace("\\", "/"))
+    is_symlink = stat.S_ISLNK(member.external_attr >> 16)
+    if path.is_absolute() or ".." in path.parts or is_symlink or ":" in path.parts[0]:
+        raise ConsoleError(
+            N_("The .zip holds %(path)s, which would unpack outside the function's folder. "
+               "Rebuild the package with relative paths only."),
+            code="invalid", field="code", path=member.filename)
+
+
+def read_inline_source(data: bytes, handler: str) -> str | None:
+    """The handler's source file when the package is that one small file, for inline editing."""
+    module = handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if [info.filename for info in archive.infolist() if not info.is_dir()] != [module]:
+            return None
+        return archive.read(module).decode("utf-8")
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError):
+        return None

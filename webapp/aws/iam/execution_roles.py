@@ -1,0 +1,107 @@
+"""IAM roles and policies."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from webapp.aws.clients import client
+from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.paging import Count, count_items
+
+
+def count_roles() -> Count:
+    """How many IAM roles the account has (capped)."""
+    with aws_errors(N_("count IAM roles")):
+        pages = client("iam").get_paginator("list_roles").paginate()
+        return count_items(pages, "Roles")
+
+
+def count_customer_policies() -> Count:
+    """How many customer-managed policies the account has (capped)."""
+    with aws_errors(N_("count IAM policies")):
+        pages = client("iam").get_paginator("list_policies").paginate(Scope="Local")
+        return count_items(pages, "Policies")
+
+
+LAMBDA_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }],
+}
+BASIC_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSummary:
+    """A role as pickers show it."""
+
+    role_name: str
+    role_arn: str
+    trusts_lambda: bool
+
+
+def _trusts(document: object, service: str) -> bool:
+    if isinstance(document, str):
+        document = json.loads(unquote(document))
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal", {}) if isinstance(statement, dict) else {}
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        if service in (services if isinstance(services, list) else [services]):
+            return True
+    return False
+
+
+def list_lambda_roles(limit: int = 200) -> list[RoleSummary]:
+    """Roles Lambda may assume, for the execution-role picker (at most `limit`)."""
+    found: list[RoleSummary] = []
+    with aws_errors(N_("list IAM roles")):
+        for page in client("iam").get_paginator("list_roles").paginate():
+            for role in page["Roles"]:
+                if _trusts(role.get("AssumeRolePolicyDocument", {}), "lambda.amazonaws.com"):
+                    found.append(RoleSummary(role["RoleName"], role["Arn"], trusts_lambda=True))
+            if len(found) >= limit:
+                break
+    return found[:limit]
+
+
+def create_basic_lambda_role(role_name: str) -> RoleSummary:
+    """A role trusting Lambda with AWSLambdaBasicExecutionRole, as the AWS console makes it."""
+    iam = client("iam")
+    with aws_errors(N_("create the role"), f"IAM role {role_name}"):
+        role = iam.create_role(
+            RoleName=role_name, Path="/service-role/",
+            AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST_POLICY),
+            Description="Lambda execution role with CloudWatch Logs access (Serverless Console)",
+        )["Role"]
+    with aws_errors(N_("attach the policy"), f"IAM policy {BASIC_EXECUTION_POLICY_ARN}"):
+        iam.attach_role_policy(RoleName=role_name, PolicyArn=BASIC_EXECUTION_POLICY_ARN)
+        iam.get_waiter("role_exists").wait(RoleName=role_name)
+    return RoleSummary(role["RoleName"], role["Arn"], trusts_lambda=True)
+
+
+LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+def may_write_lambda_logs(role_arn: str, function_arn: str) -> bool | None:
+    """Whether the role may write the function's logs, by IAM's policy simulator.
+
+    None when the simulator cannot be asked (the caller may lack iam:SimulatePrincipalPolicy).
+    """
+    _, _, _, region, account_id, _, function_name = function_arn.split(":", 6)
+    log_group_arn = (f"arn:aws:logs:{region}:{account_id}:log-group:"
+                     f"/aws/lambda/{function_name.split(':', 1)[0]}:*")
+    try:
+        with aws_errors(N_("check the role's permissions"), f"IAM role {role_arn}"):
+            reply = client("iam").simulate_principal_policy(
+                PolicySourceArn=role_arn, ActionNames=list(LOG_WRITE_ACTIONS),
+                ResourceArns=[log_group_arn])
+    except (ConsoleError, NotImplementedError):
+        # NotImplementedError: moto's in-process mock has no policy simulator (the sandbox has).
+        return None
+    results = reply.get("EvaluationResults", [])
+    return bool(results) and all(result["EvalDecision"] == "allowed" for result in results)

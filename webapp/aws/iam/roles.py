@@ -1,0 +1,320 @@
+"""IAM roles: list, create, attach and detach managed policies, inline policies, delete."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import unquote
+
+from webapp.aws.clients import client
+from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.paging import PAGE_SIZE, Page
+
+# Trust policies the create form offers; AWS's own service principals.
+TRUST_TEMPLATES: dict[str, str] = {
+    "lambda": "lambda.amazonaws.com",
+    "apigateway": "apigateway.amazonaws.com",
+}
+# AWS-managed policies the attach form offers first: what a Lambda or API Gateway role needs to log.
+SUGGESTED_MANAGED_POLICIES: tuple[tuple[str, str], ...] = (
+    ("AWSLambdaBasicExecutionRole",
+     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
+    ("AmazonAPIGatewayPushToCloudWatchLogs",
+     "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
+)
+ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
+# How many Lambda functions the role page looks through, and lists, to find the role's users.
+FUNCTION_SCAN_CAP = 1000
+FUNCTION_LIST_CAP = 50
+SEARCH_RESULTS_CAP = 20
+
+
+def trust_document(template: str) -> dict:
+    """The trust policy of a template ("lambda" or "apigateway")."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": TRUST_TEMPLATES[template]},
+            "Action": "sts:AssumeRole",
+        }],
+    }
+
+
+def _document(value: object) -> dict:
+    """A policy document as AWS returns it: already decoded, or URL-encoded JSON text."""
+    if isinstance(value, str):
+        value = json.loads(unquote(value))
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRow:
+    """A role as the list shows it."""
+
+    name: str
+    arn: str
+    path: str
+    created: datetime | None
+    description: str
+    trusted: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role as its page shows it."""
+
+    name: str
+    arn: str
+    path: str
+    created: datetime | None
+    description: str
+    trust_policy: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedPolicy:
+    """A managed policy attached to a role."""
+
+    name: str
+    arn: str
+
+    @property
+    def is_aws_managed(self) -> bool:
+        """True for AWS's own policies (arn:aws:iam::aws:policy/...)."""
+        return ":iam::aws:policy/" in self.arn
+
+
+@dataclass(frozen=True, slots=True)
+class InlinePolicy:
+    """An inline policy: a name and its document, which live in the role."""
+
+    name: str
+    document: dict
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionUse:
+    """A Lambda function whose execution role is the role."""
+
+    name: str
+    arn: str
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionUses:
+    """The functions found, and whether the search stopped before the end."""
+
+    functions: list[FunctionUse]
+    incomplete: bool
+
+
+def trusted_principals(document: object) -> tuple[str, ...]:
+    """Who a trust policy lets assume the role: service names, account ARNs, federations."""
+    found: list[str] = []
+    statements = _document(document).get("Statement", [])
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        if principal == "*":
+            found.append("*")
+        elif isinstance(principal, dict):
+            for values in principal.values():
+                found.extend(values if isinstance(values, list) else [str(values)])
+    return tuple(dict.fromkeys(found))
+
+
+def suggested_policies(trusted: tuple[str, ...]) -> list[AttachedPolicy]:
+    """The AWS-managed policies to offer first, the one for the role's own service at the top."""
+    policies = [AttachedPolicy(name, arn) for name, arn in SUGGESTED_MANAGED_POLICIES]
+    if TRUST_TEMPLATES["apigateway"] in trusted and TRUST_TEMPLATES["lambda"] not in trusted:
+        policies.reverse()
+    return policies
+
+
+def list_roles(page_token: str | None = None) -> Page[RoleRow]:
+    """One page of the account's roles."""
+    start = {"Marker": page_token} if page_token else {}
+    with aws_errors(N_("list IAM roles")):
+        reply = client("iam").list_roles(MaxItems=PAGE_SIZE, **start)
+    rows = [RoleRow(role["RoleName"], role["Arn"], role.get("Path", "/"), role.get("CreateDate"),
+                    role.get("Description", ""),
+                    trusted_principals(role.get("AssumeRolePolicyDocument", {})))
+            for role in reply.get("Roles", [])]
+    return Page(rows, reply.get("Marker") if reply.get("IsTruncated") else None)
+
+
+def get_role(role_name: str) -> Role:
+    """A role with its trust policy."""
+    with aws_errors(N_("read the role"), f"IAM role {role_name}"):
+        role = client("iam").get_role(RoleName=role_name)["Role"]
+    return Role(role["RoleName"], role["Arn"], role.get("Path", "/"), role.get("CreateDate"),
+                role.get("Description", ""), _document(role.get("AssumeRolePolicyDocument", {})))
+
+
+def role_exists(role_name: str) -> bool:
+    """Whether a role of this name exists in the account."""
+    try:
+        with aws_errors(N_("read the role"), f"IAM role {role_name}"):
+            client("iam").get_role(RoleName=role_name)
+    except ConsoleError as err:
+        if err.code == "not-found":
+            return False
+        raise
+    return True
+
+
+ROLE_EXISTS = N_("A role named %(role_name)s already exists. Choose another name.")
+
+
+def create_role(role_name: str, trust_policy: dict, description: str = "") -> Role:
+    """Create a role with this trust policy; a taken name is reported against the name field."""
+    try:
+        with aws_errors(N_("create the role"), f"IAM role {role_name}"):
+            role = client("iam").create_role(
+                RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust_policy),
+                Description=description)["Role"]
+    except ConsoleError as err:
+        if err.aws_code == "EntityAlreadyExists":
+            raise ConsoleError(ROLE_EXISTS, code="exists", field="role_name",
+                               role_name=role_name) from err
+        raise
+    return Role(role["RoleName"], role["Arn"], role.get("Path", "/"), role.get("CreateDate"),
+                role.get("Description", ""), trust_policy)
+
+
+def list_attached(role_name: str) -> list[AttachedPolicy]:
+    """Every managed policy attached to the role."""
+    found: list[AttachedPolicy] = []
+    with aws_errors(N_("list the role's policies"), f"IAM role {role_name}"):
+        pages = client("iam").get_paginator("list_attached_role_policies").paginate(
+            RoleName=role_name)
+        for page in pages:
+            found.extend(AttachedPolicy(policy["PolicyName"], policy["PolicyArn"])
+                         for policy in page.get("AttachedPolicies", []))
+    return found
+
+
+def attach_policy(role_name: str, policy_arn: str) -> None:
+    """Attach a managed policy to the role."""
+    with aws_errors(N_("attach the policy"), f"IAM policy {policy_arn}"):
+        client("iam").attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+
+
+def detach_policy(role_name: str, policy_arn: str) -> None:
+    """Detach a managed policy from the role."""
+    with aws_errors(N_("detach the policy"), f"IAM policy {policy_arn}"):
+        client("iam").detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+
+
+def customer_policies(limit: int = 200) -> list[AttachedPolicy]:
+    """Customer-managed policies to offer in the attach form (at most `limit`)."""
+    found: list[AttachedPolicy] = []
+    with aws_errors(N_("list IAM policies")):
+        for page in client("iam").get_paginator("list_policies").paginate(Scope="Local"):
+            found.extend(AttachedPolicy(policy["PolicyName"], policy["Arn"])
+                         for policy in page.get("Policies", []))
+            if len(found) >= limit:
+                break
+    return found[:limit]
+
+
+def search_aws_policies(query: str, limit: int = SEARCH_RESULTS_CAP) -> list[AttachedPolicy]:
+    """AWS-managed policies whose name contains `query` (case-insensitive), exact match first."""
+    wanted = query.strip().lower()
+    if not wanted:
+        return []
+    found: list[AttachedPolicy] = []
+    with aws_errors(N_("search AWS-managed policies")):
+        for page in client("iam").get_paginator("list_policies").paginate(Scope="AWS"):
+            found.extend(AttachedPolicy(policy["PolicyName"], policy["Arn"])
+                         for policy in page.get("Policies", [])
+                         if wanted in policy["PolicyName"].lower())
+    found.sort(key=lambda policy: (policy.name.lower() != wanted, len(policy.name), policy.name))
+    return found[:limit]
+
+
+def list_inline(role_name: str) -> list[InlinePolicy]:
+    """The role's inline policies with their documents."""
+    iam = client("iam")
+    found: list[InlinePolicy] = []
+    with aws_errors(N_("list the role's inline policies"), f"IAM role {role_name}"):
+        for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
+            for name in page.get("PolicyNames", []):
+                reply = iam.get_role_policy(RoleName=role_name, PolicyName=name)
+                found.append(InlinePolicy(name, _document(reply.get("PolicyDocument", {}))))
+    return found
+
+
+def get_inline(role_name: str, policy_name: str) -> InlinePolicy:
+    """One inline policy of the role."""
+    with aws_errors(N_("read the inline policy"), f"inline policy {policy_name}"):
+        reply = client("iam").get_role_policy(RoleName=role_name, PolicyName=policy_name)
+    return InlinePolicy(policy_name, _document(reply.get("PolicyDocument", {})))
+
+
+def put_inline(role_name: str, policy_name: str, document: dict) -> None:
+    """Add or replace an inline policy."""
+    with aws_errors(N_("save the inline policy"), f"IAM role {role_name}"):
+        client("iam").put_role_policy(RoleName=role_name, PolicyName=policy_name,
+                                      PolicyDocument=json.dumps(document))
+
+
+def delete_inline(role_name: str, policy_name: str) -> None:
+    """Remove an inline policy from the role."""
+    with aws_errors(N_("remove the inline policy"), f"inline policy {policy_name}"):
+        client("iam").delete_role_policy(RoleName=role_name, PolicyName=policy_name)
+
+
+def functions_using(role_arn: str, scan_cap: int = FUNCTION_SCAN_CAP,
+                    list_cap: int = FUNCTION_LIST_CAP) -> FunctionUses:
+    """Lambda functions in the region whose execution role is this role (bounded search)."""
+    found: list[FunctionUse] = []
+    seen = 0
+    with aws_errors(N_("list Lambda functions")):
+        for page in client("lambda").get_paginator("list_functions").paginate():
+            for config in page.get("Functions", []):
+                seen += 1
+                if config.get("Role") == role_arn:
+                    found.append(FunctionUse(config["FunctionName"], config["FunctionArn"]))
+                if len(found) >= list_cap or seen >= scan_cap:
+                    return FunctionUses(found, incomplete=True)
+    return FunctionUses(found, incomplete=False)
+
+
+def managed_policy_document(policy_arn: str) -> dict:
+    """The default version's document of a managed policy."""
+    iam = client("iam")
+    with aws_errors(N_("read the policy"), f"IAM policy {policy_arn}"):
+        version_id = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+        version = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version_id)
+    return _document(version["PolicyVersion"].get("Document", {}))
+
+
+def policy_documents(role_name: str, attached: list[AttachedPolicy] | None = None,
+                     inline: list[InlinePolicy] | None = None) -> list[tuple[str, dict]]:
+    """(policy name, document) for every attached policy's default version and every inline one."""
+    attached = list_attached(role_name) if attached is None else attached
+    inline = list_inline(role_name) if inline is None else inline
+    documents = [(policy.name, managed_policy_document(policy.arn)) for policy in attached]
+    documents.extend((policy.name, policy.document) for policy in inline)
+    return documents
+
+
+def delete_role(role_name: str) -> None:
+    """Detach every managed policy, delete inline ones, leave instance profiles, then delete."""
+    iam = client("iam")
+    for policy in list_attached(role_name):
+        detach_policy(role_name, policy.arn)
+    for policy in list_inline(role_name):
+        delete_inline(role_name, policy.name)
+    with aws_errors(N_("remove the role from its instance profiles"), f"IAM role {role_name}"):
+        pages = iam.get_paginator("list_instance_profiles_for_role").paginate(RoleName=role_name)
+        for page in pages:
+            for profile in page.get("InstanceProfiles", []):
+                iam.remove_role_from_instance_profile(
+                    InstanceProfileName=profile["InstanceProfileName"], RoleName=role_name)
+    with aws_errors(N_("delete the role"), f"IAM role {role_name}"):
+        iam.delete_role(RoleName=role_name)
+

@@ -1,0 +1,120 @@
+"""Items of a table: browse by Scan or Query a page at a time, export as JSON lines, and run
+PartiQL statements in the editor panel (partiql_editor.py)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from http import HTTPStatus
+
+from flask import Blueprint, Response, request, stream_with_context, url_for
+from flask.typing import ResponseReturnValue
+
+from webapp.aws.dynamodb import tables as dynamodb, item_json, item_queries
+from webapp.aws.dynamodb.tables import Table
+from webapp.aws.errors import ConsoleError
+from webapp.aws.dynamodb.item_queries import (
+    FILTER_OPERATORS, PAGE_SIZES, SORT_KEY_OPERATORS, ItemPage, ItemQuery,
+)
+from webapp.views.dynamodb.item_query_form import FILTER_TYPES, ItemQueryForm, parse_item_query_form
+from webapp.views.dynamodb.partiql_editor import PartiqlEditor, fresh_editor, run_editor
+from webapp.views.rendering import error_text, render_view, wants_fragment
+
+bp = Blueprint("table_items", __name__)
+
+NDJSON = "application/x-ndjson"
+
+
+@bp.get("/<table_name>/items")
+def items(table_name: str) -> ResponseReturnValue:
+    """One page of the table's items by Scan or Query, as the GET form asks."""
+    table = dynamodb.describe_table(table_name)
+    return _items_page(table, fresh_editor(table))
+
+
+@bp.post("/<table_name>/partiql")
+def run_partiql(table_name: str) -> ResponseReturnValue:
+    """Run the PartiQL editor's statement: its results, or AWS's refusal, in the editor panel
+    (the whole items page without htmx)."""
+    table = dynamodb.describe_table(table_name)
+    editor = run_editor(table, request.form)
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if editor.error else HTTPStatus.OK
+    if wants_fragment() and not editor.wrote:  # the panel alone: the browser beside it stays
+        return render_view("tables/items.html", "tables/fragments/partiql_editor.html",
+                           table=table, editor=editor), status
+    if wants_fragment():  # a write: the panel, and the item browser read again (out of band)
+        return _items_page(table, editor, "tables/fragments/partiql_after_write.html")
+    response, _ = _items_page(table, editor)
+    return response, status
+
+
+def _items_page(table: Table, editor: PartiqlEditor,
+                fragment: str = "tables/fragments/item_browser.html",
+                ) -> tuple[Response, HTTPStatus]:
+    form = parse_item_query_form(request.args, table)
+    page = None
+    if form.query is not None:
+        try:
+            page = item_queries.read_page(form.query, form.start or None)
+        except ConsoleError as err:
+            # An AWS refusal of the whole request (a filter on a key attribute, a stale page
+            # token) belongs beside the Run button, not beside one field.
+            form.errors["form"] = error_text(err)
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
+    return render_view("tables/items.html", fragment, editor=editor,
+                       **_browse_context(table, form, page)), status
+
+
+@bp.get("/<table_name>/items/export")
+def export_items(table_name: str) -> ResponseReturnValue:
+    """The whole Scan or Query the form describes, from its start, streamed as JSON lines."""
+    table = dynamodb.describe_table(table_name)
+    form = parse_item_query_form(request.args, table)
+    if form.query is None:
+        return _refused(table, form)
+    try:
+        pages = item_queries.export_pages(form.query)
+    except ConsoleError as err:
+        form.errors["form"] = error_text(err)
+        return _refused(table, form)
+    response = Response(stream_with_context(_json_lines(pages)), mimetype=NDJSON)
+    response.headers["Content-Disposition"] = f'attachment; filename="{table.name}.jsonl"'
+    # Item data must not stay in a browser's or proxy's cache (pages get this for text/html).
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_lines(pages: Iterator[ItemPage]) -> Iterator[str]:
+    for page in pages:
+        yield "".join(item_json.dump_line(item) + "\n" for item in page.items)
+
+
+def _refused(table: Table, form: ItemQueryForm) -> ResponseReturnValue:
+    return render_view("tables/items.html", "tables/fragments/item_browser.html",
+                       editor=fresh_editor(table), **_browse_context(table, form, None)), \
+        HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def _key_names(table: Table, query: ItemQuery | None) -> list[str]:
+    names = list(table.key_names)
+    index = next((index for index in table.indexes
+                  if query is not None and index.name == query.index_name), None)
+    if index is not None:
+        names += [index.partition_key.name] + ([index.sort_key.name] if index.sort_key else [])
+    return names
+
+
+def _browse_context(table: Table, form: ItemQueryForm, page: ItemPage | None) -> dict[str, object]:
+    columns = item_queries.page_columns(page.items, _key_names(table, form.query)) if page else []
+    rows = item_queries.item_rows(page.items, columns, table.key_names) if page else []
+    links: dict[str, str] = {
+        "export": url_for("dynamodb.table_items.export_items", table_name=table.name, **form.query_args())}
+    if page is not None and page.next_token:
+        links["next"] = url_for("dynamodb.table_items.items", table_name=table.name,
+                                **form.next_page_args(page.next_token))
+    if form.start:
+        links["first"] = url_for("dynamodb.table_items.items", table_name=table.name, **form.first_page_args())
+        previous = form.previous_page_args()
+        if previous is not None:
+            links["previous"] = url_for("dynamodb.table_items.items", table_name=table.name, **previous)
+    return {"table": table, "form": form, "page": page, "columns": columns, "rows": rows,
+            "links": links, "page_sizes": PAGE_SIZES, "sort_operators": SORT_KEY_OPERATORS,
+            "filter_operators": FILTER_OPERATORS, "filter_types": FILTER_TYPES}

@@ -1,0 +1,180 @@
+"""The setup wizard's pages: the steps, each with its form, planned calls and what it made.
+
+Progress lives in the user's session (Plan and Made as JSON), so leaving and coming back resumes
+at the first step not done. Other wizard views (tear down, export) add routes to `bp`.
+"""
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+
+from flask import Blueprint, abort, flash, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from webapp.aws.errors import ConsoleError
+from webapp.aws.functions.lambda_functions import PYTHON_RUNTIMES
+from webapp.wizard import live_check, preview, steps
+from webapp.wizard.model import Made, Plan
+from webapp.views.wizard import forms as wizard_forms
+from webapp.views.rendering import error_text, render_view, see_other
+from webapp.views.wizard.artifacts import artifacts
+
+bp = Blueprint("pages", __name__)
+
+SESSION_KEY = "wizard"
+
+
+def load_state() -> tuple[Plan, Made, list[str]]:
+    """The session's plan, what was made, and the keys of the steps done (in order)."""
+    state = session.get(SESSION_KEY) or {}
+    done = state.get("done") if isinstance(state, dict) else None
+    return (Plan.from_dict(state.get("plan") if isinstance(state, dict) else None),
+            Made.from_dict(state.get("made") if isinstance(state, dict) else None),
+            [key for key in done if isinstance(key, str)] if isinstance(done, list) else [])
+
+
+def save_state(plan: Plan, made: Made, done: list[str]) -> None:
+    """Keep the wizard's progress in the session."""
+    session[SESSION_KEY] = {"plan": plan.to_dict(), "made": made.to_dict(), "done": list(done)}
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """The wizard's steps and where the user stands."""
+    plan, made, done = load_state()
+    return render_view("wizard/index.html", None, plan=plan, made=made, done=done,
+                       steps=steps.STEPS, next_key=steps.first_undone(done),
+                       check_results=_check_results())
+
+
+CHECK_KEY = "check"  # the live check, after the steps that make things
+CHECK_SESSION_KEY = "wizard_check"
+
+
+def _check_results() -> list[live_check.CheckCall]:
+    stored = session.get(CHECK_SESSION_KEY)
+    if not isinstance(stored, list):
+        return []
+    try:
+        return [live_check.CheckCall.from_dict(entry) for entry in stored]
+    except (KeyError, TypeError, ValueError):
+        return []
+
+
+def _page(key: str, plan: Plan, made: Made, done: list[str], *, typed: dict[str, str] | None = None,
+          errors: dict[str, str] | None = None, problem: str | None = None,
+          status: HTTPStatus = HTTPStatus.OK) -> ResponseReturnValue:
+    current = steps.step(key) if key != CHECK_KEY else None
+    return render_view(
+        "wizard/step.html", None, key=key, current=current, steps=steps.STEPS, check_key=CHECK_KEY,
+        plan=plan, made=made, done=done, typed=typed or {}, errors=errors or {}, problem=problem,
+        calls=current.calls(plan, made) if current else [], artifacts=artifacts(made),
+        found=preview.existing(key, plan, made) if current and key not in done else [],
+        policy_document=_policy_json(made) if key == "access" else None,
+        check_results=_check_results(), choices=_choices(),
+        next_key=_next_key(key)), status
+
+
+def _policy_json(made: Made) -> str | None:
+    """The least-privilege document the access step makes, once the table's ARN is known."""
+    if not made.table_arn:
+        return None
+    return json.dumps(steps.table_policy(made.table_arn), indent=2)
+
+
+def _next_key(key: str) -> str:
+    keys = [*steps.STEP_KEYS, CHECK_KEY]
+    return keys[min(keys.index(key) + 1, len(keys) - 1)]
+
+
+def _choices() -> dict[str, object]:
+    return {"runtimes": PYTHON_RUNTIMES, "endpoint_types": wizard_forms.WIZARD_ENDPOINT_TYPES,
+            "logging_levels": wizard_forms.LOGGING_LEVELS}
+
+
+@bp.get("/step/<key>")
+def step_page(key: str) -> ResponseReturnValue:
+    """One step: its form, the calls it makes, and what it made."""
+    if key not in (*steps.STEP_KEYS, CHECK_KEY):
+        abort(HTTPStatus.NOT_FOUND)
+    plan, made, done = load_state()
+    return _page(key, plan, made, done)
+
+
+@bp.get("/resume")
+def resume() -> ResponseReturnValue:
+    """On to the first step not done yet (the live check when all are)."""
+    _, _, done = load_state()
+    return see_other(url_for("wizard.pages.step_page", key=steps.first_undone(done) or CHECK_KEY))
+
+
+@bp.post("/step/<key>")
+def run_step(key: str) -> ResponseReturnValue:
+    """Take the step's answers, then make what the step makes; on to the next step."""
+    if key not in steps.STEP_KEYS:
+        abort(HTTPStatus.NOT_FOUND)
+    plan, made, done = load_state()
+    updated, errors = wizard_forms.parse_step_form(key, request.form, plan)
+    typed = wizard_forms.typed_values(key, request.form)
+    if errors:
+        return _page(key, plan, made, done, typed=typed, errors=errors,
+                     status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    done = steps.undone_by(plan, updated, done)
+    blocked = next((earlier for earlier in steps.STEP_KEYS[:steps.STEP_KEYS.index(key)]
+                    if earlier not in done), None)
+    if blocked is not None:
+        save_state(updated, made, done)
+        return _page(key, updated, made, done, typed=typed, problem=gettext(
+            "Do the step “%(step)s” first: this one builds on it.",
+            step=gettext(steps.step(blocked).title)), status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    working = Made.from_dict(made.to_dict())  # the step records into it as it goes
+    try:
+        made = steps.step(key).run(updated, working)
+    except ConsoleError as err:
+        made = working  # what the step made before it failed stays known (and torn down)
+        save_state(updated, made, done)  # keep the answers too
+        message = error_text(err)
+        field = err.field if err.field in steps.step(key).inputs else None
+        return _page(key, updated, made, done, typed=typed,
+                     errors={field: message} if field else None,
+                     problem=None if field else message, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    done = [*done, key] if key not in done else done
+    session.pop(CHECK_SESSION_KEY, None)
+    save_state(updated, made, done)
+    flash(gettext("Done: %(step)s.", step=gettext(steps.step(key).title)), "info")
+    return see_other(url_for("wizard.pages.step_page", key=_next_key(key)))
+
+
+@bp.post("/check")
+def run_check() -> ResponseReturnValue:
+    """Call the deployed stage: create, read and list items."""
+    plan, made, done = load_state()
+    missing = steps.first_undone(done)
+    if missing is not None:
+        return _page(CHECK_KEY, plan, made, done, problem=gettext(
+            "Do the step “%(step)s” first: the check calls what the steps made.",
+            step=gettext(steps.step(missing).title)), status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    try:
+        results = live_check.run_check(plan, made)
+    except ConsoleError as err:
+        return _page(CHECK_KEY, plan, made, done, problem=error_text(err),
+                     status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    session[CHECK_SESSION_KEY] = [call.to_dict() for call in results]
+    return see_other(url_for("wizard.pages.step_page", key=CHECK_KEY))
+
+
+@bp.post("/attach-policy")
+def attach_policy() -> ResponseReturnValue:
+    """The tutorial's fix: attach the table policy to the function's role."""
+    plan, made, done = load_state()
+    try:
+        made = steps.attach_table_policy(plan, made)
+    except ConsoleError as err:
+        return _page(CHECK_KEY, plan, made, done, problem=error_text(err),
+                     status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    save_state(plan, made, done)
+    session.pop(CHECK_SESSION_KEY, None)
+    flash(gettext("Attached %(policy)s to %(role)s. Run the check again.",
+                  policy=plan.policy_name, role=made.role_name or ""), "info")
+    return see_other(url_for("wizard.pages.step_page", key=CHECK_KEY))
