@@ -46,11 +46,10 @@ def _position(items: list[Any], item: Any) -> tuple[int, bool]:
 
 def _after_put(table: Table, item: Any) -> None:
     with _lock:
-        table.__dict__[_VERSION] = table.__dict__.get(_VERSION, 0) + 1
-        items = table.__dict__.get(_SORTED)
-        if items is None or item is None:
+        found_at = _bump_and_find(table, item)
+        if found_at is None:
             return
-        place, found = _position(items, item)
+        items, place, found = found_at
         if found:
             items[place] = item
         else:
@@ -59,13 +58,23 @@ def _after_put(table: Table, item: Any) -> None:
 
 def _after_delete(table: Table, item: Any) -> None:
     with _lock:
-        table.__dict__[_VERSION] = table.__dict__.get(_VERSION, 0) + 1
-        items = table.__dict__.get(_SORTED)
-        if items is None or item is None:
+        found_at = _bump_and_find(table, item)
+        if found_at is None:
             return
-        place, found = _position(items, item)
+        items, place, found = found_at
         if found:
             del items[place]
+
+
+def _bump_and_find(table: Table, item: Any) -> tuple[list[Any], int, bool] | None:
+    """Count a change of the table; where the item sits in the kept order, if one is kept.
+
+    The caller holds _lock."""
+    table.__dict__[_VERSION] = table.__dict__.get(_VERSION, 0) + 1
+    items = table.__dict__.get(_SORTED)
+    if items is None or item is None:
+        return None
+    return (items, *_position(items, item))
 
 
 def _followed(write: Callable[..., Any], after: Callable[[Table, Any], None]) -> Callable[..., Any]:
