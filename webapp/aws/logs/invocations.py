@@ -163,10 +163,14 @@ def json_payload(message: str) -> object | None:
 # (ESC shows as ␛): a terminal colour code in a log line is seen for what it is, never acted on.
 _CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)}
 _CONTROL_PICTURES[0x7F] = 0x2421
+# Most lines have none of them, and finding one costs a tenth of translating the line.
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def visible(message: str) -> str:
     """The line with control characters shown as visible symbols (␛[31m for an ANSI colour)."""
+    if _CONTROL_CHARACTER.search(message) is None:
+        return message
     return message.translate(_CONTROL_PICTURES)
 
 
