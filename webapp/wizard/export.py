@@ -6,6 +6,11 @@ it deploys to any account; the script asks the AWS CLI for them when it runs. Bo
 wizard makes: the table, the least-privilege policy (the IAM builder's read-write document), the
 execution role, the function, the REST API with a Lambda proxy method per route and the invoke
 permission, the stage and its execution logging with the account's CloudWatch Logs role.
+
+The script is text, so it is a Jinja template (templates/wizard/export/deploy.sh.j2) rendered by
+a plain jinja2 Environment, whose every value must pass a shell-quoting filter. The SAM template
+stays data dumped by PyYAML: as a dict it is valid YAML with every value quoted by the dumper,
+and the CloudFormation tags need the dumper anyway.
 """
 from __future__ import annotations
 
@@ -16,10 +21,12 @@ import shlex
 import zipfile
 from typing import Any
 
+import jinja2
 import yaml
 
 from webapp.aws.functions.code_packages import TEMPLATES_DIR
 from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, policy_for
+from webapp.config import PROJECT_ROOT
 from webapp.wizard.model import API_ROUTES, Plan
 
 HANDLER = "lambda_function.lambda_handler"
@@ -40,6 +47,7 @@ ACCOUNT_ID = "ApiGatewayAccount"
 
 TEMPLATE_FILE = "template.yaml"
 SCRIPT_FILE = "deploy-with-cli.sh"
+SCRIPT_TEMPLATE = "wizard/export/deploy.sh.j2"  # under the project's templates folder
 ZIP_FOLDER = "serverless-console-export"
 _DATE = (2024, 1, 1, 0, 0, 0)  # fixed member times: the same plan gives the same archive
 
@@ -244,18 +252,46 @@ def sam_template(plan: Plan) -> str:
 
 # --- The AWS CLI script ---
 
-def _q(value: object) -> str:
-    return shlex.quote(str(value))
+class ShellText(str):
+    """Script text that is safe as it stands: a quoted word, or a comment's inert text."""
 
 
-def _json_arg(document: object) -> str:
-    return _q(json.dumps(document, separators=(",", ":")))
+def _sh(value: object) -> ShellText:
+    """One shell word that is the value itself, whatever characters it holds."""
+    return ShellText(shlex.quote(str(value)))
 
 
-def _json_with_table_arn(document: dict) -> str:
+def _sh_json(document: object) -> ShellText:
+    return _sh(json.dumps(document, separators=(",", ":")))
+
+
+def _sh_json_with_table_arn(document: dict) -> ShellText:
     """The document as a shell word in which the table ARN comes from "$TABLE_ARN"."""
     text = json.dumps(document, separators=(",", ":"))
-    return '"$TABLE_ARN"'.join(_q(part) if part else "" for part in text.split(_TABLE_ARN_MARK))
+    return ShellText('"$TABLE_ARN"'.join(shlex.quote(part) if part else ""
+                                         for part in text.split(_TABLE_ARN_MARK)))
+
+
+def _comment(text: str) -> ShellText:
+    """The text of one shell comment line: control characters (a newline above all) cannot end
+    it."""
+    return ShellText(re.sub(r"[\x00-\x1f\x7f]", "?", text))
+
+
+def _only_shell_text(value: object) -> ShellText:
+    """Every {{ }} of the script: a value that did not go through a quoting filter stops it."""
+    if not isinstance(value, ShellText):
+        raise TypeError(f"unquoted value in {SCRIPT_TEMPLATE}: {value!r}")
+    return value
+
+
+# The script is text for bash, not HTML: no autoescape, and every value quoted by a filter.
+_SCRIPTS = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"), autoescape=False,
+    undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+    lstrip_blocks=True, finalize=_only_shell_text)
+_SCRIPTS.filters.update(sh=_sh, sh_json=_sh_json, sh_json_with_table_arn=_sh_json_with_table_arn,
+                        comment=_comment)
 
 
 def _resource_variable(path: str) -> str:
@@ -263,9 +299,10 @@ def _resource_variable(path: str) -> str:
     return "_".join(word.upper() for word in words) + "_RESOURCE_ID"
 
 
-def _resource_lines(paths: list[str]) -> list[str]:
-    """create-resource for every path (parents first), each id kept in a variable."""
-    lines: list[str] = []
+def _resources(paths: list[str]) -> list[tuple[str, str, str]]:
+    """Every path's resources to create, parents first: the variable keeping the new resource's
+    id, the variable holding its parent's, and its path part."""
+    resources: list[tuple[str, str, str]] = []
     made = {"": "ROOT_ID"}
     for path in paths:
         parts = path.strip("/").split("/")
@@ -274,148 +311,35 @@ def _resource_lines(paths: list[str]) -> list[str]:
             if current in made:
                 continue
             parent = made["/" + "/".join(parts[:depth - 1]) if depth > 1 else ""]
-            variable = _resource_variable(current)
-            lines.append(
-                f'{variable}="$(aws apigateway create-resource --rest-api-id "$API_ID" '
-                f'--parent-id "${parent}" --path-part {_q(parts[depth - 1])} '
-                f'--query id --output text)"')
-            made[current] = variable
-    return lines
+            made[current] = _resource_variable(current)
+            resources.append((made[current], parent, parts[depth - 1]))
+    return resources
 
 
 def cli_script(plan: Plan, default_region: str = DEFAULT_REGION) -> str:
     """deploy-with-cli.sh: the same backend made with AWS CLI v2 commands, in dependency order."""
-    key_definitions = [{"AttributeName": plan.partition_key, "AttributeType": "S"}]
-    key_schema = [{"AttributeName": plan.partition_key, "KeyType": "HASH"}]
-    environment = {"Variables": {"TABLE_NAME": plan.table_name, "KEY_NAME": plan.partition_key}}
-    lines = [
-        "#!/usr/bin/env bash",
-        "# Makes the Serverless Console setup wizard's backend with AWS CLI v2 commands:",
-        _comment(f"table {plan.table_name}, policy {plan.policy_name}, role {plan.role_name},"),
-        _comment(f"function {plan.function_name}, REST API {plan.api_name} and its stage "
-                 f"{plan.stage_name}."),
-        "# Run it from the folder that holds src/. It stops at the first command that fails.",
-        "set -euo pipefail",
-        'cd "$(dirname "$0")"',
-        "export AWS_PAGER=\"\"",
-        f'REGION="${{AWS_REGION:-{_region_default(default_region)}}}"',
-        'export AWS_REGION="$REGION"',
-        "# Seconds to let IAM changes reach Lambda and API Gateway before they are used.",
-        'IAM_WAIT_SECONDS="${IAM_WAIT_SECONDS:-10}"',
-        "",
-        f"TABLE_NAME={_q(plan.table_name)}",
-        f"POLICY_NAME={_q(plan.policy_name)}",
-        f"ROLE_NAME={_q(plan.role_name)}",
-        f"FUNCTION_NAME={_q(plan.function_name)}",
-        f"API_NAME={_q(plan.api_name)}",
-        f"STAGE_NAME={_q(plan.stage_name)}",
-        "",
-        'ACCOUNT="$(aws sts get-caller-identity --query Account --output text)"',
-        'CALLER_ARN="$(aws sts get-caller-identity --query Arn --output text)"',
-        'PARTITION="$(echo "$CALLER_ARN" | cut -d: -f2)"',
-        'echo "Account $ACCOUNT, Region $REGION"',
-        "",
-        'echo "1/5 DynamoDB table $TABLE_NAME"',
-        'TABLE_ARN="$(aws dynamodb create-table --table-name "$TABLE_NAME" '
-        f"--attribute-definitions {_json_arg(key_definitions)} "
-        f"--key-schema {_json_arg(key_schema)} --billing-mode PAY_PER_REQUEST "
-        '--query TableDescription.TableArn --output text)"',
-        'aws dynamodb wait table-exists --table-name "$TABLE_NAME"',
-        "",
-        'echo "2/5 Policy $POLICY_NAME and role $ROLE_NAME"',
-        f"POLICY_DOCUMENT={_json_with_table_arn(table_policy_document(_TABLE_ARN_MARK))}",
-        'POLICY_ARN="$(aws iam create-policy --policy-name "$POLICY_NAME" '
-        '--policy-document "$POLICY_DOCUMENT" --query Policy.Arn --output text)"',
-        'ROLE_ARN="$(aws iam create-role --role-name "$ROLE_NAME" '
-        f"--assume-role-policy-document {_json_arg(_trust('lambda.amazonaws.com'))} "
-        '--query Role.Arn --output text)"',
-        'aws iam attach-role-policy --role-name "$ROLE_NAME" --policy-arn "$POLICY_ARN"',
-        'aws iam attach-role-policy --role-name "$ROLE_NAME" --policy-arn '
-        '"arn:$PARTITION:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"',
-        'aws iam wait role-exists --role-name "$ROLE_NAME"',
-        'sleep "$IAM_WAIT_SECONDS"  # a new role takes a few seconds before Lambda may assume it',
-        "",
-        'echo "3/5 Lambda function $FUNCTION_NAME"',
-        "rm -f function.zip",
-        "if command -v zip >/dev/null; then (cd src && zip -q -r ../function.zip .); "
-        "else (cd src && python3 -m zipfile -c ../function.zip " + SOURCE_FILE + "); fi",
-        'FUNCTION_ARN="$(aws lambda create-function --function-name "$FUNCTION_NAME" '
-        f"--runtime {_q(plan.runtime)} --handler {_q(HANDLER)} --role \"$ROLE_ARN\" "
-        "--zip-file fileb://function.zip "
-        f"--memory-size {int(plan.memory_mb)} --timeout {int(plan.timeout_s)} "
-        f"--environment {_json_arg(environment)} "
-        f"--description {_q(FUNCTION_DESCRIPTION)} "
-        '--query FunctionArn --output text)"',
-        'aws lambda wait function-active-v2 --function-name "$FUNCTION_NAME"',
-        "",
-        'echo "4/5 REST API $API_NAME"',
-        'API_ID="$(aws apigateway create-rest-api --name "$API_NAME" '
-        f"--description {_q(API_DESCRIPTION)} "
-        f"--endpoint-configuration types={_q(plan.endpoint_type)} --query id --output text)\"",
-        'ROOT_ID="$(aws apigateway get-resources --rest-api-id "$API_ID" '
-        "--query \"items[?path=='/'].id\" --output text)\"",
-        *_resource_lines(list(API_ROUTES)),
-        'INTEGRATION_URI="arn:$PARTITION:apigateway:$REGION:lambda:path/2015-03-31/functions/'
-        '$FUNCTION_ARN/invocations"',
-    ]
-    for path, methods in API_ROUTES.items():
-        variable = _resource_variable(path)
-        for method in methods:
-            lines += [
-                f'aws apigateway put-method --rest-api-id "$API_ID" --resource-id "${variable}" '
-                f"--http-method {method} --authorization-type NONE",
-                f'aws apigateway put-integration --rest-api-id "$API_ID" --resource-id '
-                f'"${variable}" --http-method {method} --type AWS_PROXY '
-                '--integration-http-method POST --uri "$INTEGRATION_URI"',
-            ]
-    lines += [
-        'aws lambda add-permission --function-name "$FUNCTION_NAME" '
-        '--statement-id "apigateway-$API_ID" --action lambda:InvokeFunction '
-        "--principal apigateway.amazonaws.com "
-        '--source-arn "arn:$PARTITION:execute-api:$REGION:$ACCOUNT:$API_ID/*/*/*"',
-        "",
-        'echo "5/5 Deployment to the stage $STAGE_NAME"',
-        'aws apigateway create-deployment --rest-api-id "$API_ID" --stage-name "$STAGE_NAME" '
-        "--description 'Exported setup wizard deployment'",
-    ]
-    if logging_on(plan):
-        lines += [
-            "# Execution logging needs the account's CloudWatch Logs role (one per Region).",
-            'LOGGING_ROLE_ARN="$(aws apigateway get-account --query cloudwatchRoleArn '
-            '--output text)"',
-            'if [ -z "$LOGGING_ROLE_ARN" ] || [ "$LOGGING_ROLE_ARN" = "None" ]; then',
-            '  LOGGING_ROLE_NAME="apigateway-cloudwatch-logs-$(date +%s)"',
-            '  LOGGING_ROLE_ARN="$(aws iam create-role --role-name "$LOGGING_ROLE_NAME" '
-            f"--assume-role-policy-document {_json_arg(_trust('apigateway.amazonaws.com'))} "
-            '--query Role.Arn --output text)"',
-            '  aws iam attach-role-policy --role-name "$LOGGING_ROLE_NAME" --policy-arn '
-            '"arn:$PARTITION:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"',
-            '  aws iam wait role-exists --role-name "$LOGGING_ROLE_NAME"',
-            '  sleep "$IAM_WAIT_SECONDS"',
-            "  aws apigateway update-account --patch-operations "
-            '"op=replace,path=/cloudwatchRoleArn,value=$LOGGING_ROLE_ARN"',
-            "fi",
-        ]
-    lines += [
-        'aws apigateway update-stage --rest-api-id "$API_ID" --stage-name "$STAGE_NAME" '
-        "--patch-operations "
-        + _json_arg([{"op": "replace", "path": "/*/*/logging/loglevel",
-                      "value": plan.logging_level}]),
-        "",
-        'echo "Done. The items API: '
-        'https://$API_ID.execute-api.$REGION.amazonaws.com/$STAGE_NAME/items"',
-    ]
-    return "\n".join(lines) + "\n"
+    return _SCRIPTS.get_template(SCRIPT_TEMPLATE).render(
+        plan=plan, region=_region_default(default_region),
+        key_definitions=[{"AttributeName": plan.partition_key, "AttributeType": "S"}],
+        key_schema=[{"AttributeName": plan.partition_key, "KeyType": "HASH"}],
+        policy_document=table_policy_document(_TABLE_ARN_MARK),
+        function_trust=_trust("lambda.amazonaws.com"),
+        api_gateway_trust=_trust("apigateway.amazonaws.com"),
+        source_file=SOURCE_FILE, handler=HANDLER, memory_mb=int(plan.memory_mb),
+        timeout_s=int(plan.timeout_s),
+        environment={"Variables": {"TABLE_NAME": plan.table_name, "KEY_NAME": plan.partition_key}},
+        function_description=FUNCTION_DESCRIPTION, api_description=API_DESCRIPTION,
+        resources=_resources(list(API_ROUTES)),
+        methods=[(_resource_variable(path), method)
+                 for path, methods in API_ROUTES.items() for method in methods],
+        logging_on=logging_on(plan),
+        stage_logging=[{"op": "replace", "path": "/*/*/logging/loglevel",
+                        "value": plan.logging_level}])
 
 
 def _region_default(text: str) -> str:
     """A Region code as the default of ${AWS_REGION:-...} (only [a-z0-9-] pass through)."""
     return text if re.fullmatch(r"[a-z0-9-]+", text) else DEFAULT_REGION
-
-
-def _comment(text: str) -> str:
-    """One shell comment line: control characters (a newline above all) cannot end it."""
-    return "# " + re.sub(r"[\x00-\x1f\x7f]", "?", text)
 
 
 # --- The .zip ---
