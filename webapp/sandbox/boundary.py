@@ -19,7 +19,6 @@ them out:
   path. Cookies cannot tell ports apart, so the console's session cookie (named in
   SANDBOX_PRIVATE_COOKIES) is taken out of every request before a handler can see it.
 """
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -31,7 +30,8 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 from werkzeug.wrappers import Response
 
 from webapp.sandbox.apigateway.handler import RAW_HEADERS
-from webapp.sandbox.dispatch import MISSING_TOKEN_BODY, STAGE_ONLY
+from webapp.sandbox.aws_errors import AwsError, rest_json_error
+from webapp.sandbox.dispatch import MISSING_TOKEN, STAGE_ONLY
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 STAGE_HOST = re.compile(r"(?P<api_id>[a-z0-9]{1,64})\.execute-api\.localhost")
@@ -51,7 +51,6 @@ MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 INCOMPLETE_CODE = "IncompleteSignature"
 EXPIRED_CODE = "AccessDenied"
 CORS_HEADER_PREFIX = "access-control-"
-MISSING_TOKEN_ERROR_TYPE = "MissingAuthenticationTokenException"
 BAD_PORT = -1
 
 
@@ -184,9 +183,7 @@ class Boundary:
         # Gateway's answer to an unknown route.
         stage, _, rest = environ.get("PATH_INFO", "").lstrip("/").partition("/")
         if not stage:
-            response = Response(MISSING_TOKEN_BODY, status=HTTPStatus.FORBIDDEN,
-                                mimetype="application/json",
-                                headers={"x-amzn-ErrorType": MISSING_TOKEN_ERROR_TYPE})
+            response = rest_json_error(MISSING_TOKEN).response()
             return response(environ, start_response)
         environ["PATH_INFO"] = STAGE_ROUTE.format(api_id=api_id, stage=stage, rest=rest)
         return self._stage(environ, start_response)
@@ -217,8 +214,7 @@ class Boundary:
         if refusal is not None:
             code, message = refusal
             status = HTTPStatus.FORBIDDEN if code == EXPIRED_CODE else HTTPStatus.BAD_REQUEST
-            response = Response(json.dumps({"message": message}), status=status,
-                                mimetype="application/json", headers={"x-amzn-ErrorType": code})
+            response = rest_json_error(AwsError(code, message, status)).response()
             return response(environ, start_response)
 
         def without_cors(status: str, headers: list[tuple[str, str]],

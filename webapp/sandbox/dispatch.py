@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Protocol, cast
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -24,6 +25,8 @@ from moto.core.routing import get_service_router
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
+
+from webapp.sandbox.aws_errors import AwsError, rest_json_error
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +45,9 @@ REST_SERVICES = frozenset({"lambda", "apigateway"})
 # it, never moto, whatever its path looks like; unrouted, it gets API Gateway's answer to an
 # unknown route.
 STAGE_ONLY = "sandbox.stage_only"
-MISSING_TOKEN_BODY = '{"message":"Missing Authentication Token"}'
+# API Gateway's answer to a path or verb no API has (rest-json, 403).
+MISSING_TOKEN = AwsError("MissingAuthenticationTokenException", "Missing Authentication Token",
+                         HTTPStatus.FORBIDDEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +209,7 @@ class Dispatcher:
         if response is not None:
             return response
         if request.environ.get(STAGE_ONLY):
-            return Response(MISSING_TOKEN_BODY, status=403, mimetype="application/json",
-                            headers={"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
+            return rest_json_error(MISSING_TOKEN).response()
         if self.changes is not None and self.changes.records(request, operation):
             return self.changes.record(
                 request, body, operation,

@@ -1,8 +1,9 @@
 """API Gateway's errors as the sandbox raises them: AWS's codes and texts (rest-json)."""
-import json
 from http import HTTPStatus
 
 from werkzeug.wrappers import Response
+
+from webapp.sandbox.aws_errors import AwsError, rest_json_error
 
 
 class ApiGatewayError(Exception):
@@ -10,6 +11,8 @@ class ApiGatewayError(Exception):
 
     code = "BadRequestException"
     status = HTTPStatus.BAD_REQUEST
+    # Modeled members after the message, as AWS sends them for this error.
+    members: tuple[tuple[str, object], ...] = ()
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -17,9 +20,8 @@ class ApiGatewayError(Exception):
 
     def response(self) -> Response:
         """The HTTP answer botocore reads as this error."""
-        return Response(json.dumps({"message": self.message}), status=self.status,
-                        headers={"x-amzn-ErrorType": self.code},
-                        content_type="application/json")
+        error = AwsError(self.code, self.message, self.status, members=self.members)
+        return rest_json_error(error).response()
 
 
 class BadRequestException(ApiGatewayError):
@@ -46,9 +48,4 @@ class LimitExceededException(ApiGatewayError):
 
     code = "LimitExceededException"
     status = HTTPStatus.TOO_MANY_REQUESTS
-
-    def response(self) -> Response:
-        """The HTTP answer botocore reads as this error, with AWS's retryAfterSeconds."""
-        return Response(json.dumps({"message": self.message, "retryAfterSeconds": None}),
-                        status=self.status, headers={"x-amzn-ErrorType": self.code},
-                        content_type="application/json")
+    members = (("retryAfterSeconds", None),)

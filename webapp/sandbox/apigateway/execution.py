@@ -6,16 +6,15 @@ Match the method, run its integration, and keep the execution log in AWS's wordi
 import json
 import time
 from dataclasses import dataclass, field
-from http import HTTPStatus
 
 from webapp.sandbox.apigateway.events import GatewayRequest, StageContext
 from webapp.sandbox.apigateway.matching import Match
 from webapp.sandbox.apigateway.snapshots import ApiSnapshot
+from webapp.sandbox.aws_errors import rest_json_error
+from webapp.sandbox.dispatch import MISSING_TOKEN
 
 MS = 1000
 INTERNAL_ERROR = {"message": "Internal server error"}
-MISSING_TOKEN = {"message": "Missing Authentication Token"}
-MISSING_TOKEN_TYPE = "MissingAuthenticationTokenException"
 
 
 @dataclass(slots=True)
@@ -62,8 +61,9 @@ def json_response(status: int, body: object, error_message: str | None = None,
 
 def missing_token() -> GatewayResponse:
     """403 for a path or verb the API does not have."""
-    return json_response(HTTPStatus.FORBIDDEN, MISSING_TOKEN, MISSING_TOKEN["message"],
-                         (("x-amzn-ErrorType", MISSING_TOKEN_TYPE),))
+    wire = rest_json_error(MISSING_TOKEN)
+    return GatewayResponse(wire.status, wire.headers, wire.body,
+                           error_message=MISSING_TOKEN.message)
 
 
 def format_map(mapping: dict[str, object] | None) -> str:

@@ -29,17 +29,17 @@ from http import HTTPStatus
 
 from werkzeug.wrappers import Request, Response
 
-from webapp.sandbox.authz import errors
 from webapp.sandbox.authz.simulation import (ANY_RESOURCE, ActionResult, Position,
                                              ResourceResult, SimulationError, StatementSource,
                                              decision_name, principal, simulate, with_inputs)
+from webapp.sandbox.aws_errors import QUERY_NAMESPACES, AwsError, query_error
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 
 logger = logging.getLogger(__name__)
 
 SERVICE = "iam"
 OPERATION = "SimulatePrincipalPolicy"
-NAMESPACE = errors.QUERY_NAMESPACES[SERVICE]
+NAMESPACE = QUERY_NAMESPACES[SERVICE]
 DEFAULT_MAX_ITEMS = 100
 MAX_ITEMS_LIMIT = 1000
 STATUS_BY_CODE = {"NoSuchEntity": HTTPStatus.NOT_FOUND, "InvalidInput": HTTPStatus.BAD_REQUEST,
@@ -82,7 +82,8 @@ def register_simulator(dispatcher: Dispatcher, account_id: str) -> None:
                                     query.policy_inputs, query.boundary_inputs)
         except SimulationError as err:
             logger.info("%s refused: %s", OPERATION, err.code)
-            return errors.query_error(SERVICE, err.code, err.message, STATUS_BY_CODE[err.code])
+            error = AwsError(err.code, err.message, STATUS_BY_CODE[err.code])
+            return query_error(error, SERVICE).response()
         end = query.offset + query.max_items
         page = [simulate(simulated, action, query.resources, query.keys)
                 for action in query.actions[query.offset:end]]

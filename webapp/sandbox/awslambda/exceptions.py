@@ -3,11 +3,11 @@
 botocore reads the code from the X-Amzn-ErrorType header and modeled fields (such as
 TooManyRequestsException's Reason) from the JSON body.
 """
-import json
-import uuid
 from http import HTTPStatus
 
 from werkzeug.wrappers import Response
+
+from webapp.sandbox.aws_errors import USER_TYPE, AwsError, rest_json_error
 
 
 class LambdaServiceError(Exception):
@@ -23,10 +23,9 @@ class LambdaServiceError(Exception):
 
     def response(self) -> Response:
         """The HTTP answer botocore turns into this error."""
-        body = {"Type": "User", "message": self.message, **self.fields}
-        return Response(json.dumps(body), status=self.status, mimetype="application/json",
-                        headers={"X-Amzn-ErrorType": self.code,
-                                 "X-Amzn-RequestId": str(uuid.uuid4()), **self.headers()})
+        error = AwsError(self.code, self.message, self.status, members=tuple(self.fields.items()),
+                         headers=tuple(self.headers().items()))
+        return rest_json_error(error, type_member=USER_TYPE).response()
 
     def headers(self) -> dict[str, str]:
         """Extra response headers of this error."""

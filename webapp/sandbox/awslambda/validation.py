@@ -31,6 +31,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
@@ -43,9 +44,11 @@ from webapp.sandbox.awslambda.environment_checks import (CONFIGURING_OPERATIONS,
 from webapp.sandbox.awslambda.exceptions import (InvalidParameterValueException,
                                                  InvalidRequestContentException,
                                                  LambdaServiceError, ResourceNotFoundException)
+from webapp.sandbox.aws_errors import AwsError, rest_json_error
 from webapp.sandbox.dispatch import Dispatcher, credential_scope
 
 SERVICE = "lambda"
+VALIDATION_CODE = "ValidationException"
 # A function not on Lambda Managed Instances (Lambda Developer Guide, "Lambda quotas").
 SERVICE_MAXIMUMS = {"Timeout": 900, "MemorySize": 10240}
 # CreateFunction: "If you specify only the function name, it is limited to 64 characters".
@@ -105,9 +108,8 @@ class ValidationFailed(Exception):
 
     def response(self) -> Response:
         """Lambda's answer: 400, the code in X-Amzn-ErrorType, the text in `message`."""
-        return Response(json.dumps({"message": str(self)}), status=400,
-                        mimetype="application/json",
-                        headers={"X-Amzn-ErrorType": "ValidationException"})
+        error = AwsError(VALIDATION_CODE, str(self), HTTPStatus.BAD_REQUEST)
+        return rest_json_error(error).response()
 
 
 def register(dispatcher: Dispatcher) -> None:

@@ -4,31 +4,28 @@ DynamoDB names an error by its `__type` (the service's namespace, '#', the code)
 `message`; botocore reads the code from after the '#'. Validation errors come from the request
 validator's namespace, every other one from DynamoDB's own.
 """
-import json
-import uuid
 from http import HTTPStatus
 
 from werkzeug.wrappers import Response
 
-JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
+from webapp.sandbox.aws_errors import CORAL_SERVICE, JSON_1_0, AwsError, json_error
+
+# DynamoDB speaks JSON 1.0.
+JSON_CONTENT_TYPE = JSON_1_0
 VALIDATION = "ValidationException"
 SERIALIZATION = "SerializationException"
-_NAMESPACES = {VALIDATION: "com.amazon.coral.validate", SERIALIZATION: "com.amazon.coral.service"}
+_NAMESPACES = {VALIDATION: "com.amazon.coral.validate", SERIALIZATION: CORAL_SERVICE}
 SERVICE_NAMESPACE = "com.amazonaws.dynamodb.v20120810"
 
 
-def error(code: str, message: str | None, status: int = HTTPStatus.BAD_REQUEST) -> Response:
+def error(code: str, message: str | None, status: int = HTTPStatus.BAD_REQUEST,
+          content_type: str = JSON_CONTENT_TYPE) -> Response:
     """DynamoDB's answer naming error `code` with `message` (none: DynamoDB gives no message,
     as for a body it cannot read)."""
     namespace = _NAMESPACES.get(code, SERVICE_NAMESPACE)
-    answer = {"__type": f"{namespace}#{code}"}
-    if message is not None:
-        answer["message"] = message
-    return Response(json.dumps(answer),
-                    status=status, content_type=JSON_CONTENT_TYPE,
-                    headers={"x-amzn-RequestId": str(uuid.uuid4())})
+    return json_error(AwsError(code, message, status), namespace, content_type).response()
 
 
-def validation_error(message: str) -> Response:
-    """DynamoDB's ValidationException with `message`."""
-    return error(VALIDATION, message)
+def validation_error(message: str, content_type: str = JSON_CONTENT_TYPE) -> Response:
+    """DynamoDB's ValidationException with `message`, labelled `content_type`."""
+    return error(VALIDATION, message, content_type=content_type)

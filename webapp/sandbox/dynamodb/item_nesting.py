@@ -16,21 +16,19 @@ Two checks, both before any other guard (authorization reads the body too):
 """
 import json
 import re
-import uuid
 from collections.abc import Iterator
-from http import HTTPStatus
 
 from werkzeug.wrappers import Request, Response
 
+from webapp.sandbox.aws_errors import json_content_type
 from webapp.sandbox.dispatch import Dispatcher
+from webapp.sandbox.dynamodb import errors
 
 TARGET_PREFIX = "DynamoDB_20120810."
 MAX_ITEM_NESTING = 32
 MAX_BODY_NESTING = 100
 NESTING_MESSAGE = ("Nesting Levels have exceeded supported limits: Attributes in the item have "
                    "nested levels beyond supported limit")
-VALIDATION_TYPE = "com.amazon.coral.validate#ValidationException"
-JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
 CONTAINER_TYPES = ("M", "L")
 # A JSON string (escapes skipped, maybe unterminated) or one bracket: strings are matched whole
 # so their brackets are not counted.
@@ -114,9 +112,4 @@ def _values(container: object) -> list[object]:
 
 def validation_error(request: Request) -> Response:
     """DynamoDB's answer to an item nested too deep."""
-    content_type = request.headers.get("Content-Type", "")
-    if not content_type.startswith("application/x-amz-json"):
-        content_type = JSON_CONTENT_TYPE
-    return Response(json.dumps({"__type": VALIDATION_TYPE, "message": NESTING_MESSAGE}),
-                    status=HTTPStatus.BAD_REQUEST, content_type=content_type,
-                    headers={"x-amzn-RequestId": str(uuid.uuid4())})
+    return errors.validation_error(NESTING_MESSAGE, json_content_type(request))

@@ -10,7 +10,7 @@ from http import HTTPStatus
 
 from werkzeug.wrappers import Response
 
-from webapp.sandbox.authz.errors import query_error
+from webapp.sandbox.aws_errors import AwsError, query_error
 
 SERVICE = "iam"
 MALFORMED_POLICY_DOCUMENT = "MalformedPolicyDocument"
@@ -22,24 +22,28 @@ UNMODIFIABLE_ENTITY = "UnmodifiableEntity"
 
 def malformed_policy_document(message: str) -> Response:
     """MalformedPolicyDocument, HTTP 400: the policy's text says what IAM could not take."""
-    return query_error(SERVICE, MALFORMED_POLICY_DOCUMENT, message, HTTPStatus.BAD_REQUEST)
+    return _error(MALFORMED_POLICY_DOCUMENT, message, HTTPStatus.BAD_REQUEST)
 
 
 def validation_error(message: str) -> Response:
     """ValidationError, HTTP 400: a parameter IAM could not parse."""
-    return query_error(SERVICE, VALIDATION_ERROR, message, HTTPStatus.BAD_REQUEST)
+    return _error(VALIDATION_ERROR, message, HTTPStatus.BAD_REQUEST)
 
 
 def no_such_entity(message: str) -> Response:
     """NoSuchEntity, HTTP 404: what the request names does not exist."""
-    return query_error(SERVICE, NO_SUCH_ENTITY, message, HTTPStatus.NOT_FOUND)
+    return _error(NO_SUCH_ENTITY, message, HTTPStatus.NOT_FOUND)
 
 
 def invalid_input(message: str) -> Response:
     """InvalidInput, HTTP 400: a value IAM will not take."""
-    return query_error(SERVICE, INVALID_INPUT, message, HTTPStatus.BAD_REQUEST)
+    return _error(INVALID_INPUT, message, HTTPStatus.BAD_REQUEST)
 
 
 def unmodifiable_entity(message: str) -> Response:
     """UnmodifiableEntity, HTTP 400: the entity is AWS's to change."""
-    return query_error(SERVICE, UNMODIFIABLE_ENTITY, message, HTTPStatus.BAD_REQUEST)
+    return _error(UNMODIFIABLE_ENTITY, message, HTTPStatus.BAD_REQUEST)
+
+
+def _error(code: str, message: str, status: HTTPStatus) -> Response:
+    return query_error(AwsError(code, message, status), SERVICE).response()

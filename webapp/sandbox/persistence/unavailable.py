@@ -17,15 +17,13 @@ S3's error list has the same code). API Gateway and CloudWatch Logs model their 
 
 Every answer carries Retry-After (API Gateway's `retryAfterSeconds` is bound to it).
 """
-import json
-import uuid
 from http import HTTPStatus
-from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Request, Response
 
-from webapp.sandbox.authz.errors import (CORAL_PREFIX, JSON_CONTENT_TYPE, QUERY_NAMESPACES,
-                                         Protocol, protocol_of)
+from webapp.sandbox.aws_errors import (AwsError, Fault, Protocol, WireError, cbor_error,
+                                       json_content_type, json_error, protocol_of, query_error,
+                                       rest_json_error, rest_xml_error, speaks_cbor)
 from webapp.sandbox.dispatch import credential_scope
 
 CODE = "ServiceUnavailable"
@@ -33,12 +31,6 @@ MODELED_CODE = "ServiceUnavailableException"
 # Services whose API models name the error themselves (by IAM prefix).
 MODELED_SERVICES = frozenset({"apigateway", "logs"})
 RETRY_AFTER_SECONDS = "1"
-CBOR_PROTOCOL = "rpc-v2-cbor"
-CBOR_CONTENT_TYPE = "application/cbor"
-# CBOR major types (RFC 8949): a text string, a map; lengths below 24 fit in the first byte.
-CBOR_TEXT = 3
-CBOR_MAP = 5
-CBOR_INLINE_LENGTH = 24
 
 
 def service_unavailable(request: Request, message: str) -> Response:
@@ -46,54 +38,19 @@ def service_unavailable(request: Request, message: str) -> Response:
     scope = credential_scope(request)
     service = scope.service if scope is not None else None
     code = MODELED_CODE if service in MODELED_SERVICES else CODE
-    request_id = str(uuid.uuid4())
-    headers = {"x-amzn-RequestId": request_id, "Retry-After": RETRY_AFTER_SECONDS}
-    status = HTTPStatus.SERVICE_UNAVAILABLE
-    if request.headers.get("Smithy-Protocol") == CBOR_PROTOCOL:
-        body = _cbor_map({"__type": code, "message": message})
-        return Response(body, status=status, content_type=CBOR_CONTENT_TYPE,
-                        headers={**headers, "Smithy-Protocol": CBOR_PROTOCOL})
+    error = AwsError(code, message, HTTPStatus.SERVICE_UNAVAILABLE, Fault.RECEIVER,
+                     headers=(("Retry-After", RETRY_AFTER_SECONDS),))
+    return _shaped(request, service, error).response()
+
+
+def _shaped(request: Request, service: str | None, error: AwsError) -> WireError:
+    if speaks_cbor(request):
+        return cbor_error(error)
     protocol = protocol_of(request)
     if protocol is Protocol.JSON:
-        content_type = request.headers.get("Content-Type", "")
-        if not content_type.startswith("application/x-amz-json"):
-            content_type = JSON_CONTENT_TYPE
-        body = json.dumps({"__type": f"{CORAL_PREFIX}{code}", "message": message})
-        return Response(body, status=status, content_type=content_type, headers=headers)
+        return json_error(error, content_type=json_content_type(request))
     if protocol is Protocol.QUERY:
-        namespace = QUERY_NAMESPACES.get(service or "", f"https://{service}.amazonaws.com/doc/")
-        xml = (f'<ErrorResponse xmlns="{namespace}">\n'
-               f"  <Error>\n    <Type>Receiver</Type>\n    <Code>{code}</Code>\n"
-               f"    <Message>{escape(message)}</Message>\n  </Error>\n"
-               f"  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n")
-        return Response(xml, status=status, content_type="text/xml", headers=headers)
+        return query_error(error, service or "")
     if service == "s3":
-        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-               f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>"
-               f"<RequestId>{request_id}</RequestId></Error>")
-        return Response(xml, status=status, content_type="application/xml", headers=headers)
-    return Response(json.dumps({"message": message}), status=status,
-                    content_type="application/json", headers={**headers, "x-amzn-ErrorType": code})
-
-
-def _cbor_map(fields: dict[str, str]) -> bytes:
-    encoded = _cbor_head(CBOR_MAP, len(fields))
-    for key, value in fields.items():
-        encoded += _cbor_text(key) + _cbor_text(value)
-    return encoded
-
-
-def _cbor_text(text: str) -> bytes:
-    data = text.encode()
-    return _cbor_head(CBOR_TEXT, len(data)) + data
-
-
-def _cbor_head(major: int, length: int) -> bytes:
-    if length < CBOR_INLINE_LENGTH:
-        return bytes([major << 5 | length])
-    # Additional information 24-27: the length follows in 1, 2, 4 or 8 bytes.
-    for extra, width in enumerate((1, 2, 4, 8)):
-        if length < 1 << (8 * width):
-            return bytes([major << 5 | (CBOR_INLINE_LENGTH + extra)]) + length.to_bytes(
-                width, "big")
-    raise ValueError(f"{length} bytes is too long for one CBOR string")
+        return rest_xml_error(error)
+    return rest_json_error(error)
