@@ -5,9 +5,10 @@ from urllib.parse import quote
 
 import pytest
 
-from webapp.sandbox.authz.patterns import expand, text_of
-from webapp.sandbox.authz.policy import (Decision, PolicyError, action_matches, evaluate,
-                                         parse_policy, resource_matches)
+from webapp.iam_grammar.arns import resource_matches
+from webapp.iam_grammar.variables import expand
+from webapp.iam_grammar.wildcards import action_matches, text_of
+from webapp.sandbox.authz.policy import Decision, PolicyError, evaluate, parse_policy
 
 TABLE = "arn:aws:dynamodb:ap-northeast-2:123456789012:table/Orders"
 ROLE = "arn:aws:iam::123456789012:role/fn-role"

@@ -20,6 +20,7 @@ from webapp.aws.apigateway import rest_apis as apigateway
 from webapp.aws.apigateway.rest_apis import HttpResult
 from webapp.aws.errors import ConsoleError
 from webapp.aws.paging import Page
+from webapp.iam_grammar.arns import arn_like
 
 from tests.helpers import PASSWORD, clients_for, csrf_token, injected, load_only_managed_policies
 
@@ -285,12 +286,12 @@ def test_a_missing_permission_is_shown_and_added_with_one_click(signed_in: Flask
 
 
 def test_a_permission_for_another_method_does_not_count() -> None:
-    assert apigateway._arn_like("arn:aws:execute-api:r:1:abc/*/GET/items",
-                                "arn:aws:execute-api:r:1:abc/*/GET/items")
-    assert not apigateway._arn_like("arn:aws:execute-api:r:1:abc/*/GET/items",
-                                    "arn:aws:execute-api:r:1:abc/*/POST/items")
-    assert apigateway._arn_like("arn:aws:execute-api:r:1:abc/*/*/*",
-                                "arn:aws:execute-api:r:1:abc/*/POST/items/{id}")
+    assert arn_like("arn:aws:execute-api:r:1:abc/*/GET/items",
+                    "arn:aws:execute-api:r:1:abc/*/GET/items")
+    assert not arn_like("arn:aws:execute-api:r:1:abc/*/GET/items",
+                        "arn:aws:execute-api:r:1:abc/*/POST/items")
+    assert arn_like("arn:aws:execute-api:r:1:abc/*/*/*",
+                    "arn:aws:execute-api:r:1:abc/*/POST/items/{id}")
 
 
 def test_lambda_non_proxy_keeps_its_mapping_templates(signed_in: FlaskClient) -> None:

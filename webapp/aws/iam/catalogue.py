@@ -13,11 +13,11 @@ Action names compare case-insensitively, as IAM does, and come back in AWS's can
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from webapp.iam_grammar.wildcards import action_matches, has_wildcard
 
 __all__ = [
     "action_access_level",
@@ -106,7 +106,7 @@ def canonical_action(action: str) -> str | None:
     Only exact names: wildcards return None (use expand_action).
     """
     parts = _split(action)
-    if parts is None or "*" in action or "?" in action:
+    if parts is None or has_wildcard(action):
         return None
     service = _service(parts[0])
     if service is None:
@@ -133,23 +133,22 @@ def expand_action(pattern: str) -> list[str]:
     if parts is None:
         return []
     service_pattern, action_pattern = parts[0].lower(), parts[1].lower()
-    if any(ch in service_pattern for ch in "*?"):
-        services = [s for key, s in _catalogue().items() if fnmatch.fnmatchcase(key, service_pattern)]
+    if has_wildcard(service_pattern):
+        services = [s for key, s in _catalogue().items() if action_matches(service_pattern, key)]
     else:
         one = _service(service_pattern)
         services = [one] if one else []
-    if not any(ch in action_pattern for ch in "*?"):
+    if not has_wildcard(action_pattern):
         return [
             f"{service.prefix}:{service.actions[action_pattern]}"
             for service in services
             if action_pattern in service.actions
         ]
-    matcher = re.compile(fnmatch.translate(action_pattern))
     return sorted(
         f"{service.prefix}:{name}"
         for service in services
         for lower, name in service.actions.items()
-        if matcher.match(lower)
+        if action_matches(action_pattern, lower)
     )
 
 

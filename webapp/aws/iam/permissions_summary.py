@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from webapp.aws.iam.catalogue import expand_action, service_name
+from webapp.iam_grammar.wildcards import has_wildcard
 
 # How many actions a row shows before "and N more".
 ACTION_DISPLAY_CAP = 8
@@ -41,7 +42,7 @@ class Grant:
     @property
     def wildcards(self) -> tuple[str, ...]:
         """Patterns as written that hold a wildcard (they expand to many actions)."""
-        return tuple(pattern for pattern in self.written if "*" in pattern or "?" in pattern)
+        return tuple(pattern for pattern in self.written if has_wildcard(pattern))
 
 
 @dataclass(frozen=True, slots=True)

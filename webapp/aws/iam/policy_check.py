@@ -19,6 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from webapp.aws.iam import catalogue as iam_catalogue
+from webapp.iam_grammar import arn_formats
+from webapp.iam_grammar.arns import split_arn
+from webapp.iam_grammar.wildcards import has_wildcard
 from webapp.aws.iam.policy_json import InvalidJSON, Path, Positions, parse_with_positions
 
 __all__ = ["Finding", "PolicyCheck", "check_policy", "finding_lines"]
@@ -372,8 +375,8 @@ class _Checker:
                           "for example dynamodb:GetItem."),
                        where, action=action)
             return
-        wildcard = any(ch in action for ch in "*?")
-        if not any(ch in service for ch in "*?") and not iam_catalogue.is_known_service(service):
+        wildcard = has_wildcard(action)
+        if not has_wildcard(service) and not iam_catalogue.is_known_service(service):
             suggestion = iam_catalogue.suggest_service(service)
             if suggestion:
                 self.error(N_("%(service)s is not an AWS service prefix. Did you mean %(suggestion)s?"),
@@ -427,7 +430,7 @@ class _Checker:
             return
         scoped = {action: formats for action in actions if (formats := _formats(action))}
         named = {
-            iam_catalogue.canonical_action(a) for a in _as_list(statement["Action"]) if not _has_wildcard(a)
+            iam_catalogue.canonical_action(a) for a in _as_list(statement["Action"]) if not has_wildcard(a)
         }
         unscoped = [action for action in actions if action not in scoped and action in named]
         for resource, where in wellformed:
@@ -496,12 +499,12 @@ def arn_problem(resource: str) -> str | None:
     if not resource.startswith("arn:"):
         return N_("%(resource)s is not an ARN: resources look like "
                   "arn:aws:service:region:account:resource, or \"*\".")
-    parts = resource.split(":", 5)
-    if len(parts) < 6:
+    parts = split_arn(resource)
+    if parts is None:
         return N_("%(resource)s is not a complete ARN: it needs six parts, "
                   "arn:partition:service:region:account:resource.")
     _, partition, service, region, account, rest = parts
-    if not (partition in PARTITIONS or _has_wildcard(partition)):
+    if not (partition in PARTITIONS or has_wildcard(partition)):
         return N_("%(resource)s has an unknown partition: the second part should be aws.")
     if not service or not re.fullmatch(r"[a-z0-9*?-]+", service):
         return N_("%(resource)s names no service: the third part should be a service such as dynamodb.")
@@ -516,10 +519,6 @@ def arn_problem(resource: str) -> str | None:
 
 def _as_list(value: str | list) -> list[str]:
     return [value] if isinstance(value, str) else [item for item in value if isinstance(item, str)]
-
-
-def _has_wildcard(text: str) -> bool:
-    return "*" in text or "?" in text
 
 
 def _exact_actions(value: str | list) -> list[str] | None:
@@ -537,67 +536,6 @@ def _formats(action: str) -> tuple[str, ...]:
     return tuple(iam_catalogue.resource_arn_formats(action))
 
 
-# ARN fitting: could a policy resource (with * and ?) name a resource of a given ARN format (with
-# ${...} placeholders)? Both are turned into token lists and intersected like two small automata.
-# Placeholders first match one or more characters other than "/" (strict), then any non-empty text
-# (lenient) unless a more specific format fits strictly; see arn_fits.
-
-_ANY = "any"  # class: any character
-_SEGMENT = "seg"  # class: any character except "/"
-
-
-@functools.lru_cache(maxsize=8192)
-def _tokens(text: str, placeholders: bool, strict: bool) -> tuple[tuple[str, str], ...]:
-    """Tokens: ("c", char) literal, ("1", class) one char, ("*", class) zero or more chars."""
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(text):
-        if placeholders and text.startswith("${", pos) and "}" in text[pos:]:
-            pos = text.index("}", pos) + 1
-            cls = _SEGMENT if strict else _ANY
-            tokens += [("1", cls), ("*", cls)]
-            continue
-        char = text[pos]
-        if char == "*":
-            tokens.append(("*", _ANY))
-        elif char == "?" and not placeholders:
-            tokens.append(("1", _ANY))
-        else:
-            tokens.append(("c", char))
-        pos += 1
-    return tuple(tokens)
-
-
-def _chars_meet(a: tuple[str, str], b: tuple[str, str]) -> bool:
-    if a[0] == "c" and b[0] == "c":
-        return a[1] == b[1]
-    if a[0] == "c":
-        return b[1] == _ANY or a[1] != "/"
-    if b[0] == "c":
-        return a[1] == _ANY or b[1] != "/"
-    return True
-
-
-def _intersects(left: tuple[tuple[str, str], ...], right: tuple[tuple[str, str], ...]) -> bool:
-    """Whether some string matches both token lists."""
-    seen: set[tuple[int, int]] = set()
-    stack = [(0, 0)]
-    while stack:
-        i, j = stack.pop()
-        if (i, j) in seen:
-            continue
-        seen.add((i, j))
-        if i == len(left) and j == len(right):
-            return True
-        if i < len(left) and left[i][0] == "*":
-            stack.append((i + 1, j))
-        if j < len(right) and right[j][0] == "*":
-            stack.append((i, j + 1))
-        if i < len(left) and j < len(right) and _chars_meet(left[i], right[j]):
-            stack.append((i if left[i][0] == "*" else i + 1, j if right[j][0] == "*" else j + 1))
-    return False
-
-
 def arn_fits(resource: str, arn_format: str) -> bool:
     """Whether the policy resource `resource` can name a resource of `arn_format`.
 
@@ -606,19 +544,14 @@ def arn_fits(resource: str, arn_format: str) -> bool:
     groups, S3 keys) unless a more specific format of the service fits with single segments:
     ...:table/Music/index/ByArtist is an index, not a table.
     """
-    pattern = _tokens(resource, False, False)
-    if _intersects(pattern, _tokens(arn_format, True, True)):
+    if arn_formats.fits(resource, arn_format, single_segment=True):
         return True
-    weight = _literal_weight(arn_format)
+    weight = arn_formats.literal_weight(arn_format)
     for other in _sibling_formats(arn_format):
-        if _literal_weight(other) > weight and _intersects(pattern, _tokens(other, True, True)):
+        if (arn_formats.literal_weight(other) > weight
+                and arn_formats.fits(resource, other, single_segment=True)):
             return False
-    return _intersects(pattern, _tokens(arn_format, True, False))
-
-
-def _literal_weight(arn_format: str) -> int:
-    """How many letters and digits a format spells out besides its ${...} placeholders."""
-    return sum(ch.isalnum() for ch in re.sub(r"\$\{[^}]*\}", "", arn_format))
+    return arn_formats.fits(resource, arn_format, single_segment=False)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -30,8 +30,9 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
-from webapp.sandbox.authz import patterns
-from webapp.sandbox.authz.patterns import Pattern, RequestKeys
+from webapp.iam_grammar import arns, wildcards
+from webapp.iam_grammar.variables import RequestKeys
+from webapp.iam_grammar.wildcards import Pattern
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def holds(test: ConditionTest, keys: RequestKeys, resolve: Resolver) -> bool:
         if test.qualifier is SetQualifier.FOR_ANY_VALUE:
             return False
         return rule.negated
-    wanted = _policy_values(test.values, resolve if rule.reads_variables else patterns.plain)
+    wanted = _policy_values(test.values, resolve if rule.reads_variables else wildcards.plain)
     if test.qualifier is SetQualifier.FOR_ALL_VALUES:
         return all(rule.holds_for(value, wanted) for value in present)
     if test.qualifier is SetQualifier.FOR_ANY_VALUE:
@@ -139,17 +140,17 @@ def _text(value: Any) -> str:
 
 
 def _string_like(value: str, pattern: Pattern) -> bool:
-    return patterns.glob(pattern).fullmatch(value) is not None
+    return wildcards.glob(pattern).fullmatch(value) is not None
 
 
 def _arn_like(value: str, pattern: Pattern) -> bool:
-    return patterns.arn_glob(pattern).fullmatch(value) is not None
+    return arns.arn_glob(pattern).fullmatch(value) is not None
 
 
 def _on_text(compare: Callable[[str, str], bool]) -> Callable[[str, Pattern], bool]:
     """A comparison of plain strings, for operators without wildcards."""
     def matches(value: str, wanted: Pattern) -> bool:
-        return compare(value, patterns.text_of(wanted))
+        return compare(value, wildcards.text_of(wanted))
 
     return matches
 

@@ -12,7 +12,7 @@ Supported, per docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_eleme
   `log-group:/aws/lambda/f:log-stream:x`). A request resource of `*` (the fallback for actions
   whose resource is not worked out) is matched only by a `*` pattern.
 * Condition blocks, see `conditions`.
-* Policy variables (see `patterns`) in Resource, NotResource and the values of String, Arn and
+* Policy variables (see webapp.iam_grammar.variables) in Resource, NotResource and the values of String, Arn and
   Bool conditions, in documents of Version 2012-10-17 only (AWS reads them literally in
   2008-10-17).
 
@@ -22,16 +22,18 @@ does not evaluate), multi-valued keys in policy variables.
 import functools
 import json
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 from urllib.parse import unquote
 
-from webapp.sandbox.authz import conditions, patterns
+from webapp.iam_grammar import arns, variables, wildcards
+from webapp.iam_grammar.arns import resource_matches
+from webapp.iam_grammar.variables import RequestKeys
+from webapp.iam_grammar.wildcards import action_matches
+from webapp.sandbox.authz import conditions
 from webapp.sandbox.authz.conditions import ConditionTest
-from webapp.sandbox.authz.patterns import RequestKeys
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,6 @@ VARIABLES_VERSION = "2012-10-17"
 # Parsed documents are kept by their text: the text is read live from IAM on every request, so a
 # changed policy is a new key and takes effect at once.
 PARSED_DOCUMENTS_CACHED = 1024
-COMPILED_PATTERNS_CACHED = 4096
 
 
 class Effect(Enum):
@@ -122,18 +123,6 @@ def evaluate(policies: Iterable[Policy], action: str, resource: str,
     return Decision.ALLOWED if allowed else Decision.IMPLICIT_DENY
 
 
-def action_matches(pattern: str, action: str) -> bool:
-    """Whether an Action pattern covers `action` (case-insensitive, `*` and `?`)."""
-    return _action_regex(pattern).fullmatch(action) is not None
-
-
-def resource_matches(pattern: str, resource: str) -> bool:
-    """Whether a Resource pattern, as written, covers `resource` (case-sensitive)."""
-    if pattern == "*":
-        return True
-    return _resource_regex(pattern).fullmatch(resource) is not None
-
-
 def applies(statement: Statement, policy: Policy, action: str, resource: str,
             keys: RequestKeys) -> bool:
     """Whether `statement` of `policy` covers `action` on `resource`, conditions included."""
@@ -154,14 +143,14 @@ def _resource_pattern_matches(pattern: str, resource: str, policy: Policy,
                               keys: RequestKeys) -> bool:
     if not policy.reads_variables or "${" not in pattern:
         return resource_matches(pattern, resource)
-    expanded = patterns.expand(pattern, keys)
-    return expanded is not None and patterns.resource_glob(expanded).fullmatch(resource) is not None
+    expanded = variables.expand(pattern, keys)
+    return expanded is not None and arns.resource_glob(expanded).fullmatch(resource) is not None
 
 
 def _resolver(policy: Policy, keys: RequestKeys) -> conditions.Resolver:
     if not policy.reads_variables:
-        return patterns.plain
-    return lambda text: patterns.expand(text, keys)
+        return wildcards.plain
+    return lambda text: variables.expand(text, keys)
 
 
 def _statement(raw: Any) -> Statement:
@@ -196,13 +185,3 @@ def _strings(value: Any, element: str) -> tuple[str, ...]:
         return tuple(value)
     raise PolicyError(f"{element} is neither a string nor a list of strings")
 
-
-# Keyed by the pattern's text, which hashes once per string: the common, variable-free case.
-@functools.lru_cache(maxsize=COMPILED_PATTERNS_CACHED)
-def _action_regex(pattern: str) -> re.Pattern[str]:
-    return patterns.glob(patterns.plain(pattern), ignore_case=True)
-
-
-@functools.lru_cache(maxsize=COMPILED_PATTERNS_CACHED)
-def _resource_regex(pattern: str) -> re.Pattern[str]:
-    return patterns.resource_glob(patterns.plain(pattern))

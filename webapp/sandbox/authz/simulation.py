@@ -24,11 +24,11 @@ from urllib.parse import unquote
 
 from moto.iam.models import Group, ManagedPolicy, User
 
-from webapp.sandbox.authz import patterns
-from webapp.sandbox.authz.patterns import RequestKeys
+from webapp.iam_grammar import variables
+from webapp.iam_grammar.variables import RequestKeys
+from webapp.iam_grammar.wildcards import action_matches
 from webapp.sandbox.authz.policy import (VARIABLES_VERSION, Decision, Effect, Policy, PolicyError,
-                                         Statement, action_matches, applies, evaluate,
-                                         parse_policy)
+                                         Statement, applies, evaluate, parse_policy)
 from webapp.sandbox.authz.roles import (RolePolicies, boundary_policy, decide, default_document,
                                         find_role, iam_backend, partition_of)
 
@@ -388,9 +388,7 @@ def _variable_keys(raw: dict[str, Any]) -> list[str]:
             if isinstance(tests, dict):
                 for values in tests.values():
                     texts.extend(_texts(values))
-    # A variable with a default, or an escape such as ${*}, needs no key.
-    return [match["key"].strip() for text in texts for match in patterns.VARIABLE.finditer(text)
-            if match["default"] is None and match["key"].strip() not in patterns.ESCAPES]
+    return [key for text in texts for key in variables.required_keys(text)]
 
 
 def _texts(value: Any) -> list[str]:

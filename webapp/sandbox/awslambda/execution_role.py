@@ -20,7 +20,7 @@ from typing import Any
 from moto.iam.models import IAMBackend, Role, get_account_id_from
 from werkzeug.wrappers import Request, Response
 
-from webapp.sandbox.authz.patterns import glob, plain
+from webapp.iam_grammar.wildcards import action_matches
 from webapp.sandbox.authz.roles import find_role
 from webapp.sandbox.awslambda.exceptions import InvalidParameterValueException
 from webapp.sandbox.dispatch import Dispatcher, credential_scope, identify
@@ -84,7 +84,7 @@ def _names_lambda_assuming(statement: dict[str, Any]) -> bool:
     services = principal.get("Service") if isinstance(principal, dict) else None
     if LAMBDA_PRINCIPAL not in _as_list(services):
         return False
-    return any(glob(plain(action), ignore_case=True).fullmatch(ASSUME_ROLE)
+    return any(action_matches(action, ASSUME_ROLE)
                for action in _as_list(statement.get("Action")) if isinstance(action, str))
 
 

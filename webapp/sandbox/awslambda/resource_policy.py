@@ -20,7 +20,7 @@ from moto.awslambda.models import lambda_backends
 from moto.core.exceptions import ServiceException
 from werkzeug.exceptions import HTTPException
 
-from webapp.sandbox.authz.patterns import arn_glob, plain
+from webapp.iam_grammar.arns import arn_like
 
 INVOKE_ACTIONS = frozenset({"lambda:invokefunction", "lambda:*", "*"})
 SOURCE_ARN_KEY = "aws:sourcearn"
@@ -75,7 +75,7 @@ def _conditions_hold(conditions: dict[str, dict[str, Any]], source_arn: str,
 def _arn_matches(operator: str, pattern: str, arn: str) -> bool:
     if operator in EXACT_OPERATORS:
         return pattern == arn
-    return arn_glob(plain(pattern)).fullmatch(arn) is not None
+    return arn_like(pattern, arn)
 
 
 def _listed(value: Any) -> list[Any]:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from webapp.sandbox.authz.patterns import glob, plain
+from webapp.iam_grammar.wildcards import action_matches
 from webapp.sandbox.dispatch import AwsOperation, OperationHandler
 from webapp.sandbox.iam.errors import malformed_policy_document
 
@@ -97,8 +97,7 @@ def _invalid_principal(kind: str, value: str) -> str:
 def _is_trust_action(action: object) -> bool:
     if not isinstance(action, str):
         return False
-    pattern = glob(plain(action), ignore_case=True)
-    return any(pattern.fullmatch(known) for known in TRUST_ACTIONS)
+    return any(action_matches(action, known) for known in TRUST_ACTIONS)
 
 
 def _as_list(value: object) -> Iterable[object]:
