@@ -18,6 +18,7 @@ from webapp.aws.clients import client, connection, current_region
 from webapp.aws.errors import N_, ConsoleError, aws_errors
 from webapp.aws.functions.lambda_functions import PolicyStatement, _statement
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
+from webapp.iam_grammar.arns import arn_like
 
 
 def count_rest_apis() -> Count:
@@ -410,10 +411,6 @@ def execute_api_arn(api_id: str, http_method: str, resource_path: str, stage: st
             f"{resource_path}")
 
 
-def _arn_like(pattern: str, value: str) -> bool:
-    return re.fullmatch(".*".join(re.escape(piece) for piece in pattern.split("*")), value) is not None
-
-
 def may_invoke(function_target: str, source_arn: str) -> bool:
     """Whether the function's resource policy lets API Gateway call it from `source_arn`."""
     function_name, qualifier = _split_target(function_target)
@@ -425,7 +422,7 @@ def may_invoke(function_target: str, source_arn: str) -> bool:
         if not any(action in ("lambda:InvokeFunction", "lambda:*", "*")
                    for action in statement.actions):
             continue
-        if statement.source_arn is None or _arn_like(statement.source_arn, source_arn):
+        if statement.source_arn is None or arn_like(statement.source_arn, source_arn):
             return True
     return False
 
