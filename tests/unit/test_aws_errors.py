@@ -14,7 +14,10 @@ from webapp.aws import clients
 
 from tests.helpers import clients_for
 from webapp.aws.dynamodb import tables as dynamodb
-from webapp.aws.errors import ConsoleError, aws_errors
+from webapp.aws.errors import (
+    AccessDenied, BadResponse, ConsoleError, ExpiredCredentials, NoCredentials,
+    NotFound, RejectedByAws, Throttled, Unreachable, aws_errors,
+)
 from webapp.aws.paging import Count, count_items
 
 
@@ -34,7 +37,7 @@ def test_access_denied_names_the_principal_action_and_resource() -> None:
         "User: arn:aws:sts::123456789012:assumed-role/basic/items is not authorized to perform: "
         "dynamodb:GetItem on resource: arn:aws:dynamodb:ap-northeast-2:123456789012:table/Orders "
         "because no identity-based policy allows the dynamodb:GetItem action")))
-    assert err.code == "access-denied"
+    assert isinstance(err, AccessDenied)
     assert "arn:aws:sts::123456789012:assumed-role/basic/items" in err.message
     assert "may not perform dynamodb:GetItem on " \
            "arn:aws:dynamodb:ap-northeast-2:123456789012:table/Orders" in err.message
@@ -49,13 +52,13 @@ def test_access_denied_without_details_falls_back_to_the_operation_and_resource(
 def test_not_found_names_the_resource() -> None:
     err = raised(client_error("ResourceNotFoundException", "Requested resource not found"),
                  resource="table Orders")
-    assert err.code == "not-found"
+    assert isinstance(err, NotFound)
     assert err.message.startswith("table Orders was not found")
 
 
 def test_persistent_throttling_says_so() -> None:
     err = raised(client_error("ThrottlingException", "Rate exceeded", "ListTables"))
-    assert err.code == "throttled"
+    assert isinstance(err, Throttled)
     assert "kept throttling ListTables even after retrying" in err.message
 
 
@@ -67,25 +70,25 @@ def test_other_aws_errors_keep_aws_code_and_message() -> None:
 
 def test_validation_errors_carry_awss_message() -> None:
     err = raised(client_error("ValidationException", "1 validation error detected"))
-    assert err.code == "invalid"
+    assert isinstance(err, RejectedByAws)
     assert err.message == "Could not read an item: 1 validation error detected"
 
 
 @pytest.mark.parametrize("code", ["ExpiredToken", "InvalidClientTokenId", "UnrecognizedClientException"])
 def test_rejected_credentials(code: str) -> None:
     err = raised(client_error(code, "The security token included in the request is invalid"))
-    assert err.code == "expired-credentials"
+    assert isinstance(err, ExpiredCredentials)
     assert f"({code})" in err.message
 
 
 def test_unreachable_endpoint_names_it() -> None:
     err = raised(boto_errors.EndpointConnectionError(endpoint_url="http://127.0.0.1:4566/"))
-    assert err.code == "unreachable"
+    assert isinstance(err, Unreachable)
     assert "http://127.0.0.1:4566/" in err.message
 
 
 def test_missing_credentials_and_sso() -> None:
-    assert raised(boto_errors.NoCredentialsError()).code == "no-credentials"
+    assert isinstance(raised(boto_errors.NoCredentialsError()), NoCredentials)
     assert "aws sso login" in raised(boto_errors.TokenRetrievalError(provider="sso",
                                                                      error_msg="x")).message
     assert "nosuch" in raised(boto_errors.ProfileNotFound(profile="nosuch")).message
@@ -128,7 +131,7 @@ def test_throttling_is_retried_by_botocore_before_giving_up() -> None:
     finally:
         server.shutdown()
     assert _AlwaysThrottled.requests_seen == 2
-    assert caught.value.code == "throttled"
+    assert isinstance(caught.value, Throttled)
 
 
 def test_counts_stop_at_the_cap() -> None:
@@ -140,5 +143,5 @@ def test_counts_stop_at_the_cap() -> None:
 
 def test_an_answer_not_in_awss_format_is_explained() -> None:
     err = raised(ResponseParserError("Unable to parse response"))
-    assert err.code == "bad-response"
+    assert isinstance(err, BadResponse)
     assert err.message.startswith("Could not read an item: the endpoint's answer was not in AWS's format")

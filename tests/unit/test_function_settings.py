@@ -24,7 +24,7 @@ from webapp import create_app
 from webapp.aws.apigateway import rest_apis as apigateway
 from webapp.aws import clients
 from webapp.aws.functions import lambda_functions as functions
-from webapp.aws.errors import FAILED, ConsoleError
+from webapp.aws.errors import FAILED, AwsFailure, ConsoleError, TooLarge
 from webapp.aws.functions.lambda_functions import Condition, PolicyStatement, Principal
 from webapp.aws.paging import Page
 from webapp.views.functions import settings as function_settings
@@ -159,8 +159,8 @@ def test_a_section_shows_an_aws_error_inside_itself(signed_in: FlaskClient,
     make_function()
 
     def denied(function_name: str) -> None:
-        raise ConsoleError(FAILED, aws_code="AccessDeniedException", action="read the policy",
-                           aws_message="no lambda:GetPolicy")
+        raise AwsFailure(FAILED, aws_code="AccessDeniedException", action="read the policy",
+                         aws_message="no lambda:GetPolicy")
 
     monkeypatch.setattr(functions, "get_resource_policy", denied)
     reply = signed_in.get(f"/functions/{FUNCTION}/policy", headers={"HX-Request": "true"})
@@ -240,9 +240,9 @@ def test_an_aws_error_on_save_is_shown_beside_the_submit_button(
     make_function()
 
     def conflict(function_name: str, change: functions.ConfigurationChange) -> None:
-        raise ConsoleError(FAILED, aws_code="ResourceConflictException",
-                           action="update the configuration",
-                           aws_message="An update is in progress for resource")
+        raise AwsFailure(FAILED, aws_code="ResourceConflictException",
+                         action="update the configuration",
+                         aws_message="An update is in progress for resource")
 
     monkeypatch.setattr(functions, "update_function_configuration", conflict)
     reply = signed_in.post(f"/functions/{FUNCTION}/configuration",
@@ -329,7 +329,7 @@ def test_a_download_larger_than_the_limit_is_refused(app: Flask,
         make_function()
         with pytest.raises(ConsoleError) as raised:
             functions.read_code_package(FUNCTION, max_bytes=1024)
-    assert raised.value.code == "too-large"
+    assert isinstance(raised.value, TooLarge)
 
 
 # Code: replace

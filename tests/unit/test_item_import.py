@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from webapp.aws import clients
 from webapp.aws.dynamodb import item_import
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import Busy, ConsoleError, InvalidInput, NotFound, Throttled
 from webapp.aws.dynamodb.item_import import BatchOutcome, RowFailure
 from webapp.aws.dynamodb.import_jobs import (
     MAX_WAITING, UNEXPECTED, WORKERS, ImportJob, ImportJobs, run_import,
@@ -117,7 +117,7 @@ def test_a_bad_row_among_good_ones_is_reported_by_line(table: str) -> None:
     assert [outcome.written for outcome in outcomes] == [2]
     [failure] = outcomes[0].failures
     assert failure.line == 2
-    assert failure.error.code == "invalid"
+    assert isinstance(failure.error, InvalidInput)
     assert sorted(stored()) == ["a", "c"]
 
 
@@ -171,13 +171,13 @@ def test_rows_left_unprocessed_after_every_retry_fail_by_line(
     [outcome] = outcomes
     assert outcome.written == 2
     assert [failure.line for failure in outcome.failures] == [2]
-    assert outcome.failures[0].error.code == "throttled"
+    assert isinstance(outcome.failures[0].error, Throttled)
 
 
 def test_a_missing_table_stops_the_import(app: Flask) -> None:
     with app.app_context(), pytest.raises(ConsoleError) as caught:
         write([(1, {"id": "a"})], table_name="Nope")
-    assert caught.value.code == "not-found"
+    assert isinstance(caught.value, NotFound)
 
 
 # --- the pages -------------------------------------------------------------------------------
@@ -375,8 +375,8 @@ def test_a_batch_throttled_every_time_fails_its_rows_by_line(
     monkeypatch.setattr(clients.client("dynamodb"), "batch_write_item", always_throttles)
     outcomes = write([(1, {"id": "a"}), (2, {"id": "b"})])
     assert [outcome.written for outcome in outcomes] == [0]
-    assert [(failure.line, failure.error.code) for failure in outcomes[0].failures] == [
-        (1, "throttled"), (2, "throttled")]
+    assert [(failure.line, type(failure.error)) for failure in outcomes[0].failures] == [
+        (1, Throttled), (2, Throttled)]
 
 
 def rows_then_crash(count: int) -> Iterator[tuple[int, dict]]:
@@ -427,7 +427,7 @@ def test_import_and_batch_threads_are_daemons_so_stopping_the_console_never_wait
 
 def test_a_job_keeps_the_lowest_lines_of_its_failures_and_counts_the_rest() -> None:
     job = ImportJob(TABLE, 20, keep_failures=3)
-    problem = ConsoleError("bad")
+    problem = InvalidInput("bad")
     for line in (5, 9, 7, 8):
         job.record_bad_row(RowError(line, problem))
     job.record(BatchOutcome(2, [RowFailure(1, problem), RowFailure(6, problem)]))
@@ -440,7 +440,7 @@ def test_a_job_keeps_the_lowest_lines_of_its_failures_and_counts_the_rest() -> N
 def test_a_job_holds_at_most_a_thousand_failures() -> None:
     job = ImportJob(TABLE, 5000)
     for line in range(1, 5001):
-        job.record_bad_row(RowError(line, ConsoleError("bad")))
+        job.record_bad_row(RowError(line, InvalidInput("bad")))
     progress = job.progress()
     assert len(progress.failures) == 1000 and progress.failures[-1].line == 1000
     assert progress.failed == 5000
@@ -471,7 +471,7 @@ def test_no_more_imports_are_queued_when_the_workers_are_busy_and_four_wait() ->
     try:
         with pytest.raises(ConsoleError) as caught:
             jobs.start(ImportJob(TABLE, 1), lambda: None)
-        assert caught.value.code == "busy"
+        assert isinstance(caught.value, Busy)
         assert caught.value.message == (
             "2 imports are already running and 4 are waiting; wait for one to finish, then "
             "import again.")

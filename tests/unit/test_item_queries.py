@@ -10,7 +10,7 @@ from flask import Flask
 
 from webapp.aws import clients
 from webapp.aws.dynamodb import item_queries
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import ConsoleError, NotFound
 from webapp.aws.dynamodb.item_queries import Condition, ItemQuery, request_parameters, typed_value
 
 REGION = "ap-northeast-2"
@@ -126,4 +126,4 @@ def test_export_reads_the_first_page_at_once_and_the_rest_lazily(
 def test_export_of_a_missing_table_fails_before_streaming(app: Flask) -> None:
     with clients.using_region(REGION), pytest.raises(ConsoleError) as caught:
         item_queries.export_pages(ItemQuery("Nope"))
-    assert caught.value.code == "not-found"
+    assert isinstance(caught.value, NotFound)

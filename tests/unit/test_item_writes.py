@@ -13,7 +13,7 @@ from flask import Flask
 
 from webapp.aws import clients
 from webapp.aws.dynamodb import item_json, item_writes
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import ConsoleError, NotFound
 
 REGION = "ap-northeast-2"
 TABLE = "Orders"
@@ -254,7 +254,7 @@ def test_delete_removes_the_item_and_says_when_it_is_gone(dynamodb: BaseClient) 
     assert stored(dynamodb) == []
     with pytest.raises(ConsoleError) as raised:
         item_writes.delete_item(TABLE, key, KEYS)
-    assert raised.value.code == "not-found"
+    assert isinstance(raised.value, NotFound)
 
 
 def test_a_validation_error_is_a_console_error(dynamodb: BaseClient) -> None:

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from webapp import create_app
 from webapp.aws import sandbox_state
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import AwsFailure, ConsoleError, NotSupported, Refused, TimedOut, Unreachable
 from webapp.views import sandbox_state as sandbox_page
 
 from tests.helpers import PASSWORD, csrf_token, free_port, injected
@@ -122,7 +122,7 @@ def test_a_sandbox_without_state_in_its_health_is_an_older_version(fake: FakeSan
     fake.replies[("GET", "/_sandbox/health")] = json_reply(200, {"status": "ok"})
     with pytest.raises(ConsoleError) as caught:
         sandbox_state.state_info(fake.url)
-    assert caught.value.code == "not-supported"
+    assert isinstance(caught.value, NotSupported)
     assert "older version" in caught.value.message
 
 
@@ -168,7 +168,7 @@ def test_a_refusal_carries_the_sandboxs_message(fake: FakeSandbox) -> None:
         403, {"message": "X-Sandbox-Action: reset is required"})
     with pytest.raises(ConsoleError) as caught:
         sandbox_state.reset(fake.url)
-    assert caught.value.code == "refused"
+    assert isinstance(caught.value, Refused)
     assert caught.value.message == (
         "The sandbox refused to reset the sandbox: X-Sandbox-Action: reset is required")
 
@@ -177,7 +177,7 @@ def test_a_sandbox_failure_names_its_status(fake: FakeSandbox) -> None:
     fake.replies[("GET", "/_sandbox/state")] = Reply(500, b"boom")
     with pytest.raises(ConsoleError) as caught:
         sandbox_state.download_snapshot(fake.url)
-    assert caught.value.code == "sandbox-error"
+    assert isinstance(caught.value, AwsFailure)
     assert "HTTP 500" in caught.value.message
 
 
@@ -185,7 +185,7 @@ def test_a_sandbox_without_the_state_routes_is_an_older_version(fake: FakeSandbo
     del fake.replies[("DELETE", "/_sandbox/state")]
     with pytest.raises(ConsoleError) as caught:
         sandbox_state.reset(fake.url)
-    assert caught.value.code == "not-supported"
+    assert isinstance(caught.value, NotSupported)
 
 
 @pytest.mark.parametrize("call", [
@@ -195,7 +195,7 @@ def test_a_refused_connection_is_the_unreachable_error(call) -> None:  # type: i
     endpoint = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(ConsoleError) as caught:
         call(endpoint)
-    assert caught.value.code == "unreachable"
+    assert isinstance(caught.value, Unreachable)
     assert endpoint in caught.value.message
 
 
@@ -207,7 +207,7 @@ def test_a_sandbox_that_answers_too_late_is_slow_not_unreachable(
         monkeypatch.setattr(sandbox_state, "RESET_TIMEOUT_SECONDS", 0.3)
         with pytest.raises(ConsoleError) as caught:
             sandbox_state.reset(f"http://127.0.0.1:{silent.getsockname()[1]}")
-    assert caught.value.code == "timeout"
+    assert isinstance(caught.value, TimedOut)
     assert "took longer than 0.3 s to reset the sandbox" in caught.value.message
 
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from webapp.aws import clients
 from webapp.aws.dynamodb import tables as dynamodb
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import AwsFailure
 from webapp.views.form_numbers import parse_whole_number
 
 from tests.helpers import csrf_token
@@ -280,9 +280,9 @@ def test_an_existing_name_is_an_error_beside_the_name(signed_in: FlaskClient) ->
 def test_other_aws_errors_show_at_the_top_of_the_form(
         signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(spec: dynamodb.NewTable) -> dynamodb.Table:
-        raise ConsoleError("Could not %(action)s: %(aws_code)s: %(aws_message)s",
-                           aws_code="LimitExceededException", action="create the table",
-                           aws_message="Too many tables being created")
+        raise AwsFailure("Could not %(action)s: %(aws_code)s: %(aws_message)s",
+                         aws_code="LimitExceededException", action="create the table",
+                         aws_message="Too many tables being created")
 
     monkeypatch.setattr(dynamodb, "create_table", refuse)
     reply = signed_in.post("/tables/", data=form(signed_in))

@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_policies
 from webapp import create_app
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import AwsFailure, ConsoleError, RejectedByAws
 from webapp.wizard import steps
 from webapp.wizard.model import Made, Plan
 
@@ -154,7 +154,7 @@ def test_what_a_failing_step_made_before_it_failed_is_torn_down(
     from webapp.wizard import lookups as wizard_lookups
 
     def refuse(*args: object, **kwargs: object) -> int:
-        raise ConsoleError("The items could not be written.", code="aws-error")
+        raise AwsFailure("The items could not be written.")
 
     monkeypatch.setattr(wizard_lookups, "put_items", refuse)
     reply = post_step(signed_in, "table", {"table_name": "made-then-failed", "partition_key": "id",
@@ -227,8 +227,7 @@ def test_a_logging_role_from_a_failed_try_is_set_rather_than_made_again(
         made_roles.append(name)
         boto3.client("iam", region_name=REGION).create_role(
             RoleName=name, AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
-        raise ConsoleError("The role ARN does not have required permissions set to API Gateway",
-                           code="invalid")
+        raise RejectedByAws("The role ARN does not have required permissions set to API Gateway")
 
     monkeypatch.setattr(apigateway, "create_logging_role", made_but_not_set)
     made = Made(api_id=api_id)

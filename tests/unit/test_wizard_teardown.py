@@ -22,7 +22,7 @@ from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import policies as iam_policies, roles as iam_roles
 from webapp.aws.dynamodb.tables import KeyAttribute, NewTable
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import AccessDenied, AwsFailure, ConsoleError, RejectedByAws
 from webapp.views.wizard.pages import CHECK_SESSION_KEY, SESSION_KEY
 from webapp.wizard import teardown
 from webapp.wizard.model import API_ROUTES, BASIC_EXECUTION_POLICY, Made, Plan
@@ -202,9 +202,9 @@ def test_a_failing_delete_does_not_stop_the_others(app: Flask,
     made = build(plan)
 
     def refuse(function_name: str) -> str:
-        raise ConsoleError("Could not %(action)s: %(aws_code)s: %(aws_message)s",
-                           aws_code="ResourceConflictException", action="delete the function",
-                           aws_message="The function is being updated")
+        raise AwsFailure("Could not %(action)s: %(aws_code)s: %(aws_message)s",
+                         aws_code="ResourceConflictException", action="delete the function",
+                         aws_message="The function is being updated")
 
     monkeypatch.setattr(deletions, "delete_function", refuse)
     results = teardown.tear_down(plan, made)
@@ -245,9 +245,9 @@ def test_an_account_setting_that_cannot_be_cleared_keeps_the_logging_role(
     made = build(plan)
 
     def refuse(role_arn: str) -> str:
-        raise ConsoleError("Could not %(action)s: %(aws_message)s", code="invalid",
-                           aws_code="BadRequestException", action="clear the setting",
-                           aws_message="Invalid ARN specified in the request")
+        raise RejectedByAws("Could not %(action)s: %(aws_message)s",
+                            aws_code="BadRequestException", action="clear the setting",
+                            aws_message="Invalid ARN specified in the request")
 
     monkeypatch.setattr(deletions, "unset_cloudwatch_role", refuse)
     results = teardown.tear_down(plan, made)
@@ -276,7 +276,7 @@ def test_each_delete_call_says_already_gone_for_a_missing_resource(app: Flask) -
 def test_an_unexpected_failure_is_still_an_error(app: Flask,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     def denied() -> None:
-        raise ConsoleError("Access denied", code="access-denied")
+        raise AccessDenied("Access denied")
 
     with pytest.raises(ConsoleError):
         deletions.gone_if_missing(denied)
@@ -367,9 +367,9 @@ def test_a_failure_is_shown_beside_its_item_and_kept_for_the_next_run(
     start_wizard(signed_in, plan, made)
 
     def refuse(table_name: str) -> None:
-        raise ConsoleError("Could not %(action)s: %(aws_code)s: %(aws_message)s",
-                           aws_code="ResourceInUseException", action="delete the table",
-                           aws_message="Table is being updated")
+        raise AwsFailure("Could not %(action)s: %(aws_code)s: %(aws_message)s",
+                         aws_code="ResourceInUseException", action="delete the table",
+                         aws_message="Table is being updated")
 
     monkeypatch.setattr(dynamodb, "delete_table", refuse)
     reply = confirm(signed_in, "delete")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, NotFound, aws_errors
 
 DELETED = "deleted"
 ALREADY_GONE = "gone"
@@ -22,9 +22,7 @@ def gone_if_missing(delete: Callable[[], object]) -> str:
     when it raised a not-found ConsoleError."""
     try:
         delete()
-    except ConsoleError as err:
-        if err.code != "not-found":
-            raise
+    except NotFound:
         return ALREADY_GONE
     return DELETED
 

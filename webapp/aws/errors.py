@@ -1,8 +1,10 @@
-"""One ConsoleError for everything that goes wrong talking to AWS, worded so a person can act.
+"""ConsoleErrors for everything that goes wrong talking to AWS, worded so a person can act.
 
-Messages are English msgids with %(name)s placeholders, marked with N_ so Babel extracts them;
-the view layer translates them (this package never imports Flask). AWS's own names, codes and
-messages travel as parameters and are never translated.
+Each kind of failure is its own subclass carrying the HTTP status a page showing it answers, so
+views ask `err.status` or `isinstance` rather than compare codes. Messages are English msgids
+with %(name)s placeholders, marked with N_ so Babel extracts them; the view layer translates
+them (this package never imports Flask). AWS's own names, codes and messages travel as
+parameters and are never translated.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
+from typing import ClassVar
 
 from botocore import exceptions as boto_errors
 from botocore.parsers import ResponseParserError
@@ -23,13 +27,19 @@ def N_(text: str) -> str:
 
 
 class ConsoleError(Exception):
-    """An AWS call that failed, with a message that says what to do about it."""
+    """Something the console could not do, with a message that says what to do about it.
 
-    def __init__(self, template: str, *, code: str = "aws-error", field: str | None = None,
+    Only a base: raise the subclass that names what happened.
+    """
+
+    status: ClassVar[HTTPStatus] = HTTPStatus.BAD_GATEWAY
+
+    def __init__(self, template: str, *, field: str | None = None,
                  aws_code: str | None = None, **params: object) -> None:
+        if type(self) is ConsoleError:
+            raise TypeError("raise a ConsoleError subclass that names what happened")
         self.template = template
         self.params = {"aws_code": aws_code, **params} if aws_code else params
-        self.code = code
         self.field = field
         self.aws_code = aws_code
         super().__init__(self.message)
@@ -38,6 +48,104 @@ class ConsoleError(Exception):
     def message(self) -> str:
         """The English message, placeholders filled."""
         return self.template % self.params if self.params else self.template
+
+
+# AWS, or the sandbox standing in for it, did not do what was asked: the page failed upstream.
+
+class AwsFailure(ConsoleError):
+    """AWS answered with an error the console has no better words for."""
+
+
+class Unreachable(ConsoleError):
+    """The endpoint could not be reached at all."""
+
+
+class TimedOut(ConsoleError):
+    """The endpoint was reached but did not answer in time."""
+
+
+class NoCredentials(ConsoleError):
+    """No usable credentials or profile were configured."""
+
+
+class ExpiredCredentials(ConsoleError):
+    """The credentials or the SSO session were refused as expired, revoked or mistyped."""
+
+
+class AccessDenied(ConsoleError):
+    """The identity may not perform the call (the page answers 502: AWS refused, not us)."""
+
+
+class Throttled(ConsoleError):
+    """AWS kept throttling the call after retrying."""
+
+
+class BadResponse(ConsoleError):
+    """The endpoint answered, but not in the format expected."""
+
+
+class NotSupported(ConsoleError):
+    """The endpoint does not implement the call."""
+
+
+class Refused(ConsoleError):
+    """The sandbox refused the request and said why."""
+
+
+class CodeUnavailable(ConsoleError):
+    """A function's deployment package cannot be fetched."""
+
+
+class Unexpected(ConsoleError):
+    """A failure with no words for a person; the details are in the console's log."""
+
+    status = HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+# What was asked for is not there.
+
+class NotFound(ConsoleError):
+    """The resource does not exist (deleted, or in another region)."""
+
+    status = HTTPStatus.NOT_FOUND
+
+
+# What was asked cannot be done as asked; forms show these beside the input to change.
+
+class InvalidInput(ConsoleError):
+    """A value the console itself refuses."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+class RejectedByAws(InvalidInput):
+    """A request AWS (or the SDK) refused as invalid: a page that sent it failed upstream."""
+
+    status = HTTPStatus.BAD_GATEWAY
+
+
+class AlreadyExists(ConsoleError):
+    """Creating found something by that name already."""
+
+    status = HTTPStatus.CONFLICT
+
+
+class Conflict(ConsoleError):
+    """The resource changed, or is changing, under the request."""
+
+    status = HTTPStatus.CONFLICT
+
+
+class TooLarge(ConsoleError):
+    """More than the console (or AWS) takes or reads in one go."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+class Busy(ConsoleError):
+    """The console is already doing as much of this as it will at once."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
 
 
 UNREACHABLE = N_(
@@ -75,23 +183,23 @@ BAD_RESPONSE = N_(
 FAILED = N_("Could not %(action)s: %(aws_code)s: %(aws_message)s")
 BAD_REQUEST = N_("Could not %(action)s: %(aws_message)s")
 
-_EXPIRED_CODES = frozenset({
+_EXPIRED_AWS_CODES = frozenset({
     "ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
     "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch",
     "AuthFailure", "InvalidAccessKeyId", "MissingAuthenticationToken",
 })
-_DENIED_CODES = frozenset({
+_DENIED_AWS_CODES = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
 })
-_NOT_FOUND_CODES = frozenset({
+_NOT_FOUND_AWS_CODES = frozenset({
     "ResourceNotFoundException", "NoSuchEntity", "NoSuchEntityException", "NotFoundException",
     "TableNotFoundException",
 })
-_THROTTLE_CODES = frozenset({
+_THROTTLE_AWS_CODES = frozenset({
     "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
     "ProvisionedThroughputExceededException", "RequestThrottled", "SlowDown",
 })
-_BAD_REQUEST_CODES = frozenset({
+_BAD_REQUEST_AWS_CODES = frozenset({
     "ValidationException", "ValidationError", "InvalidParameterValueException",
     "BadRequestException", "MalformedPolicyDocument", "InvalidInput",
 })
@@ -111,7 +219,7 @@ _SSO_ERRORS = (
 
 @contextmanager
 def aws_errors(action: str, resource: str | None = None) -> Iterator[None]:
-    """Turn any botocore failure inside the block into one ConsoleError, keeping the cause.
+    """Turn any botocore failure inside the block into a ConsoleError, keeping the cause.
 
     `action` says in plain words what was being done ("list tables"); `resource` names what it
     was done to, for not-found and access-denied messages.
@@ -124,23 +232,21 @@ def aws_errors(action: str, resource: str | None = None) -> Iterator[None]:
     except _UNREACHABLE_ERRORS as err:
         endpoint = err.kwargs.get("endpoint_url", "") or ""
         logger.info("AWS endpoint unreachable: %s: %s", action, endpoint)
-        raise ConsoleError(UNREACHABLE, code="unreachable", endpoint=endpoint) from err
+        raise Unreachable(UNREACHABLE, endpoint=endpoint) from err
     except (boto_errors.NoCredentialsError, boto_errors.PartialCredentialsError) as err:
-        raise ConsoleError(NO_CREDENTIALS, code="no-credentials") from err
+        raise NoCredentials(NO_CREDENTIALS) from err
     except _SSO_ERRORS as err:
-        raise ConsoleError(SSO_EXPIRED, code="expired-credentials") from err
+        raise ExpiredCredentials(SSO_EXPIRED) from err
     except boto_errors.ParamValidationError as err:
         # A value the console let through but the SDK refuses before sending anything.
         logger.info("AWS request refused by the SDK: %s", action)
-        raise ConsoleError(BAD_REQUEST, code="invalid", action=action,
-                           aws_message=str(err.kwargs.get("report", err)).strip()) from err
+        raise RejectedByAws(BAD_REQUEST, action=action,
+                            aws_message=str(err.kwargs.get("report", err)).strip()) from err
     except ResponseParserError as err:
         logger.info("AWS answer not understood: %s", action)
-        raise ConsoleError(BAD_RESPONSE, code="bad-response", action=action) from err
+        raise BadResponse(BAD_RESPONSE, action=action) from err
     except boto_errors.ProfileNotFound as err:
-        raise ConsoleError(
-            PROFILE_NOT_FOUND, code="no-credentials", profile=err.kwargs.get("profile", "")
-        ) from err
+        raise NoCredentials(PROFILE_NOT_FOUND, profile=err.kwargs.get("profile", "")) from err
 
 
 def from_client_error(err: boto_errors.ClientError, action: str,
@@ -149,26 +255,21 @@ def from_client_error(err: boto_errors.ClientError, action: str,
     error = err.response.get("Error", {})
     aws_code = str(error.get("Code", "Unknown"))
     aws_message = str(error.get("Message", "")) or aws_code
-    if aws_code in _EXPIRED_CODES:
-        return ConsoleError(EXPIRED_CREDENTIALS, code="expired-credentials", aws_code=aws_code)
-    if aws_code in _DENIED_CODES:
+    if aws_code in _EXPIRED_AWS_CODES:
+        return ExpiredCredentials(EXPIRED_CREDENTIALS, aws_code=aws_code)
+    if aws_code in _DENIED_AWS_CODES:
         denial = _DENIAL.search(aws_message)
-        return ConsoleError(
-            ACCESS_DENIED, code="access-denied", aws_code=aws_code,
+        return AccessDenied(
+            ACCESS_DENIED, aws_code=aws_code,
             principal=denial["principal"] if denial else "your credentials",
             aws_action=denial["action"] if denial else err.operation_name,
             resource=(denial and denial["resource"]) or resource or "*",
         )
-    if aws_code in _NOT_FOUND_CODES:
-        return ConsoleError(
-            NOT_FOUND, code="not-found", aws_code=aws_code, resource=resource or aws_message
-        )
-    if aws_code in _THROTTLE_CODES:
-        return ConsoleError(
-            THROTTLED, code="throttled", aws_code=aws_code, operation=err.operation_name
-        )
-    if aws_code in _BAD_REQUEST_CODES:
-        return ConsoleError(
-            BAD_REQUEST, code="invalid", aws_code=aws_code, action=action, aws_message=aws_message
-        )
-    return ConsoleError(FAILED, aws_code=aws_code, action=action, aws_message=aws_message)
+    if aws_code in _NOT_FOUND_AWS_CODES:
+        return NotFound(NOT_FOUND, aws_code=aws_code, resource=resource or aws_message)
+    if aws_code in _THROTTLE_AWS_CODES:
+        return Throttled(THROTTLED, aws_code=aws_code, operation=err.operation_name)
+    if aws_code in _BAD_REQUEST_AWS_CODES:
+        return RejectedByAws(BAD_REQUEST, aws_code=aws_code, action=action,
+                             aws_message=aws_message)
+    return AwsFailure(FAILED, aws_code=aws_code, action=action, aws_message=aws_message)

@@ -13,13 +13,13 @@ from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import execution_roles as iam
 from webapp.aws.logs import log_groups as logs
 from webapp.aws.account import Identity, get_caller_identity
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import ConsoleError, ExpiredCredentials, NoCredentials, Unreachable
 from webapp.aws.paging import Count
 
 T = TypeVar("T")
 
 # Failures that make every other call fail the same way: stop after the first.
-BLOCKING_CODES = frozenset({"unreachable", "no-credentials", "expired-credentials"})
+BLOCKING_ERRORS = (Unreachable, NoCredentials, ExpiredCredentials)
 
 COUNTERS: tuple[tuple[str, Callable[[], Count]], ...] = (
     ("tables", dynamodb.count_tables),
@@ -63,10 +63,10 @@ def account_overview() -> Overview:
             for kind, counter in COUNTERS
         }
         identity, identity_error = who.result()
-        if identity_error is not None and identity_error.code in BLOCKING_CODES:
+        if isinstance(identity_error, BLOCKING_ERRORS):
             return Overview(None, identity_error, [])
         counts = [ResourceCount(kind, *future.result()) for kind, future in futures.items()]
-    problem = next((c.error for c in counts if c.error and c.error.code in BLOCKING_CODES), None)
+    problem = next((c.error for c in counts if isinstance(c.error, BLOCKING_ERRORS)), None)
     return Overview(identity, problem, counts)
 
 

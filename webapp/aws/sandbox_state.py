@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.client import HTTPResponse
 
-from webapp.aws.errors import N_, UNREACHABLE, ConsoleError
+from webapp.aws.errors import (
+    N_, UNREACHABLE, AwsFailure, BadResponse, ConsoleError, InvalidInput, NotSupported, Refused,
+    TimedOut, Unreachable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +104,7 @@ def state_info(endpoint: str) -> SandboxState:
     reply = _json(_send(endpoint, "GET", HEALTH_PATH, READ_STATE), READ_STATE)
     state = reply.get("state")
     if not isinstance(state, dict):
-        raise ConsoleError(NOT_SUPPORTED, code="not-supported", action=READ_STATE,
+        raise NotSupported(NOT_SUPPORTED, action=READ_STATE,
                            endpoint=endpoint)
     try:
         return SandboxState(
@@ -117,7 +120,7 @@ def state_info(endpoint: str) -> SandboxState:
             isolation=_isolation(reply.get("isolation")),
         )
     except (KeyError, TypeError, ValueError) as err:
-        raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=READ_STATE) from err
+        raise BadResponse(NOT_UNDERSTOOD, action=READ_STATE) from err
 
 
 def download_snapshot(endpoint: str) -> Snapshot:
@@ -138,7 +141,7 @@ def restore(endpoint: str, snapshot: BinaryIO, size_bytes: int) -> Restored:
     try:
         return _restored(_json(response, RESTORE))
     except (KeyError, TypeError, ValueError) as err:
-        raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=RESTORE) from err
+        raise BadResponse(NOT_UNDERSTOOD, action=RESTORE) from err
 
 
 def reset(endpoint: str) -> None:
@@ -182,9 +185,9 @@ def _json(response: HTTPResponse, action: str) -> dict:
         try:
             reply = json.loads(response.read() or b"{}")
         except ValueError as err:
-            raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=action) from err
+            raise BadResponse(NOT_UNDERSTOOD, action=action) from err
     if not isinstance(reply, dict):
-        raise ConsoleError(NOT_UNDERSTOOD, code="bad-response", action=action)
+        raise BadResponse(NOT_UNDERSTOOD, action=action)
     return reply
 
 
@@ -205,11 +208,10 @@ def _send(endpoint: str, method: str, path: str, action: str, *, body: BinaryIO 
         raise _from_status(err.code, _sandbox_message(err), action, endpoint) from err
     except TimeoutError as err:  # connected, but no answer in time: not "unreachable"
         logger.info("sandbox slow: %s took over %g s", action, timeout)
-        raise ConsoleError(TIMED_OUT, code="timeout", action=action,
-                           seconds=f"{timeout:g}") from err
+        raise TimedOut(TIMED_OUT, action=action, seconds=f"{timeout:g}") from err
     except (urllib.error.URLError, OSError) as err:
         logger.info("sandbox unreachable: %s: %s", action, endpoint)
-        raise ConsoleError(UNREACHABLE, code="unreachable", endpoint=endpoint) from err
+        raise Unreachable(UNREACHABLE, endpoint=endpoint) from err
 
 
 def _sandbox_message(err: urllib.error.HTTPError) -> str:
@@ -226,11 +228,11 @@ def _sandbox_message(err: urllib.error.HTTPError) -> str:
 def _from_status(status: int, sandbox_message: str, action: str, endpoint: str) -> ConsoleError:
     logger.info("sandbox answered %s: %s", status, action)
     if status == HTTPStatus.BAD_REQUEST and action == RESTORE:
-        return ConsoleError(REFUSED_FILE, code="invalid", field="snapshot",
+        return InvalidInput(REFUSED_FILE, field="snapshot",
                             sandbox_message=sandbox_message)
     if status in (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED):
-        return ConsoleError(NOT_SUPPORTED, code="not-supported", action=action, endpoint=endpoint)
+        return NotSupported(NOT_SUPPORTED, action=action, endpoint=endpoint)
     if status < HTTPStatus.INTERNAL_SERVER_ERROR:
-        return ConsoleError(REFUSED, code="refused", action=action, sandbox_message=sandbox_message)
-    return ConsoleError(SANDBOX_FAILED, code="sandbox-error", action=action, status=status,
-                        sandbox_message=sandbox_message)
+        return Refused(REFUSED, action=action, sandbox_message=sandbox_message)
+    return AwsFailure(SANDBOX_FAILED, action=action, status=status,
+                      sandbox_message=sandbox_message)

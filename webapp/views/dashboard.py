@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.aws import clients
 from webapp.aws.account import get_caller_identity
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import ConsoleError, Unreachable
 from webapp.aws.overview import account_overview
 from webapp.aws.sandbox_state import sandbox_warnings
 from webapp.views.navigation import RESOURCE_TILES
@@ -28,6 +28,7 @@ def index() -> ResponseReturnValue:
         "dashboard/index.html",
         "dashboard/fragments/overview.html",
         overview=overview,
+        reconnect=isinstance(overview.problem, Unreachable),
         backend=settings.backend,
         region=clients.current_region(),
         endpoint=settings.endpoint_url,

@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import ConsoleError, Unreachable
 from webapp.views.rendering import error_text
 
 
@@ -33,10 +33,10 @@ def too_many_requests(err: TooManyRequests) -> ResponseReturnValue:
 
 def console_error(err: ConsoleError) -> ResponseReturnValue:
     """An AWS failure no view handled: show its message, keep the console usable."""
-    status = HTTPStatus.NOT_FOUND if err.code == "not-found" else HTTPStatus.BAD_GATEWAY
+    status = err.status
     # A page that could not reach AWS reloads itself once it answers again (not a form's POST,
     # which the browser would send twice).
-    reconnect = err.code == "unreachable" and request.method == "GET"
+    reconnect = isinstance(err, Unreachable) and request.method == "GET"
     return _page(gettext("AWS request failed"), error_text(err), status, reconnect)
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext, ngettext
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from webapp.aws import sandbox_state
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import ConsoleError, Unreachable
 from webapp.views.confirm_forms import ConfirmNameForm, parse_confirm_name
 from webapp.views.rendering import error_text, render_view, see_other
 
@@ -150,9 +150,9 @@ def _page(restore_form: RestoreForm, reset_form: ConfirmNameForm,
         state = sandbox_state.state_info(_endpoint())
     except ConsoleError as err:
         problem = error_text(err)
-        reconnect = err.code == "unreachable" and request.method == "GET"
+        reconnect = isinstance(err, Unreachable) and request.method == "GET"
         if status == HTTPStatus.OK:
-            status = HTTPStatus.BAD_GATEWAY
+            status = err.status
     return render_view("sandbox/index.html", None, state=state, problem=problem,
                        reconnect=reconnect, restore_form=restore_form, reset_form=reset_form,
                        reset_word=RESET_WORD,

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from webapp.aws.apigateway import rest_apis as apigateway
 from webapp.aws.apigateway.rest_apis import HttpRequest
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, InvalidInput
 from webapp.wizard.model import Made, Plan
 
 CHECK_ITEM_NAME = "Made by the setup wizard's live check"
@@ -64,7 +64,7 @@ class CheckCall:
 def run_check(plan: Plan, made: Made) -> list[CheckCall]:
     """Create an item through the stage, read it back and list the items."""
     if not made.api_id or not made.stage_name:
-        raise ConsoleError(N_("Deploy the API to a stage first."), code="invalid")
+        raise InvalidInput(N_("Deploy the API to a stage first."))
     base = apigateway.invoke_url(made.api_id, made.stage_name)
     calls = [_call(N_("Create an item"), base, "POST", "/items", 201,
                    json.dumps({"name": CHECK_ITEM_NAME}))]

@@ -13,7 +13,7 @@ from webapp.aws.account import account_id
 from webapp.aws.apigateway.rest_apis import get_method, list_rest_apis
 from webapp.aws.clients import client
 from webapp.aws.dynamodb.tables import KeyAttribute, describe_table
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, ConsoleError, InvalidInput, NotFound, aws_errors
 from webapp.aws.functions.lambda_functions import FunctionSummary, get_function
 from webapp.aws.dynamodb.item_import import BatchOutcome, write_items
 from webapp.aws.dynamodb.item_json import to_wire
@@ -21,18 +21,12 @@ from webapp.aws.dynamodb.item_json import to_wire
 ACTIVE_WAIT_SECONDS = 60
 
 
-def _missing(err: ConsoleError) -> bool:
-    return err.code == "not-found"
-
-
 def table_keys(table_name: str) -> tuple[KeyAttribute, ...] | None:
     """The table's key attributes (partition first), or None when there is no such table."""
     try:
         table = describe_table(table_name)
-    except ConsoleError as err:
-        if _missing(err):
-            return None
-        raise
+    except NotFound:
+        return None
     return tuple(key for key in (table.partition_key, table.sort_key) if key is not None)
 
 
@@ -51,8 +45,8 @@ def put_items(table_name: str, items: Sequence[dict], key_names: Sequence[str]) 
         written.append(outcome.written)
         if outcome.failures:
             failure = outcome.failures[0]
-            raise ConsoleError(N_("Could not write the test item on line %(line)s: %(reason)s"),
-                               code="invalid", line=failure.line, reason=failure.error.message)
+            raise InvalidInput(N_("Could not write the test item on line %(line)s: %(reason)s"),
+                               line=failure.line, reason=failure.error.message)
 
     write_items(table_name, list(enumerate(items, start=1)), key_names, count)
     return sum(written)
@@ -82,10 +76,8 @@ def role_trust(role_name: str) -> tuple[str, dict] | None:
     try:
         with aws_errors(N_("read the role"), f"IAM role {role_name}"):
             role = client("iam").get_role(RoleName=role_name)["Role"]
-    except ConsoleError as err:
-        if _missing(err):
-            return None
-        raise
+    except NotFound:
+        return None
     trust = role.get("AssumeRolePolicyDocument") or {}
     if isinstance(trust, str):
         trust = json.loads(trust)
@@ -123,10 +115,8 @@ def policy_document(policy_arn: str) -> dict | None:
             version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
             document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)[
                 "PolicyVersion"]["Document"]
-    except ConsoleError as err:
-        if _missing(err):
-            return None
-        raise
+    except NotFound:
+        return None
     return json.loads(document) if isinstance(document, str) else document
 
 
@@ -142,10 +132,8 @@ def find_function(function_name: str) -> FunctionSummary | None:
     """The function, or None when there is none of that name."""
     try:
         return get_function(function_name)
-    except ConsoleError as err:
-        if _missing(err):
-            return None
-        raise
+    except NotFound:
+        return None
 
 
 def wait_function_ready(function_name: str) -> None:
@@ -201,10 +189,8 @@ def method_uri(api_id: str, resource_id: str, http_method: str) -> str | None:
     """The integration URI of a method, "" for a method without one, None without the method."""
     try:
         method = get_method(api_id, resource_id, http_method)
-    except ConsoleError as err:
-        if _missing(err):
-            return None
-        raise
+    except NotFound:
+        return None
     return method.integration.uri if method.integration else ""
 
 

@@ -19,7 +19,7 @@ from webapp.aws.iam import policies as iam_policies, roles as iam_roles
 from webapp.wizard import lookups as wizard_lookups
 from webapp.aws.clients import current_region
 from webapp.aws.dynamodb.tables import KeyAttribute, NewTable
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, AlreadyExists, ConsoleError, InvalidInput
 from webapp.aws.dynamodb.item_json import item_from_json, load_json
 from webapp.aws.functions.code_packages import template_zip
 from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, policy_for
@@ -70,8 +70,8 @@ def parse_test_items(text: str, partition_key: str) -> list[dict]:
     if stripped.startswith("["):
         values = _json_value(stripped, None)
         if not isinstance(values, list):
-            raise ConsoleError(N_("Give the test items as JSON lines, one object per line."),
-                               code="invalid", field="test_items")
+            raise InvalidInput(N_("Give the test items as JSON lines, one object per line."),
+                               field="test_items")
     else:
         values = [_json_value(line, number)
                   for number, line in enumerate(stripped.splitlines(), start=1) if line.strip()]
@@ -80,12 +80,12 @@ def parse_test_items(text: str, partition_key: str) -> list[dict]:
         try:
             items.append(item_from_json(value))
         except ConsoleError as err:
-            raise ConsoleError(N_("Test item %(number)s: %(reason)s"), code="invalid",
-                               field="test_items", number=number, reason=err.message) from err
+            raise InvalidInput(N_("Test item %(number)s: %(reason)s"), field="test_items",
+                               number=number, reason=err.message) from err
     for number, item in enumerate(items, start=1):
         if not isinstance(item.get(partition_key), str) or not item[partition_key]:
-            raise ConsoleError(N_("Test item %(number)s needs a text \"%(key)s\", the table's "
-                                  "partition key."), code="invalid", field="test_items",
+            raise InvalidInput(N_("Test item %(number)s needs a text \"%(key)s\", the table's "
+                                  "partition key."), field="test_items",
                                number=number, key=partition_key)
     return items
 
@@ -97,7 +97,7 @@ def _json_value(text: str, line: int | None) -> object:
         if line is None:
             err.field = "test_items"
             raise
-        raise ConsoleError(N_("Line %(line)s: %(reason)s"), code="invalid", field="test_items",
+        raise InvalidInput(N_("Line %(line)s: %(reason)s"), field="test_items",
                            line=line, reason=err.message) from err
 
 
@@ -117,9 +117,9 @@ def _run_table(plan: Plan, made: Made) -> Made:
         _record(made, "table", plan.table_name)
         made.table_name, made.table_arn = plan.table_name, table.arn
     elif [(key.name, key.type) for key in keys] != [(plan.partition_key, "S")]:
-        raise ConsoleError(
+        raise AlreadyExists(
             N_("A table named %(table)s already exists with another key (%(keys)s). Choose "
-               "another table name, or the key %(keys)s."), code="exists", field="table_name",
+               "another table name, or the key %(keys)s."), field="table_name",
             table=plan.table_name, keys=", ".join(f"{key.name} ({key.type})" for key in keys))
     wizard_lookups.wait_table_active(plan.table_name)
     made.table_name, made.table_arn = plan.table_name, dynamodb.describe_table(plan.table_name).arn
@@ -151,16 +151,15 @@ def _access_calls(plan: Plan, made: Made) -> list[PlannedCall]:
 
 def _run_access(plan: Plan, made: Made) -> Made:
     if not made.table_arn:
-        raise ConsoleError(N_("Make the table first: the policy is scoped to its ARN."),
-                           code="invalid")
+        raise InvalidInput(N_("Make the table first: the policy is scoped to its ARN."))
     document = table_policy(made.table_arn)
     found = wizard_lookups.role_trust(plan.role_name)  # refuse before making anything
     if found is not None and not wizard_lookups.trusts_service(found[1], LAMBDA_SERVICE):
-        raise ConsoleError(
+        raise AlreadyExists(
             N_("A role named %(role)s already exists, and Lambda may not assume it (its "
                "trust policy names another principal). Choose another role name, or let "
                "lambda.amazonaws.com assume that role in IAM."),
-            code="exists", field="role_name", role=plan.role_name)
+            field="role_name", role=plan.role_name)
     policy_arn = wizard_lookups.customer_policy_arn(plan.policy_name)
     current = wizard_lookups.policy_document(policy_arn)
     if current is None:
@@ -196,7 +195,7 @@ def _run_access(plan: Plan, made: Made) -> Made:
 def attach_table_policy(plan: Plan, made: Made) -> Made:
     """The tutorial's fix: attach the table policy to the role after seeing AccessDenied."""
     if not made.role_name or not made.policy_arn:
-        raise ConsoleError(N_("Make the policy and the role first."), code="invalid")
+        raise InvalidInput(N_("Make the policy and the role first."))
     if made.policy_arn not in wizard_lookups.attached_policy_arns(made.role_name):
         iam_roles.attach_policy(made.role_name, made.policy_arn)
     made.table_policy_attached = True
@@ -220,7 +219,7 @@ def _function_calls(plan: Plan, made: Made) -> list[PlannedCall]:
 
 def _run_function(plan: Plan, made: Made) -> Made:
     if not made.role_arn:
-        raise ConsoleError(N_("Make the execution role first."), code="invalid")
+        raise InvalidInput(N_("Make the execution role first."))
     environment = function_environment(plan)
     existing = wizard_lookups.find_function(plan.function_name)
     if existing is None:
@@ -260,7 +259,7 @@ def _api_calls(plan: Plan, made: Made) -> list[PlannedCall]:
 
 def _run_api(plan: Plan, made: Made) -> Made:
     if not made.function_arn:
-        raise ConsoleError(N_("Make the function first."), code="invalid")
+        raise InvalidInput(N_("Make the function first."))
     api_id = wizard_lookups.find_rest_api(made.api_id, plan.api_name)
     if api_id is None:
         api_id = apigateway.create_rest_api(
@@ -287,10 +286,10 @@ def _run_api(plan: Plan, made: Made) -> Made:
                 continue
             if current is not None:
                 if not ours:  # an API the wizard did not make keeps its own methods
-                    raise ConsoleError(
+                    raise AlreadyExists(
                         N_("The REST API %(api)s already has its own %(method)s %(path)s, and "
                            "the wizard does not change an API it did not make. Choose another "
-                           "API name."), code="exists", field="api_name", api=plan.api_name,
+                           "API name."), field="api_name", api=plan.api_name,
                         method=method, path=path)
                 wizard_lookups.delete_method(api_id, resource.resource_id, method)
             apigateway.put_method(api_id, resource.resource_id, apigateway.NewMethod(
@@ -314,7 +313,7 @@ def _stage_calls(plan: Plan, made: Made) -> list[PlannedCall]:
 
 def _run_stage(plan: Plan, made: Made) -> Made:
     if not made.api_id:
-        raise ConsoleError(N_("Make the API first."), code="invalid")
+        raise InvalidInput(N_("Make the API first."))
     deployment = apigateway.create_deployment(made.api_id, plan.stage_name,
                                               "Setup wizard deployment")
     made.stage_name, made.deployment_id = plan.stage_name, deployment.deployment_id

@@ -155,8 +155,8 @@ def _delete_logging_role(item: Deletion) -> str:
         try:
             deletions.unset_cloudwatch_role(item.arn)
         except ConsoleError as err:
-            raise ConsoleError(LOGGING_ROLE_STILL_SET, code=err.code, aws_code=err.aws_code,
-                               role=item.arn, reason=err.message) from err
+            raise type(err)(LOGGING_ROLE_STILL_SET, aws_code=err.aws_code, role=item.arn,
+                            reason=err.message) from err
     return deletions.gone_if_missing(lambda: iam_roles.delete_role(item.identifier))
 
 

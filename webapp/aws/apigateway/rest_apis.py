@@ -15,7 +15,7 @@ from webapp import json_nesting
 from webapp.aws.account import account_id
 from webapp.aws import clients
 from webapp.aws.clients import client, connection, current_region
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, ConsoleError, InvalidInput, Unreachable, aws_errors
 from webapp.aws.functions.lambda_functions import PolicyStatement, _statement
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 from webapp.iam_grammar.arns import arn_like
@@ -400,8 +400,7 @@ def put_method(api_id: str, resource_id: str, spec: NewMethod) -> None:
                                                     responseTemplates=templates)
     except ConsoleError as err:
         # The method exists without a working integration; say so rather than hide it.
-        raise ConsoleError(METHOD_UNFINISHED, code=err.code, method=spec.http_method,
-                           reason=err.message) from err
+        raise type(err)(METHOD_UNFINISHED, method=spec.http_method, reason=err.message) from err
 
 
 def execute_api_arn(api_id: str, http_method: str, resource_path: str, stage: str = "*") -> str:
@@ -605,7 +604,7 @@ def update_stage_logging(api_id: str, stage_name: str, level: str, access_destin
     """Set execution logging (OFF/ERROR/INFO) and access logging ("" destination: off)."""
     if (level != "OFF" or access_destination_arn) and not get_cloudwatch_role_arn():
         # AWS refuses with this text; some endpoints accept it and never log, so ask first.
-        raise ConsoleError(NO_LOGGING_ROLE, code="no-logging-role")
+        raise InvalidInput(NO_LOGGING_ROLE)
     operations: list[dict[str, str]] = [
         {"op": "replace", "path": "/*/*/logging/loglevel", "value": level}]
     if access_destination_arn:
@@ -654,8 +653,7 @@ def create_logging_role(role_name: str) -> str:
         set_account_logging_role(role_arn)
     except ConsoleError as err:
         # The role exists now; say so, so nobody is left with an unexplained extra role.
-        raise ConsoleError(LOGGING_ROLE_UNFINISHED, code=err.code, role=role_arn,
-                           reason=err.message) from err
+        raise type(err)(LOGGING_ROLE_UNFINISHED, role=role_arn, reason=err.message) from err
     return role_arn
 
 
@@ -734,7 +732,7 @@ def call_stage(stage_url: str, request: HttpRequest) -> HttpResult:
     except urllib.error.HTTPError as err:
         status, headers, body = err.code, dict(err.headers.items()), err.read(MAX_CALL_BODY_BYTES)
     except (OSError, ValueError) as err:
-        raise ConsoleError(CALL_FAILED, code="unreachable", url=url, reason=str(err)) from err
+        raise Unreachable(CALL_FAILED, url=url, reason=str(err)) from err
     latency_ms = (time.perf_counter() - started) * 1000
     return HttpResult(status, headers, body.decode("utf-8", "replace"), latency_ms)
 

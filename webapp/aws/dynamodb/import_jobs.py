@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from webapp.aws.dynamodb import item_import
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, Busy, ConsoleError, Unexpected
 from webapp.aws.dynamodb.import_rows import Row, RowError, RowSource
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def run_import(job: ImportJob, source: RowSource, key_names: list[str]) -> None:
         job.finish(stopped_by=err)
     except Exception:
         logger.exception("import into %s failed", job.table_name)
-        job.finish(stopped_by=ConsoleError(UNEXPECTED))
+        job.finish(stopped_by=Unexpected(UNEXPECTED))
     else:
         job.finish()
 
@@ -211,8 +211,7 @@ class ImportJobs:
         unfinished = sum(1 for job in self._jobs.values()
                          if job.future is not None and not job.future.done())
         if unfinished >= self._workers + self._max_waiting:
-            raise ConsoleError(BUSY, code="busy", running=self._workers,
-                               waiting=unfinished - self._workers)
+            raise Busy(BUSY, running=self._workers, waiting=unfinished - self._workers)
 
     def get(self, job_id: str) -> ImportJob | None:
         """The job with this id, if it is still known."""

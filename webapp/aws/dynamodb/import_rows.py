@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from webapp.aws.dynamodb import item_json
 from webapp.aws.dynamodb.tables import KeyAttribute
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, ConsoleError, InvalidInput
 
 FORMATS = item_json.FORMATS
 # DynamoDB's S3 export writes one {"Item": {...}} object per line.
@@ -124,7 +124,7 @@ def _decoded(text: str) -> object:
         if "column" not in err.params:
             return err
         # The line is the row's own: say only the column within it.
-        return ConsoleError(LINE_SYNTAX, code="invalid", field="items",
+        return InvalidInput(LINE_SYNTAX, field="items",
                             column=err.params["column"], reason=err.params.get("detail", ""))
 
 
@@ -139,7 +139,7 @@ def read_rows(text: str, fmt: str, partition_key: KeyAttribute,
         spans = None
         total = sum(1 for line in _lines(text) if not _is_blank(line))
     if total == 0:
-        raise ConsoleError(NO_ROWS, code="invalid", field="items")
+        raise InvalidInput(NO_ROWS, field="items")
     return RowSource(total, text, fmt, partition_key, sort_key, spans)
 
 
@@ -184,7 +184,7 @@ def _element_end(decoder: json.JSONDecoder, text: str, position: int) -> int:
 def _syntax_error(text: str, position: int, template: str, **params: object) -> ConsoleError:
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
-    return ConsoleError(template, code="invalid", field="items", line=line, column=column,
+    return InvalidInput(template, field="items", line=line, column=column,
                         **params)
 
 

@@ -23,7 +23,7 @@ from botocore.client import BaseClient
 from webapp.aws.dynamodb import item_json
 from webapp.aws import clients
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, ConsoleError, InvalidInput, Throttled, aws_errors
 
 logger = logging.getLogger(__name__)
 
@@ -147,11 +147,11 @@ class _Writer:
             try:
                 unprocessed = self._batch_write([wire for _, wire in pending.values()])
             except ConsoleError as err:
-                if err.code == "throttled":
+                if isinstance(err, Throttled):
                     # Throttled as a whole after botocore's own retries: back off and send
                     # all of it again, as if DynamoDB had left every item unprocessed.
                     continue
-                if err.code != "invalid":
+                if not isinstance(err, InvalidInput):
                     raise
                 return self._one_by_one(len(batch), pending)
             pending = {key: pending[key] for key in map(self.key_of, unprocessed)}
@@ -159,8 +159,7 @@ class _Writer:
                 return BatchOutcome(len(batch))
         logger.info("BatchWriteItem left %d items unprocessed after %d retries",
                     len(pending), MAX_RETRIES)
-        failures = [RowFailure(line, ConsoleError(UNPROCESSED, code="throttled",
-                                                  retries=MAX_RETRIES))
+        failures = [RowFailure(line, Throttled(UNPROCESSED, retries=MAX_RETRIES))
                     for line, _ in pending.values()]
         return BatchOutcome(len(batch) - len(failures), _by_line(failures))
 
@@ -178,7 +177,7 @@ class _Writer:
                 with aws_errors(N_("write the item"), f"Table {self.table_name}"):
                     self.dynamodb.put_item(TableName=self.table_name, Item=wire)
             except ConsoleError as err:
-                if err.code != "invalid":
+                if not isinstance(err, InvalidInput):
                     raise
                 failures.append(RowFailure(line, err))
         return BatchOutcome(size - len(failures), _by_line(failures))

@@ -26,7 +26,7 @@ from typing import Any
 from boto3.dynamodb.types import DYNAMODB_CONTEXT, Binary, TypeDeserializer, TypeSerializer
 
 from webapp.aws.dynamodb.tables import KeyAttribute
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, ConsoleError, InvalidInput
 
 SET, BINARY, MAP = "$set", "$binary", "$map"
 _MARKERS = frozenset({SET, BINARY, MAP})
@@ -50,7 +50,7 @@ class _DuplicateName(ValueError):
 
 
 def _item_error(template: str, **params: object) -> ConsoleError:
-    return ConsoleError(template, code="invalid", field="item", **params)
+    return InvalidInput(template, field="item", **params)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -444,7 +444,7 @@ def decode_key(token: str) -> dict[str, Any]:
                                            for value in item.values()):
             raise ValueError(token)
     except (ValueError, ConsoleError, binascii.Error, UnicodeDecodeError) as err:
-        raise ConsoleError(_BAD_KEY, code="invalid", field="key") from err
+        raise InvalidInput(_BAD_KEY, field="key") from err
     return to_wire(item)
 
 

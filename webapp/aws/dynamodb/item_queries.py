@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from webapp.aws.dynamodb import item_json
 from webapp.aws.clients import client, current_region, using_region
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, InvalidInput, aws_errors
 
 SCAN = "scan"
 QUERY = "query"
@@ -48,7 +48,7 @@ def typed_value(raw: str, value_type: str, where: str = "") -> object:
         return item_json.parse_base64(raw.strip(), where)
     if value_type == "BOOL":
         if raw.strip().lower() not in ("true", "false"):
-            raise ConsoleError(NOT_BOOLEAN, code="invalid", name=where)
+            raise InvalidInput(NOT_BOOLEAN, name=where)
         return raw.strip().lower() == "true"
     if value_type == "NULL":
         return None

@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 
 from webapp.aws.dynamodb import item_json
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, AlreadyExists, Conflict, ConsoleError, NotFound, aws_errors
 
 MAX_EXPRESSION_BYTES = 4096
 MAX_EXPRESSION_OPERATORS = 300
@@ -41,20 +41,19 @@ NOTHING_TO_DELETE = N_("The item is no longer in the table %(table)s: someone de
                        "already.")
 
 
-class ItemExistsError(ConsoleError):
+class ItemExistsError(AlreadyExists):
     """Creating (or moving to a new key) found an item with that key: nothing was written."""
 
     def __init__(self, table_name: str, key: dict) -> None:
-        super().__init__(ITEM_EXISTS, code="item-exists", field="item", table=table_name)
+        super().__init__(ITEM_EXISTS, field="item", table=table_name)
         self.key = key
 
 
-class ConflictError(ConsoleError):
+class ConflictError(Conflict):
     """Saving found the item changed since it was opened; `current` is it now (None: deleted)."""
 
     def __init__(self, current: dict | None) -> None:
-        super().__init__(ITEM_CHANGED if current is not None else ITEM_GONE, code="conflict",
-                         field="item")
+        super().__init__(ITEM_CHANGED if current is not None else ITEM_GONE, field="item")
         self.current = current
 
 
@@ -235,6 +234,5 @@ def delete_item(table_name: str, key: Mapping[str, object], key_names: Sequence[
                                            **condition.parameters())
     except ConsoleError as err:
         if err.aws_code == "ConditionalCheckFailedException":
-            raise ConsoleError(NOTHING_TO_DELETE, code="not-found", field="item",
-                               table=table_name) from err
+            raise NotFound(NOTHING_TO_DELETE, field="item", table=table_name) from err
         raise

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from webapp.aws.dynamodb import item_json
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, NotFound, aws_errors
 
 PAGE_SIZE = 50
 # ExecuteStatement's Statement: "Length Constraints: Minimum length of 1. Maximum length of 8192."
@@ -51,9 +51,7 @@ def run_statement(statement: str, next_token: str | None = None) -> StatementPag
     try:
         with aws_errors(_ACTION):
             reply = client("dynamodb").execute_statement(**parameters)
-    except ConsoleError as err:
-        if err.code == "not-found":
-            raise ConsoleError(NO_SUCH_TABLE, code="not-found", aws_code=err.aws_code) from err
-        raise
+    except NotFound as err:
+        raise NotFound(NO_SUCH_TABLE, aws_code=err.aws_code) from err
     return StatementPage(items=[item_json.from_wire(item) for item in reply.get("Items", [])],
                          next_token=reply.get("NextToken") or None)

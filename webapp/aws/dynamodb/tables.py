@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 
 
@@ -141,10 +141,8 @@ def _describe_all(table_names: list[str]) -> list[Table]:
 def _describe_if_present(table_name: str) -> Table | None:
     try:
         return describe_table(table_name)
-    except ConsoleError as err:
-        if err.code == "not-found":  # deleted between ListTables and DescribeTable
-            return None
-        raise
+    except NotFound:  # deleted between ListTables and DescribeTable
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +221,8 @@ def create_table(spec: NewTable) -> Table:
             reply = client("dynamodb").create_table(**_create_arguments(spec))
     except ConsoleError as err:
         if err.aws_code == "ResourceInUseException":
-            raise ConsoleError(TABLE_EXISTS, code="exists", field="table_name",
-                               aws_code=err.aws_code, table_name=spec.table_name) from err
+            raise AlreadyExists(TABLE_EXISTS, field="table_name",
+                                aws_code=err.aws_code, table_name=spec.table_name) from err
         raise
     return table_from_description(reply["TableDescription"])
 

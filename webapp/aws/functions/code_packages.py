@@ -7,7 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, InvalidInput
 from webapp.config import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "lambda_code"
@@ -48,8 +48,8 @@ def template_zip(name: str) -> bytes:
     """The deployment package of one template."""
     folder = TEMPLATES_DIR / name
     if name not in {template.name for template in list_templates()}:
-        raise ConsoleError(N_("There is no code template called %(name)s."), code="invalid",
-                           field="template", name=name)
+        raise InvalidInput(N_("There is no code template called %(name)s."), field="template",
+                           name=name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
@@ -72,23 +72,22 @@ def inline_zip(source: str, filename: str = INLINE_FILENAME) -> bytes:
 def check_upload(data: bytes) -> bytes:
     """Refuse a package AWS would refuse, or that could write outside its folder when unzipped."""
     if len(data) > MAX_ZIPPED_BYTES:
-        raise ConsoleError(
+        raise InvalidInput(
             N_("The .zip is %(size)s MB; Lambda takes at most 50 MB uploaded directly."),
-            code="invalid", field="code", size=f"{len(data) / 1024 / 1024:.1f}")
+            field="code", size=f"{len(data) / 1024 / 1024:.1f}")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as err:
-        raise ConsoleError(N_("That file is not a .zip archive."), code="invalid",
-                           field="code") from err
+        raise InvalidInput(N_("That file is not a .zip archive."), field="code") from err
     unzipped = 0
     for member in members:
         _check_member_path(member)
         unzipped += member.file_size
     if unzipped > MAX_UNZIPPED_BYTES:
-        raise ConsoleError(
+        raise InvalidInput(
             N_("Unzipped, the package is %(size)s MB; Lambda allows at most 250 MB."),
-            code="invalid", field="code", size=f"{unzipped / 1024 / 1024:.1f}")
+            field="code", size=f"{unzipped / 1024 / 1024:.1f}")
     return data
 
 
@@ -96,10 +95,10 @@ def _check_member_path(member: zipfile.ZipInfo) -> None:
     path = PurePosixPath(member.filename.replace("\\", "/"))
     is_symlink = stat.S_ISLNK(member.external_attr >> 16)
     if path.is_absolute() or ".." in path.parts or is_symlink or ":" in path.parts[0]:
-        raise ConsoleError(
+        raise InvalidInput(
             N_("The .zip holds %(path)s, which would unpack outside the function's folder. "
                "Rebuild the package with relative paths only."),
-            code="invalid", field="code", path=member.filename)
+            field="code", path=member.filename)
 
 
 def read_inline_source(data: bytes, handler: str) -> str | None:

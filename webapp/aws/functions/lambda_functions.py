@@ -18,7 +18,9 @@ from botocore.exceptions import ClientError, WaiterError
 
 from webapp.aws import clients
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, ConsoleError, aws_errors, from_client_error
+from webapp.aws.errors import (
+    N_, CodeUnavailable, Conflict, ConsoleError, TooLarge, aws_errors, from_client_error,
+)
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 
 # Runtimes the console offers; AWS's own identifiers.
@@ -319,17 +321,17 @@ def open_code_package(function_name: str,
         reply = client("lambda").get_function(FunctionName=function_name)
     location = reply.get("Code", {}).get("Location")
     if not location:
-        raise ConsoleError(CODE_NOT_DOWNLOADABLE, code="no-download")
+        raise CodeUnavailable(CODE_NOT_DOWNLOADABLE)
     try:
         body, size = open_location(location)
     except (OSError, ValueError, http.client.HTTPException) as err:
         reason = _fetch_failure(err)
         # The URL itself carries a signature, so only the reason is logged.
         logger.info("code download failed: %s: %s", function_name, reason)
-        raise ConsoleError(CODE_FETCH_FAILED, code="no-download", reason=reason) from err
+        raise CodeUnavailable(CODE_FETCH_FAILED, reason=reason) from err
     if size is not None and size > max_bytes:
         body.close()
-        raise ConsoleError(CODE_TOO_LARGE, code="too-large", limit=max_bytes // 1024 // 1024)
+        raise TooLarge(CODE_TOO_LARGE, limit=max_bytes // 1024 // 1024)
     name = reply.get("Configuration", {}).get("FunctionName", function_name)
     return CodePackage(name, size, _chunks(body, max_bytes))
 
@@ -351,8 +353,7 @@ def _chunks(body: BinaryIO, max_bytes: int) -> Iterator[bytes]:
             sent += len(chunk)
             if sent > max_bytes:
                 # Past the headers already: breaking off is the only way left to refuse.
-                raise ConsoleError(CODE_TOO_LARGE, code="too-large",
-                                   limit=max_bytes // 1024 // 1024)
+                raise TooLarge(CODE_TOO_LARGE, limit=max_bytes // 1024 // 1024)
             yield chunk
     finally:
         body.close()
@@ -409,8 +410,8 @@ def _waiter_error(err: WaiterError, action: str, resource: str) -> ConsoleError:
     reply = err.last_response or {}
     if "Error" in reply:
         return from_client_error(ClientError(reply, "GetFunctionConfiguration"), action, resource)
-    return ConsoleError(NOT_READY_TO_PUBLISH, code="conflict",
-                        status=reply.get("LastUpdateStatus") or UPDATE_IN_PROGRESS)
+    return Conflict(NOT_READY_TO_PUBLISH,
+                    status=reply.get("LastUpdateStatus") or UPDATE_IN_PROGRESS)
 
 
 # Services that commonly invoke functions, as AWS names them.

@@ -11,7 +11,7 @@ from datetime import datetime
 from urllib.parse import unquote
 
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, ConsoleError, InvalidInput, aws_errors
 from webapp.aws.paging import PAGE_SIZE, Page
 
 MAX_VERSIONS = 5
@@ -218,7 +218,7 @@ def delete_policy(policy_arn: str) -> PolicyEntities:
     Returns what it was detached from.
     """
     if is_aws_managed(policy_arn):
-        raise ConsoleError(N_("AWS-managed policies cannot be deleted."), code="invalid")
+        raise InvalidInput(N_("AWS-managed policies cannot be deleted."))
     entities = list_entities(policy_arn)
     iam = client("iam")
     for role_name in entities.roles:

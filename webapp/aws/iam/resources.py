@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from webapp.aws.clients import client
 from webapp.aws.dynamodb.tables import describe_table
-from webapp.aws.errors import N_, NOT_FOUND, ConsoleError, aws_errors
+from webapp.aws.errors import N_, NOT_FOUND, NotFound, aws_errors
 
 # A picker longer than this is no help; the user types the name instead.
 PICKER_CAP = 200
@@ -92,4 +92,4 @@ def _log_group_arn(log_group_name: str) -> str:
                 if group["logGroupName"] == log_group_name:
                     # DescribeLogGroups' arn ends in ":*" (the group and its streams); keep the group.
                     return group["arn"].removesuffix(":*")
-    raise ConsoleError(NOT_FOUND, code="not-found", resource=f"Log group {log_group_name}")
+    raise NotFound(NOT_FOUND, resource=f"Log group {log_group_name}")

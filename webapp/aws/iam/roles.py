@@ -8,7 +8,7 @@ from datetime import datetime
 from urllib.parse import unquote
 
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
 from webapp.aws.paging import PAGE_SIZE, Page
 
 # Trust policies the create form offers; AWS's own service principals.
@@ -158,10 +158,8 @@ def role_exists(role_name: str) -> bool:
     try:
         with aws_errors(N_("read the role"), f"IAM role {role_name}"):
             client("iam").get_role(RoleName=role_name)
-    except ConsoleError as err:
-        if err.code == "not-found":
-            return False
-        raise
+    except NotFound:
+        return False
     return True
 
 
@@ -177,8 +175,7 @@ def create_role(role_name: str, trust_policy: dict, description: str = "") -> Ro
                 Description=description)["Role"]
     except ConsoleError as err:
         if err.aws_code == "EntityAlreadyExists":
-            raise ConsoleError(ROLE_EXISTS, code="exists", field="role_name",
-                               role_name=role_name) from err
+            raise AlreadyExists(ROLE_EXISTS, field="role_name", role_name=role_name) from err
         raise
     return Role(role["RoleName"], role["Arn"], role.get("Path", "/"), role.get("CreateDate"),
                 role.get("Description", ""), trust_policy)

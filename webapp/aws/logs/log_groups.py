@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, NOT_FOUND, ConsoleError, aws_errors
+from webapp.aws.errors import N_, NOT_FOUND, ConsoleError, InvalidInput, NotFound, aws_errors
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items, following
 
 EVENTS_PAGE_SIZE = 200
@@ -204,14 +204,14 @@ def describe_log_group(log_group_name: str) -> LogGroup:
                 if group["logGroupName"] == log_group_name:
                     return LogGroup(group["logGroupName"], int(group.get("storedBytes", 0)),
                                     group.get("retentionInDays"), int(group.get("creationTime", 0)))
-    raise ConsoleError(NOT_FOUND, code="not-found", resource=resource)
+    raise NotFound(NOT_FOUND, resource=resource)
 
 
 def set_retention(log_group_name: str, days: int | None) -> None:
     """Keep a group's events for `days` days (one of RETENTION_DAYS), or forever when None."""
     if days is not None and days not in RETENTION_DAYS:
-        raise ConsoleError(N_("Choose one of the retention periods CloudWatch Logs offers."),
-                           code="invalid", field="retention_days")
+        raise InvalidInput(N_("Choose one of the retention periods CloudWatch Logs offers."),
+                           field="retention_days")
     with aws_errors(N_("set the log group's retention"), f"log group {log_group_name}"):
         if days is None:
             client("logs").delete_retention_policy(logGroupName=log_group_name)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, InvalidInput, TooLarge
 from webapp.aws.logs.log_groups import (
     EVENTS_PAGE_SIZE, EventQuery, LogEvent, filter_events, latest_event_ms,
 )
@@ -62,7 +62,7 @@ def newest_events(query: EventQuery, page_token: str | None = None,
             # window toward its newest events and read again (what is let go is older, read later
             # if the page needs it).
             if calls >= MAX_CALLS or window_start >= read_end:
-                raise ConsoleError(TOO_DENSE, code="too-dense")
+                raise TooLarge(TOO_DENSE)
             newest_known = min(read_end, max(top, read.last_ms))
             window_start = _narrowed(window_start, newest_known, read, room)
             span = max(1, newest_known - window_start + 1)
@@ -169,9 +169,9 @@ def parse_token(token: str) -> tuple[int, int, int]:
             raise ValueError(token)
         end, skip, window = (int(part) for part in parts[1:])
     except ValueError:
-        raise ConsoleError(N_("This page link is damaged or out of date. Start again from the "
-                              "first page."), code="invalid") from None
+        raise InvalidInput(N_("This page link is damaged or out of date. Start again from the "
+                              "first page.")) from None
     if end < 0 or not 0 <= skip <= MAX_SKIP or window <= 0:
-        raise ConsoleError(N_("This page link is damaged or out of date. Start again from the "
-                              "first page."), code="invalid")
+        raise InvalidInput(N_("This page link is damaged or out of date. Start again from the "
+                              "first page."))
     return end, skip, window

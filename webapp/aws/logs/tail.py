@@ -22,7 +22,7 @@ import hashlib
 import time
 from dataclasses import dataclass, replace
 
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, InvalidInput
 from webapp.aws.logs.log_groups import EventQuery, LogEvent, filter_events
 
 LOOKBACK_MS = 120_000
@@ -71,8 +71,7 @@ def parse_cursor(text: str) -> TailCursor:
     seen = frozenset(part for part in rest.split("-") if part)
     if not head.isascii() or not head.isdigit() or len(head) > 15 or any(
             len(part) != 10 or not all(c in "0123456789abcdef" for c in part) for part in seen):
-        raise ConsoleError(N_("The live tail's position is damaged. Start the tail again."),
-                           code="invalid")
+        raise InvalidInput(N_("The live tail's position is damaged. Start the tail again."))
     return TailCursor(int(head), seen)
 
 

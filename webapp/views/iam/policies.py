@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from webapp.aws.iam import policies as iam_policies
-from webapp.aws.errors import NOT_FOUND, ConsoleError
+from webapp.aws.errors import NOT_FOUND, ConsoleError, NotFound
 from webapp.aws.paging import Page
 from webapp.aws.iam.policy_check import Finding, check_policy
 from webapp.views.iam.policy_builder import builder_context
@@ -92,7 +92,7 @@ def _arn_arg() -> str:
     """The policy ARN the request names; a malformed one is answered as not found."""
     policy_arn = (request.values.get("arn") or "").strip()
     if not POLICY_ARN.match(policy_arn):
-        raise ConsoleError(NOT_FOUND, code="not-found", resource=f"IAM policy {policy_arn}")
+        raise NotFound(NOT_FOUND, resource=f"IAM policy {policy_arn}")
     return policy_arn
 
 
@@ -157,8 +157,7 @@ def _load(policy_arn: str, version_id: str | None = None) -> dict[str, object]:
 
 
 def _missing(err: ConsoleError) -> ResponseReturnValue:
-    status = HTTPStatus.NOT_FOUND if err.code == "not-found" else HTTPStatus.BAD_GATEWAY
-    return render_view("iam/policy_missing.html", None, problem=error_text(err)), status
+    return render_view("iam/policy_missing.html", None, problem=error_text(err)), err.status
 
 
 @bp.get("/policies/view")
@@ -240,7 +239,7 @@ def set_default_version() -> ResponseReturnValue:
     version_id = request.form.get("version_id", "").strip()
     try:
         if not VERSION_ID.match(version_id):
-            raise ConsoleError(NOT_FOUND, code="not-found", resource=f"version {version_id}")
+            raise NotFound(NOT_FOUND, resource=f"version {version_id}")
         iam_policies.set_default(policy_arn, version_id)
     except ConsoleError as err:
         flash(error_text(err), "error")

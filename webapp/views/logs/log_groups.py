@@ -16,7 +16,7 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from webapp.aws.logs import newest as log_newest, tail as log_tail, log_groups as logs
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, ConsoleError, InvalidInput
 from webapp.aws.paging import Page
 from webapp.views.logs import invocation_pages, rows as log_rows
 from webapp.views.confirm_forms import ConfirmNameForm, parse_confirm_name
@@ -188,7 +188,7 @@ def tail() -> ResponseReturnValue:
     try:
         cursor = log_tail.parse_cursor(request.args.get("since", ""))
         if not group:
-            raise ConsoleError(N_("Choose a log group."), code="invalid")
+            raise InvalidInput(N_("Choose a log group."))
         if request.args.get("paused") != "1" and not form.errors:
             batch = log_tail.poll(form.query(), cursor)
             cursor = batch.cursor
