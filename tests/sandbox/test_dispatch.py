@@ -15,6 +15,8 @@ from werkzeug.wrappers import Request, Response
 
 from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 
+from tests.helpers import SERVER_POLL_SECONDS
+
 from .processes import ACCOUNT_ID, REGION
 
 INTERCEPTED_ACCOUNT = "999999999999"
@@ -56,7 +58,8 @@ def endpoint(dispatcher: Dispatcher) -> Iterator[str]:
     """The dispatcher served on a loopback port, as the sandbox serves it."""
     server = make_server("127.0.0.1", 0, dispatcher, threaded=True,
                          request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever,
+                              kwargs={"poll_interval": SERVER_POLL_SECONDS}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}"
     server.shutdown()

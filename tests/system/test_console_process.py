@@ -18,7 +18,7 @@ from pathlib import Path
 
 import boto3
 
-from tests.helpers import free_port
+from tests.helpers import SERVER_POLL_SECONDS, free_port
 from tests.running_console import (REPO_ROOT, RunningConsole, console_environment,
                                    running_console, stop)
 
@@ -159,7 +159,8 @@ def test_a_port_held_by_another_server_gives_one_line_and_no_sandbox(tmp_path: P
             pass
 
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotASandbox) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever,
+                         kwargs={"poll_interval": SERVER_POLL_SECONDS}, daemon=True).start()
         busy_port = str(server.server_address[1])
         result = subprocess.run(
             [sys.executable, "-m", "webapp"], cwd=REPO_ROOT, capture_output=True, text=True,

@@ -12,7 +12,7 @@ from botocore.parsers import ResponseParserError
 
 from webapp.aws import clients
 
-from tests.helpers import clients_for
+from tests.helpers import SERVER_POLL_SECONDS, clients_for
 from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.errors import (
     AccessDenied, BadResponse, ConsoleError, ExpiredCredentials, NoCredentials,
@@ -121,7 +121,8 @@ class _AlwaysThrottled(BaseHTTPRequestHandler):
 
 def test_throttling_is_retried_by_botocore_before_giving_up() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _AlwaysThrottled)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever,
+                     kwargs={"poll_interval": SERVER_POLL_SECONDS}, daemon=True).start()
     clients.use(clients_for(clients.Connection(
         backend="aws", region="ap-northeast-2", max_attempts=2,
         endpoint_url=f"http://127.0.0.1:{server.server_address[1]}")))

@@ -11,7 +11,7 @@ import pytest
 
 from webapp.aws import clients
 
-from tests.helpers import clients_for
+from tests.helpers import SERVER_POLL_SECONDS, clients_for
 from webapp.aws.functions import runtime_info
 
 
@@ -37,7 +37,8 @@ class _SandboxStatus(BaseHTTPRequestHandler):
 @pytest.fixture
 def sandbox_endpoint() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _SandboxStatus)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever,
+                     kwargs={"poll_interval": SERVER_POLL_SECONDS}, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 

@@ -20,7 +20,7 @@ from webapp.aws import sandbox_state
 from webapp.aws.errors import AwsFailure, ConsoleError, NotSupported, Refused, TimedOut, Unreachable
 from webapp.views import sandbox_state as sandbox_page
 
-from tests.helpers import PASSWORD, csrf_token, free_port, injected
+from tests.helpers import PASSWORD, SERVER_POLL_SECONDS, csrf_token, free_port, injected
 
 SNAPSHOT = gzip.compress(b'{"change": 1}\n' * 5000)
 FILENAME = "sandbox-state-20261126-054200.jsonl.gz"
@@ -90,7 +90,8 @@ class FakeSandbox:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": SERVER_POLL_SECONDS}, daemon=True)
 
     def changes(self) -> list[Seen]:
         """The requests that could have changed something."""
