@@ -5,15 +5,21 @@ BIN := $(VENV)/bin
 CATALOGUES := $(wildcard webapp/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test bench translations extract-messages clean
+.PHONY: run test test-fast bench translations extract-messages clean
 
 run: $(VENV)/.installed-run $(COMPILED)
 	$(BIN)/python -m webapp
 
-# Two workers, whole files apiece (a browser file shares one console); TEST_WORKERS=0 runs serially.
+# Two workers; a file sharing a sandbox, console or browser stays whole on one (tests/conftest.py),
+# other tests are dealt out one by one. TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 test: $(VENV)/.installed-test $(COMPILED)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PYTEST)
+
+# The unit tests alone (tests/unit): the quick loop while editing.
+test-fast: $(VENV)/.installed-test $(COMPILED)
+	$(PYTEST) tests/unit
 
 # Benchmarks measure speed targets; figures go in bench/README.md (never asserted in tests).
 bench: $(VENV)/.installed-test
