@@ -10,7 +10,8 @@ from typing import TypeVar
 from webapp.aws.apigateway import rest_apis as apigateway
 from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.functions import lambda_functions as functions
-from webapp.aws.iam import execution_roles as iam
+from webapp.aws.iam import policies as iam_policies
+from webapp.aws.iam import roles as iam_roles
 from webapp.aws.logs import log_groups as logs
 from webapp.aws.account import Identity, get_caller_identity
 from webapp.aws.errors import ConsoleError, ExpiredCredentials, NoCredentials, Unreachable
@@ -24,8 +25,8 @@ BLOCKING_ERRORS = (Unreachable, NoCredentials, ExpiredCredentials)
 COUNTERS: tuple[tuple[str, Callable[[], Count]], ...] = (
     ("tables", dynamodb.count_tables),
     ("functions", functions.count_functions),
-    ("roles", iam.count_roles),
-    ("policies", iam.count_customer_policies),
+    ("roles", iam_roles.count_roles),
+    ("policies", iam_policies.count_customer_policies),
     ("apis", apigateway.count_rest_apis),
     ("log_groups", logs.count_log_groups),
 )

@@ -1,4 +1,4 @@
-"""IAM roles and policies."""
+"""Lambda execution roles: the roles a function may run as, a basic one made, its log rights."""
 from __future__ import annotations
 
 import json
@@ -7,21 +7,6 @@ from urllib.parse import unquote
 
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, ConsoleError, aws_errors
-from webapp.aws.paging import Count, count_items
-
-
-def count_roles() -> Count:
-    """How many IAM roles the account has (capped)."""
-    with aws_errors(N_("count IAM roles")):
-        pages = client("iam").get_paginator("list_roles").paginate()
-        return count_items(pages, "Roles")
-
-
-def count_customer_policies() -> Count:
-    """How many customer-managed policies the account has (capped)."""
-    with aws_errors(N_("count IAM policies")):
-        pages = client("iam").get_paginator("list_policies").paginate(Scope="Local")
-        return count_items(pages, "Policies")
 
 
 LAMBDA_TRUST_POLICY = {

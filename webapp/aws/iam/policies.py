@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, ConsoleError, InvalidInput, aws_errors
-from webapp.aws.paging import PAGE_SIZE, Page
+from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 
 MAX_VERSIONS = 5
 # AWS has about 1,300 AWS-managed policies; a search reads them all (1,000 per call) and keeps
@@ -90,20 +90,31 @@ def _document(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def list_customer_policies(page_token: str | None = None) -> Page[Policy]:
-    """One page of the account's customer-managed policies."""
+def list_customer_policies(page_token: str | None = None,
+                           page_size: int = PAGE_SIZE) -> Page[Policy]:
+    """One page of the account's customer-managed policies (the Policies page, the attach form)."""
     start = {"Marker": page_token} if page_token else {}
     with aws_errors(N_("list IAM policies")):
-        reply = client("iam").list_policies(Scope="Local", MaxItems=PAGE_SIZE, **start)
+        reply = client("iam").list_policies(Scope="Local", MaxItems=page_size, **start)
     policies = [_policy(policy) for policy in reply.get("Policies", [])]
     return Page(policies, reply.get("Marker") if reply.get("IsTruncated") else None)
 
 
-def search_aws_policies(query: str, page_token: str | None = None) -> Page[Policy]:
-    """One page of AWS-managed policies whose names contain `query` (any case).
+def count_customer_policies() -> Count:
+    """How many customer-managed policies the account has (capped)."""
+    with aws_errors(N_("count IAM policies")):
+        pages = client("iam").get_paginator("list_policies").paginate(Scope="Local")
+        return count_items(pages, "Policies")
+
+
+def search_aws_policies(query: str, page_token: str | None = None,
+                        page_size: int = PAGE_SIZE) -> Page[Policy]:
+    """One page of AWS-managed policies whose names contain `query` (any case), names that
+    start with it first (so an exact name comes first), then alphabetically.
 
     IAM cannot filter by name, so every AWS-managed policy is read and matched here; the page
-    token is the offset into the matches.
+    token is the offset into the matches. The Policies page and the role page's attach form
+    both search with it.
     """
     needle = query.strip().lower()
     matches: list[Policy] = []
@@ -117,7 +128,7 @@ def search_aws_policies(query: str, page_token: str | None = None) -> Page[Polic
                 break
     matches.sort(key=lambda policy: (not policy.name.lower().startswith(needle), policy.name.lower()))
     offset = int(page_token) if page_token and page_token.isdigit() else 0
-    end = offset + PAGE_SIZE
+    end = offset + page_size
     return Page(matches[offset:end], str(end) if end < len(matches) else None)
 
 

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
-from webapp.aws.paging import PAGE_SIZE, Page
+from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 
 # Trust policies the create form offers; AWS's own service principals.
 TRUST_TEMPLATES: dict[str, str] = {
@@ -28,7 +28,6 @@ POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
 # How many Lambda functions the role page looks through, and lists, to find the role's users.
 FUNCTION_SCAN_CAP = 1000
 FUNCTION_LIST_CAP = 50
-SEARCH_RESULTS_CAP = 20
 
 
 def trust_document(template: str) -> dict:
@@ -145,6 +144,13 @@ def list_roles(page_token: str | None = None) -> Page[RoleRow]:
     return Page(rows, reply.get("Marker") if reply.get("IsTruncated") else None)
 
 
+def count_roles() -> Count:
+    """How many IAM roles the account has (capped)."""
+    with aws_errors(N_("count IAM roles")):
+        pages = client("iam").get_paginator("list_roles").paginate()
+        return count_items(pages, "Roles")
+
+
 def get_role(role_name: str) -> Role:
     """A role with its trust policy."""
     with aws_errors(N_("read the role"), f"IAM role {role_name}"):
@@ -203,33 +209,6 @@ def detach_policy(role_name: str, policy_arn: str) -> None:
     """Detach a managed policy from the role."""
     with aws_errors(N_("detach the policy"), f"IAM policy {policy_arn}"):
         client("iam").detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
-
-
-def customer_policies(limit: int = 200) -> list[AttachedPolicy]:
-    """Customer-managed policies to offer in the attach form (at most `limit`)."""
-    found: list[AttachedPolicy] = []
-    with aws_errors(N_("list IAM policies")):
-        for page in client("iam").get_paginator("list_policies").paginate(Scope="Local"):
-            found.extend(AttachedPolicy(policy["PolicyName"], policy["Arn"])
-                         for policy in page.get("Policies", []))
-            if len(found) >= limit:
-                break
-    return found[:limit]
-
-
-def search_aws_policies(query: str, limit: int = SEARCH_RESULTS_CAP) -> list[AttachedPolicy]:
-    """AWS-managed policies whose name contains `query` (case-insensitive), exact match first."""
-    wanted = query.strip().lower()
-    if not wanted:
-        return []
-    found: list[AttachedPolicy] = []
-    with aws_errors(N_("search AWS-managed policies")):
-        for page in client("iam").get_paginator("list_policies").paginate(Scope="AWS"):
-            found.extend(AttachedPolicy(policy["PolicyName"], policy["Arn"])
-                         for policy in page.get("Policies", [])
-                         if wanted in policy["PolicyName"].lower())
-    found.sort(key=lambda policy: (policy.name.lower() != wanted, len(policy.name), policy.name))
-    return found[:limit]
 
 
 def list_inline(role_name: str) -> list[InlinePolicy]:

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from werkzeug.routing import BuildError
 
 from webapp.aws.iam import permissions_summary
+from webapp.aws.iam import policies as iam_policies
 from webapp.aws.iam import roles as iam_roles
 from webapp.aws.errors import ConsoleError
 from webapp.aws.iam.policy_check import check_policy
@@ -22,6 +23,10 @@ from webapp.views.resource_names import require_possible
 bp = Blueprint("roles", __name__)
 
 TEMPLATE_CHOICES = ("lambda", "apigateway", "custom")
+# What the role page's attach form offers: customer-managed policies, and AWS-managed ones whose
+# names contain the search.
+ATTACH_CUSTOMER_POLICIES = 200
+ATTACH_SEARCH_RESULTS = 20
 INLINE_STARTER = json.dumps({
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": [], "Resource": []}],
@@ -169,11 +174,13 @@ def _role_page(role_name: str, errors: dict[str, str] | None = None) -> Response
     inline = iam_roles.list_inline(role_name)
     errors = dict(errors or {})
     query = request.args.get("q", "").strip()
-    search_results: list[iam_roles.AttachedPolicy] = []
-    customer: list[iam_roles.AttachedPolicy] = []
+    search_results: list[iam_policies.Policy] = []
+    customer: list[iam_policies.Policy] = []
     try:
-        customer = iam_roles.customer_policies()
-        search_results = iam_roles.search_aws_policies(query) if query else []
+        customer = iam_policies.list_customer_policies(page_size=ATTACH_CUSTOMER_POLICIES).items
+        if query:
+            search_results = iam_policies.search_aws_policies(
+                query, page_size=ATTACH_SEARCH_RESULTS).items
     except ConsoleError as err:
         errors.setdefault("attach", error_text(err))
     summary, summary_error = None, None
