@@ -17,6 +17,7 @@ from moto import mock_aws
 
 from webapp import create_app
 from webapp.aws import paging
+from webapp.views.iam import roles as role_views
 
 from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_policies
 
@@ -172,6 +173,23 @@ def test_search_aws_managed_policies_by_name_and_attach_one(signed_in: FlaskClie
     assert [policy["PolicyArn"] for policy in attached] == [PUSH_LOGS]
     missing = signed_in.get("/iam/roles/notes-fn-role?q=NoSuchPolicyName").text
     assert "No AWS-managed policy name contains NoSuchPolicyName." in missing
+
+
+def test_the_attach_form_offers_at_most_its_caps_in_name_order(
+        signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(role_views, "ATTACH_CUSTOMER_POLICIES", 1)
+    monkeypatch.setattr(role_views, "ATTACH_SEARCH_RESULTS", 1)
+    for name in ("notes-rw", "notes-ro"):
+        iam().create_policy(PolicyName=name, PolicyDocument=TABLE_POLICY)
+    create(signed_in)
+    page = html.unescape(signed_in.get("/iam/roles/notes-fn-role?q=a").text)
+    customer = re.search(r'<optgroup label="Customer-managed">(.*?)</optgroup>', page, re.S).group(1)
+    assert len(re.findall(r"<option ", customer)) == 1
+    found = re.search(r'<optgroup label="AWS-managed matching a">(.*?)</optgroup>', page, re.S).group(1)
+    # Both names start with "a"; alphabetically AmazonAPIGateway… comes first, and only it shows.
+    assert re.findall(r">(\w+)</option>", found) == ["AmazonAPIGatewayPushToCloudWatchLogs"]
+    lambda_only = html.unescape(signed_in.get("/iam/roles/notes-fn-role?q=basicexec").text)
+    assert f'<option value="{BASIC}" selected>' in lambda_only
 
 
 def test_attaching_nothing_or_a_missing_policy_says_so(signed_in: FlaskClient) -> None:
