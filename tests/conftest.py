@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from moto import mock_aws
 
 from webapp import create_app
+from webapp.aws import clients
 
 from tests.helpers import PASSWORD, csrf_token, injected, shared_session
 
@@ -32,6 +33,15 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("AWS_REGION", "ap-northeast-2")
+
+
+@pytest.fixture(autouse=True)
+def own_aws_context() -> Iterator[None]:
+    """Each test starts with no console clients and no region chosen, and leaves none behind
+    (tests run one after another in one thread of each worker)."""
+    serving = clients.serve(None, None)
+    yield
+    clients.stop_serving(serving)
 
 
 @pytest.fixture(autouse=True)

@@ -64,7 +64,10 @@ def test_region_and_language_switches_are_kept(page: Page, console: RunningConso
     expect(page.get_by_role("heading", level=1)).to_have_text("DynamoDB 테이블")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
 
-    page.get_by_label("리전").select_option("us-east-1")
+    # The switch submits its form: wait for the page it comes back to, or the next click may
+    # leave before the choice is saved.
+    with page.expect_navigation():
+        page.get_by_label("리전").select_option("us-east-1")
     expect(page.get_by_label("리전")).to_have_value("us-east-1")
     page.locator("nav.sidenav").get_by_role("link", name=re.compile("대시보드")).click()
     expect(page.locator(".facts")).to_contain_text("us-east-1")

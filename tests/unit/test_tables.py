@@ -123,12 +123,11 @@ def test_the_list_describes_in_the_request_region(signed_in: FlaskClient) -> Non
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
     token = csrf_token(signed_in, "/tables/")
-    try:
-        signed_in.post("/preferences/region", data={"region": "us-west-2", "csrf_token": token})
-        page = signed_in.get("/tables/").text
-    finally:
-        clients.set_region(None)  # the test client runs requests in this thread's context
+    signed_in.post("/preferences/region", data={"region": "us-west-2", "csrf_token": token})
+    page = signed_in.get("/tables/").text
     assert "/tables/Western" in page
+    # The test client runs requests in this thread: the request's region ends with it.
+    assert clients.current_region() == "ap-northeast-2"
 
 
 # Create

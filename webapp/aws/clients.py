@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 import boto3
@@ -133,9 +133,27 @@ def using_region(region: str) -> Iterator[None]:
         _region.reset(token)
 
 
-def set_region(region: str | None) -> None:
-    """Send this context's calls to `region` (None: the default) until changed."""
-    _region.set(region)
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """What `serve` changed, for `stop_serving` to put back."""
+
+    clients_token: Token[AwsClients | None]
+    region_token: Token[str | None]
+
+
+def serve(aws: AwsClients | None, region: str | None) -> Serving:
+    """Serve one request's calls with `aws` in `region`, until `stop_serving`.
+
+    A request may run in the thread that made it (Flask's test client, a CLI command): putting
+    the previous values back afterwards keeps one request's region from leaking into the next.
+    """
+    return Serving(_current.set(aws), _region.set(region))
+
+
+def stop_serving(serving: Serving) -> None:
+    """Put back what `serve` changed."""
+    _region.reset(serving.region_token)
+    _current.reset(serving.clients_token)
 
 
 def client(service: str) -> BaseClient:

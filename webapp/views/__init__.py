@@ -5,7 +5,7 @@ blueprint per file of routes; `register_areas` is the list of areas, in the navi
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
 
 from webapp.aws import clients
 from webapp.aws.regions import list_regions
@@ -33,13 +33,19 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(sandbox_state.bp)
     errors.init_app(app)
     app.before_request(_use_app_clients)
+    app.teardown_request(_stop_using_app_clients)
     app.context_processor(_template_globals)
 
 
 def _use_app_clients() -> None:
     """Serve this request's AWS calls with the app's clients, in the session's region."""
-    clients.use(current_app.extensions["aws"])
-    clients.set_region(session.get(REGION_KEY))
+    g.aws_serving = clients.serve(current_app.extensions["aws"], session.get(REGION_KEY))
+
+
+def _stop_using_app_clients(error: BaseException | None) -> None:
+    serving = g.pop("aws_serving", None)
+    if serving is not None:
+        clients.stop_serving(serving)
 
 
 def _template_globals() -> dict[str, object]:
