@@ -118,7 +118,9 @@ def test_an_adopted_function_keeps_its_log_group_and_loses_only_the_permission(
 
 def test_removing_a_permission_twice_says_already_gone(console_calls: None,
                                                         aws_client: ClientFactory) -> None:
-    from webapp.aws import deletions
+    from webapp.aws.apigateway import rest_apis
+    from webapp.aws.functions import lambda_functions
+    from webapp.wizard.teardown import gone_if_missing
 
     plan = named_plan("td")
     made = Made()
@@ -127,12 +129,19 @@ def test_removing_a_permission_twice_says_already_gone(console_calls: None,
     assert made.permission_sid
     policy = json.loads(aws_client("lambda").get_policy(FunctionName=plan.function_name)["Policy"])
     assert [statement["Sid"] for statement in policy["Statement"]] == [made.permission_sid]
-    assert deletions.remove_permission(plan.function_name, made.permission_sid) == "deleted"
-    assert deletions.remove_permission(plan.function_name, made.permission_sid) == "gone"
-    assert deletions.delete_rest_api(made.api_id) == "deleted"
-    assert deletions.delete_rest_api(made.api_id) == "gone"
-    assert deletions.delete_function(plan.function_name) == "deleted"
-    assert deletions.delete_function(plan.function_name) == "gone"
+
+    def remove_permission() -> None:
+        lambda_functions.remove_permission(plan.function_name, made.permission_sid)
+
+    assert gone_if_missing(remove_permission) == "deleted"
+    assert gone_if_missing(remove_permission) == "gone"
+    assert gone_if_missing(lambda: rest_apis.delete_rest_api(made.api_id)) == "deleted"
+    assert gone_if_missing(lambda: rest_apis.delete_rest_api(made.api_id)) == "gone"
+    def delete_function() -> None:
+        lambda_functions.delete_function(plan.function_name)
+
+    assert gone_if_missing(delete_function) == "deleted"
+    assert gone_if_missing(delete_function) == "gone"
     results = teardown.tear_down(plan, made)
     assert stack_left(aws_client, plan, made) == []
     assert all(result.outcome in ("deleted", "gone") for result in results)

@@ -17,7 +17,8 @@ from webapp.aws.functions import code_packages
 from webapp import create_app
 from webapp.aws.iam import policy_templates
 from webapp.aws.apigateway import rest_apis as apigateway
-from webapp.aws import deletions
+from webapp.aws.apigateway import rest_apis
+from webapp.aws.functions import lambda_functions
 from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import policies as iam_policies, roles as iam_roles
@@ -206,7 +207,7 @@ def test_a_failing_delete_does_not_stop_the_others(app: Flask,
                          aws_code="ResourceConflictException", action="delete the function",
                          aws_message="The function is being updated")
 
-    monkeypatch.setattr(deletions, "delete_function", refuse)
+    monkeypatch.setattr(lambda_functions, "delete_function", refuse)
     results = teardown.tear_down(plan, made)
     outcomes = [(result.deletion.kind, result.outcome) for result in results]
     assert outcomes == [("function", FAILED) if kind == "function" else (kind, DELETED)
@@ -249,7 +250,7 @@ def test_an_account_setting_that_cannot_be_cleared_keeps_the_logging_role(
                             aws_code="BadRequestException", action="clear the setting",
                             aws_message="Invalid ARN specified in the request")
 
-    monkeypatch.setattr(deletions, "unset_cloudwatch_role", refuse)
+    monkeypatch.setattr(rest_apis, "clear_account_logging_role", refuse)
     results = teardown.tear_down(plan, made)
     last = results[-1]
     assert (last.deletion.kind, last.outcome) == ("logging_role", FAILED)
@@ -266,11 +267,13 @@ def test_an_account_setting_that_cannot_be_cleared_keeps_the_logging_role(
 
 
 def test_each_delete_call_says_already_gone_for_a_missing_resource(app: Flask) -> None:
-    assert deletions.delete_rest_api("abc123") == deletions.ALREADY_GONE
-    assert deletions.delete_function("no-such-function") == deletions.ALREADY_GONE
-    assert deletions.remove_permission("no-such-function", "sid") == deletions.ALREADY_GONE
-    assert deletions.unset_cloudwatch_role("arn:aws:iam::123456789012:role/x") == \
-        deletions.UNCHANGED
+    gone = teardown.gone_if_missing
+    assert gone(lambda: rest_apis.delete_rest_api("abc123")) == teardown.ALREADY_GONE
+    assert gone(lambda: lambda_functions.delete_function("no-such-function")) == \
+        teardown.ALREADY_GONE
+    assert gone(lambda: lambda_functions.remove_permission("no-such-function", "sid")) == \
+        teardown.ALREADY_GONE
+    assert rest_apis.clear_account_logging_role("arn:aws:iam::123456789012:role/x") is False
 
 
 def test_an_unexpected_failure_is_still_an_error(app: Flask,
@@ -279,7 +282,7 @@ def test_an_unexpected_failure_is_still_an_error(app: Flask,
         raise AccessDenied("Access denied")
 
     with pytest.raises(ConsoleError):
-        deletions.gone_if_missing(denied)
+        teardown.gone_if_missing(denied)
 
 
 # 4. The page

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from webapp.aws import deletions
+from webapp.aws.apigateway import rest_apis as apigateway
 from webapp.aws.dynamodb import tables as dynamodb
+from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import policies as iam_policies, roles as iam_roles
 from webapp.aws.logs import log_groups as logs
-from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.errors import N_, ConsoleError, NotFound
 from webapp.wizard.model import Made, Plan
 
 # Outcomes of one item.
@@ -150,28 +151,37 @@ def has_anything_to_delete(plan: Plan, made: Made) -> bool:
     return any(item.made_by_wizard for item in planned_deletions(plan, made))
 
 
+def gone_if_missing(delete: Callable[[], object]) -> str:
+    """Run a delete of webapp.aws: DELETED, or ALREADY_GONE when it raised NotFound, so a tear
+    down can run twice and say what it did each time. Any other failure propagates."""
+    try:
+        delete()
+    except NotFound:
+        return ALREADY_GONE
+    return DELETED
+
+
 def _delete_logging_role(item: Deletion) -> str:
     if item.arn:
         try:
-            deletions.unset_cloudwatch_role(item.arn)
+            apigateway.clear_account_logging_role(item.arn)
         except ConsoleError as err:
             raise type(err)(LOGGING_ROLE_STILL_SET, aws_code=err.aws_code, role=item.arn,
                             reason=err.message) from err
-    return deletions.gone_if_missing(lambda: iam_roles.delete_role(item.identifier))
+    return gone_if_missing(lambda: iam_roles.delete_role(item.identifier))
 
 
 def _delete_call(item: Deletion) -> Callable[[], str]:
     identifier = item.identifier
     calls: dict[str, Callable[[], str]] = {
-        "api": lambda: deletions.delete_rest_api(identifier),
-        "permission": lambda: deletions.remove_permission(item.parent, identifier),
-        "function": lambda: deletions.delete_function(identifier),
-        "role": lambda: deletions.gone_if_missing(lambda: iam_roles.delete_role(identifier)),
-        "policy": lambda: deletions.gone_if_missing(
-            lambda: iam_policies.delete_policy(identifier)),
-        "table": lambda: deletions.gone_if_missing(lambda: dynamodb.delete_table(identifier)),
-        "log_group": lambda: deletions.gone_if_missing(
-            lambda: logs.delete_log_group(identifier)),
+        "api": lambda: gone_if_missing(lambda: apigateway.delete_rest_api(identifier)),
+        "permission": lambda: gone_if_missing(
+            lambda: functions.remove_permission(item.parent, identifier)),
+        "function": lambda: gone_if_missing(lambda: functions.delete_function(identifier)),
+        "role": lambda: gone_if_missing(lambda: iam_roles.delete_role(identifier)),
+        "policy": lambda: gone_if_missing(lambda: iam_policies.delete_policy(identifier)),
+        "table": lambda: gone_if_missing(lambda: dynamodb.delete_table(identifier)),
+        "log_group": lambda: gone_if_missing(lambda: logs.delete_log_group(identifier)),
         "logging_role": lambda: _delete_logging_role(item),
     }
     return calls[item.kind]
@@ -185,7 +195,7 @@ def delete_one(item: Deletion) -> DeletionResult:
         status = _delete_call(item)()
     except ConsoleError as err:
         return DeletionResult(item, FAILED, err)
-    return DeletionResult(item, ALREADY_GONE if status == deletions.ALREADY_GONE else DELETED)
+    return DeletionResult(item, status)
 
 
 def tear_down(plan: Plan, made: Made) -> list[DeletionResult]:

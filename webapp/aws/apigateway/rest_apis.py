@@ -594,6 +594,32 @@ def get_cloudwatch_role_arn() -> str | None:
         return client("apigateway").get_account().get("cloudwatchRoleArn") or None
 
 
+def clear_account_logging_role(role_arn: str) -> bool:
+    """Clear the account's CloudWatch Logs role, only while it is `role_arn`; whether it was.
+
+    False when it was empty or named another role (someone set their own since), which is left
+    alone. AWS may refuse to clear the setting; that refusal is a ConsoleError like any other.
+    """
+    if get_cloudwatch_role_arn() != role_arn:
+        return False
+    with aws_errors(N_("clear the account's CloudWatch Logs role"), f"IAM role {role_arn}"):
+        client("apigateway").update_account(patchOperations=[
+            {"op": "replace", "path": "/cloudwatchRoleArn", "value": ""}])
+    return True
+
+
+def delete_rest_api(api_id: str) -> None:
+    """Delete a REST API with its resources, methods, deployments and stages (NotFound if
+    there is none)."""
+    gateway = client("apigateway")
+    # Asked first: moto (and so the sandbox) fails a delete of a missing API with a server
+    # error instead of AWS's NotFoundException.
+    with aws_errors(N_("read the REST API"), f"REST API {api_id}"):
+        gateway.get_rest_api(restApiId=api_id)
+    with aws_errors(N_("delete the REST API"), f"REST API {api_id}"):
+        gateway.delete_rest_api(restApiId=api_id)
+
+
 def log_group_arn(log_group_name: str) -> str:
     """A log group's ARN (access logging names its destination by ARN)."""
     return f"arn:aws:logs:{current_region()}:{account_id()}:log-group:{log_group_name}"

@@ -563,3 +563,19 @@ def get_resource_policy(function_name: str) -> list[PolicyStatement] | None:
         raise
     statements = json.loads(reply["Policy"]).get("Statement", [])
     return [_statement(raw) for raw in (statements if isinstance(statements, list) else [statements])]
+
+
+def delete_function(function_name: str) -> None:
+    """Delete a Lambda function with all its versions, aliases and resource-based policy
+    (NotFound if there is none). Its log group stays, as on AWS: delete that separately."""
+    with aws_errors(N_("delete the function"), f"Lambda function {function_name}"):
+        client("lambda").delete_function(FunctionName=function_name)
+
+
+def remove_permission(function_name: str, statement_id: str) -> None:
+    """Remove one statement (by Sid) from the function's resource-based policy.
+
+    NotFound when the function, its policy or the statement is missing."""
+    with aws_errors(N_("remove the invoke permission"),
+                    f"statement {statement_id} of Lambda function {function_name}"):
+        client("lambda").remove_permission(FunctionName=function_name, StatementId=statement_id)
