@@ -14,8 +14,9 @@ SANDBOX_PACKAGE = Path(__file__).resolve().parents[2] / "webapp" / "sandbox"
 # (freezegun sets the clock while the journal is replayed; re2 runs requests' regexes in
 # linear time).
 ALLOWED_THIRD_PARTY = {"moto", "werkzeug", "freezegun", "re2"}
-# IAM's policy grammar, shared with the console's checker: pure standard library itself.
-SHARED_GRAMMAR = "webapp.iam_grammar"
+# Pure rules of AWS shared with the console (IAM's policy grammar, Lambda's environment
+# variables): standard library themselves.
+SHARED = ("webapp.iam_grammar", "webapp.lambda_environment")
 
 
 def imported_modules(source: Path) -> set[str]:
@@ -104,5 +105,5 @@ def test_sandbox_imports_only_moto_werkzeug_and_stdlib(source: Path) -> None:
         top_level = module.partition(".")[0]
         allowed = (top_level in sys.stdlib_module_names or top_level in ALLOWED_THIRD_PARTY
                    or module == "webapp.sandbox" or module.startswith("webapp.sandbox.")
-                   or module == SHARED_GRAMMAR or module.startswith(SHARED_GRAMMAR + "."))
+                   or any(module == name or module.startswith(name + ".") for name in SHARED))
         assert allowed, f"{source.name} imports {module}"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp.views.functions.forms import MAX_ENVIRONMENT_BYTES, parse_environment
+from webapp.lambda_environment import MAX_BYTES as MAX_ENVIRONMENT_BYTES
+from webapp.views.functions.forms import parse_environment
 
 KEY = "NOTE"
 ENVELOPE = len('{"NOTE":""}')

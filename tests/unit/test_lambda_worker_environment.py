@@ -10,7 +10,7 @@ from pathlib import Path
 
 from webapp.sandbox.authz import RoleCredentials
 from webapp.sandbox.awslambda.environment import WorkerPaths, worker_environment
-from webapp.sandbox.awslambda.environment_checks import RESERVED_KEYS
+from webapp.lambda_environment import RESERVED_KEYS
 from webapp.sandbox.awslambda.functions import FunctionVersion
 
 CREDENTIALS = RoleCredentials(access_key_id="ASIAROLESESSION", secret_access_key="role-secret",

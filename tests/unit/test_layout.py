@@ -1,6 +1,8 @@
 """Import directions: views → aws → boto3, sandbox → moto, and never the other way.
 
-webapp.iam_grammar, IAM's policy grammar, is shared: both sides import it, it imports neither.
+What both sides share is pure rules of AWS: webapp.iam_grammar (IAM's policy grammar) and
+webapp.lambda_environment (Lambda's rules for environment variables). Both sides import them;
+they import neither.
 """
 from __future__ import annotations
 
@@ -15,7 +17,12 @@ FLASK_IMPORT = re.compile(r"^\s*(import|from)\s+flask", re.M)
 CONSOLE_IMPORT = re.compile(r"^\s*from\s+(webapp\.(views|aws|app|config)|\.\.(views|aws|app|config))\b", re.M)
 # Anything of webapp outside the sandbox and the shared grammar, imported either way.
 WEBAPP_IMPORT = re.compile(r"^\s*(?:from|import)\s+(webapp(?:\.\w+)*)", re.M)
-SHARED_GRAMMAR = "webapp.iam_grammar"
+SHARED = ("webapp.iam_grammar", "webapp.lambda_environment")
+
+
+def shared(module: str) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in SHARED)
+
 CONSOLE_OR_SDK_IMPORT = re.compile(
     r"^\s*(?:from|import)\s+(webapp\.(?:views|aws|app|config|sandbox|wizard)|flask|boto3|botocore)\b",
     re.M)
@@ -40,20 +47,26 @@ def test_the_sandbox_never_imports_the_console() -> None:
     assert [path for path, text in sources("webapp/sandbox").items() if CONSOLE_IMPORT.search(text)] == []
 
 
-def test_the_sandbox_imports_of_webapp_only_itself_and_the_iam_grammar() -> None:
+def test_the_sandbox_imports_of_webapp_only_itself_and_the_shared_rules() -> None:
     outside = {(path, module) for path, text in sources("webapp/sandbox").items()
                for module in WEBAPP_IMPORT.findall(text)
-               if not any(module == inside or module.startswith(inside + ".")
-                          for inside in ("webapp.sandbox", SHARED_GRAMMAR))}
+               if not (module == "webapp.sandbox" or module.startswith("webapp.sandbox.")
+                       or shared(module))}
     assert outside == set()
 
 
-def test_the_iam_grammar_imports_neither_the_console_nor_the_sandbox() -> None:
-    grammar = sources("webapp/iam_grammar")
-    assert grammar, "webapp/iam_grammar has no modules"
-    assert [path for path, text in grammar.items() if CONSOLE_OR_SDK_IMPORT.search(text)] == []
-    assert {module for text in grammar.values() for module in WEBAPP_IMPORT.findall(text)
-            if not module.startswith(SHARED_GRAMMAR)} == set()
+def shared_sources() -> dict[str, str]:
+    found = sources("webapp/iam_grammar")
+    assert found, "webapp/iam_grammar has no modules"
+    module = PROJECT_ROOT / "webapp" / "lambda_environment.py"
+    return found | {str(module.relative_to(PROJECT_ROOT)): module.read_text()}
+
+
+def test_the_shared_rules_import_neither_the_console_nor_the_sandbox() -> None:
+    rules = shared_sources()
+    assert [path for path, text in rules.items() if CONSOLE_OR_SDK_IMPORT.search(text)] == []
+    assert {module for text in rules.values() for module in WEBAPP_IMPORT.findall(text)
+            if not shared(module)} == set()
 
 
 def test_starting_the_sandbox_loads_none_of_the_console() -> None:
@@ -62,6 +75,5 @@ def test_starting_the_sandbox_loads_none_of_the_console() -> None:
              "and not m.startswith('webapp.sandbox'))))")
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True,
                             text=True, check=True, timeout=60).stdout.split()
-    assert SHARED_GRAMMAR in loaded  # the sandbox's authorisation reads policies with it
-    assert [module for module in loaded
-            if module != SHARED_GRAMMAR and not module.startswith(SHARED_GRAMMAR + ".")] == []
+    assert set(SHARED) <= set(loaded)  # authorisation reads policies, CreateFunction checks variables
+    assert [module for module in loaded if not shared(module)] == []

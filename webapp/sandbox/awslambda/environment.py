@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from webapp.sandbox.authz import RoleCredentials
-from webapp.sandbox.awslambda.environment_checks import RESERVED_KEYS
+from webapp.lambda_environment import RESERVED_KEYS
 from webapp.sandbox.awslambda.functions import FunctionVersion
 
 # Variables AWS sets that a function's own configuration may override.

@@ -16,21 +16,9 @@ sets the reserved variables after the function's own anyway (environment.py), so
 before these checks can override the role's keys. Which of the two AWS checks first is not
 documented; reserved keys are named first here.
 """
-import json
-from typing import Any
-
+from webapp.lambda_environment import MAX_BYTES, RESERVED_KEYS, stored_form
 from webapp.sandbox.awslambda.exceptions import InvalidParameterValueException
 
-# "Reserved environment variables" of the Lambda Developer Guide. TZ, LANG, PATH, PYTHONPATH,
-# LD_LIBRARY_PATH are Lambda's too but "aren't reserved and can be extended".
-RESERVED_KEYS = frozenset({
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-})
-MAX_ENVIRONMENT_BYTES = 4096
 UNABLE = ("Lambda was unable to configure your environment variables because the environment "
           "variables you have provided")
 # The operations that set a function's environment.
@@ -48,11 +36,7 @@ def check_environment(environment: object) -> None:
             f"{UNABLE} contains reserved keys that are currently not supported for "
             f"modification. Reserved keys used in this request: {', '.join(reserved)}")
     measured = stored_form(variables)
-    if len(measured.encode("utf-8")) > MAX_ENVIRONMENT_BYTES:
+    if len(measured.encode("utf-8")) > MAX_BYTES:
         raise InvalidParameterValueException(
             f"{UNABLE} exceeded the 4KB limit. String measured: {measured}")
 
-
-def stored_form(variables: dict[str, Any]) -> str:
-    """The variables as Lambda measures them: JSON without white space, characters unescaped."""
-    return json.dumps(variables, separators=(",", ":"), ensure_ascii=False)

@@ -45,36 +45,27 @@ def _position(items: list[Any], item: Any) -> tuple[int, bool]:
 
 
 def _after_put(table: Table, item: Any) -> None:
-    with _lock:
-        found_at = _bump_and_find(table, item)
-        if found_at is None:
-            return
-        items, place, found = found_at
-        if found:
-            items[place] = item
-        else:
-            items.insert(place, item)
+    _reorder(table, item, stays=True)
 
 
 def _after_delete(table: Table, item: Any) -> None:
+    _reorder(table, item, stays=False)
+
+
+def _reorder(table: Table, item: Any, *, stays: bool) -> None:
+    """Count a change of the table and, if its order is kept, put the item in (or take it out)."""
     with _lock:
-        found_at = _bump_and_find(table, item)
-        if found_at is None:
+        table.__dict__[_VERSION] = table.__dict__.get(_VERSION, 0) + 1
+        items = table.__dict__.get(_SORTED)
+        if items is None or item is None:
             return
-        items, place, found = found_at
-        if found:
+        place, found = _position(items, item)
+        if stays and found:
+            items[place] = item
+        elif stays:
+            items.insert(place, item)
+        elif found:
             del items[place]
-
-
-def _bump_and_find(table: Table, item: Any) -> tuple[list[Any], int, bool] | None:
-    """Count a change of the table; where the item sits in the kept order, if one is kept.
-
-    The caller holds _lock."""
-    table.__dict__[_VERSION] = table.__dict__.get(_VERSION, 0) + 1
-    items = table.__dict__.get(_SORTED)
-    if items is None or item is None:
-        return None
-    return (items, *_position(items, item))
 
 
 def _followed(write: Callable[..., Any], after: Callable[[Table, Any], None]) -> Callable[..., Any]:

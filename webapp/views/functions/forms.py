@@ -1,7 +1,6 @@
 """Parsing and checking the Lambda forms: what the user typed in, values and errors out."""
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -9,7 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from webapp import json_nesting
+from webapp import json_nesting, lambda_environment
 from webapp.aws.functions.lambda_functions import (
     DEFAULT_HANDLER, DEFAULT_RUNTIME, MEMORY_RANGE_MB, PYTHON_RUNTIMES, TIMEOUT_RANGE_S,
 )
@@ -18,16 +17,6 @@ from webapp.views.form_numbers import parse_whole_number
 
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 HANDLER = re.compile(r"^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$")
-ENV_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]+$")
-# Lambda sets these itself and refuses them as user variables.
-RESERVED_ENV_KEYS = frozenset({
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-})
-MAX_ENVIRONMENT_BYTES = 4096
 CODE_SOURCES = ("template", "zip", "inline")
 NEW_BASIC_ROLE = "__new_basic_role__"
 
@@ -109,19 +98,17 @@ def parse_environment(text: str, errors: dict[str, str]) -> dict[str, str]:
             continue
         key, separator, value = line.partition("=")
         key = key.strip()
-        if not separator or not ENV_KEY.match(key):
+        if not separator or not lambda_environment.KEY.fullmatch(key):
             errors["environment"] = gettext(
                 "Line %(number)s: write KEY=value; a key starts with a letter and has at least "
                 "two letters, digits or underscores.", number=number)
             return variables
-        if key in RESERVED_ENV_KEYS:
+        if key in lambda_environment.RESERVED_KEYS:
             errors["environment"] = gettext(
                 "Line %(number)s: Lambda reserves %(key)s and sets it itself.", number=number, key=key)
             return variables
         variables[key] = value.strip()
-    # Lambda measures the variables' compact JSON in UTF-8 bytes ("String measured: {…}").
-    measured = json.dumps(variables, separators=(",", ":"), ensure_ascii=False)
-    if len(measured.encode("utf-8", "surrogatepass")) > MAX_ENVIRONMENT_BYTES:
+    if lambda_environment.measured_bytes(variables) > lambda_environment.MAX_BYTES:
         errors["environment"] = gettext("All variables together may take at most 4 KB.")
     return variables
 
