@@ -47,7 +47,7 @@ from botocore.config import Config
 from flask import Flask
 from flask.testing import FlaskClient
 
-import webapp.aws.apigateway.rest_apis as console_apigateway
+import webapp.aws.apigateway.calls as console_calls
 import webapp.aws.clients as console_clients
 from bench.lambda_invoke import REGION, sandbox
 from webapp import create_app
@@ -156,7 +156,7 @@ def operation_name(model: Any) -> str:
 def hook_console(meter: Meter) -> None:
     """Count the calls of the clients webapp.aws.clients makes, and the live check's calls."""
     make_client = console_clients.AwsClients._make_client
-    call_stage = console_apigateway.call_stage
+    call_stage = console_calls.call_stage
 
     def counted_client(self: Any, service: str, region: str) -> Any:
         return meter.hook_client(make_client(self, service, region))
@@ -169,7 +169,7 @@ def hook_console(meter: Meter) -> None:
             meter.stage_call(time.perf_counter() - started)
 
     console_clients.AwsClients._make_client = counted_client
-    console_apigateway.call_stage = counted_stage_call
+    console_calls.call_stage = counted_stage_call
 
 
 # --- (a) The wizard, through the console's HTTP interface ---

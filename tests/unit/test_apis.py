@@ -16,8 +16,9 @@ from moto import mock_aws
 
 from webapp.aws.functions import code_packages
 from webapp import create_app
-from webapp.aws.apigateway import rest_apis as apigateway
-from webapp.aws.apigateway.rest_apis import HttpResult
+from webapp.aws.apigateway import calls as api_calls, cloudwatch_logging, lambda_integrations
+from webapp.aws.apigateway import methods as api_methods, rest_apis, stages as api_stages
+from webapp.aws.apigateway.calls import HttpResult
 from webapp.aws.errors import ConsoleError
 from webapp.aws.paging import Page
 from webapp.iam_grammar.arns import arn_like
@@ -91,10 +92,10 @@ def test_the_list_loads_more_with_the_next_token(signed_in: FlaskClient,
 
     def one_page(page_token=None):  # type: ignore[no-untyped-def]
         asked.append(page_token)
-        api = apigateway.RestApi(f"id{len(asked)}", f"api-{len(asked)}", "", "EDGE", "")
+        api = rest_apis.RestApi(f"id{len(asked)}", f"api-{len(asked)}", "", "EDGE", "")
         return Page([api], "token-2" if page_token is None else None)
 
-    monkeypatch.setattr(apigateway, "list_rest_apis", one_page)
+    monkeypatch.setattr(rest_apis, "list_rest_apis", one_page)
     first = signed_in.get("/apis/").get_data(as_text=True)
     assert 'hx-get="/apis/?next=token-2"' in first and "api-1" in first
     more = signed_in.get("/apis/?next=token-2", headers={"HX-Request": "true"})
@@ -276,7 +277,7 @@ def test_a_missing_permission_is_shown_and_added_with_one_click(signed_in: Flask
                          authorizationType="NONE")
     gateway().put_integration(restApiId=api_id, resourceId=root, httpMethod="POST", type="AWS_PROXY",
                               integrationHttpMethod="POST",
-                              uri=apigateway.lambda_integration_uri(REGION, function_arn))
+                              uri=lambda_integrations.lambda_integration_uri(REGION, function_arn))
     page_url = f"/apis/{api_id}/resources/{root}/methods/POST"
     assert "API Gateway may not invoke this function" in text(signed_in.get(page_url))
     reply = post(signed_in, page_url + "/permission", {})
@@ -376,7 +377,7 @@ def test_on_an_endpoint_the_invoke_url_is_its_restapis_form(app: Flask) -> None:
         settings = clients.connection()
         with clients.using(clients_for(clients.Connection(
                 settings.backend, settings.region, endpoint_url="http://127.0.0.1:4720"))):
-            assert apigateway.invoke_url("abc123", "prod") == (
+            assert api_stages.invoke_url("abc123", "prod") == (
                 "http://127.0.0.1:4720/restapis/abc123/prod/_user_request_")
 
 
@@ -386,15 +387,15 @@ def test_on_the_sandbox_the_invoke_url_is_the_stage_host_then_the_path(app: Flas
         settings = clients.connection()
         with clients.using(clients_for(clients.Connection(
                 "sandbox", settings.region, endpoint_url="http://127.0.0.1:4720"))):
-            assert apigateway.invoke_url("abc123", "prod") == (
+            assert api_stages.invoke_url("abc123", "prod") == (
                 "http://abc123.execute-api.localhost:4720/prod")
-            assert apigateway.path_invoke_url("abc123", "prod") == (
+            assert api_stages.path_invoke_url("abc123", "prod") == (
                 "http://127.0.0.1:4720/restapis/abc123/prod/_user_request_")
 
 
 def test_on_aws_there_is_no_path_invoke_url(app: Flask) -> None:
     with app.app_context():
-        assert apigateway.path_invoke_url("abc123", "prod") is None
+        assert api_stages.path_invoke_url("abc123", "prod") is None
 
 
 def test_a_bad_stage_name_is_refused(signed_in: FlaskClient) -> None:
@@ -494,7 +495,7 @@ def test_create_and_set_the_role_then_turn_logging_on(signed_in: FlaskClient) ->
 def test_a_half_made_logging_role_is_reported(signed_in: FlaskClient,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     api_id = prod_stage()
-    real_client = apigateway.client
+    real_client = cloudwatch_logging.client
 
     class RefusingUpdateAccount:
         def __init__(self, real) -> None:  # type: ignore[no-untyped-def]
@@ -507,7 +508,7 @@ def test_a_half_made_logging_role_is_reported(signed_in: FlaskClient,
             raise ClientError({"Error": {"Code": "AccessDeniedException",
                                          "Message": "no apigateway:PATCH"}}, "UpdateAccount")
 
-    monkeypatch.setattr(apigateway, "client", lambda service: RefusingUpdateAccount(
+    monkeypatch.setattr(cloudwatch_logging, "client", lambda service: RefusingUpdateAccount(
         real_client(service)) if service == "apigateway" else real_client(service))
     reply = post(signed_in, f"/apis/{api_id}/stages/prod/logging-role", {"level": "INFO"})
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
@@ -552,7 +553,7 @@ def test_test_invoke_sends_the_filled_path_and_shows_the_result(
         return HttpResult(200, {"Content-Type": "application/json"}, '{"id":"a b"}', 42.0,
                           "Execution log for request 1\nMethod completed with status: 200")
 
-    monkeypatch.setattr(apigateway, "test_invoke_method", stand_in)
+    monkeypatch.setattr(api_calls, "test_invoke_method", stand_in)
     page_url = f"/apis/{api_id}/resources/{item}/methods/GET"
     assert 'name="path_id"' in signed_in.get(page_url).get_data(as_text=True)
     reply = post(signed_in, page_url + "/test", {"path_id": "a b", "query": "x=1",
@@ -583,8 +584,8 @@ class FailingTestInvoke:
 def test_when_test_invoke_fails_the_error_is_shown_beside_the_button(
         signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     api_id, item = method_with_param()
-    real_client = apigateway.client
-    monkeypatch.setattr(apigateway, "client", lambda service: FailingTestInvoke(real_client(service)))
+    real_client = api_calls.client
+    monkeypatch.setattr(api_calls, "client", lambda service: FailingTestInvoke(real_client(service)))
     reply = post(signed_in, f"/apis/{api_id}/resources/{item}/methods/GET/test", {"path_id": "1"})
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert ('class="field-error" role="alert">Could not test the method: InternalFailure: '
@@ -612,7 +613,7 @@ def test_calling_the_stage_uses_its_invoke_url(signed_in: FlaskClient,
         called.append((url, request.path))
         return HttpResult(502, {}, '{"message": "Internal server error"}', 3.0)
 
-    monkeypatch.setattr(apigateway, "call_stage", stand_in)
+    monkeypatch.setattr(api_calls, "call_stage", stand_in)
     reply = post(signed_in, f"/apis/{api_id}/resources/{item}/methods/GET/call",
                  {"path_id": "7", "stage": "prod"})
     assert called == [(f"https://{api_id}.execute-api.{REGION}.amazonaws.com/prod", "/items/7")]
@@ -620,9 +621,9 @@ def test_calling_the_stage_uses_its_invoke_url(signed_in: FlaskClient,
 
 
 def test_an_unreachable_stage_is_reported() -> None:
-    request = apigateway.HttpRequest("GET", "/x", "", {}, "")
+    request = api_calls.HttpRequest("GET", "/x", "", {}, "")
     with pytest.raises(ConsoleError) as raised:
-        apigateway.call_stage("http://127.0.0.1:9", request)
+        api_calls.call_stage("http://127.0.0.1:9", request)
     assert "Could not call http://127.0.0.1:9/x" in raised.value.message
 
 
@@ -634,7 +635,7 @@ def test_the_function_logs_link_follows_a_lambda_call(signed_in: FlaskClient,
          {"http_method": "GET", "authorization_type": "NONE", "integration_kind": "lambda_proxy",
           "function_arn": function_arn})
     gateway().create_deployment(restApiId=api_id, stageName="prod")
-    monkeypatch.setattr(apigateway, "call_stage",
+    monkeypatch.setattr(api_calls, "call_stage",
                         lambda url, request: HttpResult(200, {}, "hi", 1.0))
     reply = post(signed_in, f"/apis/{api_id}/resources/{root}/methods/GET/call", {"stage": "prod"})
     assert "/logs/?group=/aws/lambda/hello-fn" in text(reply)
@@ -643,7 +644,7 @@ def test_the_function_logs_link_follows_a_lambda_call(signed_in: FlaskClient,
 def test_a_method_left_without_its_integration_is_reported(signed_in: FlaskClient,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     api_id, root = make_api()
-    real_client = apigateway.client
+    real_client = api_methods.client
 
     class RefusingIntegration:
         def __init__(self, real) -> None:  # type: ignore[no-untyped-def]
@@ -656,7 +657,7 @@ def test_a_method_left_without_its_integration_is_reported(signed_in: FlaskClien
             raise ClientError({"Error": {"Code": "BadRequestException",
                                          "Message": "Invalid integration URI"}}, "PutIntegration")
 
-    monkeypatch.setattr(apigateway, "client", lambda service: RefusingIntegration(
+    monkeypatch.setattr(api_methods, "client", lambda service: RefusingIntegration(
         real_client(service)) if service == "apigateway" else real_client(service))
     reply = post(signed_in, f"/apis/{api_id}/resources/{root}/methods",
                  {"http_method": "PUT", "authorization_type": "NONE",
@@ -668,7 +669,7 @@ def test_a_method_left_without_its_integration_is_reported(signed_in: FlaskClien
 
 
 def test_the_lambda_request_of_a_test_invoke_is_read_from_its_log() -> None:
-    from webapp.aws.apigateway.rest_apis import HttpResult
+    from webapp.aws.apigateway.calls import HttpResult
     headers_log = ("Endpoint response headers: {Date=Thu, 26 Nov 2026 03:00:00 GMT, "
                    "x-amzn-RequestId=0f0e1d2c-3b4a-5968-7a8b-9c0d1e2f3a4b, Connection=keep-alive}")
     assert HttpResult(200, {}, "", 1.0, headers_log).lambda_request_id == \
@@ -682,7 +683,7 @@ def test_the_lambda_request_of_a_test_invoke_is_read_from_its_log() -> None:
 
 def test_a_stage_answer_nested_too_deep_to_lay_out_is_shown_as_it_came() -> None:
     deep = "[" * 100_000 + "]" * 100_000
-    result = apigateway.HttpResult(200, {}, deep, 1.0)
+    result = api_calls.HttpResult(200, {}, deep, 1.0)
     assert result.pretty_body == deep
-    assert apigateway.HttpResult(200, {}, '{"a": [1]}', 1.0).pretty_body == (
+    assert api_calls.HttpResult(200, {}, '{"a": [1]}', 1.0).pretty_body == (
         '{\n  "a": [\n    1\n  ]\n}')

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp import json_nesting
 from webapp.aws.logs import invocations as lambda_invocations
-from webapp.aws.apigateway.rest_apis import Resource
+from webapp.aws.apigateway.resources import Resource
 from webapp.aws.functions.lambda_functions import Invocation
 from webapp.views.apigateway.forms import parse_test_form
 

@@ -21,7 +21,7 @@ from moto import mock_aws
 
 from webapp.aws.functions import code_packages
 from webapp import create_app
-from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.apigateway import lambda_integrations
 from webapp.aws import clients
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.errors import FAILED, AwsFailure, ConsoleError, TooLarge
@@ -632,7 +632,7 @@ def test_api_gateway_methods_that_call_the_function_are_listed(signed_in: FlaskC
 
 def test_the_api_scan_says_when_it_stopped_early(signed_in: FlaskClient,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(apigateway, "MAX_APIS_SCANNED", 2)
+    monkeypatch.setattr(lambda_integrations, "MAX_APIS_SCANNED", 2)
     make_function()
     gateway = boto3.client("apigateway", region_name=REGION)
     for number in range(3):
@@ -653,5 +653,5 @@ def test_an_integration_uri_names_the_function_and_its_qualifier(uri_target: str
                                                                  qualifier: str | None) -> None:
     function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION}"
     uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{uri_target}/invocations"
-    assert apigateway.lambda_qualifier(uri, function_arn) == qualifier
-    assert apigateway.lambda_qualifier("https://example.com/items", function_arn) is None
+    assert lambda_integrations.lambda_qualifier(uri, function_arn) == qualifier
+    assert lambda_integrations.lambda_qualifier("https://example.com/items", function_arn) is None

@@ -77,3 +77,17 @@ def test_starting_the_sandbox_loads_none_of_the_console() -> None:
                             text=True, check=True, timeout=60).stdout.split()
     assert set(SHARED) <= set(loaded)  # authorisation reads policies, CreateFunction checks variables
     assert [module for module in loaded if not shared(module)] == []
+
+
+# A boto3 client asked for by name: `client("iam")`, `clients.client(...)`, or the accessor imported.
+CLIENT_CALL = re.compile(r"(?<![\w.])(?:clients\.)?client\(")
+CLIENT_IMPORT = re.compile(r"^\s*from\s+webapp\.aws\.clients\s+import\s+[^\n]*\bclient\b", re.M)
+
+
+def test_only_the_service_layer_asks_aws() -> None:
+    """The wizard and the views compose functions of webapp.aws; none asks boto3 itself (they
+    may say which clients and region serve a request, never make a call with them)."""
+    offenders = [path for folder in ("webapp/wizard", "webapp/views")
+                 for path, text in sources(folder).items()
+                 if CLIENT_CALL.search(text) or CLIENT_IMPORT.search(text)]
+    assert offenders == []

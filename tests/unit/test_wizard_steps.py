@@ -214,14 +214,14 @@ def test_an_api_the_wizard_did_not_make_keeps_its_own_methods(app: Flask) -> Non
 
 def test_a_logging_role_from_a_failed_try_is_set_rather_than_made_again(
         app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    from webapp.aws.apigateway import rest_apis as apigateway
+    from webapp.aws.apigateway import cloudwatch_logging
     gateway = boto3.client("apigateway", region_name=REGION)
     api_id = gateway.create_rest_api(name="logged")["id"]
     root = gateway.get_resources(restApiId=api_id)["items"][0]["id"]
     gateway.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
     gateway.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
     made_roles: list[str] = []
-    original = apigateway.create_logging_role
+    original = cloudwatch_logging.create_logging_role
 
     def made_but_not_set(name: str) -> str:
         made_roles.append(name)
@@ -229,13 +229,13 @@ def test_a_logging_role_from_a_failed_try_is_set_rather_than_made_again(
             RoleName=name, AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
         raise RejectedByAws("The role ARN does not have required permissions set to API Gateway")
 
-    monkeypatch.setattr(apigateway, "create_logging_role", made_but_not_set)
+    monkeypatch.setattr(cloudwatch_logging, "create_logging_role", made_but_not_set)
     made = Made(api_id=api_id)
     with app.test_request_context():
         with pytest.raises(ConsoleError):
             steps.step("stage").run(Plan(), made)
         assert made.logging_role_name == made_roles[0]  # known, so tear down finds it
-        monkeypatch.setattr(apigateway, "create_logging_role", original)
+        monkeypatch.setattr(cloudwatch_logging, "create_logging_role", original)
         made = steps.step("stage").run(Plan(), made)
     assert len(made_roles) == 1
     assert gateway.get_account()["cloudwatchRoleArn"].endswith(f"role/{made_roles[0]}")

@@ -16,8 +16,10 @@ from moto import mock_aws
 from webapp.aws.functions import code_packages
 from webapp import create_app
 from webapp.aws.iam import policy_templates
-from webapp.aws.apigateway import rest_apis as apigateway
-from webapp.aws.apigateway import rest_apis
+from webapp.aws.apigateway import cloudwatch_logging, lambda_integrations, rest_apis
+from webapp.aws.apigateway import (
+    methods as api_methods, resources as api_resources, stages as api_stages,
+)
 from webapp.aws.functions import lambda_functions
 from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.functions import lambda_functions as functions
@@ -65,23 +67,23 @@ def build(plan: Plan, adopt: tuple[str, ...] = ()) -> Made:
         code_packages.template_zip("items"),
         environment={"TABLE_NAME": table.name, "KEY_NAME": plan.partition_key}))
     made.function_name, made.function_arn = function.function_name, function.function_arn
-    api = apigateway.create_rest_api(plan.api_name, "", plan.endpoint_type)
+    api = rest_apis.create_rest_api(plan.api_name, "", plan.endpoint_type)
     made.api_id = api.api_id
-    parents = {"/": apigateway.list_resources(api.api_id)[0].resource_id}
+    parents = {"/": api_resources.list_resources(api.api_id)[0].resource_id}
     for path, methods in API_ROUTES.items():
         parent_path, part = path.rsplit("/", 1)
-        resource = apigateway.create_resource(api.api_id, parents[parent_path or "/"], part)
+        resource = api_resources.create_resource(api.api_id, parents[parent_path or "/"], part)
         parents[path] = made.resource_ids[path] = resource.resource_id
         for method in methods:
-            apigateway.put_method(api.api_id, resource.resource_id, apigateway.NewMethod(
+            api_methods.put_method(api.api_id, resource.resource_id, api_methods.NewMethod(
                 method, "NONE", "lambda_proxy", function_arn=function.function_arn))
-    made.permission_sid = apigateway.add_invoke_permission(
-        function.function_arn, apigateway.execute_api_arn(api.api_id, "*", "/*"))
+    made.permission_sid = lambda_integrations.add_invoke_permission(
+        function.function_arn, lambda_integrations.execute_api_arn(api.api_id, "*", "/*"))
     made.stage_name = plan.stage_name
-    made.deployment_id = apigateway.create_deployment(api.api_id, plan.stage_name, "").deployment_id
-    made.logging_role_arn = apigateway.create_logging_role("wizard-apigateway-logs")
+    made.deployment_id = api_stages.create_deployment(api.api_id, plan.stage_name, "").deployment_id
+    made.logging_role_arn = cloudwatch_logging.create_logging_role("wizard-apigateway-logs")
     made.logging_role_name = "wizard-apigateway-logs"
-    apigateway.update_stage_logging(api.api_id, plan.stage_name, plan.logging_level, "", "")
+    cloudwatch_logging.update_stage_logging(api.api_id, plan.stage_name, plan.logging_level, "", "")
     # Lambda and API Gateway make these when they first write; moto does not run them here.
     for group in log_groups(plan, made):
         aws("logs").create_log_group(logGroupName=group)
@@ -250,7 +252,7 @@ def test_an_account_setting_that_cannot_be_cleared_keeps_the_logging_role(
                             aws_code="BadRequestException", action="clear the setting",
                             aws_message="Invalid ARN specified in the request")
 
-    monkeypatch.setattr(rest_apis, "clear_account_logging_role", refuse)
+    monkeypatch.setattr(cloudwatch_logging, "clear_account_logging_role", refuse)
     results = teardown.tear_down(plan, made)
     last = results[-1]
     assert (last.deletion.kind, last.outcome) == ("logging_role", FAILED)
@@ -273,7 +275,7 @@ def test_each_delete_call_says_already_gone_for_a_missing_resource(app: Flask) -
         teardown.ALREADY_GONE
     assert gone(lambda: lambda_functions.remove_permission("no-such-function", "sid")) == \
         teardown.ALREADY_GONE
-    assert rest_apis.clear_account_logging_role("arn:aws:iam::123456789012:role/x") is False
+    assert cloudwatch_logging.clear_account_logging_role("arn:aws:iam::123456789012:role/x") is False
 
 
 def test_an_unexpected_failure_is_still_an_error(app: Flask,

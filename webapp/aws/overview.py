@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.apigateway import rest_apis
 from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import policies as iam_policies
@@ -27,7 +27,7 @@ COUNTERS: tuple[tuple[str, Callable[[], Count]], ...] = (
     ("functions", functions.count_functions),
     ("roles", iam_roles.count_roles),
     ("policies", iam_policies.count_customer_policies),
-    ("apis", apigateway.count_rest_apis),
+    ("apis", rest_apis.count_rest_apis),
     ("log_groups", logs.count_log_groups),
 )
 

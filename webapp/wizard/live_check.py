@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from webapp.aws.apigateway import rest_apis as apigateway
-from webapp.aws.apigateway.rest_apis import HttpRequest
+from webapp.aws.apigateway import calls as api_calls, stages as api_stages
+from webapp.aws.apigateway.calls import HttpRequest
 from webapp.aws.errors import N_, InvalidInput
 from webapp.wizard.model import Made, Plan
 
@@ -65,7 +65,7 @@ def run_check(plan: Plan, made: Made) -> list[CheckCall]:
     """Create an item through the stage, read it back and list the items."""
     if not made.api_id or not made.stage_name:
         raise InvalidInput(N_("Deploy the API to a stage first."))
-    base = apigateway.invoke_url(made.api_id, made.stage_name)
+    base = api_stages.invoke_url(made.api_id, made.stage_name)
     calls = [_call(N_("Create an item"), base, "POST", "/items", 201,
                    json.dumps({"name": CHECK_ITEM_NAME}))]
     try:
@@ -82,5 +82,5 @@ def run_check(plan: Plan, made: Made) -> list[CheckCall]:
 def _call(label: str, base: str, method: str, path: str, expected: int, body: str) -> CheckCall:
     at_ms = int(time.time() * 1000)
     headers = {"Content-Type": "application/json"} if body else {}
-    result = apigateway.call_stage(base, HttpRequest(method, path, "", headers, body))
+    result = api_calls.call_stage(base, HttpRequest(method, path, "", headers, body))
     return CheckCall(label, method, base + path, expected, result.status, result.body, at_ms)

@@ -2,23 +2,23 @@
 
 Each answer is None when the thing does not exist, so the wizard can create it, adopt it, or
 explain why it cannot (a role of that name trusting another service, a table with another key).
-Also the waits the wizard needs between steps.
+Every AWS question is a function of webapp.aws; this module only composes them the way the
+steps need (NotFound as None, a set of ARNs, the pages of a listing, the keys that are free).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from webapp.aws.account import account_id
-from webapp.aws.apigateway.rest_apis import get_method, list_rest_apis
-from webapp.aws.clients import client
-from webapp.aws.dynamodb.tables import KeyAttribute, describe_table
-from webapp.aws.errors import N_, ConsoleError, InvalidInput, NotFound, aws_errors
-from webapp.aws.functions.lambda_functions import FunctionSummary, get_function
+from webapp.aws.apigateway.methods import get_method
+from webapp.aws.apigateway.rest_apis import list_rest_apis
 from webapp.aws.dynamodb.item_import import BatchOutcome, write_items
-from webapp.aws.dynamodb.item_json import to_wire
-
-ACTIVE_WAIT_SECONDS = 60
+from webapp.aws.dynamodb.item_writes import ItemExistsError, create_item
+from webapp.aws.dynamodb.tables import KeyAttribute, describe_table
+from webapp.aws.errors import N_, InvalidInput, NotFound
+from webapp.aws.functions.lambda_functions import FunctionSummary, get_function
+from webapp.aws.iam import roles
+from webapp.aws.iam.policies import default_document
 
 
 def table_keys(table_name: str) -> tuple[KeyAttribute, ...] | None:
@@ -28,13 +28,6 @@ def table_keys(table_name: str) -> tuple[KeyAttribute, ...] | None:
     except NotFound:
         return None
     return tuple(key for key in (table.partition_key, table.sort_key) if key is not None)
-
-
-def wait_table_active(table_name: str) -> None:
-    """Wait until the table is ACTIVE (a new table is CREATING for a while)."""
-    with aws_errors(N_("wait for the table to become active"), f"table {table_name}"):
-        client("dynamodb").get_waiter("table_exists").wait(
-            TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": ACTIVE_WAIT_SECONDS})
 
 
 def put_items(table_name: str, items: Sequence[dict], key_names: Sequence[str]) -> int:
@@ -56,50 +49,21 @@ def put_new_items(table_name: str, items: Sequence[dict], partition_key: str) ->
     """Write the items whose keys are free (a table that was there before keeps its own items);
     how many were written."""
     written = 0
-    dynamodb_client = client("dynamodb")
     for item in items:
         try:
-            with aws_errors(N_("write a test item"), f"table {table_name}"):
-                dynamodb_client.put_item(TableName=table_name, Item=to_wire(item),
-                                         ConditionExpression="attribute_not_exists(#k)",
-                                         ExpressionAttributeNames={"#k": partition_key})
-        except ConsoleError as err:
-            if err.aws_code == "ConditionalCheckFailedException":
-                continue
-            raise
+            create_item(table_name, item, partition_key)
+        except ItemExistsError:
+            continue
         written += 1
     return written
 
 
-def role_trust(role_name: str) -> tuple[str, dict] | None:
-    """The role's ARN and trust policy, or None when there is no such role."""
+def find_role(role_name: str) -> roles.Role | None:
+    """The role with its trust policy, or None when there is no such role."""
     try:
-        with aws_errors(N_("read the role"), f"IAM role {role_name}"):
-            role = client("iam").get_role(RoleName=role_name)["Role"]
+        return roles.get_role(role_name)
     except NotFound:
         return None
-    trust = role.get("AssumeRolePolicyDocument") or {}
-    if isinstance(trust, str):
-        trust = json.loads(trust)
-    return role["Arn"], trust
-
-
-def trusts_service(trust: dict, service: str) -> bool:
-    """True when the trust policy lets `service` (lambda.amazonaws.com) assume the role."""
-    for statement in _listed(trust.get("Statement")):
-        if statement.get("Effect") != "Allow":
-            continue
-        principal = statement.get("Principal") or {}
-        services = principal.get("Service") if isinstance(principal, dict) else None
-        if service in _listed(services) and "sts:AssumeRole" in _listed(statement.get("Action")):
-            return True
-    return False
-
-
-def _listed(value: object) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def customer_policy_arn(policy_name: str) -> str:
@@ -110,22 +74,14 @@ def customer_policy_arn(policy_name: str) -> str:
 def policy_document(policy_arn: str) -> dict | None:
     """The policy's default document, or None when there is no such policy."""
     try:
-        with aws_errors(N_("read the policy"), f"IAM policy {policy_arn}"):
-            iam = client("iam")
-            version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
-            document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)[
-                "PolicyVersion"]["Document"]
+        return default_document(policy_arn)
     except NotFound:
         return None
-    return json.loads(document) if isinstance(document, str) else document
 
 
 def attached_policy_arns(role_name: str) -> set[str]:
     """The managed policies attached to the role."""
-    with aws_errors(N_("list the role's policies"), f"IAM role {role_name}"):
-        pages = client("iam").get_paginator("list_attached_role_policies").paginate(
-            RoleName=role_name)
-        return {policy["PolicyArn"] for page in pages for policy in page["AttachedPolicies"]}
+    return {policy.arn for policy in roles.list_attached(role_name)}
 
 
 def find_function(function_name: str) -> FunctionSummary | None:
@@ -134,35 +90,6 @@ def find_function(function_name: str) -> FunctionSummary | None:
         return get_function(function_name)
     except NotFound:
         return None
-
-
-def wait_function_ready(function_name: str) -> None:
-    """Wait until the function is Active and its last update has finished."""
-    with aws_errors(N_("wait for the function to become active"),
-                    f"Lambda function {function_name}"):
-        lambda_client = client("lambda")
-        config = {"Delay": 1, "MaxAttempts": ACTIVE_WAIT_SECONDS}
-        lambda_client.get_waiter("function_active_v2").wait(FunctionName=function_name,
-                                                            WaiterConfig=config)
-        lambda_client.get_waiter("function_updated_v2").wait(FunctionName=function_name,
-                                                             WaiterConfig=config)
-
-
-def update_rest_api(api_id: str, name: str, endpoint_type: str) -> None:
-    """Rename the API and change its endpoint type when they differ from these."""
-    gateway = client("apigateway")
-    with aws_errors(N_("update the API"), f"REST API {api_id}"):
-        api = gateway.get_rest_api(restApiId=api_id)
-        operations = []
-        if api.get("name") != name:
-            operations.append({"op": "replace", "path": "/name", "value": name})
-        current = (api.get("endpointConfiguration") or {}).get("types") or []
-        if current and current[0] != endpoint_type:
-            operations.append({"op": "replace",
-                               "path": f"/endpointConfiguration/types/{current[0]}",
-                               "value": endpoint_type})
-        if operations:
-            gateway.update_rest_api(restApiId=api_id, patchOperations=operations)
 
 
 def logging_role_arn(role_name: str) -> str:
@@ -192,10 +119,3 @@ def method_uri(api_id: str, resource_id: str, http_method: str) -> str | None:
     except NotFound:
         return None
     return method.integration.uri if method.integration else ""
-
-
-def delete_method(api_id: str, resource_id: str, http_method: str) -> None:
-    """Remove a method (to put it back with the wizard's integration)."""
-    with aws_errors(N_("replace the method"), f"{http_method} on resource {resource_id}"):
-        client("apigateway").delete_method(restApiId=api_id, resourceId=resource_id,
-                                           httpMethod=http_method)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from webapp.wizard import lookups as wizard_lookups
 from webapp.aws.errors import N_, ConsoleError
+from webapp.aws.iam import roles as iam_roles
+from webapp.wizard import lookups as wizard_lookups
 from webapp.wizard.model import Made, Plan
 from webapp.wizard.steps import LAMBDA_SERVICE
 
@@ -51,8 +52,8 @@ def _access(plan: Plan, made: Made) -> list[Existing]:
         found.append(Existing(N_("The policy %(name)s exists already: the step will make the "
                                  "table's document its default version."), {"name": plan.policy_name}))
     if made.role_name != plan.role_name:
-        role = wizard_lookups.role_trust(plan.role_name)
-        if role is not None and wizard_lookups.trusts_service(role[1], LAMBDA_SERVICE):
+        role = wizard_lookups.find_role(plan.role_name)
+        if role is not None and iam_roles.trusts_service(role.trust_policy, LAMBDA_SERVICE):
             found.append(Existing(N_("The role %(name)s exists already and Lambda may assume it: "
                                      "the step will use it and attach what it lacks."),
                                   {"name": plan.role_name}))

@@ -12,7 +12,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.apigateway import cloudwatch_logging, lambda_integrations, rest_apis
+from webapp.aws.apigateway import (
+    methods as api_methods, resources as api_resources, stages as api_stages,
+)
 from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import policies as iam_policies, roles as iam_roles
@@ -121,7 +124,7 @@ def _run_table(plan: Plan, made: Made) -> Made:
             N_("A table named %(table)s already exists with another key (%(keys)s). Choose "
                "another table name, or the key %(keys)s."), field="table_name",
             table=plan.table_name, keys=", ".join(f"{key.name} ({key.type})" for key in keys))
-    wizard_lookups.wait_table_active(plan.table_name)
+    dynamodb.wait_until_active(plan.table_name)
     made.table_name, made.table_arn = plan.table_name, dynamodb.describe_table(plan.table_name).arn
     if not items:
         made.items_written = 0
@@ -153,8 +156,8 @@ def _run_access(plan: Plan, made: Made) -> Made:
     if not made.table_arn:
         raise InvalidInput(N_("Make the table first: the policy is scoped to its ARN."))
     document = table_policy(made.table_arn)
-    found = wizard_lookups.role_trust(plan.role_name)  # refuse before making anything
-    if found is not None and not wizard_lookups.trusts_service(found[1], LAMBDA_SERVICE):
+    found = wizard_lookups.find_role(plan.role_name)  # refuse before making anything
+    if found is not None and not iam_roles.trusts_service(found.trust_policy, LAMBDA_SERVICE):
         raise AlreadyExists(
             N_("A role named %(role)s already exists, and Lambda may not assume it (its "
                "trust policy names another principal). Choose another role name, or let "
@@ -172,11 +175,10 @@ def _run_access(plan: Plan, made: Made) -> Made:
     previous_policy = made.policy_arn
     made.policy_arn = policy_arn
     if found is None:
-        role = iam_roles.create_role(plan.role_name, iam_roles.trust_document("lambda"),
-                                     "Execution role of the setup wizard's function")
+        found = iam_roles.create_role(plan.role_name, iam_roles.trust_document("lambda"),
+                                      "Execution role of the setup wizard's function")
         _record(made, "role", plan.role_name)
-        found = (role.arn, {})
-    made.role_name, made.role_arn = plan.role_name, found[0]
+    made.role_name, made.role_arn = plan.role_name, found.arn
     attached = wizard_lookups.attached_policy_arns(plan.role_name)
     if previous_policy and previous_policy != policy_arn and previous_policy in attached:
         iam_roles.detach_policy(plan.role_name, previous_policy)  # renamed: the old one goes
@@ -234,11 +236,11 @@ def _run_function(plan: Plan, made: Made) -> Made:
         wanted = (made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, environment, plan.runtime)
         if (existing.role_arn, existing.handler, existing.memory_mb, existing.timeout_s,
                 existing.environment, existing.runtime) != wanted:
-            wizard_lookups.wait_function_ready(plan.function_name)
+            functions.wait_until_ready(plan.function_name)
             functions.update_function_configuration(plan.function_name, functions.ConfigurationChange(
                 made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, existing.description,
                 environment, plan.runtime))
-    wizard_lookups.wait_function_ready(plan.function_name)
+    functions.wait_until_ready(plan.function_name)
     return made
 
 
@@ -262,22 +264,22 @@ def _run_api(plan: Plan, made: Made) -> Made:
         raise InvalidInput(N_("Make the function first."))
     api_id = wizard_lookups.find_rest_api(made.api_id, plan.api_name)
     if api_id is None:
-        api_id = apigateway.create_rest_api(
+        api_id = rest_apis.create_rest_api(
             plan.api_name, "Items API (Serverless Console setup wizard)", plan.endpoint_type).api_id
         _record(made, "api", api_id)
         made.resource_ids = {}
     elif made.made_it("api", api_id):
-        wizard_lookups.update_rest_api(api_id, plan.api_name, plan.endpoint_type)
+        rest_apis.update_rest_api(api_id, plan.api_name, plan.endpoint_type)
     ours = made.made_it("api", api_id)
     made.api_id = api_id
-    resources = {resource.path: resource for resource in apigateway.list_resources(api_id)}
-    uri = apigateway.lambda_integration_uri(current_region(), made.function_arn)
+    resources = {resource.path: resource for resource in api_resources.list_resources(api_id)}
+    uri = lambda_integrations.lambda_integration_uri(current_region(), made.function_arn)
     for path, methods in API_ROUTES.items():
         resource = resources.get(path)
         if resource is None:
             parent_path, _, part = path.rpartition("/")
-            resource = apigateway.create_resource(api_id, resources[parent_path or "/"].resource_id,
-                                                  part)
+            parent = resources[parent_path or "/"]
+            resource = api_resources.create_resource(api_id, parent.resource_id, part)
             resources[path] = resource
         made.resource_ids = {**made.resource_ids, path: resource.resource_id}
         for method in methods:
@@ -291,12 +293,12 @@ def _run_api(plan: Plan, made: Made) -> Made:
                            "the wizard does not change an API it did not make. Choose another "
                            "API name."), field="api_name", api=plan.api_name,
                         method=method, path=path)
-                wizard_lookups.delete_method(api_id, resource.resource_id, method)
-            apigateway.put_method(api_id, resource.resource_id, apigateway.NewMethod(
+                api_methods.delete_method(api_id, resource.resource_id, method)
+            api_methods.put_method(api_id, resource.resource_id, api_methods.NewMethod(
                 method, "NONE", "lambda_proxy", function_arn=made.function_arn))
-    source = apigateway.execute_api_arn(api_id, "*", "/*")
-    if not apigateway.may_invoke(made.function_arn, source):
-        made.permission_sid = apigateway.add_invoke_permission(made.function_arn, source)
+    source = lambda_integrations.execute_api_arn(api_id, "*", "/*")
+    if not lambda_integrations.may_invoke(made.function_arn, source):
+        made.permission_sid = lambda_integrations.add_invoke_permission(made.function_arn, source)
         _record(made, "permission", made.permission_sid)
     return made
 
@@ -314,21 +316,21 @@ def _stage_calls(plan: Plan, made: Made) -> list[PlannedCall]:
 def _run_stage(plan: Plan, made: Made) -> Made:
     if not made.api_id:
         raise InvalidInput(N_("Make the API first."))
-    deployment = apigateway.create_deployment(made.api_id, plan.stage_name,
+    deployment = api_stages.create_deployment(made.api_id, plan.stage_name,
                                               "Setup wizard deployment")
     made.stage_name, made.deployment_id = plan.stage_name, deployment.deployment_id
-    if plan.logging_level != "OFF" and not apigateway.get_cloudwatch_role_arn():
+    if plan.logging_level != "OFF" and not cloudwatch_logging.get_cloudwatch_role_arn():
         if made.logging_role_name and made.made_it("logging_role", made.logging_role_name) \
-                and wizard_lookups.role_trust(made.logging_role_name) is not None:
+                and wizard_lookups.find_role(made.logging_role_name) is not None:
             # A role made by an earlier try: set it rather than make another.
-            apigateway.set_account_logging_role(made.logging_role_arn or "")
+            cloudwatch_logging.set_account_logging_role(made.logging_role_arn or "")
         else:
             name = f"apigateway-cloudwatch-logs-{secrets.token_hex(4)}"
             made.logging_role_name = name  # recorded before the call: a failure keeps it
             _record(made, "logging_role", name)
             made.logging_role_arn = wizard_lookups.logging_role_arn(name)
-            apigateway.create_logging_role(name)
-    apigateway.update_stage_logging(made.api_id, plan.stage_name, plan.logging_level, "", "")
+            cloudwatch_logging.create_logging_role(name)
+    cloudwatch_logging.update_stage_logging(made.api_id, plan.stage_name, plan.logging_level, "", "")
     return made
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.apigateway import cloudwatch_logging, rest_apis
 from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import policies as iam_policies, roles as iam_roles
@@ -164,7 +164,7 @@ def gone_if_missing(delete: Callable[[], object]) -> str:
 def _delete_logging_role(item: Deletion) -> str:
     if item.arn:
         try:
-            apigateway.clear_account_logging_role(item.arn)
+            cloudwatch_logging.clear_account_logging_role(item.arn)
         except ConsoleError as err:
             raise type(err)(LOGGING_ROLE_STILL_SET, aws_code=err.aws_code, role=item.arn,
                             reason=err.message) from err
@@ -174,7 +174,7 @@ def _delete_logging_role(item: Deletion) -> str:
 def _delete_call(item: Deletion) -> Callable[[], str]:
     identifier = item.identifier
     calls: dict[str, Callable[[], str]] = {
-        "api": lambda: gone_if_missing(lambda: apigateway.delete_rest_api(identifier)),
+        "api": lambda: gone_if_missing(lambda: rest_apis.delete_rest_api(identifier)),
         "permission": lambda: gone_if_missing(
             lambda: functions.remove_permission(item.parent, identifier)),
         "function": lambda: gone_if_missing(lambda: functions.delete_function(identifier)),

@@ -112,6 +112,17 @@ def describe_table(table_name: str) -> Table:
     return table_from_description(reply["Table"])
 
 
+# A new table is CREATING for a while: ask every second, for up to a minute.
+ACTIVE_WAIT = {"Delay": 1, "MaxAttempts": 60}
+
+
+def wait_until_active(table_name: str) -> None:
+    """Wait until the table is ACTIVE (DynamoDB's table_exists waiter)."""
+    with aws_errors(N_("wait for the table to become active"), f"table {table_name}"):
+        client("dynamodb").get_waiter("table_exists").wait(TableName=table_name,
+                                                            WaiterConfig=ACTIVE_WAIT)
+
+
 # The most describe_table calls a list page makes at once.
 DESCRIBE_WORKERS = 8
 TABLE_EXISTS = N_("A table called %(table_name)s already exists in this region: choose another name.")

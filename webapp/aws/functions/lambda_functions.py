@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError, WaiterError
 from webapp.aws import clients
 from webapp.aws.clients import client
 from webapp.aws.errors import (
-    N_, CodeUnavailable, Conflict, ConsoleError, TooLarge, aws_errors, from_client_error,
+    FAILED, N_, CodeUnavailable, Conflict, ConsoleError, TooLarge, aws_errors, from_client_error,
 )
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 
@@ -198,6 +198,7 @@ def invoke(function_name: str, payload: bytes, qualifier: str | None = None) -> 
 # A function's settings: configuration, code, versions and its resource-based policy.
 
 UPDATE_IN_PROGRESS = "InProgress"
+PENDING = "Pending"
 MAX_DESCRIPTION_CHARS = 256
 # Lambda keeps no package bigger than its unzipped limit, so no download should be either.
 MAX_CODE_DOWNLOAD_BYTES = 250 * 1024 * 1024
@@ -205,6 +206,8 @@ CODE_FETCH_TIMEOUT_S = 20.0
 CODE_CHUNK_BYTES = 64 * 1024
 # PublishVersion fails with ResourceConflictException while an update is in progress.
 PUBLISH_WAIT = {"Delay": 1, "MaxAttempts": 30}
+# A new or updated function is Pending / InProgress for a while: ask every second, up to a minute.
+READY_WAIT = {"Delay": 1, "MaxAttempts": 60}
 
 CODE_NOT_DOWNLOADABLE = N_(
     "Lambda returned no download address for this function's code; a function packaged as a "
@@ -406,10 +409,31 @@ def publish_version(function_name: str, description: str) -> FunctionVersion:
                                                       Description=description))
 
 
+def wait_until_ready(function_name: str) -> None:
+    """Wait until the function is Active and its last update has finished (Lambda's
+    function_active_v2 and function_updated_v2 waiters)."""
+    action, resource = N_("wait for the function to become active"), f"Lambda function {function_name}"
+    lambda_client = client("lambda")
+    with aws_errors(action, resource):
+        try:
+            for waiter in ("function_active_v2", "function_updated_v2"):
+                lambda_client.get_waiter(waiter).wait(FunctionName=function_name,
+                                                      WaiterConfig=READY_WAIT)
+        except WaiterError as err:
+            raise _waiter_error(err, action, resource) from err
+
+
 def _waiter_error(err: WaiterError, action: str, resource: str) -> ConsoleError:
+    """What a Lambda waiter that gave up met: an AWS error, else the function's state."""
     reply = err.last_response or {}
     if "Error" in reply:
         return from_client_error(ClientError(reply, "GetFunctionConfiguration"), action, resource)
+    if "Configuration" in reply:  # GetFunction, which the _v2 waiters ask
+        configuration = reply["Configuration"]
+        active = configuration.get("State") == "Active"
+        status = configuration.get("LastUpdateStatus" if active else "State") or PENDING
+        reason = configuration.get("LastUpdateStatusReason" if active else "StateReason")
+        return Conflict(FAILED, action=action, aws_code=status, aws_message=reason or status)
     return Conflict(NOT_READY_TO_PUBLISH,
                     status=reply.get("LastUpdateStatus") or UPDATE_IN_PROGRESS)
 
@@ -551,11 +575,13 @@ def _statement(raw: dict) -> PolicyStatement:
     )
 
 
-def get_resource_policy(function_name: str) -> list[PolicyStatement] | None:
-    """The statements of the function's resource-based policy; None when it has none."""
+def get_resource_policy(function_name: str, qualifier: str = "") -> list[PolicyStatement] | None:
+    """The statements of the function's (or its alias's or version's) resource-based policy;
+    None when it has none."""
+    start = {"Qualifier": qualifier} if qualifier else {}
     try:
         with aws_errors(N_("read the resource-based policy"), f"Lambda function {function_name}"):
-            reply = client("lambda").get_policy(FunctionName=function_name)
+            reply = client("lambda").get_policy(FunctionName=function_name, **start)
     except ConsoleError as err:
         # Lambda answers a function without a policy with ResourceNotFoundException.
         if err.aws_code == "ResourceNotFoundException":

@@ -1,12 +1,12 @@
 """Lambda execution roles: the roles a function may run as, a basic one made, its log rights."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from webapp.aws.clients import client
-from webapp.aws.errors import N_, ConsoleError, aws_errors
+from webapp.aws.errors import N_, AlreadyExists, ConsoleError, aws_errors
+from webapp.aws.iam import roles
+from webapp.aws.iam.policies import decoded_document
 
 
 LAMBDA_TRUST_POLICY = {
@@ -18,6 +18,9 @@ LAMBDA_TRUST_POLICY = {
     }],
 }
 BASIC_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# Where and how the AWS console files the basic execution roles it makes.
+SERVICE_ROLE_PATH = "/service-role/"
+BASIC_ROLE_DESCRIPTION = "Lambda execution role with CloudWatch Logs access (Serverless Console)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +33,7 @@ class RoleSummary:
 
 
 def _trusts(document: object, service: str) -> bool:
-    if isinstance(document, str):
-        document = json.loads(unquote(document))
-    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    statements = decoded_document(document).get("Statement", [])
     for statement in statements if isinstance(statements, list) else [statements]:
         principal = statement.get("Principal", {}) if isinstance(statement, dict) else {}
         services = principal.get("Service", []) if isinstance(principal, dict) else []
@@ -56,17 +57,15 @@ def list_lambda_roles(limit: int = 200) -> list[RoleSummary]:
 
 def create_basic_lambda_role(role_name: str) -> RoleSummary:
     """A role trusting Lambda with AWSLambdaBasicExecutionRole, as the AWS console makes it."""
-    iam = client("iam")
-    with aws_errors(N_("create the role"), f"IAM role {role_name}"):
-        role = iam.create_role(
-            RoleName=role_name, Path="/service-role/",
-            AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST_POLICY),
-            Description="Lambda execution role with CloudWatch Logs access (Serverless Console)",
-        )["Role"]
-    with aws_errors(N_("attach the policy"), f"IAM policy {BASIC_EXECUTION_POLICY_ARN}"):
-        iam.attach_role_policy(RoleName=role_name, PolicyArn=BASIC_EXECUTION_POLICY_ARN)
-        iam.get_waiter("role_exists").wait(RoleName=role_name)
-    return RoleSummary(role["RoleName"], role["Arn"], trusts_lambda=True)
+    try:
+        role = roles.create_role(role_name, LAMBDA_TRUST_POLICY, BASIC_ROLE_DESCRIPTION,
+                                 SERVICE_ROLE_PATH)
+    except AlreadyExists as err:
+        err.field = None  # the console names this role itself: no field of the form to fix
+        raise
+    roles.attach_policy(role_name, BASIC_EXECUTION_POLICY_ARN)
+    roles.wait_until_exists(role_name)
+    return RoleSummary(role.name, role.arn, trusts_lambda=True)
 
 
 LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")

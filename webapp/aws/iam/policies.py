@@ -83,8 +83,9 @@ def _policy(reply: dict) -> Policy:
     )
 
 
-def _document(value: object) -> dict:
-    # botocore decodes IAM's URL-encoded JSON; some endpoints hand back the raw string.
+def decoded_document(value: object) -> dict:
+    """A policy document as IAM returns it (a managed policy's, a role's trust or inline policy):
+    botocore decodes IAM's URL-encoded JSON; some endpoints hand back the raw string."""
     if isinstance(value, str):
         value = json.loads(unquote(value))
     return value if isinstance(value, dict) else {}
@@ -142,7 +143,13 @@ def get_policy_document(policy_arn: str, version_id: str) -> dict:
     """The JSON document of one version of a policy."""
     with aws_errors(N_("read the policy version"), f"IAM policy {policy_arn} version {version_id}"):
         reply = client("iam").get_policy_version(PolicyArn=policy_arn, VersionId=version_id)
-    return _document(reply["PolicyVersion"].get("Document"))
+    return decoded_document(reply["PolicyVersion"].get("Document"))
+
+
+def default_document(policy_arn: str) -> dict:
+    """The document IAM enforces for a managed policy: its default version's (NotFound when
+    there is no such policy)."""
+    return get_policy_document(policy_arn, get_policy(policy_arn).default_version_id)
 
 
 def list_versions(policy_arn: str) -> list[PolicyVersion]:

@@ -5,10 +5,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import unquote
 
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
+from webapp.aws.iam.policies import decoded_document, default_document
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 
 # Trust policies the create form offers; AWS's own service principals.
@@ -40,13 +40,6 @@ def trust_document(template: str) -> dict:
             "Action": "sts:AssumeRole",
         }],
     }
-
-
-def _document(value: object) -> dict:
-    """A policy document as AWS returns it: already decoded, or URL-encoded JSON text."""
-    if isinstance(value, str):
-        value = json.loads(unquote(value))
-    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,18 +103,40 @@ class FunctionUses:
     incomplete: bool
 
 
+def _listed(value: object) -> list:
+    """A policy field that holds one value or a list of them, as a list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _statements(document: object) -> list[dict]:
+    return [statement for statement in _listed(decoded_document(document).get("Statement"))
+            if isinstance(statement, dict)]
+
+
 def trusted_principals(document: object) -> tuple[str, ...]:
     """Who a trust policy lets assume the role: service names, account ARNs, federations."""
     found: list[str] = []
-    statements = _document(document).get("Statement", [])
-    for statement in statements if isinstance(statements, list) else [statements]:
-        principal = statement.get("Principal") if isinstance(statement, dict) else None
+    for statement in _statements(document):
+        principal = statement.get("Principal")
         if principal == "*":
             found.append("*")
         elif isinstance(principal, dict):
             for values in principal.values():
                 found.extend(values if isinstance(values, list) else [str(values)])
     return tuple(dict.fromkeys(found))
+
+
+def trusts_service(document: object, service: str) -> bool:
+    """True when the trust policy allows `service` (lambda.amazonaws.com) sts:AssumeRole."""
+    for statement in _statements(document):
+        principal = statement.get("Principal")
+        services = principal.get("Service") if isinstance(principal, dict) else None
+        if (statement.get("Effect") == "Allow" and service in _listed(services)
+                and "sts:AssumeRole" in _listed(statement.get("Action"))):
+            return True
+    return False
 
 
 def suggested_policies(trusted: tuple[str, ...]) -> list[AttachedPolicy]:
@@ -156,14 +171,14 @@ def get_role(role_name: str) -> Role:
     with aws_errors(N_("read the role"), f"IAM role {role_name}"):
         role = client("iam").get_role(RoleName=role_name)["Role"]
     return Role(role["RoleName"], role["Arn"], role.get("Path", "/"), role.get("CreateDate"),
-                role.get("Description", ""), _document(role.get("AssumeRolePolicyDocument", {})))
+                role.get("Description", ""),
+                decoded_document(role.get("AssumeRolePolicyDocument", {})))
 
 
 def role_exists(role_name: str) -> bool:
     """Whether a role of this name exists in the account."""
     try:
-        with aws_errors(N_("read the role"), f"IAM role {role_name}"):
-            client("iam").get_role(RoleName=role_name)
+        get_role(role_name)
     except NotFound:
         return False
     return True
@@ -172,12 +187,13 @@ def role_exists(role_name: str) -> bool:
 ROLE_EXISTS = N_("A role named %(role_name)s already exists. Choose another name.")
 
 
-def create_role(role_name: str, trust_policy: dict, description: str = "") -> Role:
+def create_role(role_name: str, trust_policy: dict, description: str = "",
+                path: str = "/") -> Role:
     """Create a role with this trust policy; a taken name is reported against the name field."""
     try:
         with aws_errors(N_("create the role"), f"IAM role {role_name}"):
             role = client("iam").create_role(
-                RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust_policy),
+                RoleName=role_name, Path=path, AssumeRolePolicyDocument=json.dumps(trust_policy),
                 Description=description)["Role"]
     except ConsoleError as err:
         if err.aws_code == "EntityAlreadyExists":
@@ -185,6 +201,12 @@ def create_role(role_name: str, trust_policy: dict, description: str = "") -> Ro
         raise
     return Role(role["RoleName"], role["Arn"], role.get("Path", "/"), role.get("CreateDate"),
                 role.get("Description", ""), trust_policy)
+
+
+def wait_until_exists(role_name: str) -> None:
+    """Wait until IAM answers for a role just made (IAM's role_exists waiter)."""
+    with aws_errors(N_("create the role"), f"IAM role {role_name}"):
+        client("iam").get_waiter("role_exists").wait(RoleName=role_name)
 
 
 def list_attached(role_name: str) -> list[AttachedPolicy]:
@@ -219,7 +241,7 @@ def list_inline(role_name: str) -> list[InlinePolicy]:
         for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
             for name in page.get("PolicyNames", []):
                 reply = iam.get_role_policy(RoleName=role_name, PolicyName=name)
-                found.append(InlinePolicy(name, _document(reply.get("PolicyDocument", {}))))
+                found.append(InlinePolicy(name, decoded_document(reply.get("PolicyDocument", {}))))
     return found
 
 
@@ -227,7 +249,7 @@ def get_inline(role_name: str, policy_name: str) -> InlinePolicy:
     """One inline policy of the role."""
     with aws_errors(N_("read the inline policy"), f"inline policy {policy_name}"):
         reply = client("iam").get_role_policy(RoleName=role_name, PolicyName=policy_name)
-    return InlinePolicy(policy_name, _document(reply.get("PolicyDocument", {})))
+    return InlinePolicy(policy_name, decoded_document(reply.get("PolicyDocument", {})))
 
 
 def put_inline(role_name: str, policy_name: str, document: dict) -> None:
@@ -259,21 +281,12 @@ def functions_using(role_arn: str, scan_cap: int = FUNCTION_SCAN_CAP,
     return FunctionUses(found, incomplete=False)
 
 
-def managed_policy_document(policy_arn: str) -> dict:
-    """The default version's document of a managed policy."""
-    iam = client("iam")
-    with aws_errors(N_("read the policy"), f"IAM policy {policy_arn}"):
-        version_id = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
-        version = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version_id)
-    return _document(version["PolicyVersion"].get("Document", {}))
-
-
 def policy_documents(role_name: str, attached: list[AttachedPolicy] | None = None,
                      inline: list[InlinePolicy] | None = None) -> list[tuple[str, dict]]:
     """(policy name, document) for every attached policy's default version and every inline one."""
     attached = list_attached(role_name) if attached is None else attached
     inline = list_inline(role_name) if inline is None else inline
-    documents = [(policy.name, managed_policy_document(policy.arn)) for policy in attached]
+    documents = [(policy.name, default_document(policy.arn)) for policy in attached]
     documents.extend((policy.name, policy.document) for policy in inline)
     return documents
 

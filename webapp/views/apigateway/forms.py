@@ -10,10 +10,13 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from webapp import json_nesting
-from webapp.aws.apigateway.rest_apis import (
-    AUTHORIZATION_TYPES, ENDPOINT_TYPES, HTTP_METHODS, INTEGRATION_KINDS, LOG_LEVELS, HttpRequest,
-    NewMethod, Resource,
+from webapp.aws.apigateway.calls import HttpRequest
+from webapp.aws.apigateway.cloudwatch_logging import LOG_LEVELS
+from webapp.aws.apigateway.methods import (
+    AUTHORIZATION_TYPES, HTTP_METHODS, INTEGRATION_KINDS, NewMethod,
 )
+from webapp.aws.apigateway.resources import Resource
+from webapp.aws.apigateway.rest_apis import ENDPOINT_TYPES
 
 API_NAME_MAX = 128
 STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")

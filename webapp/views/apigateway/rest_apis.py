@@ -8,9 +8,13 @@ from flask import Blueprint, abort, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.apigateway import calls as api_calls, cloudwatch_logging, lambda_integrations
+from webapp.aws.apigateway import (
+    methods as api_methods, resources as api_resources, rest_apis, stages as api_stages,
+)
 from webapp.aws.functions import lambda_functions as functions
-from webapp.aws.apigateway.rest_apis import HttpResult, Resource
+from webapp.aws.apigateway.calls import HttpResult
+from webapp.aws.apigateway.resources import Resource
 from webapp.aws.errors import ConsoleError
 from webapp.aws.functions.lambda_functions import FunctionSummary
 from webapp.views.apigateway.forms import (
@@ -29,7 +33,7 @@ MAX_PICKER_PAGES = 4
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """List REST APIs, one page at a time (click-to-load with the next token)."""
-    page = apigateway.list_rest_apis(request.args.get("next") or None)
+    page = rest_apis.list_rest_apis(request.args.get("next") or None)
     return render_view("apis/index.html", "apis/fragments/rows.html", page=page)
 
 
@@ -45,7 +49,7 @@ def create() -> ResponseReturnValue:
     form = parse_create_api_form(request.form)
     if not form.errors:
         try:
-            created = apigateway.create_rest_api(form.name, form.description, form.endpoint_type)
+            created = rest_apis.create_rest_api(form.name, form.description, form.endpoint_type)
             return see_other(url_for("apigateway.rest_apis.detail", api_id=created.api_id))
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
@@ -60,14 +64,14 @@ def detail(api_id: str) -> ResponseReturnValue:
 
 
 def _detail_page(api_id: str, fragment: str | None = None, **forms: object) -> ResponseReturnValue:
-    resources = apigateway.list_resources(api_id)
-    stages = apigateway.list_stages(api_id)
-    deployments = apigateway.list_deployments(api_id)
+    resources = api_resources.list_resources(api_id)
+    stages = api_stages.list_stages(api_id)
+    deployments = api_stages.list_deployments(api_id)
     root = next((resource for resource in resources if resource.path == "/"), None)
     context = {
-        "api": apigateway.get_rest_api(api_id), "resources": resources, "stages": stages,
-        "deployments": deployments, "stale": apigateway.stale_stages(stages, deployments),
-        "invoke_url": lambda stage_name: apigateway.invoke_url(api_id, stage_name),
+        "api": rest_apis.get_rest_api(api_id), "resources": resources, "stages": stages,
+        "deployments": deployments, "stale": api_stages.stale_stages(stages, deployments),
+        "invoke_url": lambda stage_name: api_stages.invoke_url(api_id, stage_name),
         "resource_form": ResourceForm(parent_id=root.resource_id if root else ""),
         "deploy_form": DeployForm(stage_choice=stages[0].stage_name if stages else ""),
         **forms,
@@ -78,11 +82,11 @@ def _detail_page(api_id: str, fragment: str | None = None, **forms: object) -> R
 @bp.post("/<api_id>/resources")
 def create_resource(api_id: str) -> ResponseReturnValue:
     """Create a resource under a parent, with an OPTIONS method for CORS when asked."""
-    resources = apigateway.list_resources(api_id)
-    form = parse_resource_form(request.form, resources, apigateway.path_part_problem)
+    resources = api_resources.list_resources(api_id)
+    form = parse_resource_form(request.form, resources, api_resources.path_part_problem)
     if not form.errors:
         try:
-            created = apigateway.create_resource(api_id, form.parent_id, form.path_part)
+            created = api_resources.create_resource(api_id, form.parent_id, form.path_part)
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
         else:
@@ -94,7 +98,7 @@ def create_resource(api_id: str) -> ResponseReturnValue:
 def _after_resource_created(api_id: str, created: Resource, form: ResourceForm) -> ResponseReturnValue:
     if form.enable_cors:
         try:
-            apigateway.enable_cors(api_id, created.resource_id)
+            api_methods.enable_cors(api_id, created.resource_id)
         except ConsoleError as err:
             form.errors["form"] = gettext(
                 "Created %(path)s, but adding the CORS OPTIONS method failed: %(reason)s",
@@ -105,7 +109,7 @@ def _after_resource_created(api_id: str, created: Resource, form: ResourceForm) 
 
 
 def _find_resource(api_id: str, resource_id: str) -> tuple[list[Resource], Resource]:
-    resources = apigateway.list_resources(api_id)
+    resources = api_resources.list_resources(api_id)
     for resource in resources:
         if resource.resource_id == resource_id:
             return resources, resource
@@ -122,11 +126,11 @@ def _resource_page(api_id: str, resource_id: str, form: MethodForm,
                    fragment: str | None = None) -> ResponseReturnValue:
     resources, found = _find_resource(api_id, resource_id)
     picker, picker_error = _function_picker()
-    return render_view("apis/resource.html", fragment, api=apigateway.get_rest_api(api_id),
-                       resource=found, children=apigateway.subtree(resources, resource_id)[:-1],
+    return render_view("apis/resource.html", fragment, api=rest_apis.get_rest_api(api_id),
+                       resource=found, children=api_resources.subtree(resources, resource_id)[:-1],
                        method_form=form, function_choices=picker, picker_error=picker_error,
-                       http_methods=apigateway.HTTP_METHODS,
-                       authorization_types=apigateway.AUTHORIZATION_TYPES)
+                       http_methods=api_methods.HTTP_METHODS,
+                       authorization_types=api_methods.AUTHORIZATION_TYPES)
 
 
 def _function_picker() -> tuple[list[FunctionSummary], str | None]:
@@ -148,8 +152,8 @@ def _function_picker() -> tuple[list[FunctionSummary], str | None]:
 def confirm_delete_resource(api_id: str, resource_id: str) -> ResponseReturnValue:
     """Ask before deleting a resource and everything under it (the no-JavaScript confirm step)."""
     resources, found = _find_resource(api_id, resource_id)
-    return render_view("apis/confirm_delete.html", None, api=apigateway.get_rest_api(api_id),
-                       resource=found, doomed=apigateway.subtree(resources, resource_id))
+    return render_view("apis/confirm_delete.html", None, api=rest_apis.get_rest_api(api_id),
+                       resource=found, doomed=api_resources.subtree(resources, resource_id))
 
 
 @bp.post("/<api_id>/resources/<resource_id>/delete")
@@ -159,10 +163,10 @@ def delete_resource(api_id: str, resource_id: str) -> ResponseReturnValue:
     if found.path == "/":
         abort(HTTPStatus.BAD_REQUEST)
     try:
-        apigateway.delete_resource_tree(api_id, resource_id)
+        api_resources.delete_resource_tree(api_id, resource_id)
     except ConsoleError as err:
-        return render_view("apis/confirm_delete.html", None, api=apigateway.get_rest_api(api_id),
-                           resource=found, doomed=apigateway.subtree(resources, resource_id),
+        return render_view("apis/confirm_delete.html", None, api=rest_apis.get_rest_api(api_id),
+                           resource=found, doomed=api_resources.subtree(resources, resource_id),
                            error=error_text(err)), HTTPStatus.UNPROCESSABLE_ENTITY
     return see_other(url_for("apigateway.rest_apis.detail", api_id=api_id))
 
@@ -174,7 +178,7 @@ def create_method(api_id: str, resource_id: str) -> ResponseReturnValue:
     if not form.errors:
         _, found = _find_resource(api_id, resource_id)
         try:
-            apigateway.put_method(api_id, resource_id, form.spec())
+            api_methods.put_method(api_id, resource_id, form.spec())
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
         else:
@@ -188,8 +192,8 @@ def _after_method_created(api_id: str, found: Resource, form: MethodForm) -> Res
                      http_method=form.http_method)
     if form.calls_lambda:
         try:
-            source_arn = apigateway.execute_api_arn(api_id, form.http_method, found.path)
-            apigateway.add_invoke_permission(form.spec().lambda_target, source_arn)
+            source_arn = lambda_integrations.execute_api_arn(api_id, form.http_method, found.path)
+            lambda_integrations.add_invoke_permission(form.spec().lambda_target, source_arn)
         except ConsoleError as err:
             form.errors["form"] = gettext(
                 "Created %(method)s, but API Gateway may not invoke the function yet: %(reason)s "
@@ -212,10 +216,10 @@ def _method_page(api_id: str, resource_id: str, http_method: str, fragment: str 
     _, found = _find_resource(api_id, resource_id)
     if http_method not in found.methods:
         abort(HTTPStatus.NOT_FOUND)
-    the_method = apigateway.get_method(api_id, resource_id, http_method)
-    stages = apigateway.list_stages(api_id)
+    the_method = api_methods.get_method(api_id, resource_id, http_method)
+    stages = api_stages.list_stages(api_id)
     values = {
-        "api": apigateway.get_rest_api(api_id), "resource": found, "method": the_method,
+        "api": rest_apis.get_rest_api(api_id), "resource": found, "method": the_method,
         "stages": stages, "test_form": TestForm(), "test_result": None, "call_result": None,
         "call_stage": stages[0].stage_name if stages else "", "notice": None,
         **_permission_context(api_id, found, the_method), **context,
@@ -224,15 +228,15 @@ def _method_page(api_id: str, resource_id: str, http_method: str, fragment: str 
 
 
 def _permission_context(api_id: str, found: Resource,
-                        the_method: apigateway.Method) -> dict[str, object]:
+                        the_method: api_methods.Method) -> dict[str, object]:
     target = the_method.integration.lambda_target if the_method.integration else None
     if not target:
         return {"function_target": None, "function_name": None, "permission": None,
                 "permission_error": None, "source_arn": None}
     function_name = target.split(":")[6]
     try:
-        source_arn = apigateway.execute_api_arn(api_id, the_method.http_method, found.path)
-        permission, permission_error = apigateway.may_invoke(target, source_arn), None
+        source_arn = lambda_integrations.execute_api_arn(api_id, the_method.http_method, found.path)
+        permission, permission_error = lambda_integrations.may_invoke(target, source_arn), None
     except ConsoleError as err:
         source_arn, permission, permission_error = None, None, error_text(err)
     return {"function_target": target, "function_name": function_name, "permission": permission,
@@ -243,13 +247,13 @@ def _permission_context(api_id: str, found: Resource,
 def add_permission(api_id: str, resource_id: str, http_method: str) -> ResponseReturnValue:
     """Let API Gateway invoke the method's function (lambda:AddPermission), one click."""
     _, found = _find_resource(api_id, resource_id)
-    the_method = apigateway.get_method(api_id, resource_id, http_method)
+    the_method = api_methods.get_method(api_id, resource_id, http_method)
     target = the_method.integration.lambda_target if the_method.integration else None
     if not target:
         abort(HTTPStatus.BAD_REQUEST)
     try:
-        apigateway.add_invoke_permission(
-            target, apigateway.execute_api_arn(api_id, http_method, found.path))
+        lambda_integrations.add_invoke_permission(
+            target, lambda_integrations.execute_api_arn(api_id, http_method, found.path))
     except ConsoleError as err:
         return _method_page(api_id, resource_id, http_method, None,
                             permission_form_error=error_text(err)), HTTPStatus.UNPROCESSABLE_ENTITY
@@ -265,8 +269,8 @@ def test_method(api_id: str, resource_id: str, http_method: str) -> ResponseRetu
     result: HttpResult | None = None
     if not form.errors:
         try:
-            result = apigateway.test_invoke_method(api_id, resource_id,
-                                                   form.request(http_method, found.path))
+            result = api_calls.test_invoke_method(api_id, resource_id,
+                                                  form.request(http_method, found.path))
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
@@ -280,13 +284,13 @@ def call_stage(api_id: str, resource_id: str, http_method: str) -> ResponseRetur
     _, found = _find_resource(api_id, resource_id)
     form = parse_test_form(request.form, found)
     stage_name = request.form.get("stage", "")
-    if stage_name not in {stage.stage_name for stage in apigateway.list_stages(api_id)}:
+    if stage_name not in {stage.stage_name for stage in api_stages.list_stages(api_id)}:
         form.errors["stage"] = gettext("Deploy the API to a stage first, then choose it.")
     result: HttpResult | None = None
     if not form.errors:
         try:
-            result = apigateway.call_stage(apigateway.invoke_url(api_id, stage_name),
-                                           form.request(http_method, found.path))
+            result = api_calls.call_stage(api_stages.invoke_url(api_id, stage_name),
+                                          form.request(http_method, found.path))
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
@@ -297,11 +301,11 @@ def call_stage(api_id: str, resource_id: str, http_method: str) -> ResponseRetur
 @bp.post("/<api_id>/deployments")
 def deploy(api_id: str) -> ResponseReturnValue:
     """Deploy the API to a new or existing stage."""
-    stage_names = [stage.stage_name for stage in apigateway.list_stages(api_id)]
+    stage_names = [stage.stage_name for stage in api_stages.list_stages(api_id)]
     form = parse_deploy_form(request.form, stage_names)
     if not form.errors:
         try:
-            apigateway.create_deployment(api_id, form.stage_name, form.description)
+            api_stages.create_deployment(api_id, form.stage_name, form.description)
             return see_other(url_for("apigateway.rest_apis.stage", api_id=api_id, stage_name=form.stage_name))
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
@@ -317,18 +321,18 @@ def stage(api_id: str, stage_name: str) -> ResponseReturnValue:
 
 def _stage_page(api_id: str, stage_name: str, fragment: str | None,
                 **context: object) -> ResponseReturnValue:
-    found = apigateway.get_stage(api_id, stage_name)
-    deployments = apigateway.list_deployments(api_id)
+    found = api_stages.get_stage(api_id, stage_name)
+    deployments = api_stages.list_deployments(api_id)
     try:
-        role_arn, role_error = apigateway.get_cloudwatch_role_arn(), None
+        role_arn, role_error = cloudwatch_logging.get_cloudwatch_role_arn(), None
     except ConsoleError as err:
         role_arn, role_error = None, error_text(err)
     access_group = found.logging.access_destination_arn.partition(":log-group:")[2]
     values = {
-        "api": apigateway.get_rest_api(api_id), "stage": found, "deployments": deployments,
-        "is_stale": stage_name in apigateway.stale_stages([found], deployments),
-        "invoke_url": apigateway.invoke_url(api_id, stage_name),
-        "path_invoke_url": apigateway.path_invoke_url(api_id, stage_name),
+        "api": rest_apis.get_rest_api(api_id), "stage": found, "deployments": deployments,
+        "is_stale": stage_name in api_stages.stale_stages([found], deployments),
+        "invoke_url": api_stages.invoke_url(api_id, stage_name),
+        "path_invoke_url": api_stages.path_invoke_url(api_id, stage_name),
         "variables_form": VariablesForm(variables_text(found.variables)),
         "logging_form": LoggingForm(found.logging.level, bool(access_group), access_group,
                                     found.logging.access_format or DEFAULT_ACCESS_FORMAT),
@@ -344,8 +348,8 @@ def update_variables(api_id: str, stage_name: str) -> ResponseReturnValue:
     form = parse_variables_form(request.form)
     if not form.errors:
         try:
-            current = apigateway.get_stage(api_id, stage_name).variables
-            apigateway.update_stage_variables(api_id, stage_name, current, form.variables)
+            current = api_stages.get_stage(api_id, stage_name).variables
+            api_stages.update_stage_variables(api_id, stage_name, current, form.variables)
             return see_other(url_for("apigateway.rest_apis.stage", api_id=api_id, stage_name=stage_name))
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
@@ -359,9 +363,10 @@ def update_logging(api_id: str, stage_name: str) -> ResponseReturnValue:
     form = parse_logging_form(request.form)
     if not form.errors:
         try:
-            destination = apigateway.log_group_arn(form.log_group) if form.access_enabled else ""
-            apigateway.update_stage_logging(api_id, stage_name, form.level, destination,
-                                            form.access_format)
+            destination = (cloudwatch_logging.log_group_arn(form.log_group)
+                           if form.access_enabled else "")
+            cloudwatch_logging.update_stage_logging(api_id, stage_name, form.level, destination,
+                                                    form.access_format)
             return see_other(url_for("apigateway.rest_apis.stage", api_id=api_id, stage_name=stage_name))
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
@@ -375,7 +380,7 @@ def create_logging_role(api_id: str, stage_name: str) -> ResponseReturnValue:
     form = parse_logging_form(request.form)
     role_name = f"apigateway-cloudwatch-logs-{secrets.token_hex(4)}"
     try:
-        role_arn = apigateway.create_logging_role(role_name)
+        role_arn = cloudwatch_logging.create_logging_role(role_name)
     except ConsoleError as err:
         form.errors["form"] = error_text(err)
         return (_stage_page(api_id, stage_name, "apis/fragments/logging_form.html",

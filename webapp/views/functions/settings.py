@@ -20,7 +20,7 @@ from flask_babel import gettext
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from webapp.aws.functions import code_packages
-from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.apigateway import lambda_integrations
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import execution_roles as iam
 from webapp.aws.errors import ConsoleError
@@ -128,7 +128,7 @@ class FunctionSections:
     versions: Loaded[Page[functions.FunctionVersion]] | None = None
     publish_form: PublishForm = field(default_factory=PublishForm)
     policy: Loaded[list[tuple[PolicyStatement, str]]] | None = None
-    integrations: Loaded[apigateway.IntegrationScan] | None = None
+    integrations: Loaded[lambda_integrations.IntegrationScan] | None = None
 
 
 def function_sections_context() -> dict[str, object]:
@@ -423,5 +423,5 @@ def integrations(function_name: str) -> ResponseReturnValue:
     """API Gateway methods whose integration calls this function, by ARN or qualified ARN."""
     function = functions.get_function(function_name)
     sections = FunctionSections(
-        integrations=_load(apigateway.find_lambda_integrations, function.function_arn))
+        integrations=_load(lambda_integrations.find_lambda_integrations, function.function_arn))
     return _show(function, "functions/fragments/api_integrations.html", sections)

@@ -7,7 +7,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from webapp.aws.apigateway import rest_apis as apigateway
+from webapp.aws.apigateway import rest_apis, stages as api_stages
 from webapp.aws.errors import ConsoleError
 from webapp.wizard.model import Made
 
@@ -53,7 +53,7 @@ def artifacts(made: Made) -> dict[str, list[Artifact]]:
             found["api"].append(Artifact(_l("Resource"), path, resource_id, None))
     if made.api_id and made.stage_name:
         try:
-            stage_url = apigateway.invoke_url(made.api_id, made.stage_name)
+            stage_url = api_stages.invoke_url(made.api_id, made.stage_name)
         except ConsoleError:
             stage_url = ""
         found["stage"].append(Artifact(_l("Stage"), made.stage_name, stage_url,
