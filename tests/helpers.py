@@ -1,6 +1,7 @@
 """Small helpers the tests share."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 import socket
@@ -33,12 +34,18 @@ def free_port() -> int:
 def load_only_managed_policies(monkeypatch: pytest.MonkeyPatch, names: tuple[str, ...]) -> None:
     """Make the next moto mock load just these AWS-managed policies, as the sandbox has them.
 
-    Parsing all of moto's 1,582 costs about a second per test; a test needs two or three.
+    Parsing all of moto's 1,582 costs about a second per test; a test needs two or three. They
+    are parsed once per test process, and only the wanted ones are handed to moto.
     """
-    every_policy = json.loads(moto_iam.aws_managed_policies_data)
+    every_policy = _every_managed_policy(moto_iam.aws_managed_policies_data)
     wanted = {name: every_policy[name] for name in names}
     monkeypatch.setattr(moto_iam, "aws_managed_policies_data", json.dumps(wanted))
     monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+
+@functools.cache
+def _every_managed_policy(data: str) -> dict[str, object]:
+    return json.loads(data)
 
 
 _SESSIONS: dict[str, object] = {}

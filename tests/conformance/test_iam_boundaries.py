@@ -166,7 +166,7 @@ def test_a_boundary_limits_a_functions_execution_role(aws_client: ClientFactory,
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
     )["TableDescription"]["TableArn"]
-    dynamodb.get_waiter("table_exists").wait(TableName=table)
+    dynamodb.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
     boundary = iam.create_policy(PolicyName=unique("get-only"), PolicyDocument=policy(
         {"Effect": "Allow", "Action": ["dynamodb:GetItem", "logs:*"], "Resource": "*"}),
     )["Policy"]["Arn"]

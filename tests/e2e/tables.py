@@ -14,7 +14,7 @@ def make_table(console: RunningConsole, table_name: str, count: int = 0) -> None
     dynamodb.create_table(TableName=table_name, BillingMode="PAY_PER_REQUEST",
                           KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                           AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-    dynamodb.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1})
+    dynamodb.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
     for start in range(0, count, BATCH):
         dynamodb.batch_write_item(RequestItems={table_name: [
             {"PutRequest": {"Item": {"id": {"S": f"item-{number:02}"}, "n": {"N": str(number)}}}}

@@ -24,7 +24,7 @@ def make_table(console: RunningConsole) -> None:
                               {"AttributeName": "owner", "AttributeType": "S"}],
         GlobalSecondaryIndexes=[{"IndexName": "by-owner", "Projection": {"ProjectionType": "ALL"},
                                  "KeySchema": [{"AttributeName": "owner", "KeyType": "HASH"}]}])
-    dynamodb.get_waiter("table_exists").wait(TableName=TABLE, WaiterConfig={"Delay": 1})
+    dynamodb.get_waiter("table_exists").wait(TableName=TABLE, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
 
 
 def test_build_a_table_policy_and_give_it_to_a_new_lambda_role(page: Page,

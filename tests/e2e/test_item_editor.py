@@ -26,7 +26,7 @@ def test_create_edit_switch_format_conflict_and_delete_an_item(page: Page,
     dynamodb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
                           KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                           AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-    dynamodb.get_waiter("table_exists").wait(TableName=TABLE, WaiterConfig={"Delay": 1})
+    dynamodb.get_waiter("table_exists").wait(TableName=TABLE, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
     sign_in(page, console)
     editor = page.get_by_label("Item", exact=True)
 

@@ -22,7 +22,7 @@ def make_table(console: RunningConsole, table_name: str) -> None:
                                      {"AttributeName": "n", "KeyType": "RANGE"}],
                           AttributeDefinitions=[{"AttributeName": "user", "AttributeType": "S"},
                                                 {"AttributeName": "n", "AttributeType": "N"}])
-    dynamodb.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1})
+    dynamodb.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
     owners = [("kim", number) for number in range(60)] + [("lee", number) for number in range(5)]
     for start in range(0, len(owners), 25):
         dynamodb.batch_write_item(RequestItems={table_name: [

@@ -8,7 +8,8 @@ boundary. trust_policy.py checks trust policies at CreateRole and UpdateAssumeRo
 policy_arns.py parses PolicyArn at AttachRolePolicy and AttachUserPolicy,
 permissions_boundaries.py sets and states users' and roles' boundaries,
 service_linked_roles.py creates service-linked roles as AWS names them and keeps them AWS's,
-role_answer.py trims CreateRole's answer; errors.py holds IAM's refusals.
+role_answer.py trims CreateRole's answer; errors.py holds IAM's refusals;
+managed_policies.py keeps AWS-managed policies to the partition the sandbox serves.
 
 Each module's CHECKS run before moto, by operation, in this order: the first refusal answers.
 """
