@@ -10,10 +10,10 @@ COMPILED := $(CATALOGUES:.po=.mo)
 run: $(VENV)/.installed-run $(COMPILED)
 	$(BIN)/python -m webapp
 
-# Two workers; a file sharing a sandbox, console or browser stays whole on one (tests/conftest.py),
-# other tests are dealt out one by one. TEST_WORKERS=0 runs serially.
+# Two workers, each taking whole files: a file's tests may share a sandbox, console or browser
+# its module starts once (tests/system/test_test_distribution.py). TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 test: $(VENV)/.installed-test $(COMPILED)
 	$(PYTEST)
 

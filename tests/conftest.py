@@ -17,10 +17,6 @@ from webapp.aws import clients
 from tests.helpers import PASSWORD, csrf_token, injected, shared_session
 
 TESTS = Path(__file__).parent
-# Slices whose files share a process each worker starts once (a sandbox, a console, a browser)
-# and may build on what earlier tests of the file left there: under `--dist loadgroup` each of
-# their files stays whole on one worker, while other tests are dealt out one by one.
-WHOLE_FILE_SLICES = frozenset({"conformance", "e2e", "sandbox", "system"})
 
 
 def reuse_url_builders() -> None:
@@ -110,14 +106,6 @@ def signed_in(client: FlaskClient) -> FlaskClient:
     reply = client.post("/login", data={"secret": PASSWORD, "csrf_token": csrf_token(client)})
     assert reply.status_code == 303
     return client
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep each file of the shared-process slices on one xdist worker (one group per file)."""
-    for item in items:
-        path = item.path.relative_to(TESTS)
-        if path.parts[0] in WHOLE_FILE_SLICES:
-            item.add_marker(pytest.mark.xdist_group(str(path)))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

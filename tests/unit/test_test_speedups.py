@@ -1,13 +1,14 @@
 """What tests/conftest.py sets up for speed: one boto3 session, also for `boto3.client(...)` under
-moto, and xdist groups only for the files that share a process."""
+moto, and each URL rule's builder compiled once per test process."""
 from __future__ import annotations
 
 import boto3
-import pytest
+from flask import Flask, url_for
 from moto import mock_aws
 
-from tests import conftest
-from tests.helpers import shared_session
+from webapp import create_app
+
+from tests.helpers import PASSWORD, injected, shared_session
 
 
 def test_boto3s_default_session_under_moto_is_the_shared_one() -> None:
@@ -18,26 +19,12 @@ def test_boto3s_default_session_under_moto_is_the_shared_one() -> None:
             assert boto3.DEFAULT_SESSION is shared_session()
 
 
-class CollectedItem:
-    """Just what the grouping hook reads and writes on a pytest item."""
-
-    def __init__(self, relative: str) -> None:
-        self.path = conftest.TESTS / relative
-        self.markers: list[pytest.MarkDecorator] = []
-
-    def add_marker(self, marker: pytest.MarkDecorator) -> None:
-        self.markers.append(marker)
-
-
-def test_files_sharing_a_process_stay_whole_on_one_worker_and_unit_tests_are_dealt_out() -> None:
-    items = {relative: CollectedItem(relative) for relative in (
-        "e2e/test_tables.py", "sandbox/test_dispatch.py", "conformance/test_iam.py",
-        "system/test_console_process.py", "unit/test_tables.py", "lambda_code/test_templates.py")}
-    conftest.pytest_collection_modifyitems(list(items.values()))  # type: ignore[arg-type]
-    groups = {relative: [marker.args for marker in item.markers if marker.name == "xdist_group"]
-              for relative, item in items.items()}
-    assert groups == {"e2e/test_tables.py": [("e2e/test_tables.py",)],
-                      "sandbox/test_dispatch.py": [("sandbox/test_dispatch.py",)],
-                      "conformance/test_iam.py": [("conformance/test_iam.py",)],
-                      "system/test_console_process.py": [("system/test_console_process.py",)],
-                      "unit/test_tables.py": [], "lambda_code/test_templates.py": []}
+def test_apps_share_url_builders_and_build_urls_as_before(app: Flask) -> None:
+    other = create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws",
+                        "CONSOLE_PASSWORD": PASSWORD})
+    rule, same = (next(each for each in one.url_map.iter_rules()
+                       if each.endpoint == "dynamodb.tables.detail") for one in (app, other))
+    assert rule is not same and rule._build.__func__ is same._build.__func__
+    with app.test_request_context():
+        assert url_for("dynamodb.tables.detail", table_name="orders v2", page="2") == (
+            "/tables/orders%20v2?page=2")
