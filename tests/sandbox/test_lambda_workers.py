@@ -300,5 +300,5 @@ def test_a_deleted_functions_workers_stop_at_once(client: Any, role_arn: str, sa
 def process_ended(pid: int) -> bool:
     try:
         return "(zombie)" in Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # gone before, or while, it was read
         return True

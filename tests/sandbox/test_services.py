@@ -102,8 +102,8 @@ def test_iam_creates_and_lists_roles(aws_client: ClientFactory) -> None:
     iam = aws_client("iam")
     role_name = unique("lambda-role")
     iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=LAMBDA_TRUST_POLICY)
-    role_names = [role["RoleName"] for role in iam.list_roles()["Roles"]]
-    assert role_name in role_names
+    pages = iam.get_paginator("list_roles").paginate()
+    assert role_name in [role["RoleName"] for page in pages for role in page["Roles"]]
 
 
 def test_lambda_creates_and_lists_functions(aws_client: ClientFactory) -> None:
@@ -113,14 +113,16 @@ def test_lambda_creates_and_lists_functions(aws_client: ClientFactory) -> None:
     function_name = unique("hello")
     functions.create_function(FunctionName=function_name, Runtime="python3.12", Role=role_arn,
                               Handler="app.handler", Code={"ZipFile": lambda_zip()})
-    listed = [function["FunctionName"] for function in functions.list_functions()["Functions"]]
-    assert function_name in listed
+    pages = functions.get_paginator("list_functions").paginate()  # other files' functions too
+    assert function_name in [function["FunctionName"] for page in pages
+                             for function in page["Functions"]]
 
 
 def test_apigateway_creates_and_lists_rest_apis(aws_client: ClientFactory) -> None:
     apigateway = aws_client("apigateway")
     api_id = apigateway.create_rest_api(name=unique("items-api"))["id"]
-    assert api_id in [api["id"] for api in apigateway.get_rest_apis()["items"]]
+    pages = apigateway.get_paginator("get_rest_apis").paginate()
+    assert api_id in [api["id"] for page in pages for api in page["items"]]
 
 
 def test_logs_creates_and_describes_log_groups(aws_client: ClientFactory) -> None:

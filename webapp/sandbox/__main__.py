@@ -79,5 +79,14 @@ def configure_logging(verbose: bool) -> None:
     logging.getLogger("werkzeug").setLevel(level)
 
 
+def exit_now(status: int) -> None:
+    """End the process once everything is stopped and closed, without the interpreter's teardown:
+    freeing moto's state object by object took 0.2 s of every stop."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
