@@ -7,6 +7,11 @@ COMPILED := $(CATALOGUES:.po=.mo)
 
 .PHONY: run test test-fast bench translations extract-messages clean
 
+# Python caches compiled modules in __pycache__ (git ignores it). Where the environment turns that
+# off, every process a test starts (each console, sandbox and test worker) compiled the project
+# again from source and pytest rewrote every test module on every run.
+unexport PYTHONDONTWRITEBYTECODE
+
 run: $(VENV)/.installed-run $(COMPILED)
 	$(BIN)/python -m webapp
 
