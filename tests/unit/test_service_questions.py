@@ -172,3 +172,22 @@ def _trust(**statement: object) -> str:
 def test_a_trust_policy_trusts_a_service_only_by_an_allowed_assume_role(document: str,
                                                                         trusted: bool) -> None:
     assert roles.trusts_service(document, "lambda.amazonaws.com") is trusted
+
+
+def test_the_execution_role_picker_offers_only_roles_lambda_may_assume(aws: None) -> None:
+    iam = boto3.client("iam", region_name=REGION)
+
+    def trusting(name: str, service: object) -> None:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": {
+                "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}}))
+
+    trusting("one-service", "lambda.amazonaws.com")
+    trusting("two-services", ["apigateway.amazonaws.com", "lambda.amazonaws.com"])
+    trusting("gateway-only", "apigateway.amazonaws.com")
+    iam.create_role(RoleName="an-account", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+            "AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}))
+    offered = execution_roles.list_lambda_roles()
+    assert sorted(role.role_name for role in offered) == ["one-service", "two-services"]
+    assert all(role.trusts_lambda for role in offered)

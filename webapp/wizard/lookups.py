@@ -19,6 +19,7 @@ from webapp.aws.errors import N_, InvalidInput, NotFound
 from webapp.aws.functions.lambda_functions import FunctionSummary, get_function
 from webapp.aws.iam import roles
 from webapp.aws.iam.policies import default_document
+from webapp.aws.paging import following
 
 
 def table_keys(table_name: str) -> tuple[KeyAttribute, ...] | None:
@@ -99,14 +100,8 @@ def logging_role_arn(role_name: str) -> str:
 
 def find_rest_api(api_id: str | None, name: str) -> str | None:
     """The id of the API the wizard made (if it still exists), else of an API with that name."""
-    seen: list[tuple[str, str]] = []
-    token: str | None = None
-    while True:
-        page = list_rest_apis(token)
-        seen += [(api.api_id, api.name) for api in page.items]
-        token = page.next_token
-        if not token:
-            break
+    seen = [(api.api_id, api.name)
+            for page in following(list_rest_apis(), list_rest_apis) for api in page.items]
     if api_id and any(found == api_id for found, _ in seen):
         return api_id
     return next((found for found, api_name in seen if api_name == name), None)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, aws_errors
 from webapp.aws.iam import roles
-from webapp.aws.iam.policies import decoded_document
 
 
 LAMBDA_TRUST_POLICY = {
@@ -32,23 +31,14 @@ class RoleSummary:
     trusts_lambda: bool
 
 
-def _trusts(document: object, service: str) -> bool:
-    statements = decoded_document(document).get("Statement", [])
-    for statement in statements if isinstance(statements, list) else [statements]:
-        principal = statement.get("Principal", {}) if isinstance(statement, dict) else {}
-        services = principal.get("Service", []) if isinstance(principal, dict) else []
-        if service in (services if isinstance(services, list) else [services]):
-            return True
-    return False
-
-
 def list_lambda_roles(limit: int = 200) -> list[RoleSummary]:
     """Roles Lambda may assume, for the execution-role picker (at most `limit`)."""
     found: list[RoleSummary] = []
     with aws_errors(N_("list IAM roles")):
         for page in client("iam").get_paginator("list_roles").paginate():
             for role in page["Roles"]:
-                if _trusts(role.get("AssumeRolePolicyDocument", {}), "lambda.amazonaws.com"):
+                trusted = roles.trusted_principals(role.get("AssumeRolePolicyDocument", {}))
+                if "lambda.amazonaws.com" in trusted:
                     found.append(RoleSummary(role["RoleName"], role["Arn"], trusts_lambda=True))
             if len(found) >= limit:
                 break
