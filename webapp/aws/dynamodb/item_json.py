@@ -356,6 +356,13 @@ def dump_line(item: dict[str, Any], fmt: str = "plain", key_names: Sequence[str]
     return "".join(out)
 
 
+def dump_typed_content(value: Any) -> str:
+    """What follows a value's type in DynamoDB JSON, compact: [{"S":"a"}] for a list."""
+    out: list[str] = []
+    _write(next(iter(_to_typed(value).values())), None, 0, out)
+    return "".join(out)
+
+
 def dump_value(value: Any) -> str:
     """One value as compact plain JSON."""
     out: list[str] = []
