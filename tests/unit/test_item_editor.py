@@ -91,13 +91,29 @@ def test_create_puts_the_item_and_opens_it(dynamodb: BaseClient, signed_in: Flas
            '"s": {"$set": [1, 2]}, "b": {"$binary": "AAE="}}'
     reply = signed_in.post(f"{BASE}/new", data=editor_form(page, item=text))
     assert reply.status_code == HTTPStatus.SEE_OTHER
-    assert reply.headers["Location"] == f"{BASE}/edit?key={token({'id': 'pen', 'n': 1})}"
+    # Back to the items list, the saved item highlighted and announced.
+    assert reply.headers["Location"] == f"{BASE}?saved={token({'id': 'pen', 'n': 1})}"
     stored = table_items(dynamodb)
     assert stored[0]["big"] == Decimal("12345678901234567890123456789012345678")
     assert stored[0]["s"] == {Decimal(1), Decimal(2)}
+    listed = signed_in.get(reply.headers["Location"]).text
+    assert '<div class="banner banner-info" role="status">Item saved.</div>' in listed
+    saved_row = re.search(r'<tr class="item-saved" aria-current="true">(.*?)</tr>', listed, re.S)
+    assert saved_row and "12345678901234567890123456789012345678" in saved_row.group(1)
+
+
+def test_save_and_continue_stays_in_the_editor(dynamodb: BaseClient,
+                                               signed_in: FlaskClient) -> None:
+    page = signed_in.get(f"{BASE}/new").text
+    reply = signed_in.post(f"{BASE}/new", data=editor_form(page, item='{"id": "pen", "n": 1}',
+                                                           choice="continue"))
+    assert reply.headers["Location"] == f"{BASE}/edit?key={token({'id': 'pen', 'n': 1})}"
     opened = signed_in.get(reply.headers["Location"]).text
     assert "Saved." in opened
-    assert '"big": 12345678901234567890123456789012345678' in textarea(opened)
+    assert json.loads(textarea(opened)) == {"id": "pen", "n": 1}
+    edited = signed_in.post(reply.headers["Location"], data=editor_form(
+        opened, item='{"id": "pen", "n": 1, "x": 2}', choice="continue"))
+    assert edited.headers["Location"] == reply.headers["Location"]
 
 
 def test_create_refuses_to_overwrite_and_links_the_existing_item(
@@ -278,7 +294,7 @@ def test_changing_the_key_moves_the_item(dynamodb: BaseClient, signed_in: FlaskC
     moved = textarea(page).replace('"pen"', '"pencil"')
     reply = signed_in.post(url, data=editor_form(page, item=moved))
     assert reply.status_code == HTTPStatus.SEE_OTHER
-    assert reply.headers["Location"] == f"{BASE}/edit?key={token({'id': 'pencil', 'n': 1})}"
+    assert reply.headers["Location"] == f"{BASE}?saved={token({'id': 'pencil', 'n': 1})}"
     assert table_items(dynamodb) == [{**ITEM, "id": "pencil"}]
 
 

@@ -1,4 +1,6 @@
-"""One item: create, edit, duplicate and delete it in a JSON editor; saving is conditional."""
+"""One item: create, edit, duplicate and delete it in a form or JSON editor; saving is
+conditional. A save returns to the items list with the item highlighted; "Save and continue"
+stays in the editor."""
 from __future__ import annotations
 
 from http import HTTPStatus
@@ -9,10 +11,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from webapp.aws.dynamodb import tables as dynamodb, item_json, item_writes
+from webapp.aws.dynamodb.item_form_rows import FORM_TYPES, AttributeRow
 from webapp.aws.dynamodb.tables import Table
 from webapp.aws.errors import ConsoleError
 from webapp.views.dynamodb.item_forms import (
-    Conflict, ItemEditorForm, new_item_text, parse_editor_form, read_item, read_version,
+    FORM_VIEW, JSON_VIEW, VIEWS, Conflict, ItemEditorForm, form_rows, item_from_rows,
+    new_item_text, parse_editor_form, read_item, read_version, with_key_rows,
 )
 from webapp.views.rendering import error_text, render_view, see_other
 
@@ -20,13 +24,16 @@ bp = Blueprint("item_editor", __name__)
 
 EDITOR_PAGE = "tables/item_editor.html"
 EDITOR_FORM = "tables/fragments/item_editor_form.html"
+# The Save button that stays in the editor; plain Save returns to the items list.
+SAVE_AND_CONTINUE = "continue"
 
 
 @bp.get("/<table_name>/items/new")
 def new_item(table_name: str) -> ResponseReturnValue:
     """The editor for a new item; ?copy=<key token> starts from a copy of that item."""
     table = dynamodb.describe_table(table_name)
-    form = ItemEditorForm(mode="new", item_text=new_item_text(table))
+    form = ItemEditorForm(mode="new", item_text=new_item_text(table), view=_asked_view(),
+                          rows=[*with_key_rows([], table), AttributeRow("")])
     copy_token = request.args.get("copy")
     if copy_token:
         source = item_writes.get_item(table_name, _key_from_token(copy_token))
@@ -35,6 +42,7 @@ def new_item(table_name: str) -> ResponseReturnValue:
                                           "start from its key attributes instead.")
         else:
             form.item_text = item_json.dump_item(source, "plain", table.key_names)
+            form.rows = form_rows(source, table)
             form.notice = gettext("A copy of the item: change its key, then save it as a new "
                                   "item.")
     return _editor(table, form, fragment=False)
@@ -44,15 +52,13 @@ def new_item(table_name: str) -> ResponseReturnValue:
 def create_item(table_name: str) -> ResponseReturnValue:
     """Put a new item, never over an existing one."""
     table = dynamodb.describe_table(table_name)
-    form = parse_editor_form(request.form)
+    form = parse_editor_form(request.form, table=table)
     form.mode = "new"
     item = read_item(form, table)
     if item is not None:
         try:
             item_writes.create_item(table_name, item, table.partition_key.name)
-            flash(gettext("Saved."), "info")
-            return see_other(url_for("dynamodb.item_editor.edit_item", table_name=table_name,
-                                     key=item_json.item_key_token(item, table.key_names)))
+            return _saved(table, form, item)
         except item_writes.ItemExistsError as err:
             form.errors["item"] = error_text(err)
             form.existing_key_token = item_json.item_key_token(err.key, table.key_names)
@@ -69,7 +75,8 @@ def edit_item(table_name: str) -> ResponseReturnValue:
     item = _item_or_404(table_name, token)
     form = ItemEditorForm(mode="edit", key_token=token,
                           item_text=item_json.dump_item(item, "plain", table.key_names),
-                          original_line=item_json.dump_line(item, "dynamodb"))
+                          original_line=item_json.dump_line(item, "dynamodb"),
+                          view=_asked_view(), rows=form_rows(item, table))
     return _editor(table, form, fragment=False)
 
 
@@ -77,7 +84,7 @@ def edit_item(table_name: str) -> ResponseReturnValue:
 def save_item(table_name: str) -> ResponseReturnValue:
     """Save only if the item is as it was opened; otherwise show both versions to choose."""
     table = dynamodb.describe_table(table_name)
-    form = parse_editor_form(request.form, request.args.get("key", ""))
+    form = parse_editor_form(request.form, request.args.get("key", ""), table)
     form.mode = "edit"
     choice = request.form.get("choice", "save")
     if choice in ("overwrite", "keep"):
@@ -96,6 +103,7 @@ def save_item(table_name: str) -> ResponseReturnValue:
         if restored is None:
             return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
         form.item_text = item_json.dump_item(restored, form.text_format, table.key_names)
+        form.rows = form_rows(restored, table)
     form.replaced_line = ""
     edited = read_item(form, table)
     if edited is None:
@@ -114,10 +122,30 @@ def save_item(table_name: str) -> ResponseReturnValue:
         if replaced is not None:
             _show_replaced(form, table, edited, replaced)
             return _editor(table, form)
-        flash(gettext("Saved."), "info")
-        return see_other(url_for("dynamodb.item_editor.edit_item", table_name=table_name,
-                                 key=item_json.item_key_token(edited, table.key_names)))
+        return _saved(table, form, edited)
     return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def _saved(table: Table, form: ItemEditorForm, item: dict[str, Any]) -> ResponseReturnValue:
+    """After a save: the items list with the item highlighted, or, for "Save and continue",
+    the editor again on the item as saved."""
+    token = item_json.item_key_token(item, table.key_names)
+    if request.form.get("choice") == SAVE_AND_CONTINUE:
+        flash(gettext("Saved."), "info")
+        return see_other(url_for("dynamodb.item_editor.edit_item", table_name=table.name,
+                                 key=token, **_view_arg(form)))
+    flash(gettext("Item saved."), "info")
+    return see_other(url_for("dynamodb.table_items.items", table_name=table.name, saved=token))
+
+
+def _view_arg(form: ItemEditorForm) -> dict[str, str]:
+    """The URL parameter that reopens the editor in the form view (JSON needs none)."""
+    return {"view": form.view} if form.view != JSON_VIEW else {}
+
+
+def _asked_view() -> str:
+    view = request.args.get("view", JSON_VIEW)
+    return view if view in VIEWS else JSON_VIEW
 
 
 def _show_replaced(form: ItemEditorForm, table: Table, saved: dict[str, Any],
@@ -137,9 +165,15 @@ def _show_conflict(form: ItemEditorForm, table: Table, current: dict[str, Any] |
 
 @bp.post("/<table_name>/items/convert")
 def convert_item(table_name: str) -> ResponseReturnValue:
-    """Rewrite the editor's text in the other format; invalid text stays as typed."""
+    """Rewrite the editor in the other view (form or JSON) or the text in the other format;
+    what does not read stays as typed, with its error."""
     table = dynamodb.describe_table(table_name)
-    form = parse_editor_form(request.form)
+    form = parse_editor_form(request.form, table=table)
+    target_view = request.form.get("target_view")
+    if target_view in VIEWS:
+        return _switch_view(table, form, target_view)
+    if form.view == FORM_VIEW:  # the JSON format buttons are not there to press
+        return _editor(table, form)
     target = request.form.get("target_format", "plain")
     if target not in item_json.FORMATS:
         target = "plain"
@@ -150,6 +184,41 @@ def convert_item(table_name: str) -> ResponseReturnValue:
         return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
     form.item_text = item_json.dump_item(item, target, table.key_names)
     form.text_format = target
+    return _editor(table, form)
+
+
+def _switch_view(table: Table, form: ItemEditorForm, target_view: str) -> ResponseReturnValue:
+    if target_view == form.view:
+        return _editor(table, form)
+    if target_view == JSON_VIEW:
+        item = item_from_rows(form)
+        if item is None:
+            return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
+        # A new item's empty rows are no attribute yet; the JSON view shows what the rows hold.
+        form.item_text = item_json.dump_item(item, form.text_format, table.key_names)
+    else:
+        try:
+            item = item_json.parse_item(form.item_text, form.text_format)
+        except ConsoleError as err:
+            form.errors["item"] = error_text(err)
+            return _editor(table, form), HTTPStatus.UNPROCESSABLE_ENTITY
+        form.rows = form_rows(item, table)
+    form.view = target_view
+    return _editor(table, form)
+
+
+@bp.post("/<table_name>/items/rows")
+def change_rows(table_name: str) -> ResponseReturnValue:
+    """The form view with an attribute row added or one removed; nothing is saved."""
+    table = dynamodb.describe_table(table_name)
+    form = parse_editor_form(request.form, table=table)
+    form.view = FORM_VIEW
+    removed = request.form.get("remove_attribute", "")
+    key_count = len(table.key_names)
+    if removed.isdigit() and key_count <= int(removed) < len(form.rows):  # keys stay
+        del form.rows[int(removed)]
+    else:
+        form.rows.append(AttributeRow(""))
     return _editor(table, form)
 
 
@@ -197,4 +266,4 @@ def _editor(table: Table, form: ItemEditorForm, *, fragment: bool = True) -> Res
     # Only the editor's own posts swap the form; opening the editor (a link, or htmx following
     # HX-Location after a save) always gets the whole page.
     return render_view(EDITOR_PAGE, EDITOR_FORM if fragment else None, table=table,
-                       table_name=table.name, form=form)
+                       table_name=table.name, form=form, form_types=FORM_TYPES)

@@ -1,6 +1,7 @@
 """The items page's GET form: what the user typed in, an ItemQuery and errors out."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext
@@ -15,7 +16,12 @@ from webapp.aws.dynamodb.item_queries import (
 from webapp.views.form_numbers import MAX_DIGITS, parse_whole_number
 from webapp.views.rendering import error_text
 
-FILTER_ROWS = 3
+# Filter rows appear on demand ("Add filter"), as in the DynamoDB console, up to this many.
+MAX_FILTERS = 20
+# A filter row's fields are f<number>_name, f<number>_op …; a row is there when its name is.
+FILTER_NAME_FIELD = re.compile(r"f([0-9]{1,3})_name")
+# The no-JavaScript buttons: the form comes back with one row more, or without one row.
+ADD_FILTER, REMOVE_FILTER = "add_filter", "remove_filter"
 # The "Previous page" stack keeps the start tokens of this many pages back; each is a URL
 # parameter of up to MAX_KEY_TOKEN characters, so an uncapped stack outgrows any URL limit.
 MAX_BACK_PAGES = 20
@@ -115,7 +121,7 @@ def parse_item_query_form(args: MultiDict[str, str], table: Table) -> ItemQueryF
         mode=args.get("mode", SCAN), index=args.get("index", ""),
         partition_value=args.get("pk", ""), sort_operator=args.get("sk_op", ""),
         sort_value=args.get("sk", ""), sort_value2=args.get("sk2", ""),
-        filters=[_filter_row(args, number) for number in range(1, FILTER_ROWS + 1)],
+        filters=_filter_rows(args),
         page_size=parse_page_size(args.get("size")), start=args.get("start", ""),
         back=[token for token in args.getlist("back") if token][-MAX_BACK_PAGES:],
         page=parse_whole_number(args.get("page"), 1, 10 ** MAX_DIGITS) or 1)
@@ -132,6 +138,20 @@ def parse_item_query_form(args: MultiDict[str, str], table: Table) -> ItemQueryF
                                key_conditions=key_conditions, filters=filters,
                                page_size=form.page_size)
     return form
+
+
+def _filter_rows(args: MultiDict[str, str]) -> list[FilterRow]:
+    """The rows the form held, less one Remove asked for, plus one Add asked for, numbered
+    1, 2, 3 … again so the numbers never outgrow the rows (htmx adds and removes leave gaps)."""
+    removed = args.get(REMOVE_FILTER, "")
+    numbers = sorted({int(match.group(1)) for name in args
+                      if (match := FILTER_NAME_FIELD.fullmatch(name)) and match.group(1) != removed})
+    rows = [_filter_row(args, number) for number in numbers][:MAX_FILTERS]
+    if ADD_FILTER in args and len(rows) < MAX_FILTERS:
+        rows.append(FilterRow(0))
+    for position, row in enumerate(rows, start=1):
+        row.number = position
+    return rows
 
 
 def _filter_row(args: MultiDict[str, str], number: int) -> FilterRow:

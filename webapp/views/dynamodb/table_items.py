@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from http import HTTPStatus
 
-from flask import Blueprint, Response, request, stream_with_context, url_for
+from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp.aws.dynamodb import tables as dynamodb, item_json, item_queries
@@ -14,13 +14,18 @@ from webapp.aws.errors import ConsoleError
 from webapp.aws.dynamodb.item_queries import (
     FILTER_OPERATORS, PAGE_SIZES, SORT_KEY_OPERATORS, ItemPage, ItemQuery,
 )
-from webapp.views.dynamodb.item_query_form import FILTER_TYPES, ItemQueryForm, parse_item_query_form
+from webapp.views.dynamodb.item_query_form import (
+    ADD_FILTER, FILTER_TYPES, MAX_FILTERS, FilterRow, ItemQueryForm, parse_item_query_form,
+)
+from webapp.views.form_numbers import parse_whole_number
 from webapp.views.dynamodb.partiql_editor import PartiqlEditor, fresh_editor, run_editor
 from webapp.views.rendering import error_text, render_view, wants_fragment
 
 bp = Blueprint("table_items", __name__)
 
 NDJSON = "application/x-ndjson"
+# Filter row numbers htmx may ask for: the page renumbers its rows 1, 2, 3 … on every load.
+MAX_FILTER_NUMBER = 999
 
 
 @bp.get("/<table_name>/items")
@@ -28,6 +33,27 @@ def items(table_name: str) -> ResponseReturnValue:
     """One page of the table's items by Scan or Query, as the GET form asks."""
     table = dynamodb.describe_table(table_name)
     return _items_page(table, fresh_editor(table))
+
+
+@bp.get("/<table_name>/items/filters/new")
+def new_filter_row(table_name: str) -> ResponseReturnValue:
+    """htmx's "Add filter": one empty row, and the button again asking for the next number."""
+    if not wants_fragment():  # a plain GET: the items page with a row more, as without htmx
+        return redirect(url_for("dynamodb.table_items.items", table_name=table_name,
+                                **{ADD_FILTER: 1}))
+    number = parse_whole_number(request.args.get("number"), 1, MAX_FILTER_NUMBER) or 1
+    return render_view("tables/items.html", "tables/fragments/item_filter_added.html",
+                       row=FilterRow(number), errors={}, filter_operators=FILTER_OPERATORS,
+                       table_name=table_name, next_filter=number + 1,
+                       max_filters=min(MAX_FILTERS, MAX_FILTER_NUMBER))
+
+
+@bp.get("/<table_name>/items/filters/removed")
+def removed_filter_row(table_name: str) -> ResponseReturnValue:
+    """htmx's "Remove" on a filter row: nothing, swapped over the row."""
+    if not wants_fragment():
+        return redirect(url_for("dynamodb.table_items.items", table_name=table_name))
+    return ""
 
 
 @bp.post("/<table_name>/partiql")
@@ -117,4 +143,5 @@ def _browse_context(table: Table, form: ItemQueryForm, page: ItemPage | None) ->
             links["previous"] = url_for("dynamodb.table_items.items", table_name=table.name, **previous)
     return {"table": table, "form": form, "page": page, "columns": columns, "rows": rows,
             "links": links, "page_sizes": PAGE_SIZES, "sort_operators": SORT_KEY_OPERATORS,
-            "filter_operators": FILTER_OPERATORS, "filter_types": FILTER_TYPES}
+            "filter_operators": FILTER_OPERATORS, "filter_types": FILTER_TYPES,
+            "max_filters": MAX_FILTERS, "saved_token": request.args.get("saved", "")}
