@@ -9,7 +9,7 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -116,8 +116,8 @@ class NewFunction:
     description: str = ""
 
 
-def create_function(spec: NewFunction,
-                    sleep: Callable[[float], None] | None = None) -> FunctionSummary:
+def create_function(spec: NewFunction, sleep: Callable[[float], None] | None = None, *,
+                    tags: Mapping[str, str] | None = None) -> FunctionSummary:
     """Create a function, waiting out IAM propagation of a role made moments ago."""
     arguments = {
         "FunctionName": spec.function_name, "Runtime": spec.runtime, "Handler": spec.handler,
@@ -125,6 +125,8 @@ def create_function(spec: NewFunction,
         "MemorySize": spec.memory_mb, "Timeout": spec.timeout_s,
         "Description": spec.description, "Environment": {"Variables": spec.environment},
     }
+    if tags:
+        arguments["Tags"] = dict(tags)
     deadline = time.monotonic() + ROLE_PROPAGATION_SECONDS
     while True:
         try:
@@ -605,3 +607,19 @@ def remove_permission(function_name: str, statement_id: str) -> None:
     with aws_errors(N_("remove the invoke permission"),
                     f"statement {statement_id} of Lambda function {function_name}"):
         client("lambda").remove_permission(FunctionName=function_name, StatementId=statement_id)
+
+
+def delete_function_version(function_name: str, version: str) -> None:
+    """Delete one published version; Lambda refuses while an alias points at it."""
+    with aws_errors(N_("delete the version"), f"version {version} of Lambda function {function_name}"):
+        client("lambda").delete_function(FunctionName=function_name, Qualifier=version)
+
+
+def list_aliases_of_version(function_name: str, version: str) -> list[str]:
+    """The names of the function's aliases that point at this version."""
+    with aws_errors(N_("list the aliases"), f"Lambda function {function_name}"):
+        pages = client("lambda").get_paginator("list_aliases").paginate(
+            FunctionName=function_name, FunctionVersion=version)
+        # moto lists every alias whatever FunctionVersion says, so the answer is filtered too.
+        return [alias["Name"] for page in pages for alias in page.get("Aliases", [])
+                if alias.get("FunctionVersion") == version]
