@@ -49,6 +49,8 @@ class Settings:
     max_attempts: int = 4
     debug: bool = False
     test_events_file: str = str(PROJECT_ROOT / "instance" / "test-events.json")
+    # The setup wizard's record of what it made (webapp/wizard/record.py).
+    wizard_record_file: str = str(PROJECT_ROOT / "instance" / "wizard.sqlite3")
 
     @property
     def endpoint_url(self) -> str | None:
@@ -128,6 +130,8 @@ def _from_mapping(environ: Mapping[str, str]) -> Settings:
         debug=_flag(environ.get("CONSOLE_DEBUG"), False),
         test_events_file=(environ.get("CONSOLE_TEST_EVENTS_FILE")
                           or str(PROJECT_ROOT / "instance" / "test-events.json")),
+        wizard_record_file=(environ.get("CONSOLE_WIZARD_RECORD_FILE")
+                            or str(PROJECT_ROOT / "instance" / "wizard.sqlite3")),
     )
 
 

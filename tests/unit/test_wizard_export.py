@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from samtranslator.translator.transform import transform
 
 from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, actions_for
-from webapp.views.wizard.pages import SESSION_KEY
+from webapp.views.wizard.pages import save_state
 from webapp.wizard import export
 from webapp.wizard.model import API_ROUTES, Made, Plan
 
@@ -35,6 +35,12 @@ METHOD_COUNT = sum(len(methods) for methods in API_ROUTES.values())
 
 
 # --- The SAM template ---
+
+@pytest.fixture(autouse=True)
+def private_wizard_record(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test keeps the wizard's record in its own file, never in the project's instance/."""
+    monkeypatch.setenv("CONSOLE_WIZARD_RECORD_FILE", str(tmp_path / "wizard.sqlite3"))
+
 
 @pytest.fixture(autouse=True)
 def translator_region(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -448,8 +454,8 @@ def test_export_zip_holds_template_code_script_and_readme() -> None:
 # --- Routes ---
 
 def use_plan(client: FlaskClient, plan: Plan) -> None:
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = {"plan": plan.to_dict(), "made": Made().to_dict(), "done": []}
+    with client.application.test_request_context():
+        save_state(plan, Made(), [])
 
 
 def test_template_route_shows_yaml_inline(signed_in: FlaskClient) -> None:

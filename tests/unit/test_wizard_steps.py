@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from http import HTTPStatus
+from pathlib import Path
 
 import boto3
 import pytest
@@ -18,6 +19,12 @@ from webapp.wizard import steps
 from webapp.wizard.model import Made, Plan
 
 REGION = "ap-northeast-2"
+
+
+@pytest.fixture(autouse=True)
+def private_wizard_record(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test keeps the wizard's record in its own file, never in the project's instance/."""
+    monkeypatch.setenv("CONSOLE_WIZARD_RECORD_FILE", str(tmp_path / "wizard.sqlite3"))
 
 
 @pytest.fixture

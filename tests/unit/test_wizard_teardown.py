@@ -5,6 +5,7 @@ import html
 import re
 from collections.abc import Iterator
 from http import HTTPStatus
+from pathlib import Path
 
 import boto3
 import pytest
@@ -26,7 +27,7 @@ from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import policies as iam_policies, roles as iam_roles
 from webapp.aws.dynamodb.tables import KeyAttribute, NewTable
 from webapp.aws.errors import AccessDenied, AwsFailure, ConsoleError, RejectedByAws
-from webapp.views.wizard.pages import CHECK_SESSION_KEY, SESSION_KEY
+from webapp.views.wizard.pages import CHECK_SESSION_KEY, load_state, save_state
 from webapp.wizard import teardown
 from webapp.wizard.model import API_ROUTES, BASIC_EXECUTION_POLICY, Made, Plan
 from webapp.wizard.teardown import ALREADY_GONE, DELETED, FAILED, KEPT
@@ -35,6 +36,12 @@ from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_poli
 
 REGION = "ap-northeast-2"
 ORDER = ["api", "function", "role", "policy", "table", "log_group", "log_group", "logging_role"]
+
+
+@pytest.fixture(autouse=True)
+def private_wizard_record(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test keeps the wizard's record in its own file, never in the project's instance/."""
+    monkeypatch.setenv("CONSOLE_WIZARD_RECORD_FILE", str(tmp_path / "wizard.sqlite3"))
 
 
 @pytest.fixture
@@ -292,14 +299,14 @@ def test_an_unexpected_failure_is_still_an_error(app: Flask,
 
 def start_wizard(client: FlaskClient, plan: Plan, made: Made,
                  done: tuple[str, ...] = ("table",)) -> None:
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = {"plan": plan.to_dict(), "made": made.to_dict(),
-                                "done": list(done)}
+    with client.application.test_request_context():
+        save_state(plan, made, list(done))
 
 
 def wizard_state(client: FlaskClient) -> dict:
-    with client.session_transaction() as session:
-        return dict(session[SESSION_KEY])
+    with client.application.test_request_context():
+        plan, made, done = load_state()
+    return {"plan": plan.to_dict(), "made": made.to_dict(), "done": done}
 
 
 def text(reply) -> str:  # type: ignore[no-untyped-def]

@@ -1,13 +1,15 @@
 """What the wizard was asked to build (Plan) and what it has made so far (Made).
 
-Both are plain data kept in the user's session as JSON (to_dict / from_dict), so they stay small:
-names, ARNs and ids, never documents or item data beyond the few test items.
+Both are plain data kept as JSON (to_dict / from_dict) in the wizard's record on the server
+(record.py), so they stay small: names, ARNs and ids, never documents or item data beyond the few
+test items.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 R = TypeVar("R", bound="SessionRecord")
 
@@ -27,20 +29,38 @@ PUSH_TO_CLOUDWATCH_POLICY = (
 
 
 class SessionRecord:
-    """A dataclass kept in the session as JSON: unknown keys are dropped on the way back and
-    missing ones take their defaults, so an old or tampered session still loads."""
+    """A dataclass kept as JSON: unknown keys, and values of the wrong type, are dropped on the
+    way back and missing ones take their defaults, so an old or tampered record still loads."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form for the session."""
+        """JSON-ready form for the record."""
         return asdict(self)  # type: ignore[call-overload]
 
     @classmethod
     def from_dict(cls: type[R], data: object) -> R:
-        """Back from the session."""
+        """Back from the record."""
         if not isinstance(data, dict):
             return cls()
-        known = {item.name for item in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{key: value for key, value in data.items() if key in known})
+        hints = get_type_hints(cls)
+        return cls(**{item.name: data[item.name] for item in fields(cls)  # type: ignore[arg-type]
+                      if item.name in data and _fits(data[item.name], hints[item.name])})
+
+
+def _fits(value: object, hint: object) -> bool:
+    """Whether a value read back has the field's type (str, int, bool, their `| None`, a list of
+    str or a str-to-str dict: the only shapes Plan and Made hold)."""
+    if get_origin(hint) is UnionType:
+        return any(_fits(value, option) for option in get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if get_origin(hint) is list:
+        return isinstance(value, list) and all(isinstance(entry, str) for entry in value)
+    if get_origin(hint) is dict:
+        return isinstance(value, dict) and all(isinstance(key, str) and isinstance(entry, str)
+                                               for key, entry in value.items())
+    return isinstance(hint, type) and isinstance(value, hint)
 
 
 @dataclass
@@ -84,6 +104,8 @@ class Made(SessionRecord):
     deployment_id: str | None = None
     logging_role_name: str | None = None  # only when the wizard made the account's role
     logging_role_arn: str | None = None
+    # The run whose tag (ownership.TAG_KEY) marks what the wizard makes; "" until it makes one.
+    run_id: str = ""
     # What the wizard made itself, as "kind:identity" (table name, policy ARN, role name,
     # function name, API id, permission Sid, logging role name): kept across renames, so
     # tear down also finds what an earlier answer made.

@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 
 from webapp.aws.errors import N_, ConsoleError
 from webapp.aws.iam import roles as iam_roles
-from webapp.wizard import lookups as wizard_lookups
+from webapp.wizard import lookups as wizard_lookups, ownership
 from webapp.wizard.model import Made, Plan
 from webapp.wizard.steps import LAMBDA_SERVICE
+
+
+WIZARDS_OWN = N_("%(name)s was made by the setup wizard (it carries the wizard's tag): the step "
+                 "will use it again, and a tear down deletes it.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,8 @@ def _table(plan: Plan, made: Made) -> list[Existing]:
     if keys is None:
         return []
     if [(key.name, key.type) for key in keys] == [(plan.partition_key, "S")]:
+        if ownership.carries_wizard_tag("table", plan.table_name):
+            return [Existing(WIZARDS_OWN, {"name": plan.table_name})]
         return [Existing(N_("The table %(name)s exists already with this key: the step will use "
                             "it and write the test items into it."), {"name": plan.table_name})]
     return [Existing(N_("A table named %(name)s exists with another key: choose another name."),
@@ -47,13 +53,18 @@ def _table(plan: Plan, made: Made) -> list[Existing]:
 
 def _access(plan: Plan, made: Made) -> list[Existing]:
     found: list[Existing] = []
-    if made.policy_arn is None and wizard_lookups.policy_document(
-            wizard_lookups.customer_policy_arn(plan.policy_name)) is not None:
+    policy_arn = wizard_lookups.customer_policy_arn(plan.policy_name)
+    if made.policy_arn is None and ownership.carries_wizard_tag("policy", policy_arn):
+        found.append(Existing(WIZARDS_OWN, {"name": plan.policy_name}))
+    elif made.policy_arn is None and wizard_lookups.policy_document(policy_arn) is not None:
         found.append(Existing(N_("The policy %(name)s exists already: the step will make the "
                                  "table's document its default version."), {"name": plan.policy_name}))
     if made.role_name != plan.role_name:
         role = wizard_lookups.find_role(plan.role_name)
-        if role is not None and iam_roles.trusts_service(role.trust_policy, LAMBDA_SERVICE):
+        if role is not None and iam_roles.trusts_service(role.trust_policy, LAMBDA_SERVICE) \
+                and ownership.carries_wizard_tag("role", plan.role_name):
+            found.append(Existing(WIZARDS_OWN, {"name": plan.role_name}))
+        elif role is not None and iam_roles.trusts_service(role.trust_policy, LAMBDA_SERVICE):
             found.append(Existing(N_("The role %(name)s exists already and Lambda may assume it: "
                                      "the step will use it and attach what it lacks."),
                                   {"name": plan.role_name}))
@@ -68,6 +79,8 @@ def _function(plan: Plan, made: Made) -> list[Existing]:
         return []
     if wizard_lookups.find_function(plan.function_name) is None:
         return []
+    if ownership.carries_wizard_tag("function", plan.function_name):
+        return [Existing(WIZARDS_OWN, {"name": plan.function_name})]
     return [Existing(N_("The function %(name)s exists already: the step will set its role, memory, "
                         "timeout and environment to these, and leave its code as it is."),
                      {"name": plan.function_name})]
@@ -79,6 +92,8 @@ def _api(plan: Plan, made: Made) -> list[Existing]:
     api_id = wizard_lookups.find_rest_api(None, plan.api_name)
     if api_id is None:
         return []
+    if ownership.carries_wizard_tag("api", api_id):
+        return [Existing(WIZARDS_OWN, {"name": plan.api_name})]
     return [Existing(N_("A REST API named %(name)s exists already (%(id)s): the step will add the "
                         "resources, methods and permission it lacks."),
                      {"name": plan.api_name, "id": api_id})]

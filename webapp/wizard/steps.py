@@ -4,13 +4,14 @@ Each step reads the Plan and what earlier steps made, checks what already exists
 only what is missing or changes what differs, so a retry after a failure (or after the user
 changed an earlier answer) neither fails on "already exists" nor makes a second copy. What a step
 makes is recorded in Made; `identities` keeps what the wizard made itself, as opposed to
-existing resources it adopted (tear down deletes only those).
+existing resources it adopted (tear down deletes only those). What it creates carries the wizard's
+tag (ownership.py), so a resource found by name is its own when the tag says so.
 """
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from webapp.aws.apigateway import cloudwatch_logging, lambda_integrations, rest_apis
 from webapp.aws.apigateway import (
@@ -19,7 +20,7 @@ from webapp.aws.apigateway import (
 from webapp.aws.dynamodb import tables as dynamodb
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import policies as iam_policies, roles as iam_roles
-from webapp.wizard import lookups as wizard_lookups
+from webapp.wizard import lookups as wizard_lookups, ownership
 from webapp.aws.clients import current_region
 from webapp.aws.dynamodb.tables import KeyAttribute, NewTable
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, InvalidInput
@@ -33,11 +34,33 @@ HANDLER = "lambda_function.lambda_handler"
 
 
 @dataclass(frozen=True, slots=True)
+class Text:
+    """Words the page translates: an N_ msgid, or a singular and plural pair with its count
+    (see `ngettext`), with the values of its placeholders (AWS names, never translated)."""
+
+    msgid: str
+    params: dict[str, object] = field(default_factory=dict)
+    plural: str | None = None
+    count: int = 0
+
+
+def ngettext(singular: str, plural: str, count: int, **params: object) -> Text:
+    """Mark a counted message for translation (Babel extracts it by this name); the page picks
+    the form and translates it, with the count as %(num)d."""
+    return Text(singular, params, plural, count)
+
+
+def text(msgid: str, **params: object) -> Text:
+    """An N_ msgid with its values, for the page to translate."""
+    return Text(msgid, params)
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedCall:
     """One AWS call a step will make (or may make), as the step's preview lists it."""
 
-    operation: str  # e.g. "dynamodb:CreateTable"
-    detail: str     # what it is called on, in AWS's own terms (not translated)
+    operation: str    # e.g. "dynamodb:CreateTable", AWS's own name (not translated)
+    detail: Text | str  # what it is called on and when; a bare str is only an AWS name
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,16 +130,19 @@ def _json_value(text: str, line: int | None) -> object:
 def _table_calls(plan: Plan, made: Made) -> list[PlannedCall]:
     count = len([line for line in plan.test_items.splitlines() if line.strip()])
     return [PlannedCall("dynamodb:DescribeTable", plan.table_name),
-            PlannedCall("dynamodb:CreateTable", f"{plan.table_name}, {plan.partition_key} (S), "
-                                                "PAY_PER_REQUEST — if missing"),
-            PlannedCall("dynamodb:BatchWriteItem", f"{count} test items")]
+            PlannedCall("dynamodb:CreateTable", text(
+                N_("%(table)s, %(key)s (S), PAY_PER_REQUEST — if missing"),
+                table=plan.table_name, key=plan.partition_key)),
+            PlannedCall("dynamodb:BatchWriteItem", ngettext(
+                "%(num)d test item", "%(num)d test items", count))]
 
 
 def _run_table(plan: Plan, made: Made) -> Made:
     items = parse_test_items(plan.test_items, plan.partition_key)
     keys = wizard_lookups.table_keys(plan.table_name)
     if keys is None:
-        table = dynamodb.create_table(NewTable(plan.table_name, KeyAttribute(plan.partition_key, "S")))
+        table = dynamodb.create_table(NewTable(plan.table_name, KeyAttribute(plan.partition_key, "S")),
+                                      tags=ownership.creation_tags(made))
         _record(made, "table", plan.table_name)
         made.table_name, made.table_arn = plan.table_name, table.arn
     elif [(key.name, key.type) for key in keys] != [(plan.partition_key, "S")]:
@@ -124,6 +150,8 @@ def _run_table(plan: Plan, made: Made) -> Made:
             N_("A table named %(table)s already exists with another key (%(keys)s). Choose "
                "another table name, or the key %(keys)s."), field="table_name",
             table=plan.table_name, keys=", ".join(f"{key.name} ({key.type})" for key in keys))
+    else:
+        ownership.claim_if_tagged(made, "table", plan.table_name)
     dynamodb.wait_until_active(plan.table_name)
     made.table_name, made.table_arn = plan.table_name, dynamodb.describe_table(plan.table_name).arn
     if not items:
@@ -143,9 +171,11 @@ def table_policy(table_arn: str) -> dict:
 
 
 def _access_calls(plan: Plan, made: Made) -> list[PlannedCall]:
-    calls = [PlannedCall("iam:CreatePolicy", f"{plan.policy_name} — read-write on table/"
-                                             f"{plan.table_name} and its indexes"),
-             PlannedCall("iam:CreateRole", f"{plan.role_name}, trusted by {LAMBDA_SERVICE}"),
+    calls = [PlannedCall("iam:CreatePolicy", text(
+                 N_("%(policy)s — read-write on table/%(table)s and its indexes"),
+                 policy=plan.policy_name, table=plan.table_name)),
+             PlannedCall("iam:CreateRole", text(N_("%(role)s, trusted by %(service)s"),
+                                                role=plan.role_name, service=LAMBDA_SERVICE)),
              PlannedCall("iam:AttachRolePolicy", "AWSLambdaBasicExecutionRole")]
     if not plan.tutorial_way:
         calls.append(PlannedCall("iam:AttachRolePolicy", plan.policy_name))
@@ -168,16 +198,21 @@ def _run_access(plan: Plan, made: Made) -> Made:
     if current is None:
         policy_arn = iam_policies.create_policy(
             plan.policy_name, document, "Read-write on one DynamoDB table (Serverless Console "
-                                        "setup wizard)").arn
+                                        "setup wizard)", tags=ownership.creation_tags(made)).arn
         _record(made, "policy", policy_arn)
-    elif current != document:
-        iam_policies.new_version(policy_arn, document)
+    else:
+        ownership.claim_if_tagged(made, "policy", policy_arn)
+        if current != document:
+            iam_policies.new_version(policy_arn, document)
     previous_policy = made.policy_arn
     made.policy_arn = policy_arn
     if found is None:
         found = iam_roles.create_role(plan.role_name, iam_roles.trust_document("lambda"),
-                                      "Execution role of the setup wizard's function")
+                                      "Execution role of the setup wizard's function",
+                                      tags=ownership.creation_tags(made))
         _record(made, "role", plan.role_name)
+    else:
+        ownership.claim_if_tagged(made, "role", plan.role_name)
     made.role_name, made.role_arn = plan.role_name, found.arn
     attached = wizard_lookups.attached_policy_arns(plan.role_name)
     if previous_policy and previous_policy != policy_arn and previous_policy in attached:
@@ -214,9 +249,12 @@ def function_environment(plan: Plan) -> dict[str, str]:
 def _function_calls(plan: Plan, made: Made) -> list[PlannedCall]:
     env = ", ".join(f"{name}={value}" for name, value in function_environment(plan).items())
     return [PlannedCall("lambda:GetFunction", plan.function_name),
-            PlannedCall("lambda:CreateFunction", f"{plan.function_name}, {plan.runtime}, code from "
-                                                 f"lambda_code/items, role {plan.role_name}, {env}"),
-            PlannedCall("lambda:UpdateFunctionConfiguration", "if it exists with other settings")]
+            PlannedCall("lambda:CreateFunction", text(
+                N_("%(function)s, %(runtime)s, code from lambda_code/items, role %(role)s, "
+                   "%(environment)s"), function=plan.function_name, runtime=plan.runtime,
+                role=plan.role_name, environment=env)),
+            PlannedCall("lambda:UpdateFunctionConfiguration",
+                        text(N_("if it exists with other settings")))]
 
 
 def _run_function(plan: Plan, made: Made) -> Made:
@@ -228,10 +266,12 @@ def _run_function(plan: Plan, made: Made) -> Made:
         summary = functions.create_function(functions.NewFunction(
             plan.function_name, plan.runtime, HANDLER, made.role_arn, template_zip("items"),
             plan.memory_mb, plan.timeout_s, environment,
-            "Items API over DynamoDB (Serverless Console setup wizard)"))
+            "Items API over DynamoDB (Serverless Console setup wizard)"),
+            tags=ownership.creation_tags(made))
         _record(made, "function", plan.function_name)
         made.function_name, made.function_arn = plan.function_name, summary.function_arn
     else:
+        ownership.claim_if_tagged(made, "function", plan.function_name)
         made.function_name, made.function_arn = plan.function_name, existing.function_arn
         wanted = (made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, environment, plan.runtime)
         if (existing.role_arn, existing.handler, existing.memory_mb, existing.timeout_s,
@@ -247,15 +287,17 @@ def _run_function(plan: Plan, made: Made) -> Made:
 # --- 4. The REST API, its resources, methods and the invoke permission ---
 
 def _api_calls(plan: Plan, made: Made) -> list[PlannedCall]:
-    calls = [PlannedCall("apigateway:CreateRestApi", f"{plan.api_name}, {plan.endpoint_type} — "
-                                                     "if the wizard has none")]
+    calls = [PlannedCall("apigateway:CreateRestApi", text(
+        N_("%(api)s, %(endpoint_type)s — if the wizard has none"),
+        api=plan.api_name, endpoint_type=plan.endpoint_type))]
     for path, methods in API_ROUTES.items():
         calls.append(PlannedCall("apigateway:CreateResource", path))
         calls += [PlannedCall("apigateway:PutMethod + PutIntegration",
                               f"{method} {path} → {plan.function_name} (AWS_PROXY)")
                   for method in methods]
-    calls.append(PlannedCall("lambda:AddPermission", f"apigateway.amazonaws.com may invoke "
-                                                     f"{plan.function_name} from this API"))
+    calls.append(PlannedCall("lambda:AddPermission", text(
+        N_("apigateway.amazonaws.com may invoke %(function)s from this API"),
+        function=plan.function_name)))
     return calls
 
 
@@ -265,10 +307,11 @@ def _run_api(plan: Plan, made: Made) -> Made:
     api_id = wizard_lookups.find_rest_api(made.api_id, plan.api_name)
     if api_id is None:
         api_id = rest_apis.create_rest_api(
-            plan.api_name, "Items API (Serverless Console setup wizard)", plan.endpoint_type).api_id
+            plan.api_name, "Items API (Serverless Console setup wizard)", plan.endpoint_type,
+            tags=ownership.creation_tags(made)).api_id
         _record(made, "api", api_id)
         made.resource_ids = {}
-    elif made.made_it("api", api_id):
+    elif ownership.claim_if_tagged(made, "api", api_id):
         rest_apis.update_rest_api(api_id, plan.api_name, plan.endpoint_type)
     ours = made.made_it("api", api_id)
     made.api_id = api_id
@@ -306,11 +349,13 @@ def _run_api(plan: Plan, made: Made) -> Made:
 # --- 5. Deploy to a stage, with logging ---
 
 def _stage_calls(plan: Plan, made: Made) -> list[PlannedCall]:
-    return [PlannedCall("apigateway:CreateDeployment", f"stage {plan.stage_name}"),
-            PlannedCall("apigateway:GetAccount", "is a CloudWatch Logs role set?"),
+    return [PlannedCall("apigateway:CreateDeployment", text(N_("stage %(stage)s"),
+                                                            stage=plan.stage_name)),
+            PlannedCall("apigateway:GetAccount", text(N_("is a CloudWatch Logs role set?"))),
             PlannedCall("iam:CreateRole + apigateway:UpdateAccount",
-                        "apigateway-cloudwatch-logs role, if the account has none"),
-            PlannedCall("apigateway:UpdateStage", f"execution logging {plan.logging_level}")]
+                        text(N_("apigateway-cloudwatch-logs role, if the account has none"))),
+            PlannedCall("apigateway:UpdateStage", text(N_("execution logging %(level)s"),
+                                                       level=plan.logging_level))]
 
 
 def _run_stage(plan: Plan, made: Made) -> Made:

@@ -7,6 +7,7 @@ a stage's logs) and calls.py (test invokes, calls to a deployed stage).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from webapp.aws.clients import client
@@ -51,12 +52,14 @@ def list_rest_apis(page_token: str | None = None) -> Page[RestApi]:
     return Page([_rest_api(raw) for raw in reply.get("items", [])], reply.get("position"))
 
 
-def create_rest_api(name: str, description: str, endpoint_type: str) -> RestApi:
+def create_rest_api(name: str, description: str, endpoint_type: str, *,
+                    tags: Mapping[str, str] | None = None) -> RestApi:
     """A new REST API with only its root resource."""
+    tagged = {"tags": dict(tags)} if tags else {}
     with aws_errors(N_("create the REST API"), f"REST API {name}"):
         raw = client("apigateway").create_rest_api(
             name=name, description=description,
-            endpointConfiguration={"types": [endpoint_type]})
+            endpointConfiguration={"types": [endpoint_type]}, **tagged)
     return _rest_api(raw)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,6 +10,7 @@ from datetime import datetime
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
+from webapp.aws.tags import tag_list
 
 
 def count_tables() -> Count:
@@ -225,11 +227,12 @@ def _create_arguments(spec: NewTable) -> dict[str, object]:
     return arguments
 
 
-def create_table(spec: NewTable) -> Table:
+def create_table(spec: NewTable, *, tags: Mapping[str, str] | None = None) -> Table:
     """Create a table (it starts CREATING); a taken name is an error on the name field."""
+    tagged = {"Tags": tag_list(tags)} if tags else {}
     try:
         with aws_errors(N_("create the table"), f"Table {spec.table_name}"):
-            reply = client("dynamodb").create_table(**_create_arguments(spec))
+            reply = client("dynamodb").create_table(**_create_arguments(spec), **tagged)
     except ConsoleError as err:
         if err.aws_code == "ResourceInUseException":
             raise AlreadyExists(TABLE_EXISTS, field="table_name",

@@ -6,6 +6,7 @@ oldest version that is not the default, and says which one it removed.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
@@ -13,6 +14,7 @@ from urllib.parse import unquote
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, ConsoleError, InvalidInput, aws_errors
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
+from webapp.aws.tags import tag_list
 
 MAX_VERSIONS = 5
 # AWS has about 1,300 AWS-managed policies; a search reads them all (1,000 per call) and keeps
@@ -23,11 +25,6 @@ MAX_SEARCH_MATCHES = 500
 def is_aws_managed(policy_arn: str) -> bool:
     """True for AWS's own policies (arn:aws:iam::aws:policy/...), in any partition."""
     return ":iam::aws:policy/" in policy_arn
-
-
-def name_from_arn(policy_arn: str) -> str:
-    """A managed policy's name: the ARN's last path segment."""
-    return policy_arn.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +183,12 @@ _FIELD_FOR_CODE = {"EntityAlreadyExists": "policy_name", "MalformedPolicyDocumen
                    "LimitExceeded": "document"}
 
 
-def create_policy(policy_name: str, document: dict, description: str = "") -> Policy:
+def create_policy(policy_name: str, document: dict, description: str = "", *,
+                  tags: Mapping[str, str] | None = None) -> Policy:
     """Create a customer-managed policy from a checked document."""
     extra = {"Description": description} if description else {}
+    if tags:
+        extra["Tags"] = tag_list(tags)
     try:
         with aws_errors(N_("create the policy"), f"IAM policy {policy_name}"):
             reply = client("iam").create_policy(

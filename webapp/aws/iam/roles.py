@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from webapp.aws.clients import client
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
 from webapp.aws.iam.policies import decoded_document, default_document
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
+from webapp.aws.tags import tag_list
 
 # Trust policies the create form offers; AWS's own service principals.
 TRUST_TEMPLATES: dict[str, str] = {
@@ -188,13 +190,14 @@ ROLE_EXISTS = N_("A role named %(role_name)s already exists. Choose another name
 
 
 def create_role(role_name: str, trust_policy: dict, description: str = "",
-                path: str = "/") -> Role:
+                path: str = "/", *, tags: Mapping[str, str] | None = None) -> Role:
     """Create a role with this trust policy; a taken name is reported against the name field."""
+    tagged = {"Tags": tag_list(tags)} if tags else {}
     try:
         with aws_errors(N_("create the role"), f"IAM role {role_name}"):
             role = client("iam").create_role(
                 RoleName=role_name, Path=path, AssumeRolePolicyDocument=json.dumps(trust_policy),
-                Description=description)["Role"]
+                Description=description, **tagged)["Role"]
     except ConsoleError as err:
         if err.aws_code == "EntityAlreadyExists":
             raise AlreadyExists(ROLE_EXISTS, field="role_name", role_name=role_name) from err
@@ -225,37 +228,6 @@ def attach_policy(role_name: str, policy_arn: str) -> None:
     """Attach a managed policy to the role."""
     with aws_errors(N_("attach the policy"), f"IAM policy {policy_arn}"):
         client("iam").attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
-
-
-@dataclass(frozen=True, slots=True)
-class RefusedAttachment:
-    """A managed policy IAM would not attach, and the error saying why."""
-
-    policy_arn: str
-    error: ConsoleError
-
-
-@dataclass(frozen=True, slots=True)
-class Attachments:
-    """What attach_policies did: the policies attached and the ones IAM refused."""
-
-    attached: list[str]
-    refused: list[RefusedAttachment]
-
-
-def attach_policies(role_name: str, policy_arns: list[str]) -> Attachments:
-    """Attach each managed policy in turn; one IAM refuses is kept with its error and the rest
-    are still tried, so the caller can say exactly what the role got."""
-    attached: list[str] = []
-    refused: list[RefusedAttachment] = []
-    for policy_arn in policy_arns:
-        try:
-            attach_policy(role_name, policy_arn)
-        except ConsoleError as err:
-            refused.append(RefusedAttachment(policy_arn, err))
-        else:
-            attached.append(policy_arn)
-    return Attachments(attached, refused)
 
 
 def detach_policy(role_name: str, policy_arn: str) -> None:
@@ -322,22 +294,12 @@ def policy_documents(role_name: str, attached: list[AttachedPolicy] | None = Non
     return documents
 
 
-@dataclass(frozen=True, slots=True)
-class DeletedRole:
-    """What delete_role took off the role before deleting it, by policy name."""
-
-    detached: list[str]
-    removed_inline: list[str]
-
-
-def delete_role(role_name: str) -> DeletedRole:
+def delete_role(role_name: str) -> None:
     """Detach every managed policy, delete inline ones, leave instance profiles, then delete."""
     iam = client("iam")
-    attached = list_attached(role_name)
-    for policy in attached:
+    for policy in list_attached(role_name):
         detach_policy(role_name, policy.arn)
-    inline = list_inline(role_name)
-    for policy in inline:
+    for policy in list_inline(role_name):
         delete_inline(role_name, policy.name)
     with aws_errors(N_("remove the role from its instance profiles"), f"IAM role {role_name}"):
         pages = iam.get_paginator("list_instance_profiles_for_role").paginate(RoleName=role_name)
@@ -347,5 +309,4 @@ def delete_role(role_name: str) -> DeletedRole:
                     InstanceProfileName=profile["InstanceProfileName"], RoleName=role_name)
     with aws_errors(N_("delete the role"), f"IAM role {role_name}"):
         iam.delete_role(RoleName=role_name)
-    return DeletedRole([policy.name for policy in attached], [policy.name for policy in inline])
 

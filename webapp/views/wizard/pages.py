@@ -1,14 +1,17 @@
 """The setup wizard's pages: the steps, each with its form, planned calls and what it made.
 
-Progress lives in the user's session (Plan and Made as JSON), so leaving and coming back resumes
-at the first step not done. Other wizard views (tear down, export) add routes to `bp`.
+Progress lives in the wizard's record on the server (webapp/wizard/record.py), one per backend,
+account and region, so leaving and coming back, from this browser or another, resumes at the
+first step not done. Other wizard views (tear down, export) add routes to `bp`.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from http import HTTPStatus
+from pathlib import Path
 
-from flask import Blueprint, abort, flash, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -16,27 +19,49 @@ from webapp.aws.errors import ConsoleError
 from webapp.aws.functions.lambda_functions import PYTHON_RUNTIMES
 from webapp.wizard import live_check, preview, steps
 from webapp.wizard.model import Made, Plan
+from webapp.wizard.record import Notice, WizardRecord, WizardState, current_key
 from webapp.views.wizard import forms as wizard_forms
 from webapp.views.rendering import error_text, render_view, see_other
 from webapp.views.wizard.artifacts import artifacts
 
 bp = Blueprint("pages", __name__)
 
+# Where a console before the record kept the wizard's progress: read once, then moved.
 SESSION_KEY = "wizard"
+RECORD_EXTENSION = "wizard_record"
+
+
+def wizard_record() -> WizardRecord:
+    """The app's record file (WIZARD_RECORD_FILE), opened on first use."""
+    record = current_app.extensions.get(RECORD_EXTENSION)
+    if record is None:
+        record = WizardRecord(Path(current_app.config["SETTINGS"].wizard_record_file))
+        current_app.extensions[RECORD_EXTENSION] = record
+    return record
 
 
 def load_state() -> tuple[Plan, Made, list[str]]:
-    """The session's plan, what was made, and the keys of the steps done (in order)."""
-    state = session.get(SESSION_KEY) or {}
-    done = state.get("done") if isinstance(state, dict) else None
-    return (Plan.from_dict(state.get("plan") if isinstance(state, dict) else None),
-            Made.from_dict(state.get("made") if isinstance(state, dict) else None),
-            [key for key in done if isinstance(key, str)] if isinstance(done, list) else [])
+    """The recorded plan, what was made, and the keys of the steps done (in order)."""
+    loaded = wizard_record().load(current_key())
+    _tell(loaded.notice)
+    state = loaded.state
+    if state is None and isinstance(session.get(SESSION_KEY), dict):
+        state = WizardState.from_json(json.dumps(session[SESSION_KEY]))
+        if state is not None:
+            save_state(state.plan, state.made, state.done)
+        session.pop(SESSION_KEY, None)
+    state = state or WizardState()
+    return state.plan, state.made, state.done
 
 
-def save_state(plan: Plan, made: Made, done: list[str]) -> None:
-    """Keep the wizard's progress in the session."""
-    session[SESSION_KEY] = {"plan": plan.to_dict(), "made": made.to_dict(), "done": list(done)}
+def save_state(plan: Plan, made: Made, done: list[str], *, forget: Iterable[str] = ()) -> None:
+    """Keep the wizard's progress in its record (less the identities in `forget`)."""
+    _tell(wizard_record().save(current_key(), WizardState(plan, made, list(done)), forget=forget))
+
+
+def _tell(notice: Notice | None) -> None:
+    if notice is not None:
+        flash(gettext(notice.message, **notice.params), "error")
 
 
 @bp.get("/")

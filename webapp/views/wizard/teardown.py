@@ -8,7 +8,7 @@ from flask import Blueprint, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from webapp.wizard import teardown
+from webapp.wizard import ownership, teardown
 from webapp.wizard.model import Plan
 from webapp.views.confirm_forms import ConfirmNameForm
 from webapp.views.rendering import render_view
@@ -35,6 +35,7 @@ def parse_teardown_confirm(form: Mapping[str, str], plan: Plan) -> ConfirmNameFo
 def teardown_page() -> ResponseReturnValue:
     """What a tear down would delete and keep, with the confirmation form."""
     plan, made, _done = load_state()
+    made = ownership.recognise(plan, made)
     return _list_page(plan, teardown.planned_deletions(plan, made), ConfirmNameForm(),
                       HTTPStatus.OK)
 
@@ -43,6 +44,7 @@ def teardown_page() -> ResponseReturnValue:
 def tear_down() -> ResponseReturnValue:
     """Delete everything the wizard made once confirmed; show each item's result."""
     plan, made, _done = load_state()
+    made = ownership.recognise(plan, made)
     planned = teardown.planned_deletions(plan, made)
     if not any(item.made_by_wizard for item in planned):
         return _list_page(plan, planned, ConfirmNameForm(), HTTPStatus.OK)
@@ -51,15 +53,17 @@ def tear_down() -> ResponseReturnValue:
         return _list_page(plan, planned, form, HTTPStatus.UNPROCESSABLE_ENTITY)
     results = teardown.tear_down(plan, made)
     # What is gone is forgotten; the steps run again from the start (they adopt what is left).
-    save_state(plan, teardown.left_after(made, results), [])
+    left_made = teardown.left_after(made, results)
+    save_state(plan, left_made, [], forget=set(made.identities) - set(left_made.identities))
     session.pop(CHECK_SESSION_KEY, None)  # the live check's calls went to an API now gone
     left = [result for result in results if result.is_left]
+    kept = [result for result in results if result.outcome == teardown.KEPT]
     return render_view("wizard/teardown.html", None, plan=plan, planned=planned, results=results,
-                       left=left, form=form)
+                       left=left, kept=kept, form=form)
 
 
 def _list_page(plan: Plan, planned: list[teardown.Deletion], form: ConfirmNameForm,
                status: HTTPStatus) -> ResponseReturnValue:
     to_delete = [item for item in planned if item.made_by_wizard]
     return render_view("wizard/teardown.html", None, plan=plan, planned=planned, results=None,
-                       left=[], to_delete=to_delete, form=form), status
+                       left=[], kept=[], to_delete=to_delete, form=form), status
