@@ -23,12 +23,12 @@ def test_download_edit_inline_and_invoke(page: Page, console: RunningConsole) ->
     archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
     assert "def lambda_handler" in archive.read("lambda_function.py").decode()
 
-    page.get_by_role("link", name="Replace code").click()
     editor = page.get_by_label("lambda_function.py")
     expect(editor).to_have_value(re.compile(r"def lambda_handler"))
     editor.fill("def lambda_handler(event, context):\n    return {'edited': event.get('name')}\n")
-    page.get_by_role("button", name="Save code").click()
-    expect(page.get_by_role("status").filter(has_text="Replaced the code.")).to_be_visible()
+    page.get_by_role("button", name="Deploy").click()
+    expect(page.get_by_role("status").filter(has_text="Deployed the code.")).to_be_visible()
+    expect(page.get_by_label("lambda_function.py")).to_have_value(re.compile(r"'edited'"))
 
     page.get_by_label("Event JSON").fill('{"name": "Kim"}')
     page.get_by_role("button", name="Invoke").click()

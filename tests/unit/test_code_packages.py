@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from webapp.aws.functions import code_packages
+from webapp.aws.functions import code_editor, code_packages
 from webapp.aws.errors import ConsoleError
 
 
@@ -40,10 +40,12 @@ def test_unknown_template_is_refused() -> None:
 
 def test_inline_code_round_trips_for_editing() -> None:
     package = code_packages.inline_zip("def lambda_handler(e, c):\n    return 1\n")
-    source = code_packages.read_inline_source(package, "lambda_function.lambda_handler")
-    assert source == "def lambda_handler(e, c):\n    return 1\n"
+    shown = code_editor.read_package(package, "lambda_function.lambda_handler")
+    assert shown.is_editable
+    assert [(source.name, source.text) for source in shown.files] == [
+        ("lambda_function.py", "def lambda_handler(e, c):\n    return 1\n")]
     bigger = make_zip({"lambda_function.py": b"x", "lib/util.py": b"y"})
-    assert code_packages.read_inline_source(bigger, "lambda_function.lambda_handler") is None
+    assert not code_editor.read_package(bigger, "lambda_function.lambda_handler").is_editable
 
 
 def test_a_good_upload_passes() -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import html
 import io
@@ -19,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
 
-from webapp.aws.functions import code_packages
+from webapp.aws.functions import code_editor, code_packages
 from webapp import create_app
 from webapp.aws.apigateway import lambda_integrations
 from webapp.aws import clients
@@ -124,7 +125,7 @@ def fetch_fails(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_function_page_loads_each_section_by_itself(signed_in: FlaskClient) -> None:
     make_function()
     page = signed_in.get(f"/functions/{FUNCTION}").text
-    for section in ("last-update", "versions", "policy", "integrations"):
+    for section in ("last-update", "code", "versions", "policy", "integrations"):
         assert f'hx-get="/functions/{FUNCTION}/{section}" hx-trigger="load"' in page
     for anchor in ("#last-update", "#configuration-edit", "#function-code", "#versions",
                    "#resource-policy", "#api-integrations", "#invoke-panel"):
@@ -334,39 +335,61 @@ def test_a_download_larger_than_the_limit_is_refused(app: Flask,
 
 # Code: replace
 
-def test_the_replace_form_offers_the_inline_editor_for_a_one_file_package(
+def test_the_code_panel_shows_every_file_editable_with_the_handlers_first(
         signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    package = one_file_zip()
-    make_function(zip_bytes=package)
-    fetch_returns(monkeypatch, package)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("helpers.py", "X = '<b>1</b>'\n")
+        archive.writestr("lambda_function.py", HELLO)
+    make_function(zip_bytes=buffer.getvalue())
+    fetch_returns(monkeypatch, buffer.getvalue())
     reply = signed_in.get(f"/functions/{FUNCTION}/code", headers={"HX-Request": "true"})
     assert reply.text.lstrip().startswith('<section id="function-code"')
-    assert '<label for="code-inline">lambda_function.py</label>' in reply.text
-    assert HELLO + "</textarea>" in html.unescape(reply.text)
+    labels = re.findall(r'<label for="(file-\d)" class="code-file-name">([^<]+)</label>', reply.text)
+    assert labels == [("file-0", "lambda_function.py"), ("file-1", "helpers.py")]
+    assert "\n" + HELLO + "</textarea>" in html.unescape(reply.text)
+    assert "X = &#39;&lt;b&gt;1&lt;/b&gt;&#39;" in reply.text  # file contents are escaped
+    assert '<button type="submit" class="button-primary">Deploy</button>' in reply.text
     assert 'name="code" type="file"' in reply.text
 
 
-def test_the_replace_form_offers_only_the_upload_when_the_code_cannot_be_downloaded(
+def test_the_code_panel_says_when_the_code_cannot_be_downloaded(
         signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     make_function()
     fetch_fails(monkeypatch)
     reply = signed_in.get(f"/functions/{FUNCTION}/code", headers={"HX-Request": "true"})
     assert 'name="code" type="file"' in reply.text
     assert "<textarea" not in reply.text
-    assert "Editing here needs the current code, which could not be downloaded" in reply.text
+    assert "The code could not be downloaded to show it here" in reply.text
 
 
-def test_the_replace_form_says_why_a_package_of_several_files_is_not_editable(
+def test_a_package_with_folders_is_shown_read_only_with_the_reason(
         signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("lambda_function.py", HELLO)
-        archive.writestr("helpers.py", "X = 1\n")
+        archive.writestr("lib/helpers.py", "X = 1\n")
     make_function(zip_bytes=buffer.getvalue())
     fetch_returns(monkeypatch, buffer.getvalue())
     reply = signed_in.get(f"/functions/{FUNCTION}/code", headers={"HX-Request": "true"})
-    assert "<textarea" not in reply.text
-    assert "Only a package that is just the handler&#39;s file, lambda_function.py" in reply.text
+    assert "<textarea" not in reply.text and ">Deploy<" not in reply.text
+    assert "The package holds folders (lib/), so it is shown read-only" in reply.text
+    assert '<h3><code>lib/helpers.py</code></h3>' in reply.text
+    assert 'name="code" type="file"' in reply.text
+
+
+def test_a_package_over_3_mb_is_not_downloaded_and_says_so_in_aws_words(
+        signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_function()
+    asked = fetch_returns(monkeypatch, one_file_zip())
+    big = dataclasses.replace(functions.get_function(FUNCTION),
+                              code_size=code_editor.MAX_EDITABLE_PACKAGE_BYTES + 1)
+    monkeypatch.setattr(functions, "get_function", lambda name: big)
+    reply = signed_in.get(f"/functions/{FUNCTION}/code", headers={"HX-Request": "true"})
+    assert ('The deployment package of your Lambda function "hello-fn" is too large to '
+            "enable inline code editing. However, you can still invoke your function."
+            ) in html.unescape(reply.text)
+    assert "<textarea" not in reply.text and asked == []
 
 
 def upload(client: FlaskClient, zip_bytes: bytes, **headers: str):  # type: ignore[no-untyped-def]
@@ -388,25 +411,50 @@ def test_uploading_a_zip_replaces_the_code_and_shows_the_new_sha(signed_in: Flas
     assert f"New CodeSha256: {config['CodeSha256']}, last modified {config['LastModified']}" in page
 
 
-def test_saving_inline_code_replaces_the_handler_file(signed_in: FlaskClient) -> None:
-    make_function()
-    source = "def lambda_handler(event, context):\n    return 'edited'\n"
-    reply = signed_in.post(f"/functions/{FUNCTION}/code", headers={"HX-Request": "true"}, data={
-        "source": "inline", "inline_source": source, "csrf_token": csrf_token(signed_in, "/")})
-    assert reply.status_code == HTTPStatus.NO_CONTENT
-    assert reply.headers["HX-Location"] == f"/functions/{FUNCTION}#last-update"
-    assert configuration()["CodeSha256"] == sha256_b64(code_packages.inline_zip(source))
+def deploy(client: FlaskClient, files: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    data = {"source": "editor", "csrf_token": csrf_token(client, "/"),
+            "path": [name for name, _ in files], "content": [text for _, text in files]}
+    return client.post(f"/functions/{FUNCTION}/code", headers={"HX-Request": "true"}, data=data)
 
 
-def test_empty_inline_code_is_refused_and_changes_nothing(
+def test_deploy_replaces_the_code_with_the_edited_files(
         signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     package = one_file_zip()
     make_function(zip_bytes=package)
     fetch_returns(monkeypatch, package)
-    reply = signed_in.post(f"/functions/{FUNCTION}/code", headers={"HX-Request": "true"}, data={
-        "source": "inline", "inline_source": "  \n", "csrf_token": csrf_token(signed_in, "/")})
+    source = "def lambda_handler(event, context):\r\n    return 'edited'\r\n"
+    reply = deploy(signed_in, [("lambda_function.py", source)])
+    assert reply.status_code == HTTPStatus.NO_CONTENT
+    assert reply.headers["HX-Location"] == f"/functions/{FUNCTION}#last-update"
+    expected = code_editor.edited_zip(package, "lambda_function.lambda_handler",
+                                      {"lambda_function.py": source})
+    assert configuration()["CodeSha256"] == sha256_b64(expected)
+    deployed = zipfile.ZipFile(io.BytesIO(expected)).read("lambda_function.py").decode()
+    assert deployed == source.replace("\r\n", "\n")
+    page = signed_in.get(f"/functions/{FUNCTION}").text
+    assert "Deployed the code. New CodeSha256: " + configuration()["CodeSha256"] in page
+
+
+def test_an_emptied_handler_file_is_refused_beside_it_and_changes_nothing(
+        signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = one_file_zip()
+    make_function(zip_bytes=package)
+    fetch_returns(monkeypatch, package)
+    reply = deploy(signed_in, [("lambda_function.py", "  \n")])
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
-    assert field_errors(reply.text)["inline_source"] == "Write the function's code."
+    assert field_errors(reply.text)["file-0"] == "Write the function's code."
+    assert configuration()["CodeSha256"] == sha256_b64(package)
+
+
+def test_deploy_refuses_a_file_the_editor_did_not_show_and_changes_nothing(
+        signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = one_file_zip()
+    make_function(zip_bytes=package)
+    fetch_returns(monkeypatch, package)
+    reply = deploy(signed_in, [("lambda_function.py", HELLO), ("../evil.py", "import os\n")])
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "The package has no file ../evil.py the editor showed" in field_errors(reply.text)["form"]
+    assert "../evil.py" not in reply.text.split('id="form-error"')[0].split("<form")[1]
     assert configuration()["CodeSha256"] == sha256_b64(package)
 
 

@@ -99,15 +99,3 @@ def _check_member_path(member: zipfile.ZipInfo) -> None:
             N_("The .zip holds %(path)s, which would unpack outside the function's folder. "
                "Rebuild the package with relative paths only."),
             field="code", path=member.filename)
-
-
-def read_inline_source(data: bytes, handler: str) -> str | None:
-    """The handler's source file when the package is that one small file, for inline editing."""
-    module = handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        if [info.filename for info in archive.infolist() if not info.is_dir()] != [module]:
-            return None
-        return archive.read(module).decode("utf-8")
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError):
-        return None

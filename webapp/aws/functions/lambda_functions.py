@@ -607,3 +607,19 @@ def remove_permission(function_name: str, statement_id: str) -> None:
     with aws_errors(N_("remove the invoke permission"),
                     f"statement {statement_id} of Lambda function {function_name}"):
         client("lambda").remove_permission(FunctionName=function_name, StatementId=statement_id)
+
+
+def delete_function_version(function_name: str, version: str) -> None:
+    """Delete one published version; Lambda refuses while an alias points at it."""
+    with aws_errors(N_("delete the version"), f"version {version} of Lambda function {function_name}"):
+        client("lambda").delete_function(FunctionName=function_name, Qualifier=version)
+
+
+def list_aliases_of_version(function_name: str, version: str) -> list[str]:
+    """The names of the function's aliases that point at this version."""
+    with aws_errors(N_("list the aliases"), f"Lambda function {function_name}"):
+        pages = client("lambda").get_paginator("list_aliases").paginate(
+            FunctionName=function_name, FunctionVersion=version)
+        # moto lists every alias whatever FunctionVersion says, so the answer is filtered too.
+        return [alias["Name"] for page in pages for alias in page.get("Aliases", [])
+                if alias.get("FunctionVersion") == version]

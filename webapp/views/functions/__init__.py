@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from webapp.views.functions import metrics, pages, settings
+from webapp.views.functions import deletion, metrics, pages, settings
 
 
 def blueprint() -> Blueprint:
@@ -16,6 +16,6 @@ def blueprint() -> Blueprint:
     area.before_request(pages.refuse_impossible_names)  # after the app's own sign-in check
     area.context_processor(settings.function_sections_context)
     area.context_processor(metrics.metrics_panel_context)
-    for part in (pages, settings, metrics):
+    for part in (pages, settings, metrics, deletion):
         area.register_blueprint(part.bp)
     return area

@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from webapp.aws.functions import code_packages
+from webapp.aws.functions import code_editor, code_packages
 from webapp.aws.apigateway import lambda_integrations
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import execution_roles as iam
@@ -37,9 +37,8 @@ bp = Blueprint("settings", __name__)
 T = TypeVar("T")
 
 ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
-CODE_SOURCES = ("zip", "inline")
-# The inline editor is for one small file; bigger packages are edited on the user's machine.
-INLINE_EDIT_MAX_BYTES = 1024 * 1024
+EDITOR = "editor"
+CODE_SOURCES = ("zip", EDITOR)
 INVOKE_ACTION = "lambda:InvokeFunction"
 ANY = "*"
 
@@ -84,10 +83,10 @@ class ConfigurationForm:
 
 @dataclass
 class CodeForm:
-    """Replacing the code: which source, the inline text as typed, and what is wrong."""
+    """Replacing the code: an upload or the editor, the files' text as typed, what is wrong."""
 
     source: str = "zip"
-    inline_source: str | None = None
+    edits: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -110,12 +109,17 @@ class ConfigurationSection:
 
 @dataclass(frozen=True, slots=True)
 class CodeSection:
-    """The code panel: the replace forms when open, and why a download or inline edit can't be."""
+    """The code panel: the package's files (or why they cannot be shown) and the forms."""
 
-    form: CodeForm | None = None
-    inline_filename: str = ""
-    inline_unavailable: str | None = None
+    form: CodeForm = field(default_factory=CodeForm)
+    package: code_editor.PackageFiles | None = None
+    unavailable: str | None = None
     download_error: str | None = None
+
+    @property
+    def max_shown_kb(self) -> int:
+        """How much of one file the page shows, in KB."""
+        return code_editor.MAX_SHOWN_FILE_BYTES // 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,77 +251,81 @@ def download_code(function_name: str) -> ResponseReturnValue:
 
 @bp.get("/<function_name>/code")
 def code(function_name: str) -> ResponseReturnValue:
-    """The forms that replace the code: a .zip upload, and inline editing when it can be."""
+    """The function's files, editable in place when the package allows, and the upload form."""
     function = functions.get_function(function_name)
     return _code(function, CodeForm())
 
 
 @bp.post("/<function_name>/code")
 def replace_code(function_name: str) -> ResponseReturnValue:
-    """UpdateFunctionCode from an uploaded .zip or the inline editor."""
+    """UpdateFunctionCode from an uploaded .zip, or from the package with the editor's changes."""
     function = functions.get_function(function_name)
     form = parse_code_form(request.form, request.files.get("code"))
     if not form.errors:
         try:
-            update = functions.update_function_code(function.function_name,
-                                                    _package(form, function.handler))
-            flash(gettext("Replaced the code. New CodeSha256: %(sha)s, last modified %(time)s.",
-                          sha=update.code_sha256, time=update.last_modified), "info")
-            return _back_to(function, "last-update")
+            zip_bytes = (_edited_package(function, form) if form.source == EDITOR
+                         else code_packages.check_upload(request.files["code"].read()))
+            if not form.errors:
+                update = functions.update_function_code(function.function_name, zip_bytes)
+                flash(gettext("Deployed the code. New CodeSha256: %(sha)s, last modified %(time)s.",
+                              sha=update.code_sha256, time=update.last_modified), "info")
+                return _back_to(function, "last-update")
         except ConsoleError as err:
             form.errors[err.field or "form"] = error_text(err)
     return _code(function, form, HTTPStatus.UNPROCESSABLE_ENTITY)
 
 
 def parse_code_form(form: MultiDict[str, str], upload: FileStorage | None) -> CodeForm:
-    """Read the replace-code form; the upload itself is checked when packaged."""
-    parsed = CodeForm(source=form.get("source", "zip"), inline_source=form.get("inline_source"))
+    """Read the code form: an upload, or the editor's files as (path, content) pairs."""
+    parsed = CodeForm(source=form.get("source", "zip"))
     if parsed.source not in CODE_SOURCES:
         parsed.errors["form"] = gettext("Choose where the code comes from.")
     elif parsed.source == "zip" and (upload is None or not upload.filename):
         parsed.errors["code"] = gettext("Choose a .zip file to upload.")
-    elif parsed.source == "inline" and not (parsed.inline_source or "").strip():
-        parsed.errors["inline_source"] = gettext("Write the function's code.")
+    elif parsed.source == EDITOR:
+        paths, contents = form.getlist("path"), form.getlist("content")
+        if not paths or len(paths) != len(contents):
+            parsed.errors["form"] = gettext("The editor's files did not all arrive; reload the "
+                                            "page and edit again.")
+        parsed.edits = dict(zip(paths, contents))
     return parsed
 
 
-def _package(form: CodeForm, handler: str) -> bytes:
-    if form.source == "inline":
-        return code_packages.inline_zip(form.inline_source or "", _handler_file(handler))
-    return code_packages.check_upload(request.files["code"].read())
+def _edited_package(function: FunctionSummary, form: CodeForm) -> bytes:
+    """The current package with the editor's changes; an emptied handler file is refused."""
+    package = functions.read_code_package(function.function_name,
+                                          code_editor.MAX_EDITABLE_PACKAGE_BYTES)
+    handler_file = code_editor.handler_file(function.handler)
+    if handler_file in form.edits and not form.edits[handler_file].strip():
+        form.errors[file_field(0)] = gettext("Write the function's code.")
+        return b""
+    return code_editor.edited_zip(package, function.handler, form.edits)
 
 
-def _handler_file(handler: str) -> str:
-    return handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
+def file_field(index: int) -> str:
+    """The form field (and error key) of the editor's index-th file."""
+    return f"file-{index}"
 
 
 def _code(function: FunctionSummary, form: CodeForm,
           status: HTTPStatus = HTTPStatus.OK) -> Response:
-    source, unavailable = _inline_source(function)
-    if form.inline_source is None:
-        form.inline_source = source
-    sections = FunctionSections(code=CodeSection(
-        form=form, inline_filename=_handler_file(function.handler), inline_unavailable=unavailable))
+    package, unavailable = _read_files(function)
+    sections = FunctionSections(code=CodeSection(form=form, package=package,
+                                                 unavailable=unavailable))
     return _show(function, "functions/fragments/code_panel.html", sections, status)
 
 
-def _inline_source(function: FunctionSummary) -> tuple[str | None, str | None]:
-    """The handler's source when the package is that one small file, else why not."""
-    if function.code_size > INLINE_EDIT_MAX_BYTES:
-        return None, gettext("The package is larger than 1 MB, too big to edit here. Edit it on "
-                             "your machine and upload a .zip.")
+def _read_files(function: FunctionSummary) -> tuple[code_editor.PackageFiles | None, str | None]:
+    """The package's files for the page, else why they cannot be shown."""
+    if function.code_size > code_editor.MAX_EDITABLE_PACKAGE_BYTES:
+        return code_editor.PackageFiles([], read_only_reason=code_editor.ReadOnlyReason.TOO_LARGE), None
     try:
-        package = functions.read_code_package(function.function_name, INLINE_EDIT_MAX_BYTES)
+        package = functions.read_code_package(function.function_name,
+                                              code_editor.MAX_EDITABLE_PACKAGE_BYTES)
     except ConsoleError as err:
-        return None, gettext("Editing here needs the current code, which could not be "
-                             "downloaded: %(reason)s Upload a .zip instead.",
+        return None, gettext("The code could not be downloaded to show it here: %(reason)s",
                              reason=error_text(err))
-    source = code_packages.read_inline_source(package, function.handler)
-    if source is None:
-        return None, gettext("Only a package that is just the handler's file, %(filename)s, can "
-                             "be edited here; this one holds more. Upload a .zip instead.",
-                             filename=_handler_file(function.handler))
-    return source, None
+    return code_editor.read_package(package, function.handler), None
 
 
 @bp.get("/<function_name>/versions")
