@@ -279,7 +279,7 @@ def test_delete_detaches_from_roles_users_and_groups_after_confirmation(signed_i
     assert reply.status_code == 303
     assert reply.headers["Location"] == "/iam/policies"
     listing = signed_in.get("/iam/policies")
-    assert "Detached the policy orders-read from 3 roles, users and groups, then deleted it." in banners(listing.text)
+    assert "Detached the policy orders-read from 1 role, 1 user, 1 group, then deleted it." in banners(listing.text)
     assert customer_policies() == []
     assert client.list_attached_role_policies(RoleName="orders-fn-role")["AttachedPolicies"] == []
     assert client.list_attached_user_policies(UserName="alice")["AttachedPolicies"] == []

@@ -27,6 +27,11 @@ def is_aws_managed(policy_arn: str) -> bool:
     return ":iam::aws:policy/" in policy_arn
 
 
+def name_from_arn(policy_arn: str) -> str:
+    """A managed policy's name: the ARN's last path segment."""
+    return policy_arn.rsplit("/", 1)[-1]
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """A managed policy as lists and its page show it."""

@@ -230,6 +230,37 @@ def attach_policy(role_name: str, policy_arn: str) -> None:
         client("iam").attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
 
 
+@dataclass(frozen=True, slots=True)
+class RefusedAttachment:
+    """A managed policy IAM would not attach, and the error saying why."""
+
+    policy_arn: str
+    error: ConsoleError
+
+
+@dataclass(frozen=True, slots=True)
+class Attachments:
+    """What attach_policies did: the policies attached and the ones IAM refused."""
+
+    attached: list[str]
+    refused: list[RefusedAttachment]
+
+
+def attach_policies(role_name: str, policy_arns: list[str]) -> Attachments:
+    """Attach each managed policy in turn; one IAM refuses is kept with its error and the rest
+    are still tried, so the caller can say exactly what the role got."""
+    attached: list[str] = []
+    refused: list[RefusedAttachment] = []
+    for policy_arn in policy_arns:
+        try:
+            attach_policy(role_name, policy_arn)
+        except ConsoleError as err:
+            refused.append(RefusedAttachment(policy_arn, err))
+        else:
+            attached.append(policy_arn)
+    return Attachments(attached, refused)
+
+
 def detach_policy(role_name: str, policy_arn: str) -> None:
     """Detach a managed policy from the role."""
     with aws_errors(N_("detach the policy"), f"IAM policy {policy_arn}"):
@@ -294,12 +325,22 @@ def policy_documents(role_name: str, attached: list[AttachedPolicy] | None = Non
     return documents
 
 
-def delete_role(role_name: str) -> None:
+@dataclass(frozen=True, slots=True)
+class DeletedRole:
+    """What delete_role took off the role before deleting it, by policy name."""
+
+    detached: list[str]
+    removed_inline: list[str]
+
+
+def delete_role(role_name: str) -> DeletedRole:
     """Detach every managed policy, delete inline ones, leave instance profiles, then delete."""
     iam = client("iam")
-    for policy in list_attached(role_name):
+    attached = list_attached(role_name)
+    for policy in attached:
         detach_policy(role_name, policy.arn)
-    for policy in list_inline(role_name):
+    inline = list_inline(role_name)
+    for policy in inline:
         delete_inline(role_name, policy.name)
     with aws_errors(N_("remove the role from its instance profiles"), f"IAM role {role_name}"):
         pages = iam.get_paginator("list_instance_profiles_for_role").paginate(RoleName=role_name)
@@ -309,4 +350,5 @@ def delete_role(role_name: str) -> None:
                     InstanceProfileName=profile["InstanceProfileName"], RoleName=role_name)
     with aws_errors(N_("delete the role"), f"IAM role {role_name}"):
         iam.delete_role(RoleName=role_name)
+    return DeletedRole([policy.name for policy in attached], [policy.name for policy in inline])
 

@@ -13,7 +13,7 @@ from http import HTTPStatus
 
 from flask import Blueprint, current_app, flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from webapp.aws.iam import policies as iam_policies
 from webapp.aws.errors import NOT_FOUND, ConsoleError, NotFound
@@ -60,8 +60,9 @@ def parse_policy_form(values: Mapping[str, str], *, with_name: bool = True) -> P
             form.errors["policy_name"] = gettext(
                 "A policy name has 1 to 128 letters, digits or these characters: + = , . @ _ -")
         if len(form.description) > MAX_DESCRIPTION:
-            form.errors["description"] = gettext(
-                "A description has at most %(count)s characters.", count=MAX_DESCRIPTION)
+            form.errors["description"] = ngettext(
+                "A description has at most %(num)d character.",
+                "A description has at most %(num)d characters.", MAX_DESCRIPTION)
         elif not DESCRIPTION_CHARS.match(form.description):
             form.errors["description"] = gettext(
                 "IAM accepts only Latin letters, digits, spaces and punctuation in a description.")
@@ -72,9 +73,11 @@ def parse_policy_form(values: Mapping[str, str], *, with_name: bool = True) -> P
         return form
     compact = json.dumps(check.document, separators=(",", ":"))
     if len(re.sub(r"\s", "", compact)) > MAX_DOCUMENT_CHARS:
-        form.errors["document"] = gettext(
-            "A managed policy may hold %(count)s characters, not counting spaces; this one is longer. "
-            "Use wildcards or split it into two policies.", count=MAX_DOCUMENT_CHARS)
+        form.errors["document"] = ngettext(
+            "A managed policy may hold %(num)d character, not counting spaces; this one is longer. "
+            "Use wildcards or split it into two policies.",
+            "A managed policy may hold %(num)d characters, not counting spaces; this one is longer. "
+            "Use wildcards or split it into two policies.", MAX_DOCUMENT_CHARS)
         return form
     form.document = check.document
     return form
@@ -281,10 +284,19 @@ def delete_policy() -> ResponseReturnValue:
         entities = iam_policies.delete_policy(policy_arn)
     except ConsoleError as err:
         return _delete_page(policy_arn, error_text(err), HTTPStatus.UNPROCESSABLE_ENTITY)
-    detached = len(entities.roles) + len(entities.users) + len(entities.groups)
-    if detached:
-        flash(gettext("Detached the policy %(policy_name)s from %(count)s roles, users and groups, "
-                      "then deleted it.", policy_name=policy.name, count=detached), "info")
+    if entities.is_attached:
+        flash(gettext("Detached the policy %(policy_name)s from %(entities)s, then deleted it.",
+                      policy_name=policy.name, entities=_entity_counts(entities)), "info")
     else:
         flash(gettext("Deleted the policy %(policy_name)s.", policy_name=policy.name), "info")
     return see_other(url_for("iam.policies.policies"))
+
+
+def _entity_counts(entities: iam_policies.PolicyEntities) -> str:
+    """What a policy was detached from ("1 role, 2 users"), each kind in its plural form and
+    kinds with none left out."""
+    counts = [ngettext("%(num)d role", "%(num)d roles", len(entities.roles)),
+              ngettext("%(num)d user", "%(num)d users", len(entities.users)),
+              ngettext("%(num)d group", "%(num)d groups", len(entities.groups))]
+    sizes = (len(entities.roles), len(entities.users), len(entities.groups))
+    return ", ".join(text for text, size in zip(counts, sizes) if size)

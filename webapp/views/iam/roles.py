@@ -8,13 +8,13 @@ from http import HTTPStatus
 
 from flask import Blueprint, current_app, flash, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from werkzeug.routing import BuildError
 
 from webapp.aws.iam import permissions_summary
 from webapp.aws.iam import policies as iam_policies
 from webapp.aws.iam import roles as iam_roles
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import ConsoleError, NotFound
 from webapp.aws.iam.policy_check import check_policy
 from webapp.views.confirm_forms import ConfirmNameForm, parse_confirm_name
 from webapp.views.rendering import error_text, render_view, see_other
@@ -23,6 +23,12 @@ from webapp.views.resource_names import require_possible
 bp = Blueprint("roles", __name__)
 
 TEMPLATE_CHOICES = ("lambda", "apigateway", "custom")
+# Who each trust template lets in, so the create form suggests that service's policy first.
+TRUST_TEMPLATES_PRINCIPALS = {name: (service,)
+                              for name, service in iam_roles.TRUST_TEMPLATES.items()}
+# The create form's buttons that show it again instead of creating the role.
+SEARCH_STEP = "search"
+REVIEW_STEP = "review"
 # What the role page's attach form offers: customer-managed policies, and AWS-managed ones whose
 # names contain the search.
 ATTACH_CUSTOMER_POLICIES = 200
@@ -72,8 +78,20 @@ class RoleForm:
     template: str = "lambda"
     trust_text: str = json.dumps(iam_roles.trust_document("lambda"), indent=2)
     description: str = ""
+    policy_arns: list[str] = field(default_factory=list)
+    policy_query: str = ""
     findings: list[ShownFinding] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyChoices:
+    """The create form's "Add permissions" step: the ticked policies first, then what to tick."""
+
+    selected: list[iam_roles.AttachedPolicy]
+    suggested: list[iam_roles.AttachedPolicy]
+    customer: list[iam_policies.Policy]
+    search_results: list[iam_policies.Policy]
 
 
 @dataclass
@@ -120,11 +138,16 @@ def new_role() -> ResponseReturnValue:
 
 @bp.post("/roles/create/new")
 def create_role() -> ResponseReturnValue:
-    """Create a role whose trust policy comes from a template or checked custom JSON."""
+    """Create a role whose trust policy comes from a template or checked custom JSON, then
+    attach the managed policies ticked in the form; a search only shows the form again."""
     form = RoleForm(role_name=request.form.get("role_name", "").strip(),
                     template=request.form.get("template", "lambda"),
                     trust_text=request.form.get("trust_policy", ""),
-                    description=request.form.get("description", "").strip())
+                    description=request.form.get("description", "").strip(),
+                    policy_arns=list(dict.fromkeys(request.form.getlist("policy_arn"))),
+                    policy_query=request.form.get("policy_query", "").strip())
+    if request.form.get("step") in (SEARCH_STEP, REVIEW_STEP):
+        return _new_role_page(form)
     problem = _name_problem(form.role_name, iam_roles.ROLE_NAME, 64)
     if problem:
         form.errors["role_name"] = problem
@@ -142,24 +165,86 @@ def create_role() -> ResponseReturnValue:
     else:
         trust = iam_roles.trust_document(form.template)
     try:
+        policy_problem = _policy_choice_problem(form.policy_arns)
+        if policy_problem:
+            form.errors["policy_arn"] = policy_problem
         if not form.errors and iam_roles.role_exists(form.role_name):
             form.errors["role_name"] = gettext(
                 "A role named %(role_name)s already exists. Choose another name.",
                 role_name=form.role_name)
         if not form.errors and trust is not None:
             created = iam_roles.create_role(form.role_name, trust, form.description)
-            flash(gettext("Created the role %(role_name)s.", role_name=created.name), "info")
+            _report_creation(created.name, iam_roles.attach_policies(created.name,
+                                                                     form.policy_arns))
             return see_other(url_for("iam.roles.role", role_name=created.name))
     except ConsoleError as err:
         form.errors[err.field or "form"] = error_text(err)
     return _new_role_page(form), HTTPStatus.UNPROCESSABLE_ENTITY
 
 
+def _policy_choice_problem(policy_arns: list[str]) -> str | None:
+    """Why the ticked policies cannot be attached, asked before the role is made."""
+    if any(not arn.startswith("arn:") for arn in policy_arns):
+        return gettext("Tick policies from the lists below.")
+    missing: list[str] = []
+    for policy_arn in policy_arns:
+        try:
+            iam_policies.get_policy(policy_arn)
+        except NotFound:
+            missing.append(iam_policies.name_from_arn(policy_arn))
+    if missing:
+        return ngettext("%(num)d policy no longer exists: %(policies)s. Untick it.",
+                        "These %(num)d policies no longer exist: %(policies)s. Untick them.",
+                        len(missing), policies=", ".join(missing))
+    return None
+
+
+def _report_creation(role_name: str, outcome: iam_roles.Attachments) -> None:
+    """Flash what was made for the role page: the role, what was attached, what IAM refused."""
+    names = [iam_policies.name_from_arn(arn) for arn in outcome.attached]
+    if names:
+        flash(ngettext("Created the role %(role_name)s and attached %(num)d policy: "
+                       "%(policies)s.",
+                       "Created the role %(role_name)s and attached %(num)d policies: "
+                       "%(policies)s.", len(names), role_name=role_name,
+                       policies=", ".join(names)), "info")
+    else:
+        flash(gettext("Created the role %(role_name)s.", role_name=role_name), "info")
+    for refused in outcome.refused:
+        flash(gettext("Not attached: %(policy)s. %(problem)s The role exists without it: attach "
+                      "it below, or delete the role.",
+                      policy=iam_policies.name_from_arn(refused.policy_arn),
+                      problem=error_text(refused.error)), "error")
+
+
 def _new_role_page(form: RoleForm) -> ResponseReturnValue:
     templates = {name: json.dumps(iam_roles.trust_document(name), indent=2)
                  for name in iam_roles.TRUST_TEMPLATES}
     return render_view("iam/role_new.html", "iam/fragments/role_create_form.html", form=form,
-                       trust_templates=templates)
+                       trust_templates=templates, trust_services=iam_roles.TRUST_TEMPLATES,
+                       choices=_policy_choices(form))
+
+
+def _policy_choices(form: RoleForm) -> PolicyChoices:
+    """What the form offers to tick, without the ticked ones, which are listed first."""
+    ticked = set(form.policy_arns)
+    customer: list[iam_policies.Policy] = []
+    search_results: list[iam_policies.Policy] = []
+    try:
+        customer = iam_policies.list_customer_policies(page_size=ATTACH_CUSTOMER_POLICIES).items
+        if form.policy_query:
+            search_results = iam_policies.search_aws_policies(
+                form.policy_query, page_size=ATTACH_SEARCH_RESULTS).items
+    except ConsoleError as err:
+        form.errors.setdefault("policy_arn", error_text(err))
+    trusted = TRUST_TEMPLATES_PRINCIPALS.get(form.template, ())
+    return PolicyChoices(
+        selected=[iam_roles.AttachedPolicy(iam_policies.name_from_arn(arn), arn)
+                  for arn in form.policy_arns],
+        suggested=[policy for policy in iam_roles.suggested_policies(trusted)
+                   if policy.arn not in ticked],
+        customer=[policy for policy in customer if policy.arn not in ticked],
+        search_results=[policy for policy in search_results if policy.arn not in ticked])
 
 
 @bp.get("/roles/<role_name>")
@@ -231,7 +316,7 @@ def attach_policy(role_name: str) -> ResponseReturnValue:
         iam_roles.attach_policy(role_name, policy_arn)
     except ConsoleError as err:
         return _role_page(role_name, {"attach": error_text(err)}), HTTPStatus.UNPROCESSABLE_ENTITY
-    flash(gettext("Attached %(policy)s.", policy=policy_arn.rsplit("/", 1)[-1]), "info")
+    flash(gettext("Attached %(policy)s.", policy=iam_policies.name_from_arn(policy_arn)), "info")
     return see_other(url_for("iam.roles.role", role_name=role_name))
 
 
@@ -243,7 +328,7 @@ def detach_policy(role_name: str) -> ResponseReturnValue:
         iam_roles.detach_policy(role_name, policy_arn)
     except ConsoleError as err:
         return _role_page(role_name, {"detach": error_text(err)}), HTTPStatus.UNPROCESSABLE_ENTITY
-    flash(gettext("Detached %(policy)s.", policy=policy_arn.rsplit("/", 1)[-1]), "info")
+    flash(gettext("Detached %(policy)s.", policy=iam_policies.name_from_arn(policy_arn)), "info")
     return see_other(url_for("iam.roles.role", role_name=role_name))
 
 
@@ -328,13 +413,27 @@ def delete_role(role_name: str) -> ResponseReturnValue:
         "Type the role's name, %(role_name)s, exactly to delete it.", role_name=role_name))
     if not form.errors:
         try:
-            iam_roles.delete_role(role_name)
+            deleted = iam_roles.delete_role(role_name)
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
         else:
-            flash(gettext("Deleted the role %(role_name)s.", role_name=role_name), "info")
+            _report_deletion(role_name, deleted)
             return see_other(url_for("iam.roles.roles"))
     return _delete_page(role_name, form), HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def _report_deletion(role_name: str, deleted: iam_roles.DeletedRole) -> None:
+    """Flash what was done, now that it has been: detached, removed, deleted."""
+    flash(gettext("Deleted the role %(role_name)s.", role_name=role_name), "info")
+    if deleted.detached:
+        flash(ngettext("Detached %(num)d managed policy first: %(policies)s.",
+                       "Detached %(num)d managed policies first: %(policies)s.",
+                       len(deleted.detached), policies=", ".join(deleted.detached)), "info")
+    if deleted.removed_inline:
+        flash(ngettext("Deleted %(num)d inline policy first: %(policies)s.",
+                       "Deleted %(num)d inline policies first: %(policies)s.",
+                       len(deleted.removed_inline), policies=", ".join(deleted.removed_inline)),
+              "info")
 
 
 def _delete_page(role_name: str, form: ConfirmNameForm) -> ResponseReturnValue:
