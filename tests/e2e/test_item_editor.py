@@ -33,18 +33,18 @@ def test_create_edit_switch_format_conflict_and_delete_an_item(page: Page,
     page.goto(f"{console.base_url}/tables/{TABLE}/items/new")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Create item")
     editor.fill('{"id": "pen", "price": 3.50,')
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#item-error")).to_contain_text("not valid JSON")
     expect(editor).to_have_value('{"id": "pen", "price": 3.50,')
 
     editor.fill('{"id": "pen", "price": 3.50, "tags": {"$set": ["blue"]}}')
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Edit item")
     expect(page.locator(".banner-info")).to_contain_text("Saved.")
     expect(editor).to_have_value(re.compile(r'"price": 3\.50'))
 
     editor.fill('{"id": "pen", "price": 4, "tags": {"$set": ["blue", "red"]}}')
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save and continue").click()
     # The editor reopens the saved item, written out again one attribute a line.
     expect(editor).to_have_value(re.compile(r'^\{\n  "id": "pen",\n  "price": 4,'))
     expect(page.locator(".banner-info")).to_contain_text("Saved.")
@@ -59,7 +59,7 @@ def test_create_edit_switch_format_conflict_and_delete_an_item(page: Page,
     theirs = {**stored, "price": {"N": "5"}, "note": {"S": "theirs"}}
     dynamodb.put_item(TableName=TABLE, Item=theirs)
     editor.fill('{"id": "pen", "price": 6}')
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     conflict = page.locator(".item-conflict")
     expect(conflict).to_contain_text("Someone changed this item since you opened it")
     expect(conflict.locator("pre").nth(0)).to_contain_text('"price": 6')
@@ -67,12 +67,15 @@ def test_create_edit_switch_format_conflict_and_delete_an_item(page: Page,
     assert dynamodb.get_item(TableName=TABLE, Key={"id": {"S": "pen"}})["Item"] == theirs
 
     conflict.get_by_role("button", name="Save mine over the current version").click()
-    expect(conflict).to_have_count(0)
-    expect(editor).to_have_value('{\n  "id": "pen",\n  "price": 6\n}')
-    expect(page.locator(".banner-info")).to_contain_text("Saved.")
+    # Saved: back to the items list, the item highlighted and announced.
+    saved_row = page.locator("#item-rows tr.item-saved")
+    expect(saved_row).to_contain_text("6")
+    expect(page.get_by_role("status")).to_contain_text("Item saved.")
     assert dynamodb.get_item(TableName=TABLE, Key={"id": {"S": "pen"}})["Item"] == {
         "id": {"S": "pen"}, "price": {"N": "6"}}
 
+    saved_row.get_by_role("link", name="Edit").click()
+    expect(editor).to_have_value('{\n  "id": "pen",\n  "price": 6\n}')
     page.get_by_role("link", name="Delete").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Delete item")
     expect(page.locator("pre")).to_contain_text(json.dumps("pen"))

@@ -325,9 +325,13 @@ def test_item_text_is_escaped(signed_in: FlaskClient) -> None:
 
 
 def test_htmx_gets_the_browser_fragment(signed_in: FlaskClient, hundred_twenty: list[str]) -> None:
-    reply = signed_in.get("/tables/Orders/items", headers={"HX-Request": "true"})
+    reply = signed_in.get("/tables/Orders/items", headers={"HX-Request": "true",
+                                                          "HX-Target": "item-browser"})
     assert "<html" not in reply.text and 'id="item-rows"' in reply.text
-    assert "HX-Request" in reply.headers["Vary"]
+    assert "HX-Request" in reply.headers["Vary"] and "HX-Target" in reply.headers["Vary"]
+    # htmx following a save's HX-Location swaps the whole body: it gets the whole page.
+    followed = signed_in.get("/tables/Orders/items", headers={"HX-Request": "true"})
+    assert "<html" in followed.text and 'id="item-rows"' in followed.text
 
 
 def test_export_streams_every_item_as_json_lines(signed_in: FlaskClient,
@@ -381,4 +385,6 @@ def test_the_page_shows_the_table_tabs_with_items_current(signed_in: FlaskClient
     page = signed_in.get("/tables/Orders/items").text
     assert re.search(r'<a href="/tables/Orders/items" aria-current="page" class="current">Items</a>',
                      page)
-    assert '<a href="/tables/Orders">Orders</a>' in page
+    # The tabs are not a level of the breadcrumbs (as in the AWS console): the table is the page.
+    assert '<span aria-current="page">Orders</span>' in page
+    assert re.search(r'<a href="/tables/Orders" *>Overview</a>', page)

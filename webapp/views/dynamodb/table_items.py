@@ -24,6 +24,8 @@ from webapp.views.rendering import error_text, render_view, wants_fragment
 bp = Blueprint("table_items", __name__)
 
 NDJSON = "application/x-ndjson"
+# The element the items form and the pager swap (templates/tables/items.html).
+BROWSER_ID = "item-browser"
 # Filter row numbers htmx may ask for: the page renumbers its rows 1, 2, 3 … on every load.
 MAX_FILTER_NUMBER = 999
 
@@ -32,6 +34,9 @@ MAX_FILTER_NUMBER = 999
 def items(table_name: str) -> ResponseReturnValue:
     """One page of the table's items by Scan or Query, as the GET form asks."""
     table = dynamodb.describe_table(table_name)
+    if request.headers.get("HX-Target") != BROWSER_ID:
+        # htmx following a save's HX-Location swaps the whole body: it needs the whole page.
+        return _items_page(table, fresh_editor(table), None)
     return _items_page(table, fresh_editor(table))
 
 
@@ -73,7 +78,7 @@ def run_partiql(table_name: str) -> ResponseReturnValue:
 
 
 def _items_page(table: Table, editor: PartiqlEditor,
-                fragment: str = "tables/fragments/item_browser.html",
+                fragment: str | None = "tables/fragments/item_browser.html",
                 ) -> tuple[Response, HTTPStatus]:
     form = parse_item_query_form(request.args, table)
     page = None
@@ -85,8 +90,10 @@ def _items_page(table: Table, editor: PartiqlEditor,
             # token) belongs beside the Run button, not beside one field.
             form.errors["form"] = error_text(err)
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
-    return render_view("tables/items.html", fragment, editor=editor,
-                       **_browse_context(table, form, page)), status
+    response = render_view("tables/items.html", fragment, editor=editor,
+                           **_browse_context(table, form, page))
+    response.vary.add("HX-Target")
+    return response, status
 
 
 @bp.get("/<table_name>/items/export")
