@@ -208,7 +208,8 @@ def test_enable_cors_adds_an_options_mock_method_with_the_headers(signed_in: Fla
     assert "Content-Type" in answer["method.response.header.Access-Control-Allow-Headers"]
 
 
-def test_deleting_a_resource_asks_first_and_removes_its_subtree(signed_in: FlaskClient) -> None:
+def test_deleting_a_resource_asks_for_its_path_and_removes_its_subtree(
+        signed_in: FlaskClient) -> None:
     api_id, root = make_api()
     items = gateway().create_resource(restApiId=api_id, parentId=root, pathPart="items")["id"]
     item = gateway().create_resource(restApiId=api_id, parentId=items, pathPart="{id}")["id"]
@@ -216,12 +217,19 @@ def test_deleting_a_resource_asks_first_and_removes_its_subtree(signed_in: Flask
     gateway().create_resource(restApiId=api_id, parentId=root, pathPart="other")
     confirm = text(signed_in.get(f"/apis/{api_id}/resources/{items}/delete"))
     assert "Delete /items?" in confirm and "/items/{id}/tags" in confirm
-    assert len(paths(api_id)) == 5
     resource_page = text(signed_in.get(f"/apis/{api_id}/resources/{items}"))
-    assert 'hx-confirm="Delete /items and the 2 resources under it?"' in resource_page
-    reply = post(signed_in, f"/apis/{api_id}/resources/{items}/delete", {})
+    assert f'href="/apis/{api_id}/resources/{items}/delete"' in resource_page
+    reply = post(signed_in, f"/apis/{api_id}/resources/{items}/delete", {"confirm_name": "items"})
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "Type the resource's path, /items, exactly to delete it." in text(reply)
+    assert 'value="items"' in text(reply)
+    assert len(paths(api_id)) == 5
+    reply = post(signed_in, f"/apis/{api_id}/resources/{items}/delete", {"confirm_name": "/items"})
     assert reply.status_code == HTTPStatus.SEE_OTHER
+    assert reply.headers["Location"] == f"/apis/{api_id}"
     assert sorted(paths(api_id)) == ["/", "/other"]
+    assert "Deleted the resource /items and everything under it." in text(
+        signed_in.get(f"/apis/{api_id}"))
 
 
 # 3. Methods

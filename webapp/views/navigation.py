@@ -15,6 +15,18 @@ class NavItem:
     label: LazyString
     service: str
 
+    def marks(self, endpoint: str | None, items: tuple[NavItem, ...]) -> bool:
+        """Whether a page at `endpoint` belongs to this link: the link of its own blueprint
+        (apigateway.settings), else the first link of its area (apigateway)."""
+        if not endpoint:
+            return False
+        blueprint = endpoint.rpartition(".")[0]
+        if any(item.endpoint.rpartition(".")[0] == blueprint for item in items):
+            return self.endpoint.rpartition(".")[0] == blueprint
+        area = endpoint.split(".")[0]
+        first = next((item for item in items if item.endpoint.split(".")[0] == area), None)
+        return first is self
+
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("dashboard.index", _l("Dashboard"), ""),
@@ -22,6 +34,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("iam.start.index", _l("IAM"), "IAM"),
     NavItem("lambda.pages.index", _l("Functions"), "Lambda"),
     NavItem("apigateway.rest_apis.index", _l("APIs"), "API Gateway"),
+    NavItem("apigateway.settings.index", _l("API Gateway settings"), ""),
     NavItem("logs.log_groups.index", _l("Logs"), "CloudWatch Logs"),
     NavItem("wizard.pages.index", _l("Setup wizard"), ""),
 )

@@ -1,15 +1,26 @@
-"""API Gateway's logs in CloudWatch: the account's logging role (made, set, cleared) and a
-stage's execution and access logging."""
+"""API Gateway's logs in CloudWatch: the account's logging role (made, pasted, picked, set,
+cleared) and a stage's execution and access logging."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from webapp.aws import clients
 from webapp.aws.account import account_id
 from webapp.aws.clients import client, current_region
 from webapp.aws.errors import N_, ConsoleError, InvalidInput, aws_errors
 from webapp.aws.iam import roles
+from webapp.aws.iam.permissions_summary import summarise
+from webapp.iam_grammar.wildcards import action_matches
 
 LOG_LEVELS = ("OFF", "ERROR", "INFO")
 LOGS_ROLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+# What AmazonAPIGatewayPushToCloudWatchLogs allows: the rights API Gateway writes logs with.
+LOGS_ROLE_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+                     "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents",
+                     "logs:FilterLogEvents")
+GATEWAY_PRINCIPAL = roles.TRUST_TEMPLATES["apigateway"]
+# The picker reads each offered role's policies (a few calls a role): it offers at most this many.
+MAX_ROLE_CHOICES = 20
 LOGGING_ROLE_DESCRIPTION = "Lets API Gateway write execution and access logs (Serverless Console)"
 # AWS's own wording when logging is turned on before the account has a role (kept verbatim).
 NO_LOGGING_ROLE = N_("CloudWatch Logs role ARN must be set in account settings to enable logging")
@@ -68,7 +79,10 @@ def update_stage_logging(api_id: str, stage_name: str, level: str, access_destin
 ROLE_NOT_READY = "does not have required permissions"
 
 
-def set_account_logging_role(role_arn: str, attempts: int = 5) -> None:
+SET_ROLE_ATTEMPTS = 5
+
+
+def set_account_logging_role(role_arn: str, attempts: int = SET_ROLE_ATTEMPTS) -> None:
     """Make the role API Gateway's CloudWatch Logs role in this region, retrying while IAM
     catches up (a role made moments ago is refused as lacking permissions for a few seconds)."""
     for attempt in range(attempts):
@@ -95,3 +109,79 @@ def create_logging_role(role_name: str) -> str:
         # The role exists now; say so, so nobody is left with an unexplained extra role.
         raise type(err)(LOGGING_ROLE_UNFINISHED, role=role_arn, reason=err.message) from err
     return role_arn
+
+
+def set_chosen_logging_role(role_arn: str) -> None:
+    """Set a role someone pasted or picked as the account's CloudWatch Logs role.
+
+    Only a role that trusts API Gateway is worth waiting for IAM to catch up on; any other is
+    refused at once, with API Gateway's own words.
+    """
+    set_account_logging_role(role_arn, SET_ROLE_ATTEMPTS if _trusts_gateway(role_arn) else 1)
+
+
+def _trusts_gateway(role_arn: str) -> bool:
+    try:
+        role = roles.get_role(role_arn.rpartition("/")[2])
+    except ConsoleError:
+        return False  # missing or unreadable: API Gateway's answer says which
+    return role.arn == role_arn and roles.trusts_service(role.trust_policy, GATEWAY_PRINCIPAL)
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingRoleChoice:
+    """A role API Gateway may assume, and which logging rights its policies lack (None: unread)."""
+
+    role_name: str
+    role_arn: str
+    missing_actions: tuple[str, ...] | None
+
+    @property
+    def has_log_rights(self) -> bool:
+        """True when its policies allow every action API Gateway logs with."""
+        return self.missing_actions == ()
+
+
+def list_logging_role_choices() -> list[LoggingRoleChoice]:
+    """Roles trusting apigateway.amazonaws.com (the first MAX_ROLE_CHOICES), each checked for the
+    rights AmazonAPIGatewayPushToCloudWatchLogs gives."""
+    trusting: list[tuple[str, str]] = []
+    with aws_errors(N_("list IAM roles")):
+        for page in client("iam").get_paginator("list_roles").paginate():
+            trusting.extend((role["RoleName"], role["Arn"]) for role in page.get("Roles", [])
+                            if roles.trusts_service(role.get("AssumeRolePolicyDocument", {}),
+                                                    GATEWAY_PRINCIPAL))
+            if len(trusting) >= MAX_ROLE_CHOICES:
+                break
+    return [LoggingRoleChoice(name, arn, _missing_for(name))
+            for name, arn in trusting[:MAX_ROLE_CHOICES]]
+
+
+def _missing_for(role_name: str) -> tuple[str, ...] | None:
+    try:
+        return missing_log_actions(roles.policy_documents(role_name))
+    except ConsoleError:
+        return None  # the picker still offers the role; the page says it could not check
+
+
+def missing_log_actions(documents: list[tuple[str, dict]]) -> tuple[str, ...]:
+    """Which of LOGS_ROLE_ACTIONS these (policy name, document) pairs do not allow, on any
+    resource and without conditions, or deny outright."""
+    summary = summarise(documents)
+    allowed = [pattern for grant in summary.all_actions if not grant.conditional
+               for pattern in grant.written]
+    allowed += [pattern for service in summary.services for grant in service.grants
+                if not grant.conditional for pattern in grant.written]
+    denied = [pattern for view in summary.denies if not view.not_action and not view.conditional
+              for pattern in view.actions]
+
+    def is_allowed(action: str) -> bool:
+        if any(action_matches(pattern, action) for pattern in denied):
+            return False
+        if any(action_matches(pattern, action) for pattern in allowed):
+            return True
+        return any(not view.conditional and not any(action_matches(pattern, action)
+                                                    for pattern in view.actions)
+                   for view in summary.allows_except)
+
+    return tuple(action for action in LOGS_ROLE_ACTIONS if not is_allowed(action))

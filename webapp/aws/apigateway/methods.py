@@ -63,8 +63,8 @@ def get_method(api_id: str, resource_id: str, http_method: str) -> Method:
 
 
 def delete_method(api_id: str, resource_id: str, http_method: str) -> None:
-    """Remove a method with its integration (to put it back with another)."""
-    with aws_errors(N_("replace the method"), f"{http_method} on resource {resource_id}"):
+    """Remove a method with its integration (to delete it, or put it back with another)."""
+    with aws_errors(N_("delete the method"), f"{http_method} on resource {resource_id}"):
         client("apigateway").delete_method(restApiId=api_id, resourceId=resource_id,
                                            httpMethod=http_method)
 

@@ -1,4 +1,5 @@
-"""An API's deployments and stages: list, deploy, stage variables, and where a stage answers."""
+"""An API's deployments and stages: list, deploy, stage variables, delete, and where a stage
+answers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -120,6 +121,12 @@ def invoke_url(api_id: str, stage_name: str) -> str:
         return f"http://{api_id}.execute-api.localhost:{port}/{stage_name}"
     if endpoint_url:
         return _path_invoke_url(endpoint_url, api_id, stage_name)
+    return aws_invoke_url(api_id, stage_name)
+
+
+def aws_invoke_url(api_id: str, stage_name: str) -> str:
+    """The stage's address on AWS itself, https://{id}.execute-api.{region}.amazonaws.com/{stage}
+    (what a local invoke URL stands for)."""
     return f"https://{api_id}.execute-api.{current_region()}.amazonaws.com/{stage_name}"
 
 
@@ -134,3 +141,9 @@ def path_invoke_url(api_id: str, stage_name: str) -> str | None:
 
 def _path_invoke_url(endpoint_url: str, api_id: str, stage_name: str) -> str:
     return f"{endpoint_url.rstrip('/')}/restapis/{api_id}/{stage_name}/_user_request_"
+
+
+def delete_stage(api_id: str, stage_name: str) -> None:
+    """Delete a stage: its URL stops answering; the deployments it served stay."""
+    with aws_errors(N_("delete the stage"), f"stage {stage_name} of REST API {api_id}"):
+        client("apigateway").delete_stage(restApiId=api_id, stageName=stage_name)

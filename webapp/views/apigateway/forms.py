@@ -273,3 +273,25 @@ def parse_test_form(form: MultiDict[str, str], resource: Resource) -> TestForm:
         except ValueError as err:
             parsed.errors["body"] = gettext("The body is not valid JSON: %(reason)s", reason=str(err))
     return parsed
+
+
+# arn:aws:iam::ACCOUNT:role/[path/]NAME, in any partition.
+ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+
+
+@dataclass
+class RoleArnForm:
+    """The account's CloudWatch Logs role ARN, pasted or picked."""
+
+    role_arn: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def parse_role_arn_form(form: MultiDict[str, str]) -> RoleArnForm:
+    """Read the role ARN; it must be an IAM role's ARN."""
+    parsed = RoleArnForm(form.get("role_arn", "").strip())
+    if not ROLE_ARN.match(parsed.role_arn):
+        parsed.errors["role_arn"] = gettext(
+            "Paste an IAM role's ARN, like arn:aws:iam::123456789012:role/apigateway-logs, or "
+            "choose a role below.")
+    return parsed

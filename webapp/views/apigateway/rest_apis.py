@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from http import HTTPStatus
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -108,7 +108,8 @@ def _after_resource_created(api_id: str, created: Resource, form: ResourceForm) 
     return see_other(url_for("apigateway.rest_apis.resource", api_id=api_id, resource_id=created.resource_id))
 
 
-def _find_resource(api_id: str, resource_id: str) -> tuple[list[Resource], Resource]:
+def find_resource(api_id: str, resource_id: str) -> tuple[list[Resource], Resource]:
+    """The API's resources and the one asked for; 404 when it has no such resource."""
     resources = api_resources.list_resources(api_id)
     for resource in resources:
         if resource.resource_id == resource_id:
@@ -124,7 +125,7 @@ def resource(api_id: str, resource_id: str) -> ResponseReturnValue:
 
 def _resource_page(api_id: str, resource_id: str, form: MethodForm,
                    fragment: str | None = None) -> ResponseReturnValue:
-    resources, found = _find_resource(api_id, resource_id)
+    resources, found = find_resource(api_id, resource_id)
     picker, picker_error = _function_picker()
     return render_view("apis/resource.html", fragment, api=rest_apis.get_rest_api(api_id),
                        resource=found, children=api_resources.subtree(resources, resource_id)[:-1],
@@ -148,35 +149,12 @@ def _function_picker() -> tuple[list[FunctionSummary], str | None]:
     return found, None
 
 
-@bp.get("/<api_id>/resources/<resource_id>/delete")
-def confirm_delete_resource(api_id: str, resource_id: str) -> ResponseReturnValue:
-    """Ask before deleting a resource and everything under it (the no-JavaScript confirm step)."""
-    resources, found = _find_resource(api_id, resource_id)
-    return render_view("apis/confirm_delete.html", None, api=rest_apis.get_rest_api(api_id),
-                       resource=found, doomed=api_resources.subtree(resources, resource_id))
-
-
-@bp.post("/<api_id>/resources/<resource_id>/delete")
-def delete_resource(api_id: str, resource_id: str) -> ResponseReturnValue:
-    """Delete a resource and every resource under it."""
-    resources, found = _find_resource(api_id, resource_id)
-    if found.path == "/":
-        abort(HTTPStatus.BAD_REQUEST)
-    try:
-        api_resources.delete_resource_tree(api_id, resource_id)
-    except ConsoleError as err:
-        return render_view("apis/confirm_delete.html", None, api=rest_apis.get_rest_api(api_id),
-                           resource=found, doomed=api_resources.subtree(resources, resource_id),
-                           error=error_text(err)), HTTPStatus.UNPROCESSABLE_ENTITY
-    return see_other(url_for("apigateway.rest_apis.detail", api_id=api_id))
-
-
 @bp.post("/<api_id>/resources/<resource_id>/methods")
 def create_method(api_id: str, resource_id: str) -> ResponseReturnValue:
     """Put a method with its integration; a Lambda one also lets API Gateway invoke the function."""
     form = parse_method_form(request.form)
     if not form.errors:
-        _, found = _find_resource(api_id, resource_id)
+        _, found = find_resource(api_id, resource_id)
         try:
             api_methods.put_method(api_id, resource_id, form.spec())
         except ConsoleError as err:
@@ -213,7 +191,7 @@ def method(api_id: str, resource_id: str, http_method: str) -> ResponseReturnVal
 
 def _method_page(api_id: str, resource_id: str, http_method: str, fragment: str | None,
                  **context: object) -> ResponseReturnValue:
-    _, found = _find_resource(api_id, resource_id)
+    _, found = find_resource(api_id, resource_id)
     if http_method not in found.methods:
         abort(HTTPStatus.NOT_FOUND)
     the_method = api_methods.get_method(api_id, resource_id, http_method)
@@ -246,7 +224,7 @@ def _permission_context(api_id: str, found: Resource,
 @bp.post("/<api_id>/resources/<resource_id>/methods/<http_method>/permission")
 def add_permission(api_id: str, resource_id: str, http_method: str) -> ResponseReturnValue:
     """Let API Gateway invoke the method's function (lambda:AddPermission), one click."""
-    _, found = _find_resource(api_id, resource_id)
+    _, found = find_resource(api_id, resource_id)
     the_method = api_methods.get_method(api_id, resource_id, http_method)
     target = the_method.integration.lambda_target if the_method.integration else None
     if not target:
@@ -264,7 +242,7 @@ def add_permission(api_id: str, resource_id: str, http_method: str) -> ResponseR
 @bp.post("/<api_id>/resources/<resource_id>/methods/<http_method>/test")
 def test_method(api_id: str, resource_id: str, http_method: str) -> ResponseReturnValue:
     """TestInvokeMethod: run the method without deploying it."""
-    _, found = _find_resource(api_id, resource_id)
+    _, found = find_resource(api_id, resource_id)
     form = parse_test_form(request.form, found)
     result: HttpResult | None = None
     if not form.errors:
@@ -281,7 +259,7 @@ def test_method(api_id: str, resource_id: str, http_method: str) -> ResponseRetu
 @bp.post("/<api_id>/resources/<resource_id>/methods/<http_method>/call")
 def call_stage(api_id: str, resource_id: str, http_method: str) -> ResponseReturnValue:
     """Send a real HTTP request to the method on a deployed stage."""
-    _, found = _find_resource(api_id, resource_id)
+    _, found = find_resource(api_id, resource_id)
     form = parse_test_form(request.form, found)
     stage_name = request.form.get("stage", "")
     if stage_name not in {stage.stage_name for stage in api_stages.list_stages(api_id)}:
@@ -332,6 +310,7 @@ def _stage_page(api_id: str, stage_name: str, fragment: str | None,
         "api": rest_apis.get_rest_api(api_id), "stage": found, "deployments": deployments,
         "is_stale": stage_name in api_stages.stale_stages([found], deployments),
         "invoke_url": api_stages.invoke_url(api_id, stage_name),
+        "aws_invoke_url": api_stages.aws_invoke_url(api_id, stage_name),
         "path_invoke_url": api_stages.path_invoke_url(api_id, stage_name),
         "variables_form": VariablesForm(variables_text(found.variables)),
         "logging_form": LoggingForm(found.logging.level, bool(access_group), access_group,
@@ -367,6 +346,7 @@ def update_logging(api_id: str, stage_name: str) -> ResponseReturnValue:
                            if form.access_enabled else "")
             cloudwatch_logging.update_stage_logging(api_id, stage_name, form.level, destination,
                                                     form.access_format)
+            flash(gettext("Logging saved."), "info")
             return see_other(url_for("apigateway.rest_apis.stage", api_id=api_id, stage_name=stage_name))
         except ConsoleError as err:
             form.errors["form"] = error_text(err)
