@@ -16,7 +16,7 @@ from webapp import i18n, security, template_code
 from webapp.aws import clients
 from webapp.config import LOGIN_TOKEN_HANDOFF, PROJECT_ROOT, ConfigError, Settings, load_settings
 from webapp.views.functions.saved_events import TestEventStore
-from webapp.sandbox_launcher import SandboxOptions, SandboxStartError, ensure_sandbox
+from webapp.sandbox_launcher import SandboxStartError, ensure_sandbox, options_for
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,12 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.jinja_options = {**app.jinja_options, "bytecode_cache": template_code.SHARED}
     _configure_flask(app, settings, test_config or {})
     _configure_logging(app)
-    if settings.backend == "sandbox" and settings.start_sandbox and not settings.aws_endpoint_url:
-        _start_sandbox(settings)
+    sandbox = options_for(settings)
+    if sandbox is not None:
+        try:
+            ensure_sandbox(sandbox)
+        except SandboxStartError as err:
+            sys.exit(f"console: {err}")
     connection = clients.Connection(
         backend=settings.backend,
         region=settings.region,
@@ -117,15 +121,3 @@ def _configure_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(logging.INFO)
-
-
-def _start_sandbox(settings: Settings) -> None:
-    try:
-        ensure_sandbox(SandboxOptions(
-            port=settings.sandbox_port,
-            region=settings.region,
-            persist=settings.sandbox_persist,
-            data_dir=settings.sandbox_data_dir,
-        ))
-    except SandboxStartError as err:
-        sys.exit(f"console: {err}")

@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from webapp.config import SANDBOX_ACCOUNT_ID
+from webapp.config import SANDBOX_ACCOUNT_ID, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,15 @@ class SandboxOptions:
     region: str
     persist: bool
     data_dir: str
+
+
+def options_for(settings: Settings) -> SandboxOptions | None:
+    """The sandbox this console runs, or None: another backend, an endpoint of the user's own,
+    or CONSOLE_START_SANDBOX=0."""
+    if settings.backend != "sandbox" or not settings.start_sandbox or settings.aws_endpoint_url:
+        return None
+    return SandboxOptions(port=settings.sandbox_port, region=settings.region,
+                          persist=settings.sandbox_persist, data_dir=settings.sandbox_data_dir)
 
 
 def ensure_sandbox(options: SandboxOptions) -> str:
