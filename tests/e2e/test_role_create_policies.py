@@ -64,7 +64,7 @@ def test_a_role_made_with_two_policies_ticked_then_deleted(page: Page,
     page.get_by_label("Type the role name to confirm").fill(ROLE)
     page.get_by_role("button", name="Delete role").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("IAM roles")
-    done = page.locator(".banner-info").last
-    expect(done).to_contain_text("Detached 2 managed policies first:")
+    done = page.locator(".banner-info")
+    expect(done).to_contain_text(f"Deleted the role {ROLE}. Detached 2 managed policies first:")
     for name in (CUSTOMER_POLICY, AWS_POLICY):
         expect(done).to_contain_text(name)

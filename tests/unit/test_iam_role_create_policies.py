@@ -172,9 +172,8 @@ def test_the_delete_page_says_what_will_go_and_only_afterwards_what_went(
     reply = post(signed_in, "/iam/roles/notes-fn-role/delete", confirm_name="notes-fn-role")
     assert reply.status_code == 303
     assert banners(signed_in.get("/iam/roles").text) == [
-        "Deleted the role notes-fn-role.",
-        "Detached 2 managed policies first: AWSLambdaBasicExecutionRole, notes-read.",
-        "Deleted 1 inline policy first: notes."]
+        "Deleted the role notes-fn-role. Detached 2 managed policies first: "
+        "AWSLambdaBasicExecutionRole, notes-read. Deleted 1 inline policy first: notes."]
 
 
 @pytest.mark.parametrize(("roles", "expected"), [

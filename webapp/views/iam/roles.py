@@ -423,17 +423,18 @@ def delete_role(role_name: str) -> ResponseReturnValue:
 
 
 def _report_deletion(role_name: str, deleted: iam_roles.DeletedRole) -> None:
-    """Flash what was done, now that it has been: detached, removed, deleted."""
-    flash(gettext("Deleted the role %(role_name)s.", role_name=role_name), "info")
+    """One banner saying what was done, now that it has been: deleted, detached, removed."""
+    said = [gettext("Deleted the role %(role_name)s.", role_name=role_name)]
     if deleted.detached:
-        flash(ngettext("Detached %(num)d managed policy first: %(policies)s.",
-                       "Detached %(num)d managed policies first: %(policies)s.",
-                       len(deleted.detached), policies=", ".join(deleted.detached)), "info")
+        said.append(ngettext("Detached %(num)d managed policy first: %(policies)s.",
+                             "Detached %(num)d managed policies first: %(policies)s.",
+                             len(deleted.detached), policies=", ".join(deleted.detached)))
     if deleted.removed_inline:
-        flash(ngettext("Deleted %(num)d inline policy first: %(policies)s.",
-                       "Deleted %(num)d inline policies first: %(policies)s.",
-                       len(deleted.removed_inline), policies=", ".join(deleted.removed_inline)),
-              "info")
+        said.append(ngettext("Deleted %(num)d inline policy first: %(policies)s.",
+                             "Deleted %(num)d inline policies first: %(policies)s.",
+                             len(deleted.removed_inline),
+                             policies=", ".join(deleted.removed_inline)))
+    flash(" ".join(said), "info")
 
 
 def _delete_page(role_name: str, form: ConfirmNameForm) -> ResponseReturnValue:
