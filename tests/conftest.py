@@ -70,9 +70,11 @@ def own_aws_context() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def private_test_events(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Each test saves test events in its own file, never in the project's instance folder."""
+def private_instance_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test keeps its test events and the wizard's record in files of its own, never in the
+    project's instance folder."""
     monkeypatch.setenv("CONSOLE_TEST_EVENTS_FILE", str(tmp_path / "test-events.json"))
+    monkeypatch.setenv("CONSOLE_WIZARD_RECORD_FILE", str(tmp_path / "wizard.sqlite3"))
 
 
 @pytest.fixture(autouse=True)

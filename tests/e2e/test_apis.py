@@ -127,3 +127,86 @@ def test_build_an_items_api_with_lambda_proxy_and_deploy_it(page: Page,
     expect(page.locator("#event-rows")).to_contain_text(f"START RequestId: {request_id}")
     assert page.locator("#event-rows").inner_text().count("START RequestId:") > 1
     assert page.locator("#event-rows tr.log-event").count() > own_lines
+
+    turn_on_logging_the_tutorials_way(page, console, api_id)
+    delete_what_was_built_by_hand(page, console, api_id)
+
+
+def sandbox(console: RunningConsole, service: str):  # type: ignore[no-untyped-def]
+    return boto3.client(service, endpoint_url=console.sandbox_url, region_name=REGION,
+                        aws_access_key_id="any", aws_secret_access_key="any")
+
+
+def turn_on_logging_the_tutorials_way(page: Page, console: RunningConsole, api_id: str) -> None:
+    """The tutorial's step: a role for API Gateway made in IAM, its ARN pasted in API Gateway's
+    settings, then the stage's execution logging turned on and seen in CloudWatch Logs."""
+    page.goto(f"{console.base_url}/iam/roles")
+    page.get_by_role("link", name="Create role").click()
+    page.get_by_label("Role name").fill("apigateway-logs-e2e")
+    page.get_by_label("API Gateway").check()
+    page.get_by_label("Search AWS-managed policies by name").fill("PushToCloudWatch")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("AWS-managed matching PushToCloudWatch")).to_be_visible()
+    # Suggested for API Gateway roles and found by the search: either box ticks it.
+    page.get_by_role("checkbox", name="AmazonAPIGatewayPushToCloudWatchLogs").last.check()
+    expect(page.locator("#role-review")).to_contain_text("AmazonAPIGatewayPushToCloudWatchLogs")
+    page.get_by_role("button", name="Create role").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("apigateway-logs-e2e")
+    role_arn = page.locator(".facts code").first.inner_text()
+    assert role_arn.endswith(":role/apigateway-logs-e2e")
+
+    page.locator("nav.sidenav").get_by_role("link", name="API Gateway settings").click()
+    page.get_by_label("CloudWatch log role ARN").fill(role_arn)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("CloudWatch log role ARN saved")
+    assert sandbox(console, "apigateway").get_account()["cloudwatchRoleArn"] == role_arn
+
+    page.goto(f"{console.base_url}/apis/{api_id}/stages/prod")
+    page.get_by_label("Execution logging").select_option("INFO")
+    page.get_by_role("button", name="Save logging").click()
+    expect(page.get_by_role("status")).to_contain_text("Logging saved")
+    assert stage_answers(
+        f"{console.sandbox_url.rstrip('/')}/restapis/{api_id}/prod/_user_request_/items")
+    execution_logs = f"API-Gateway-Execution-Logs_{api_id}/prod"
+    groups = sandbox(console, "logs").describe_log_groups(logGroupNamePrefix=execution_logs)
+    assert [group["logGroupName"] for group in groups["logGroups"]] == [execution_logs]
+
+
+def delete_what_was_built_by_hand(page: Page, console: RunningConsole, api_id: str) -> None:
+    """Method, resource, stage, API, function and role, each after typing what AWS asks for."""
+    page.goto(f"{console.base_url}/apis/{api_id}")
+    page.locator(".resource-tree").get_by_role("link", name="GET").click()
+    page.get_by_role("link", name="Delete method").click()
+    page.get_by_label("to confirm").fill("GET")
+    page.get_by_role("button", name="Delete method").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted the method GET /items.")
+    page.get_by_role("link", name="Delete resource").click()
+    page.get_by_label("to confirm").fill("/items")
+    page.get_by_role("button", name="Delete resource").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted the resource /items")
+    page.locator("#stages").get_by_role("link", name="prod").click()
+    page.get_by_role("link", name="Delete stage").click()
+    page.get_by_label("to confirm").fill("prod")
+    page.get_by_role("button", name="Delete stage").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted the stage prod")
+    page.get_by_role("link", name="Delete API").click()
+    page.get_by_label("to confirm").fill("items-e2e")
+    page.get_by_role("button", name="Delete API").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted the API items-e2e.")
+    assert sandbox(console, "apigateway").get_rest_apis()["items"] == []
+
+    page.goto(f"{console.base_url}/functions/hello-api-e2e")
+    page.get_by_role("link", name="Delete function").click()
+    page.get_by_label("To confirm deletion, type confirm in the field.").fill("confirm")
+    page.get_by_role("button", name="Delete function").click()
+    expect(page.get_by_role("status").filter(
+        has_text="Deleted the function hello-api-e2e.")).to_be_visible()
+    assert sandbox(console, "lambda").list_functions()["Functions"] == []
+    kept = sandbox(console, "logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/hello-api-e2e")
+    assert kept["logGroups"], "the function's log group stays, as on AWS"
+
+    page.goto(f"{console.base_url}/iam/roles/apigateway-logs-e2e")
+    page.get_by_role("link", name="Delete role").click()
+    page.get_by_label("Type the role name to confirm").fill("apigateway-logs-e2e")
+    page.get_by_role("button", name="Delete role").click()
+    expect(page.locator(".banner-info")).to_contain_text("Deleted the role apigateway-logs-e2e.")
