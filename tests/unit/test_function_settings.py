@@ -678,6 +678,13 @@ def test_api_gateway_methods_that_call_the_function_are_listed(signed_in: FlaskC
     assert "Looked through all 2 REST APIs in this region." in text
 
 
+def test_one_api_looked_through_reads_in_the_singular(signed_in: FlaskClient) -> None:
+    make_function()
+    boto3.client("apigateway", region_name=REGION).create_rest_api(name="only-api")
+    reply = signed_in.get(f"/functions/{FUNCTION}/integrations", headers={"HX-Request": "true"})
+    assert "Looked through the 1 REST API in this region." in reply.text
+
+
 def test_the_api_scan_says_when_it_stopped_early(signed_in: FlaskClient,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lambda_integrations, "MAX_APIS_SCANNED", 2)

@@ -204,6 +204,13 @@ def test_the_form_shows_its_fields(signed_in: FlaskClient, table: str) -> None:
     assert 'name="items"' in page and 'name="upload"' in page and 'value="dynamodb"' in page
 
 
+def test_one_pasted_item_reads_in_the_singular(signed_in: FlaskClient, app: Flask,
+                                               table: str) -> None:
+    reply = start(signed_in, items='[{"id": "a"}]')
+    assert "1 of 1 item written, 0 failed." in finished_page(signed_in, app,
+                                                             reply.headers["Location"])
+
+
 def test_pasted_items_are_imported_and_the_progress_page_says_done(
         signed_in: FlaskClient, app: Flask, table: str) -> None:
     reply = start(signed_in, items='[{"id": "a"},\n {"id": "b"},\n {"id": "c", "n": 3}]')

@@ -423,6 +423,13 @@ def test_a_wrong_name_deletes_nothing(signed_in: FlaskClient) -> None:
     assert table_names() == ["Orders"]
 
 
+def test_the_delete_page_counts_one_item_in_the_singular(signed_in: FlaskClient) -> None:
+    make_table("Orders")
+    ddb().put_item(TableName="Orders", Item={"id": {"S": "only"}})
+    page = signed_in.get("/tables/Orders/delete").text
+    assert "The table, its 1 item (as last counted)" in page
+
+
 def test_the_right_name_deletes_and_returns_to_the_list(signed_in: FlaskClient) -> None:
     make_table("Orders")
     make_table("Keep")
