@@ -112,3 +112,12 @@ def test_a_read_only_package_is_never_rebuilt() -> None:
     original = make_zip({"lambda_function.py": HELLO, "lib/util.py": b""})
     with pytest.raises(InvalidInput):
         code_editor.edited_zip(original, HANDLER, {"lambda_function.py": "x = 1\n"})
+
+
+def test_an_edit_that_grows_the_package_past_the_editors_3_mb_is_refused() -> None:
+    original = make_zip({"lambda_function.py": HELLO})
+    # Random-looking text barely compresses: the rebuilt .zip would be well over 3 MB.
+    noise = "".join(f"{n * 2654435761 % 4294967296:08x}" for n in range(500_000))
+    with pytest.raises(InvalidInput) as refused:
+        code_editor.edited_zip(original, HANDLER, {"lambda_function.py": noise})
+    assert refused.value.template == code_editor.PACKAGE_TOO_LARGE

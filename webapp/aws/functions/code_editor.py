@@ -25,6 +25,8 @@ MAX_SHOWN_FILES = 30
 NOT_EDITABLE = N_("This package's code cannot be edited here; upload a .zip to replace it.")
 UNKNOWN_FILE = N_("The package has no file %(name)s the editor showed; reload the page and edit "
                   "again.")
+PACKAGE_TOO_LARGE = N_("With these edits the package would be %(size)s MB; the code editor takes "
+                       "packages up to 3 MB. Edit it on your machine and upload a .zip.")
 
 
 class ReadOnlyReason(StrEnum):
@@ -153,6 +155,9 @@ def edited_zip(data: bytes, handler: str, edits: Mapping[str, str]) -> bytes:
                 archive.writestr(info, original)
             else:
                 archive.writestr(info, text.encode("utf-8"))
+    if buffer.tell() > MAX_EDITABLE_PACKAGE_BYTES:
+        raise InvalidInput(PACKAGE_TOO_LARGE, field="form",
+                           size=f"{buffer.tell() / 1024 / 1024:.1f}")
     return buffer.getvalue()
 
 
