@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 import boto3
+from botocore.exceptions import ClientError
 import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
@@ -214,3 +215,32 @@ def test_the_korean_catalogue_has_the_plural_entries() -> None:
         entry = catalogue.get(singular)
         assert entry is not None and entry.pluralizable, singular
         assert all(entry.string), singular
+
+
+def test_a_role_delete_refused_after_its_policies_came_off_says_which_came_off(
+        signed_in: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    create(signed_in, [BASIC])
+    post(signed_in, "/iam/roles/notes-fn-role/inline/new", policy_name="notes",
+         document=READ_NOTES)
+    real_client = iam_roles.client
+
+    class RefusesDeleteRole:
+        def __init__(self, service: str) -> None:
+            self.wrapped = real_client(service)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.wrapped, name)
+
+        def delete_role(self, **_: object) -> None:
+            raise ClientError({"Error": {"Code": "AccessDenied",
+                                         "Message": "not authorized to perform: iam:DeleteRole"}},
+                              "DeleteRole")
+
+    monkeypatch.setattr(iam_roles, "client", RefusesDeleteRole)
+    reply = post(signed_in, "/iam/roles/notes-fn-role/delete", confirm_name="notes-fn-role")
+    assert reply.status_code == 422
+    assert "notes-fn-role" in role_names() and attached() == set()
+    shown = text(reply.text)
+    assert ("The role notes-fn-role is not deleted, but these of its policies are already "
+            "detached or deleted: AWSLambdaBasicExecutionRole, notes.") in shown
+    assert "DeleteRole" in shown.split("detached or deleted:")[1]

@@ -333,15 +333,36 @@ class DeletedRole:
     removed_inline: list[str]
 
 
+ROLE_DELETE_UNFINISHED = N_("The role %(role_name)s is not deleted, but these of its policies are "
+                            "already detached or deleted: %(policies)s. %(reason)s")
+
+
 def delete_role(role_name: str) -> DeletedRole:
-    """Detach every managed policy, delete inline ones, leave instance profiles, then delete."""
-    iam = client("iam")
+    """Detach every managed policy, delete inline ones, leave instance profiles, then delete.
+
+    A refusal once some policies are off names them: the role is left without them."""
     attached = list_attached(role_name)
-    for policy in attached:
-        detach_policy(role_name, policy.arn)
-    inline = list_inline(role_name)
-    for policy in inline:
-        delete_inline(role_name, policy.name)
+    taken_off: list[str] = []
+    try:
+        for policy in attached:
+            detach_policy(role_name, policy.arn)
+            taken_off.append(policy.name)
+        inline = list_inline(role_name)
+        for policy in inline:
+            delete_inline(role_name, policy.name)
+            taken_off.append(policy.name)
+        _leave_profiles_and_delete(role_name)
+    except ConsoleError as err:
+        if not taken_off:
+            raise
+        raise type(err)(ROLE_DELETE_UNFINISHED, field=err.field, aws_code=err.aws_code,
+                        role_name=role_name, policies=", ".join(taken_off),
+                        reason=err.message) from err
+    return DeletedRole([policy.name for policy in attached], [policy.name for policy in inline])
+
+
+def _leave_profiles_and_delete(role_name: str) -> None:
+    iam = client("iam")
     with aws_errors(N_("remove the role from its instance profiles"), f"IAM role {role_name}"):
         pages = iam.get_paginator("list_instance_profiles_for_role").paginate(RoleName=role_name)
         for page in pages:
@@ -350,5 +371,4 @@ def delete_role(role_name: str) -> DeletedRole:
                     InstanceProfileName=profile["InstanceProfileName"], RoleName=role_name)
     with aws_errors(N_("delete the role"), f"IAM role {role_name}"):
         iam.delete_role(RoleName=role_name)
-    return DeletedRole([policy.name for policy in attached], [policy.name for policy in inline])
 
