@@ -22,6 +22,7 @@ from moto import mock_aws
 from tests.helpers import PASSWORD, csrf_token, injected, load_only_managed_policies
 from webapp import create_app
 from webapp.aws import tags
+from webapp.aws.errors import AccessDenied
 from webapp.views.wizard.pages import SESSION_KEY
 from webapp.wizard import ownership, steps
 from webapp.wizard.model import Made, Plan
@@ -277,6 +278,18 @@ def test_what_the_steps_make_carries_the_wizard_tag(app: Flask) -> None:
         for kind, identity in (("table", made.table_name), ("policy", made.policy_arn),
                                ("role", made.role_name)):
             assert ownership.carries_wizard_tag(kind, identity or ""), kind
+
+
+def test_an_identity_that_may_not_read_tags_sees_the_resource_as_untagged(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(table_arn: str) -> dict[str, str]:
+        raise AccessDenied("not authorized to perform: dynamodb:ListTagsOfResource")
+
+    with app.test_request_context():
+        made = steps.step("table").run(Plan(test_items=""), Made())
+        monkeypatch.setattr(tags, "table_tags", refused)
+        assert not ownership.carries_wizard_tag("table", made.table_name or "")
+        assert ownership.claim_if_tagged(made, "table", made.table_name or "")  # the record's word
 
 
 # 3. The steps' descriptions, in Korean

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 from webapp.aws import tags
 from webapp.aws.dynamodb.tables import describe_table
-from webapp.aws.errors import NotFound
+from webapp.aws.errors import AccessDenied, NotFound
 from webapp.aws.functions.lambda_functions import get_function
 from webapp.wizard import lookups as wizard_lookups
 from webapp.wizard.model import Made, Plan
@@ -44,10 +44,13 @@ def creation_tags(made: Made) -> dict[str, str]:
 
 
 def carries_wizard_tag(kind: str, identity: str) -> bool:
-    """Whether the resource exists and some run of the wizard tagged it."""
+    """Whether the resource exists and some run of the wizard tagged it.
+
+    An identity that may not read tags (no dynamodb:ListTagsOfResource, iam:ListRoleTags, …)
+    sees no tag: the wizard then knows its own by its record alone, as before it tagged."""
     try:
         return bool(_TAG_READERS[kind](identity).get(TAG_KEY))
-    except NotFound:
+    except (NotFound, AccessDenied):
         return False
 
 

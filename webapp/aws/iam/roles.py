@@ -26,6 +26,8 @@ SUGGESTED_MANAGED_POLICIES: tuple[tuple[str, str], ...] = (
      "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
 )
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+# A role's ARN as IAM writes it: any partition, the account, the path and the name.
+ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
 # How many Lambda functions the role page looks through, and lists, to find the role's users.
 FUNCTION_SCAN_CAP = 1000

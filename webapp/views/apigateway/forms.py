@@ -17,6 +17,7 @@ from webapp.aws.apigateway.methods import (
 )
 from webapp.aws.apigateway.resources import Resource
 from webapp.aws.apigateway.rest_apis import ENDPOINT_TYPES
+from webapp.aws.iam import roles
 
 API_NAME_MAX = 128
 STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -276,7 +277,6 @@ def parse_test_form(form: MultiDict[str, str], resource: Resource) -> TestForm:
 
 
 # arn:aws:iam::ACCOUNT:role/[path/]NAME, in any partition.
-ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 
 @dataclass
@@ -290,7 +290,7 @@ class RoleArnForm:
 def parse_role_arn_form(form: MultiDict[str, str]) -> RoleArnForm:
     """Read the role ARN; it must be an IAM role's ARN."""
     parsed = RoleArnForm(form.get("role_arn", "").strip())
-    if not ROLE_ARN.match(parsed.role_arn):
+    if not roles.ROLE_ARN.match(parsed.role_arn):
         parsed.errors["role_arn"] = gettext(
             "Paste an IAM role's ARN, like arn:aws:iam::123456789012:role/apigateway-logs, or "
             "choose a role below.")

@@ -23,6 +23,7 @@ from webapp.aws.functions import code_editor, code_packages
 from webapp.aws.apigateway import lambda_integrations
 from webapp.aws.functions import lambda_functions as functions
 from webapp.aws.iam import execution_roles as iam
+from webapp.aws.iam.roles import ROLE_ARN
 from webapp.aws.errors import ConsoleError
 from webapp.aws.functions.lambda_functions import (
     MAX_DESCRIPTION_CHARS, MEMORY_RANGE_MB, TIMEOUT_RANGE_S, FunctionSummary, PolicyStatement,
@@ -36,7 +37,6 @@ bp = Blueprint("settings", __name__)
 
 T = TypeVar("T")
 
-ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 EDITOR = "editor"
 CODE_SOURCES = ("zip", EDITOR)
 INVOKE_ACTION = "lambda:InvokeFunction"
