@@ -37,9 +37,10 @@ def rows_posted(rows: list[tuple[str, str, str]]) -> dict[str, list[str]]:
 
 
 def shown_rows(page: str) -> list[tuple[str, str]]:
-    """(name, value) of each form row shown."""
+    """(name, value) of each form row shown, as a browser reads them (HTML drops one newline
+    right after <textarea>)."""
     names = re.findall(r'<input name="attr_name" value="([^"]*)"', page)
-    values = re.findall(r'<textarea name="attr_value"[^>]*>(.*?)</textarea>', page, re.S)
+    values = re.findall(r'<textarea name="attr_value"[^>]*>\n?(.*?)</textarea>', page, re.S)
     return [(html.unescape(name), html.unescape(value)) for name, value in zip(names, values)]
 
 
@@ -75,7 +76,7 @@ def test_a_bad_number_errors_beside_its_row_keeps_everything_and_saves_nothing(
                                                "view": "form", **rows_posted(rows)})
     assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert '<p id="attr-1-error" class="field-error">price is not a number.</p>' in reply.text
-    assert 'aria-invalid="true" aria-describedby="attr-1-error">3,50 &lt;b&gt;</textarea>' in reply.text
+    assert 'aria-invalid="true" aria-describedby="attr-1-error">\n3,50 &lt;b&gt;</textarea>' in reply.text
     assert shown_rows(reply.text) == [(name, value) for name, _, value in rows]
     assert dynamodb.scan(TableName=TABLE)["Items"] == []
 
@@ -112,11 +113,21 @@ def test_rows_are_added_and_removed_but_the_key_stays(dynamodb: BaseClient,
     assert shown_rows(added.text) == [("id", "pen"), ("price", "3.50"), ("", "")]
     removed = signed_in.post(f"{BASE}/rows", data={**fields, "remove_attribute": "1"})
     assert shown_rows(removed.text) == [("id", "pen")]
-    kept = signed_in.post(f"{BASE}/rows", data={**fields, "remove_attribute": "0"})
-    assert shown_rows(kept.text)[0] == ("id", "pen")
+    for refused in ("0", "9", "x"):  # the key, and rows that are not there: nothing changes
+        kept = signed_in.post(f"{BASE}/rows", data={**fields, "remove_attribute": refused})
+        assert shown_rows(kept.text) == [("id", "pen"), ("price", "3.50")], refused
     renamed = signed_in.post(f"{BASE}/rows", data={
         **fields, **rows_posted([("sneaky", "N", "1"), *ROWS[1:2]]), "add_attribute": "1"})
     assert shown_rows(renamed.text)[:2] == [("id", ""), ("sneaky", "1")]  # the key's name is fixed
+
+
+def test_a_value_starting_with_a_newline_keeps_it(dynamodb: BaseClient,
+                                                   signed_in: FlaskClient) -> None:
+    page = signed_in.get(f"{BASE}/new?view=form").text
+    fields = {"csrf_token": csrf(page), "mode": "new", "view": "form",
+              **rows_posted([("id", "S", "pen"), ("note", "S", "\nsecond line")])}
+    shown = signed_in.post(f"{BASE}/rows", data={**fields, "add_attribute": "1"})
+    assert shown_rows(shown.text)[1] == ("note", "\nsecond line")
 
 
 def test_a_table_named_items_reads_tables_items_with_the_items_tab_current(

@@ -213,12 +213,11 @@ def change_rows(table_name: str) -> ResponseReturnValue:
     table = dynamodb.describe_table(table_name)
     form = parse_editor_form(request.form, table=table)
     form.view = FORM_VIEW
-    removed = request.form.get("remove_attribute", "")
-    key_count = len(table.key_names)
-    if removed.isdigit() and key_count <= int(removed) < len(form.rows):  # keys stay
-        del form.rows[int(removed)]
-    else:
+    removed = request.form.get("remove_attribute")
+    if removed is None:
         form.rows.append(AttributeRow(""))
+    elif removed.isdigit() and len(table.key_names) <= int(removed) < len(form.rows):  # keys stay
+        del form.rows[int(removed)]
     return _editor(table, form)
 
 
