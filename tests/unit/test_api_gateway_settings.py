@@ -87,7 +87,7 @@ def test_endpoint_types_show_the_console_word_and_aws_value(signed_in: FlaskClie
     for shown in ("Regional (REGIONAL)", "Edge-optimized (EDGE)", "Private (PRIVATE)"):
         assert shown in page
     korean = text(signed_in.get("/apis/new", headers={"Accept-Language": "ko"}))
-    assert "지역 (REGIONAL)" in korean
+    assert "리전 (REGIONAL)" in korean
 
 
 def test_saving_stage_logging_says_so(signed_in: FlaskClient) -> None:
@@ -125,5 +125,5 @@ def test_the_root_resource_cannot_be_deleted(signed_in: FlaskClient) -> None:
 def test_the_wizards_endpoint_types_show_the_console_word_and_aws_value(
         signed_in: FlaskClient) -> None:
     korean = text(signed_in.get("/wizard/step/api", headers={"Accept-Language": "ko"}))
-    assert '<option value="REGIONAL" selected>지역 (REGIONAL)</option>' in korean
-    assert '<option value="EDGE">최적화된 엣지 (EDGE)</option>' in korean
+    assert '<option value="REGIONAL" selected>리전 (REGIONAL)</option>' in korean
+    assert '<option value="EDGE">엣지 최적화 (EDGE)</option>' in korean

@@ -94,10 +94,10 @@ def test_python_gettext_fits_the_particle_to_the_name() -> None:
 @pytest.mark.usefixtures("korean")
 def test_templates_fit_the_particle_and_still_escape_the_name() -> None:
     rendered = render_template_string(
-        '{{ _("Delete the policy %(policy_name)s?", policy_name=name) }}|'
-        '{{ gettext("Delete the policy %(policy_name)s?", policy_name="fn-1") }}',
+        '{{ _("Delete the saved event %(name)s?", name=name) }}|'
+        '{{ gettext("Delete the saved event %(name)s?", name="fn-1") }}',
         name="<role>")
-    assert rendered == "정책 &lt;role&gt;을 삭제할까요?|정책 fn-1을 삭제할까요?"
+    assert rendered == "저장된 이벤트 &lt;role&gt;을 삭제할까요?|저장된 이벤트 fn-1을 삭제할까요?"
 
 
 @pytest.mark.usefixtures("korean")

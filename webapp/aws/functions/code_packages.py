@@ -17,6 +17,13 @@ MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 INLINE_FILENAME = "lambda_function.py"
 # Files of a template that are not part of the deployed code.
 _NOT_DEPLOYED = {"__pycache__", "README.md", "tests"}
+# The templates' summaries (their docstrings' first lines), marked so the create page can show
+# them translated; a summary edited in lambda_code/ shows as written until it is marked here.
+_SUMMARIES = (
+    N_("Hello world: answers with a greeting and echoes the event it got"),
+    N_("Items API: CRUD over a DynamoDB table for API Gateway's Lambda proxy integration "
+       "(payload 1.0)"),
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from webapp.aws.apigateway.rest_apis import ENDPOINT_TYPES
-from webapp.aws.errors import ConsoleError
+from webapp.aws.errors import N_, ConsoleError
 from webapp.aws.functions.lambda_functions import MEMORY_RANGE_MB, PYTHON_RUNTIMES, TIMEOUT_RANGE_S
 from webapp.wizard.model import Plan
 from webapp.wizard.steps import parse_test_items, step
@@ -25,21 +25,21 @@ MAX_TEST_ITEMS_BYTES = 1500
 WIZARD_ENDPOINT_TYPES = tuple(kind for kind in ENDPOINT_TYPES if kind != "PRIVATE")
 _NAMES = {
     "table_name": (re.compile(r"^[A-Za-z0-9_.-]{3,255}$"),
-                   "A table name has 3 to 255 letters, digits, underscores (_), hyphens (-) "
-                   "and dots (.)."),
+                   N_("A table name has 3 to 255 letters, digits, underscores (_), hyphens (-) "
+                      "and dots (.).")),
     "partition_key": (re.compile(r"^[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,254}$"),
-                      "Give the partition key's attribute name (up to 255 characters)."),
+                      N_("Give the partition key's attribute name (up to 255 characters).")),
     "policy_name": (re.compile(r"^[A-Za-z0-9_+=,.@-]{1,128}$"),
-                    "A policy name has 1 to 128 letters, digits and + = , . @ _ -."),
+                    N_("A policy name has 1 to 128 letters, digits and + = , . @ _ -.")),
     "role_name": (re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$"),
-                  "A role name has 1 to 64 letters, digits and + = , . @ _ -."),
+                  N_("A role name has 1 to 64 letters, digits and + = , . @ _ -.")),
     "function_name": (re.compile(r"^[A-Za-z0-9_-]{1,64}$"),
-                      "A function name has 1 to 64 letters, digits, hyphens (-) and "
-                      "underscores (_)."),
+                      N_("A function name has 1 to 64 letters, digits, hyphens (-) and "
+                         "underscores (_).")),
     "api_name": (re.compile(r"^[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,127}$"),
-                 "Give the API a name: up to 128 characters, no line breaks or tabs."),
+                 N_("Give the API a name: up to 128 characters, no line breaks or tabs.")),
     "stage_name": (re.compile(r"^[A-Za-z0-9_]{1,128}$"),
-                   "A stage name has 1 to 128 letters, digits and underscores (_)."),
+                   N_("A stage name has 1 to 128 letters, digits and underscores (_).")),
 }
 
 
