@@ -1,5 +1,5 @@
 """What tests/conftest.py sets up for speed: one boto3 session, also for `boto3.client(...)` under
-moto, and each URL rule's builder compiled once per test process."""
+moto, and each URL rule parsed and its builder compiled once per test process."""
 from __future__ import annotations
 
 import boto3
@@ -28,3 +28,17 @@ def test_apps_share_url_builders_and_build_urls_as_before(app: Flask) -> None:
     with app.test_request_context():
         assert url_for("dynamodb.tables.detail", table_name="orders v2", page="2") == (
             "/tables/orders%20v2?page=2")
+
+
+def test_apps_share_parsed_rules_and_still_match_and_build(app: Flask) -> None:
+    other = create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws",
+                        "CONSOLE_PASSWORD": PASSWORD})
+    rule, same = (next(each for each in one.url_map.iter_rules()
+                       if each.endpoint == "dynamodb.tables.detail") for one in (app, other))
+    assert rule is not same and rule._parts is same._parts
+    assert rule.arguments == same.arguments == {"table_name"}
+    for one in (app, other):
+        adapter = one.url_map.bind("localhost")
+        assert adapter.match("/tables/orders v2") == (
+            "dynamodb.tables.detail", {"table_name": "orders v2"})
+        assert adapter.build("dynamodb.tables.detail", {"table_name": "a b"}) == "/tables/a%20b"
