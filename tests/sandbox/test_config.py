@@ -107,3 +107,17 @@ def test_sandbox_imports_only_moto_werkzeug_and_stdlib(source: Path) -> None:
                    or module == "webapp.sandbox" or module.startswith("webapp.sandbox.")
                    or any(module == name or module.startswith(name + ".") for name in SHARED))
         assert allowed, f"{source.name} imports {module}"
+
+
+def test_node_handlers_find_the_sdk_in_the_projects_node_runtime_folder_unless_told_otherwise(
+        tmp_path: Path) -> None:
+    assert parse_config([], {}).node_modules == (
+        SANDBOX_PACKAGE.parents[1] / ".node-runtime" / "node_modules")
+    setting = parse_config([], {"SANDBOX_NODE_MODULES": str(tmp_path)}).node_modules
+    assert setting == tmp_path
+
+
+def test_a_node_modules_setting_that_is_no_folder_is_refused(tmp_path: Path) -> None:
+    missing = tmp_path / "node_modules"
+    with pytest.raises(ConfigError, match=r"SANDBOX_NODE_MODULES='.*node_modules' is not a folder"):
+        parse_config([], {"SANDBOX_NODE_MODULES": str(missing)})

@@ -20,8 +20,12 @@ MAX_PORT = 65535
 DEFAULT_LAMBDA_IDLE_SECONDS = 300.0
 # How long a new DynamoDB table reports CREATING before ACTIVE (0: ACTIVE at once, as moto does).
 DEFAULT_TABLE_CREATING_SECONDS = 1.0
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Where the state is kept between runs unless SANDBOX_DATA_DIR says otherwise (git-ignored).
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / ".sandbox-data"
+DEFAULT_DATA_DIR = PROJECT_ROOT / ".sandbox-data"
+# The AWS SDK for JavaScript v3 that Node.js handlers find without bundling it, as AWS's runtimes
+# provide it in /var/runtime/node_modules: `make` installs it here from node_runtime's lock file.
+DEFAULT_NODE_MODULES = PROJECT_ROOT / ".node-runtime" / "node_modules"
 # The console's session cookie: browsers send it to every port of the host, stages included.
 DEFAULT_PRIVATE_COOKIES = frozenset({"console_session"})
 OFF_WORDS = frozenset({"0", "false", "no", "off"})
@@ -57,6 +61,8 @@ class SandboxConfig:
     # sees (SANDBOX_PRIVATE_COOKIES, the console's session cookie by default).
     allowed_hosts: frozenset[str] = frozenset()
     private_cookies: frozenset[str] = DEFAULT_PRIVATE_COOKIES
+    # Where Node.js workers find the SDK (SANDBOX_NODE_MODULES); it may be missing when npm was.
+    node_modules: Path = DEFAULT_NODE_MODULES
 
 
 def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConfig:
@@ -89,6 +95,7 @@ def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> SandboxConf
         allowed_hosts=_names(environ.get("SANDBOX_ALLOWED_HOSTS", ""), lower=True),
         private_cookies=_names(environ.get("SANDBOX_PRIVATE_COOKIES", ""))
         or DEFAULT_PRIVATE_COOKIES,
+        node_modules=_node_modules(environ),
     )
 
 
@@ -182,6 +189,19 @@ def _persist(environ: Mapping[str, str]) -> bool:
     if value in OFF_WORDS:
         return False
     raise ConfigError(f"SANDBOX_PERSIST={value!r} is not 1 or 0 (keep the state, or not)")
+
+
+def _node_modules(environ: Mapping[str, str]) -> Path:
+    value = environ.get("SANDBOX_NODE_MODULES", "").strip()
+    if not value:
+        return DEFAULT_NODE_MODULES
+    # Only a folder named on purpose must exist: without the default one (no npm when `make`
+    # ran) Python functions still run and Node.js handlers miss only the SDK.
+    folder = Path(value).resolve()
+    if not folder.is_dir():
+        raise ConfigError(f"SANDBOX_NODE_MODULES={value!r} is not a folder (the node_modules "
+                          "folder holding the AWS SDK for JavaScript)")
+    return folder
 
 
 def _checked_pid(pid: int | None) -> int | None:
