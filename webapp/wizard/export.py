@@ -27,11 +27,9 @@ import yaml
 from webapp.aws.functions.code_packages import TEMPLATES_DIR
 from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, policy_for
 from webapp.config import PROJECT_ROOT
+from webapp.wizard.function_code import FunctionCode, code_for, is_node
 from webapp.wizard.model import API_ROUTES, Plan
 
-HANDLER = "lambda_function.lambda_handler"
-CODE_TEMPLATE = "items"
-SOURCE_FILE = "lambda_function.py"
 FUNCTION_DESCRIPTION = "Items API over DynamoDB (Serverless Console setup wizard)"
 API_DESCRIPTION = "Items API (Serverless Console setup wizard)"
 DEFAULT_REGION = "us-east-1"
@@ -180,7 +178,7 @@ def template_data(plan: Plan) -> dict[str, Any]:
                 "FunctionName": plan.function_name,
                 "Description": FUNCTION_DESCRIPTION,
                 "CodeUri": "src/",
-                "Handler": HANDLER,
+                "Handler": code_for(plan.runtime).handler,
                 "Runtime": plan.runtime,
                 "MemorySize": plan.memory_mb,
                 "Timeout": plan.timeout_s,
@@ -325,7 +323,8 @@ def cli_script(plan: Plan, default_region: str = DEFAULT_REGION) -> str:
         policy_document=table_policy_document(_TABLE_ARN_MARK),
         function_trust=_trust("lambda.amazonaws.com"),
         api_gateway_trust=_trust("apigateway.amazonaws.com"),
-        source_file=SOURCE_FILE, handler=HANDLER, memory_mb=int(plan.memory_mb),
+        source_file=code_for(plan.runtime).source_file, handler=code_for(plan.runtime).handler,
+        memory_mb=int(plan.memory_mb),
         timeout_s=int(plan.timeout_s),
         environment={"Variables": {"TABLE_NAME": plan.table_name, "KEY_NAME": plan.partition_key}},
         function_description=FUNCTION_DESCRIPTION, api_description=API_DESCRIPTION,
@@ -344,13 +343,24 @@ def _region_default(text: str) -> str:
 
 # --- The .zip ---
 
-def function_source() -> str:
-    """The function's code, from lambda_code/items (the same code the wizard deploys)."""
-    return (TEMPLATES_DIR / CODE_TEMPLATE / SOURCE_FILE).read_text(encoding="utf-8")
+def function_source(code: FunctionCode) -> str:
+    """The function's code, from its lambda_code/ folder (the same code the wizard deploys)."""
+    return (TEMPLATES_DIR / code.template / code.source_file).read_text(encoding="utf-8")
+
+
+def _sam_build_note(plan: Plan) -> str:
+    """Why the README asks for no `sam build`: the code needs only the SDK its runtime has."""
+    if is_node(plan.runtime):
+        return ("`sam build` needs nothing for this function: its code imports only the AWS SDK\n"
+                f"for JavaScript v3, which AWS's {plan.runtime} runtime provides, so `src/` has no\n"
+                "package.json to install and `sam deploy` uploads it as it is.")
+    return ("`sam build` needs nothing for this function: its code imports only boto3, which\n"
+            f"AWS's {plan.runtime} runtime provides, so `sam deploy` uploads `src/` as it is.")
 
 
 def readme(plan: Plan) -> str:
     """README.md: what the export holds and the three ways to use it."""
+    code = code_for(plan.runtime)
     return f"""# {plan.api_name}: exported from the Serverless Console setup wizard
 
 An items API (GET/POST `/items`, GET/PUT/DELETE `/items/{{id}}`) on API Gateway, served by the
@@ -359,7 +369,8 @@ Lambda function `{plan.function_name}` over the DynamoDB table `{plan.table_name
 `{plan.role_name}`, and execution logging ({plan.logging_level}) on the stage `{plan.stage_name}`.
 
 - `{TEMPLATE_FILE}`: the AWS SAM template
-- `src/{SOURCE_FILE}`: the function's code
+- `src/{code.source_file}`: the function's code ({code.language}, runtime `{plan.runtime}`, handler
+  `{code.handler}`)
 - `{SCRIPT_FILE}`: the same stack made with AWS CLI v2 commands
 
 The resources keep the wizard's names, so deploy to an account and Region where they are not
@@ -378,6 +389,8 @@ the stack's outputs give the API's URL. `sam delete` removes the stack, table in
 template also sets API Gateway's account-wide CloudWatch Logs role for the Region (needed for
 stage logging); that setting stays after the stack is deleted.
 
+{_sam_build_note(plan)}
+
 ## With the AWS CLI
 
 ```sh
@@ -393,9 +406,10 @@ role only when the Region has none.
 
 def export_zip(plan: Plan, default_region: str = DEFAULT_REGION) -> bytes:
     """The take-away archive: template, function code, CLI script and README in one folder."""
+    code = code_for(plan.runtime)
     members = [
         (TEMPLATE_FILE, sam_template(plan), 0o644),
-        (f"src/{SOURCE_FILE}", function_source(), 0o644),
+        (f"src/{code.source_file}", function_source(code), 0o644),
         (SCRIPT_FILE, cli_script(plan, default_region), 0o755),
         ("README.md", readme(plan), 0o644),
     ]

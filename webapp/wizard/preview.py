@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from webapp.aws.errors import N_, ConsoleError
 from webapp.aws.iam import roles as iam_roles
 from webapp.wizard import lookups as wizard_lookups, ownership
+from webapp.wizard.function_code import code_for
 from webapp.wizard.model import Made, Plan
 from webapp.wizard.steps import LAMBDA_SERVICE
 
@@ -77,10 +78,18 @@ def _access(plan: Plan, made: Made) -> list[Existing]:
 def _function(plan: Plan, made: Made) -> list[Existing]:
     if made.function_name == plan.function_name:
         return []
-    if wizard_lookups.find_function(plan.function_name) is None:
+    found = wizard_lookups.find_function(plan.function_name)
+    if found is None:
         return []
     if ownership.carries_wizard_tag("function", plan.function_name):
         return [Existing(WIZARDS_OWN, {"name": plan.function_name})]
+    code = code_for(plan.runtime)
+    if code_for(found.runtime or "") != code:
+        return [Existing(N_("The function %(name)s exists already with the runtime %(runtime)s: "
+                            "the step will set its runtime, role, memory, timeout and environment "
+                            "to these, and replace its code with lambda_code/%(template)s."),
+                         {"name": plan.function_name, "runtime": found.runtime or "",
+                          "template": code.template})]
     return [Existing(N_("The function %(name)s exists already: the step will set its role, memory, "
                         "timeout and environment to these, and leave its code as it is."),
                      {"name": plan.function_name})]

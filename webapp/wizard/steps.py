@@ -18,9 +18,10 @@ from webapp.aws.apigateway import (
     methods as api_methods, resources as api_resources, stages as api_stages,
 )
 from webapp.aws.dynamodb import tables as dynamodb
-from webapp.aws.functions import lambda_functions as functions
+from webapp.aws.functions import lambda_functions as functions, runtime_info
 from webapp.aws.iam import policies as iam_policies, roles as iam_roles
 from webapp.wizard import lookups as wizard_lookups, ownership
+from webapp.wizard.function_code import code_for, is_node
 from webapp.aws.clients import current_region
 from webapp.aws.dynamodb.tables import KeyAttribute, NewTable
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, InvalidInput
@@ -30,7 +31,6 @@ from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, policy_for
 from webapp.wizard.model import API_ROUTES, BASIC_EXECUTION_POLICY, Made, Plan
 
 LAMBDA_SERVICE = "lambda.amazonaws.com"
-HANDLER = "lambda_function.lambda_handler"
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,24 +248,31 @@ def function_environment(plan: Plan) -> dict[str, str]:
 
 def _function_calls(plan: Plan, made: Made) -> list[PlannedCall]:
     env = ", ".join(f"{name}={value}" for name, value in function_environment(plan).items())
+    code = code_for(plan.runtime)
     return [PlannedCall("lambda:GetFunction", plan.function_name),
             PlannedCall("lambda:CreateFunction", text(
-                N_("%(function)s, %(runtime)s, code from lambda_code/items, role %(role)s, "
+                N_("%(function)s, runtime %(runtime)s (%(language)s), code from "
+                   "lambda_code/%(template)s, handler %(handler)s, role %(role)s, "
                    "%(environment)s"), function=plan.function_name, runtime=plan.runtime,
+                language=code.language, template=code.template, handler=code.handler,
                 role=plan.role_name, environment=env)),
             PlannedCall("lambda:UpdateFunctionConfiguration",
-                        text(N_("if it exists with other settings")))]
+                        text(N_("if it exists with other settings"))),
+            PlannedCall("lambda:UpdateFunctionCode", text(
+                N_("code from lambda_code/%(template)s, if it exists with a runtime of another "
+                   "language"), template=code.template))]
 
 
 def _run_function(plan: Plan, made: Made) -> Made:
     if not made.role_arn:
         raise InvalidInput(N_("Make the execution role first."))
     environment = function_environment(plan)
+    code = code_for(plan.runtime)
     existing = wizard_lookups.find_function(plan.function_name)
     if existing is None:
         summary = functions.create_function(functions.NewFunction(
-            plan.function_name, plan.runtime, HANDLER, made.role_arn, template_zip("items"),
-            plan.memory_mb, plan.timeout_s, environment,
+            plan.function_name, plan.runtime, code.handler, made.role_arn,
+            template_zip(code.template), plan.memory_mb, plan.timeout_s, environment,
             "Items API over DynamoDB (Serverless Console setup wizard)"),
             tags=ownership.creation_tags(made))
         _record(made, "function", plan.function_name)
@@ -273,15 +280,35 @@ def _run_function(plan: Plan, made: Made) -> Made:
     else:
         ownership.claim_if_tagged(made, "function", plan.function_name)
         made.function_name, made.function_arn = plan.function_name, existing.function_arn
-        wanted = (made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, environment, plan.runtime)
+        if code_for(existing.runtime or "") != code:
+            # Code of one language cannot run on the other's runtime: it goes with the runtime.
+            functions.wait_until_ready(plan.function_name)
+            functions.update_function_code(plan.function_name, template_zip(code.template))
+        wanted = (made.role_arn, code.handler, plan.memory_mb, plan.timeout_s, environment,
+                  plan.runtime)
         if (existing.role_arn, existing.handler, existing.memory_mb, existing.timeout_s,
                 existing.environment, existing.runtime) != wanted:
             functions.wait_until_ready(plan.function_name)
             functions.update_function_configuration(plan.function_name, functions.ConfigurationChange(
-                made.role_arn, HANDLER, plan.memory_mb, plan.timeout_s, existing.description,
+                made.role_arn, code.handler, plan.memory_mb, plan.timeout_s, existing.description,
                 environment, plan.runtime))
     functions.wait_until_ready(plan.function_name)
+    _check_runs_here(plan)
     return made
+
+
+def _check_runs_here(plan: Plan) -> None:
+    """Refuse, beside the runtime, a Node.js function the sandbox cannot run (no `node` there):
+    the function is made, and choosing Python runs the step again to make it one that runs."""
+    if not is_node(plan.runtime):
+        return
+    effective = runtime_info.effective_runtime(plan.function_name)  # None on AWS
+    if effective is not None and not effective.is_supported:
+        raise InvalidInput(
+            N_("The sandbox cannot run %(runtime)s functions: Node.js is not installed where it "
+               "runs. Install it (on Debian or Ubuntu: sudo apt-get install nodejs), restart the "
+               "console and run this step again, or choose a Python runtime."),
+            field="runtime", runtime=plan.runtime)
 
 
 # --- 4. The REST API, its resources, methods and the invoke permission ---

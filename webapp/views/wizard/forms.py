@@ -13,7 +13,8 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.aws.apigateway.rest_apis import ENDPOINT_TYPES
 from webapp.aws.errors import N_, ConsoleError
-from webapp.aws.functions.lambda_functions import MEMORY_RANGE_MB, PYTHON_RUNTIMES, TIMEOUT_RANGE_S
+from webapp.aws.functions.lambda_functions import MEMORY_RANGE_MB, TIMEOUT_RANGE_S
+from webapp.wizard.function_code import is_offered
 from webapp.wizard.model import Plan
 from webapp.wizard.steps import parse_test_items, step
 from webapp.views.form_numbers import parse_whole_number
@@ -70,8 +71,8 @@ def parse_step_form(key: str, form: MultiDict[str, str], plan: Plan) -> tuple[Pl
                 size=MAX_TEST_ITEMS_BYTES)
     if "runtime" in fields:
         changes["runtime"] = form.get("runtime", "")
-        if changes["runtime"] not in PYTHON_RUNTIMES:
-            errors["runtime"] = gettext("Choose one of the Python runtimes offered.")
+        if not is_offered(str(changes["runtime"])):
+            errors["runtime"] = gettext("Choose one of the Node.js or Python runtimes offered.")
     for name, bounds in (("memory_mb", MEMORY_RANGE_MB), ("timeout_s", TIMEOUT_RANGE_S)):
         if name in fields:
             value = parse_whole_number(form.get(name), bounds[0], bounds[1])

@@ -16,8 +16,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from webapp.aws.errors import ConsoleError
-from webapp.aws.functions.lambda_functions import PYTHON_RUNTIMES
 from webapp.wizard import live_check, preview, steps
+from webapp.wizard.function_code import wizard_runtimes
 from webapp.wizard.model import Made, Plan
 from webapp.wizard.record import Notice, WizardRecord, WizardState, current_key
 from webapp.views.wizard import forms as wizard_forms
@@ -114,7 +114,7 @@ def _next_key(key: str) -> str:
 
 
 def _choices() -> dict[str, object]:
-    return {"runtimes": PYTHON_RUNTIMES, "endpoint_types": wizard_forms.WIZARD_ENDPOINT_TYPES,
+    return {"runtimes": wizard_runtimes(), "endpoint_types": wizard_forms.WIZARD_ENDPOINT_TYPES,
             "logging_levels": wizard_forms.LOGGING_LEVELS}
 
 
