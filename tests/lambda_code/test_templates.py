@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
@@ -112,3 +116,112 @@ def test_items_reports_access_denied_as_500(items: ModuleType, monkeypatch: pyte
     status, body = call(items, "GET", "/items")
     assert status == 500 and body == {"message": message, "error": "AccessDeniedException"}
     assert f"[ERROR] AccessDeniedException: {message}" in capsys.readouterr().out
+
+
+# The Node.js templates run on the machine's node, their AWS SDK replaced by an in-memory
+# stand-in (tests/lambda_code/fake_sdk), each test's events through one process as one warm
+# execution environment would serve them.
+NODE = shutil.which("node")
+needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
+NODE_TEMPLATES = {"hello-nodejs": "index.js", "items-nodejs": "index.mjs"}
+TESTS_DIR = Path(__file__).parent
+
+
+@needs_node
+@pytest.mark.parametrize("name", sorted(NODE_TEMPLATES))
+def test_node_templates_parse(name: str) -> None:
+    entry = PROJECT_ROOT / "lambda_code" / name / NODE_TEMPLATES[name]
+    checked = subprocess.run([NODE, "--check", str(entry)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+
+
+def run_node(tmp_path: Path, name: str, events: list[Any],
+             env: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], str]:
+    """The template's replies to `events`, and what it logged."""
+    task = tmp_path / "task"
+    shutil.copytree(PROJECT_ROOT / "lambda_code" / name, task)
+    (tmp_path / "node_modules").symlink_to(TESTS_DIR / "fake_sdk", target_is_directory=True)
+    events_file = tmp_path / "events.json"
+    events_file.write_text(json.dumps(events))
+    ran = subprocess.run(
+        [NODE, str(TESTS_DIR / "run_handler.mjs"), str(task / NODE_TEMPLATES[name]), str(events_file)],
+        capture_output=True, text=True, env={"PATH": os.environ["PATH"], **(env or {})})
+    assert ran.returncode == 0, ran.stderr
+    logged, _, replies = ran.stdout.rstrip("\n").rpartition("\n")
+    return json.loads(replies), logged + ran.stderr
+
+
+@needs_node
+def test_the_node_handlers_are_exported_as_index_handler(tmp_path: Path) -> None:
+    for name in NODE_TEMPLATES:
+        replies, _ = run_node(tmp_path / name, name, [{}], {"TABLE_NAME": "Items"})
+        assert replies[0]["statusCode"] in (200, 405)
+
+
+@needs_node
+def test_hello_nodejs_greets_by_name(tmp_path: Path) -> None:
+    replies, logged = run_node(tmp_path, "hello-nodejs", [{"name": "Kim"}, {}])
+    assert [json.loads(reply["body"])["message"] for reply in replies] == ["Hello, Kim!",
+                                                                          "Hello, world!"]
+    assert json.loads(replies[0]["body"])["requestId"] == CONTEXT.aws_request_id
+    assert "hello invoked for Kim" in logged
+
+
+def node_bodies(replies: list[dict[str, Any]]) -> list[tuple[int, Any]]:
+    for reply in replies:
+        assert isinstance(reply["body"], str) and reply["headers"] == {"Content-Type": "application/json"}
+    return [(reply["statusCode"], json.loads(reply["body"]) if reply["body"] else None)
+            for reply in replies]
+
+
+@needs_node
+def test_items_nodejs_crud(tmp_path: Path) -> None:
+    events = [
+        proxy_event("PUT", "/items/{id}", "i1", body={"name": "pen", "price": 1.25}),
+        proxy_event("GET", "/items/{id}", "i1"),
+        proxy_event("POST", "/items", body={"name": "pencil", "qty": 3}),
+        proxy_event("DELETE", "/items/{id}", "i1"),
+        proxy_event("GET", "/items/{id}", "i1"),
+        proxy_event("GET", "/items"),
+    ]
+    replies, _ = run_node(tmp_path, "items-nodejs", events, {"TABLE_NAME": "Items"})
+    put, read, created, deleted, gone, listing = node_bodies(replies)
+    assert put == read == (200, {"id": "i1", "name": "pen", "price": 1.25})
+    assert created[0] == 201 and created[1]["name"] == "pencil" and created[1]["id"]
+    assert deleted == (204, None)
+    assert gone == (404, {"message": "no item with id i1"})
+    assert listing == (200, {"items": [created[1]]})
+
+
+@needs_node
+def test_items_nodejs_lists_in_pages(tmp_path: Path) -> None:
+    puts = [proxy_event("PUT", "/items/{id}", f"i{number}", body={}) for number in range(5)]
+    first, _ = run_node(tmp_path / "first", "items-nodejs", [*puts, proxy_event("GET", "/items")],
+                        {"TABLE_NAME": "Items", "FAKE_DYNAMODB_PAGE": "2"})
+    _, page = node_bodies(first)[-1]
+    assert [item["id"] for item in page["items"]] == ["i0", "i1"]
+    follow = [*puts, proxy_event("GET", "/items", query={"next": page["next"]})]
+    second, _ = run_node(tmp_path / "second", "items-nodejs", follow,
+                         {"TABLE_NAME": "Items", "FAKE_DYNAMODB_PAGE": "2"})
+    assert [item["id"] for item in node_bodies(second)[-1][1]["items"]] == ["i2", "i3"]
+
+
+@needs_node
+def test_items_nodejs_rejects_bad_json(tmp_path: Path) -> None:
+    events = [proxy_event("POST", "/items", body="{not json"), proxy_event("POST", "/items", body="[1]"),
+              proxy_event("PATCH", "/items/{id}", "x")]
+    bad, array, patch = node_bodies(run_node(tmp_path, "items-nodejs", events, {"TABLE_NAME": "Items"})[0])
+    assert bad[0] == 400 and "not valid JSON" in bad[1]["message"]
+    assert array == (400, {"message": "body must be a JSON object"})
+    assert patch == (405, {"message": "PATCH is not supported on /items/{id}"})
+
+
+@needs_node
+def test_items_nodejs_reports_access_denied_as_500(tmp_path: Path) -> None:
+    message = ("User: arn:aws:sts::123456789012:assumed-role/basic/items is not authorized to "
+               "perform: dynamodb:Scan on resource: arn:aws:dynamodb:ap-northeast-2:123456789012:"
+               "table/Items because no identity-based policy allows the dynamodb:Scan action")
+    replies, logged = run_node(tmp_path, "items-nodejs", [proxy_event("GET", "/items")],
+                               {"TABLE_NAME": "Items", "FAKE_DYNAMODB_DENY": message})
+    assert node_bodies(replies) == [(500, {"message": message, "error": "AccessDeniedException"})]
+    assert f"[ERROR] AccessDeniedException: {message}" in logged

@@ -39,13 +39,13 @@ def test_unknown_template_is_refused() -> None:
 
 
 def test_inline_code_round_trips_for_editing() -> None:
-    package = code_packages.inline_zip("def lambda_handler(e, c):\n    return 1\n")
-    shown = code_editor.read_package(package, "lambda_function.lambda_handler")
+    package = code_packages.inline_zip("def lambda_handler(e, c):\n    return 1\n", "lambda_function.py")
+    shown = code_editor.read_package(package, "lambda_function.lambda_handler", "python3.12")
     assert shown.is_editable
     assert [(source.name, source.text) for source in shown.files] == [
         ("lambda_function.py", "def lambda_handler(e, c):\n    return 1\n")]
     bigger = make_zip({"lambda_function.py": b"x", "lib/util.py": b"y"})
-    assert not code_editor.read_package(bigger, "lambda_function.lambda_handler").is_editable
+    assert not code_editor.read_package(bigger, "lambda_function.lambda_handler", "python3.12").is_editable
 
 
 def test_a_good_upload_passes() -> None:

@@ -426,7 +426,7 @@ def test_deploy_replaces_the_code_with_the_edited_files(
     reply = deploy(signed_in, [("lambda_function.py", source)])
     assert reply.status_code == HTTPStatus.NO_CONTENT
     assert reply.headers["HX-Location"] == f"/functions/{FUNCTION}#last-update"
-    expected = code_editor.edited_zip(package, "lambda_function.lambda_handler",
+    expected = code_editor.edited_zip(package, "lambda_function.lambda_handler", "python3.12",
                                       {"lambda_function.py": source})
     assert configuration()["CodeSha256"] == sha256_b64(expected)
     deployed = zipfile.ZipFile(io.BytesIO(expected)).read("lambda_function.py").decode()

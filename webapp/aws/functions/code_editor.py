@@ -10,11 +10,12 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from webapp.aws.errors import N_, InvalidInput
+from webapp.aws.functions.runtimes import language_of
 
 # Lambda's quota "Deployment package size for the console editor": 3 MB.
 MAX_EDITABLE_PACKAGE_BYTES = 3 * 1024 * 1024
@@ -66,12 +67,15 @@ class PackageFiles:
         return self.read_only_reason is None
 
 
-def handler_file(handler: str) -> str:
-    """The Python file a handler such as lambda_function.lambda_handler names."""
-    return handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
+def handler_file(handler: str, runtime: str, file_names: Collection[str] = ()) -> str:
+    """The file holding the handler: of the files its runtime would try (lambda_function.py for
+    lambda_function.lambda_handler; index.js, index.mjs, index.cjs for index.handler), the first
+    that `file_names` has, else the first the runtime tries."""
+    candidates = language_of(runtime).handler_candidates(handler)
+    return next((name for name in candidates if name in file_names), candidates[0])
 
 
-def read_package(data: bytes, handler: str) -> PackageFiles:
+def read_package(data: bytes, handler: str, runtime: str) -> PackageFiles:
     """The package's files for the page, and whether the editor may change them."""
     if len(data) > MAX_EDITABLE_PACKAGE_BYTES:
         return PackageFiles([], read_only_reason=ReadOnlyReason.TOO_LARGE)
@@ -80,7 +84,7 @@ def read_package(data: bytes, handler: str) -> PackageFiles:
         members = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, ValueError):
         return PackageFiles([], read_only_reason=ReadOnlyReason.NOT_A_ZIP)
-    first = handler_file(handler)
+    first = handler_file(handler, runtime, [info.filename for info in members])
     members.sort(key=lambda info: (info.filename != first, info.filename))
     shown = members[:MAX_SHOWN_FILES]
     files = [_read_member(archive, info) for info in shown]
@@ -130,13 +134,13 @@ def _read_only_reason(entries: list[zipfile.ZipInfo], shown: list[zipfile.ZipInf
     return None, ""
 
 
-def edited_zip(data: bytes, handler: str, edits: Mapping[str, str]) -> bytes:
+def edited_zip(data: bytes, handler: str, runtime: str, edits: Mapping[str, str]) -> bytes:
     """The package with the edited files' new text; every other file kept byte for byte.
 
     Only files the editor showed may be written: a name the package lacks is refused, so no
     edit can add a file or reach outside the function's folder.
     """
-    package = read_package(data, handler)
+    package = read_package(data, handler, runtime)
     if not package.is_editable:
         raise InvalidInput(NOT_EDITABLE, field="form")
     shown = {source.name: source for source in package.files}

@@ -5,58 +5,90 @@ import io
 import stat
 import zipfile
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from webapp.aws.errors import N_, InvalidInput
+from webapp.aws.functions.runtimes import LANGUAGES, Language
 from webapp.config import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "lambda_code"
 # AWS's limits for a directly uploaded package and its unzipped contents.
 MAX_ZIPPED_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
-INLINE_FILENAME = "lambda_function.py"
 # Files of a template that are not part of the deployed code.
 _NOT_DEPLOYED = {"__pycache__", "README.md", "tests"}
-# The templates' summaries (their docstrings' first lines), marked so the create page can show
-# them translated; a summary edited in lambda_code/ shows as written until it is marked here.
+# The templates' summaries (the first lines of their module docstrings or leading /** */
+# comments), marked so the create page can show them translated; a summary edited in
+# lambda_code/ shows as written until it is marked here.
 _SUMMARIES = (
     N_("Hello world: answers with a greeting and echoes the event it got"),
     N_("Items API: CRUD over a DynamoDB table for API Gateway's Lambda proxy integration "
        "(payload 1.0)"),
+    N_("Hello world (Node.js): answers with a greeting and echoes the event it got"),
+    N_("Items API (Node.js): CRUD over a DynamoDB table for API Gateway's Lambda proxy "
+       "integration (payload 1.0)"),
 )
+# How a module's summary opens, by file extension: a Python docstring, a JSDoc comment.
+_SUMMARY_OPENERS = {".py": '"""', ".js": "/**", ".mjs": "/**", ".cjs": "/**"}
 
 
 @dataclass(frozen=True, slots=True)
 class CodeTemplate:
-    """A folder of lambda_code/ offered when creating a function."""
+    """A folder of lambda_code/ offered when creating a function, for runtimes of one language."""
 
     name: str
     summary: str
+    language: Language
+    handler_file: str
+
+    @property
+    def handler(self) -> str:
+        """The handler a function made from the template is created with."""
+        return self.language.default_handler
 
 
 def list_templates() -> list[CodeTemplate]:
-    """The templates in lambda_code/, each with the first line of its module docstring."""
+    """The templates in lambda_code/: each folder holding its language's default handler file
+    (lambda_function.py, or index.js/.mjs/.cjs), with the first line of that file's summary."""
     found = []
     for folder in sorted(TEMPLATES_DIR.iterdir()):
-        entry = folder / INLINE_FILENAME
-        if folder.is_dir() and entry.exists():
-            found.append(CodeTemplate(folder.name, _first_docstring_line(entry.read_text())))
+        if folder.is_dir():
+            template = _read_template(folder)
+            if template is not None:
+                found.append(template)
     return found
 
 
-def _first_docstring_line(source: str) -> str:
+def _read_template(folder: Path) -> CodeTemplate | None:
+    for language in LANGUAGES:
+        for filename in language.handler_candidates(language.default_handler):
+            entry = folder / filename
+            if entry.is_file():
+                summary = _first_summary_line(entry.read_text(), _SUMMARY_OPENERS[entry.suffix])
+                return CodeTemplate(folder.name, summary, language, filename)
+    return None
+
+
+def _first_summary_line(source: str, opener: str) -> str:
     stripped = source.lstrip()
-    if not stripped.startswith('"""'):
+    if not stripped.startswith(opener):
         return ""
-    return stripped[3:].split("\n", 1)[0].rstrip('". ')
+    lines = (line.strip().lstrip("*").strip() for line in stripped[len(opener):].splitlines())
+    return next((line for line in lines if line), "").rstrip('". ')
+
+
+def find_template(name: str) -> CodeTemplate:
+    """The template called `name`, refused beside the template field when there is none."""
+    for template in list_templates():
+        if template.name == name:
+            return template
+    raise InvalidInput(N_("There is no code template called %(name)s."), field="template",
+                       name=name)
 
 
 def template_zip(name: str) -> bytes:
     """The deployment package of one template."""
-    folder = TEMPLATES_DIR / name
-    if name not in {template.name for template in list_templates()}:
-        raise InvalidInput(N_("There is no code template called %(name)s."), field="template",
-                           name=name)
+    folder = TEMPLATES_DIR / find_template(name).name
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
@@ -66,7 +98,7 @@ def template_zip(name: str) -> bytes:
     return buffer.getvalue()
 
 
-def inline_zip(source: str, filename: str = INLINE_FILENAME) -> bytes:
+def inline_zip(source: str, filename: str) -> bytes:
     """A package holding one source file, as the inline editor saves it."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 from webapp.sandbox.awslambda.exceptions import (InvalidRequestContentException,
                                                  LambdaServiceError, ValidationException)
 from webapp.sandbox.awslambda.functions import FoundFunction, find_function
-from webapp.sandbox.awslambda.runtimes import effective_runtime
+from webapp.sandbox.awslambda.runtimes import effective_runtime, is_supported, unsupported_message
 from webapp.sandbox.awslambda.service import (InvocationType, InvokeRequest, InvokeResult,
                                               LambdaService)
 from webapp.sandbox.config import ACCOUNT_ID
@@ -25,6 +25,8 @@ from webapp.sandbox.dispatch import AwsOperation, Dispatcher
 DELETE_PATH = re.compile(r"/[^/]+/functions/(?P<function>[^/]+)/?")
 INVOKE_PATH = re.compile(r"/[^/]+/functions/(?P<function>[^/]+)/invocations/?")
 STATUS_RULE = "/_sandbox/lambda/functions/<function_name>"
+# What would run a function of a runtime, asked before there is one (the console's create form).
+RUNTIME_RULE = "/_sandbox/lambda/runtimes/<runtime>"
 ARN_FUNCTION_PART = ":function:"
 # Sandbox-only response header: the interpreter that really ran the function.
 EFFECTIVE_RUNTIME_HEADER = "X-Sandbox-Effective-Runtime"
@@ -68,6 +70,14 @@ def register(dispatcher: Dispatcher, service: LambdaService, region: str) -> Non
             return _json({"message": f"Function not found: {function_name}"},
                          HTTPStatus.NOT_FOUND)
         return _json(status.to_json(), HTTPStatus.OK)
+
+    @dispatcher.route(RUNTIME_RULE, methods=["GET"])
+    def runtime_status(_request: Request, runtime: str) -> Response:
+        supported = is_supported(runtime)
+        return _json({"Runtime": runtime, "Supported": supported,
+                      "EffectiveRuntime": effective_runtime(runtime),
+                      "Message": None if supported else unsupported_message(runtime)},
+                     HTTPStatus.OK)
 
 
 def parse_invoke(request: Request, found: FoundFunction, name_or_arn: str,

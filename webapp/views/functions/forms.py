@@ -9,9 +9,10 @@ from flask_babel import gettext
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from webapp import json_nesting, lambda_environment
-from webapp.aws.functions.lambda_functions import (
-    DEFAULT_HANDLER, DEFAULT_RUNTIME, MEMORY_RANGE_MB, PYTHON_RUNTIMES, TIMEOUT_RANGE_S,
-)
+from webapp.aws.functions import code_packages, runtimes
+from webapp.aws.functions.code_packages import CodeTemplate
+from webapp.aws.functions.lambda_functions import DEFAULT_HANDLER, MEMORY_RANGE_MB, TIMEOUT_RANGE_S
+from webapp.aws.functions.runtimes import DEFAULT_RUNTIME, Language
 from webapp.views.functions.saved_events import EVENT_NAME
 from webapp.views.form_numbers import parse_whole_number
 
@@ -19,6 +20,8 @@ FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 HANDLER = re.compile(r"^[A-Za-z0-9_./-]+\.[A-Za-z_][A-Za-z0-9_]*$")
 CODE_SOURCES = ("template", "zip", "inline")
 NEW_BASIC_ROLE = "__new_basic_role__"
+# lambda_code/'s Node.js templates are named for their Python counterparts: items-nodejs, items.
+NODE_TEMPLATE_SUFFIX = "-nodejs"
 
 
 @dataclass
@@ -43,10 +46,15 @@ class CreateFunctionForm:
         """A role name in the AWS console's style: <function>-role-<random>."""
         return f"{self.function_name[:50]}-role-{secrets.token_hex(4)}"
 
+    @property
+    def language(self) -> Language:
+        """The language of the chosen runtime."""
+        return runtimes.language_of(self.runtime)
 
-def parse_create_form(form: MultiDict[str, str], upload: FileStorage | None) -> CreateFunctionForm:
-    """Read the create form; errors keyed by field name."""
-    parsed = CreateFunctionForm(
+
+def read_create_form(form: MultiDict[str, str]) -> CreateFunctionForm:
+    """The create form's values as typed, unchecked."""
+    return CreateFunctionForm(
         function_name=form.get("function_name", "").strip(),
         runtime=form.get("runtime", DEFAULT_RUNTIME),
         handler=form.get("handler", DEFAULT_HANDLER).strip(),
@@ -58,15 +66,41 @@ def parse_create_form(form: MultiDict[str, str], upload: FileStorage | None) -> 
         template=form.get("template", "hello"),
         inline_source=form.get("inline_source", ""),
     )
+
+
+def suit_runtime(form: CreateFunctionForm) -> None:
+    """After a runtime was chosen: a handler left as a language's default becomes the chosen
+    language's, and a template of the other language its counterpart (items ↔ items-nodejs)."""
+    language = form.language
+    if form.handler in {other.default_handler for other in runtimes.LANGUAGES} | {""}:
+        form.handler = language.default_handler
+    offered = templates_for(language)
+    if any(template.name == form.template for template in offered) or not offered:
+        return
+    stem = form.template.removesuffix(NODE_TEMPLATE_SUFFIX)
+    counterparts = [template.name for template in offered
+                    if template.name.removesuffix(NODE_TEMPLATE_SUFFIX) == stem]
+    form.template = counterparts[0] if counterparts else offered[0].name
+
+
+def templates_for(language: Language) -> list[CodeTemplate]:
+    """The templates the create form offers for runtimes of `language`."""
+    return [template for template in code_packages.list_templates()
+            if template.language == language]
+
+
+def parse_create_form(form: MultiDict[str, str], upload: FileStorage | None) -> CreateFunctionForm:
+    """Read the create form; errors keyed by field name."""
+    parsed = read_create_form(form)
     errors = parsed.errors
     if not FUNCTION_NAME.match(parsed.function_name):
         errors["function_name"] = gettext(
             "Use 1 to 64 letters, digits, hyphens (-) or underscores (_).")
-    if parsed.runtime not in PYTHON_RUNTIMES:
+    if not runtimes.is_offered(parsed.runtime):
         errors["runtime"] = gettext("Choose one of the listed runtimes.")
     if not HANDLER.match(parsed.handler):
         errors["handler"] = gettext("Write the handler as module.function, e.g. %(example)s.",
-                                    example=DEFAULT_HANDLER)
+                                    example=parsed.language.default_handler)
     if not parsed.role:
         errors["role"] = gettext("Choose an execution role, or let the console create one.")
     check_number(parsed.memory_mb, MEMORY_RANGE_MB, "memory_mb", gettext("Memory (MB)"), errors)
@@ -78,7 +112,28 @@ def parse_create_form(form: MultiDict[str, str], upload: FileStorage | None) -> 
         errors["code"] = gettext("Choose a .zip file to upload.")
     elif parsed.code_source == "inline" and not parsed.inline_source.strip():
         errors["inline_source"] = gettext("Write the function's code.")
+    elif parsed.code_source == "template" and "runtime" not in errors:
+        check_template(parsed)
     return parsed
+
+
+def check_template(form: CreateFunctionForm) -> None:
+    """A template runs only on its own language's runtimes, and only with its handler."""
+    template = next((template for template in code_packages.list_templates()
+                     if template.name == form.template), None)
+    if template is None:
+        return  # creating refuses it beside the field, naming it
+    if template.language != form.language:
+        form.errors["template"] = gettext(
+            "%(template)s is %(language)s code, which cannot run on %(runtime)s: choose a "
+            "%(runtime_language)s template, or a %(language)s runtime.",
+            template=template.name, language=template.language.label, runtime=form.runtime,
+            runtime_language=form.language.label)
+    elif ("handler" not in form.errors
+          and template.handler_file not in form.language.handler_candidates(form.handler)):
+        form.errors["handler"] = gettext(
+            "The %(template)s template's handler is %(handler)s: its code is in %(file)s.",
+            template=template.name, handler=template.handler, file=template.handler_file)
 
 
 def check_number(raw: str, bounds: tuple[int, int], name: str, label: str,

@@ -11,13 +11,13 @@ from flask_babel import gettext
 
 from webapp.aws.functions import code_packages
 from webapp.aws.iam import denials, execution_roles as iam
-from webapp.aws.functions import lambda_functions as functions, runtime_info
+from webapp.aws.functions import lambda_functions as functions, runtime_info, runtimes
 from webapp.aws.errors import ConsoleError
 from webapp.views.functions.event_templates import EVENT_TEMPLATES
 from webapp.views.functions.saved_events import MAX_EVENTS_PER_FUNCTION, TestEventStore
 from webapp.views.functions.forms import (
     FUNCTION_NAME, NEW_BASIC_ROLE, CreateFunctionForm, InvokeForm, parse_create_form,
-    parse_invoke_form, parse_save_event_form,
+    parse_invoke_form, parse_save_event_form, read_create_form, suit_runtime, templates_for,
 )
 from webapp.views.rendering import error_text, render_view, see_other, wants_fragment
 from webapp.views.resource_names import require_possible
@@ -75,8 +75,17 @@ def _package(form: CreateFunctionForm) -> bytes:
     if form.code_source == "zip":
         return code_packages.check_upload(request.files["code"].read())
     if form.code_source == "inline":
-        return code_packages.inline_zip(form.inline_source)
+        return code_packages.inline_zip(form.inline_source, form.language.inline_filename)
     return code_packages.template_zip(form.template)
+
+
+@bp.post("/new/runtime")
+def choose_runtime() -> ResponseReturnValue:
+    """The create form again for the runtime just chosen: its handler, templates and what runs
+    it; nothing is created, and every other value stays as typed."""
+    form = read_create_form(request.form)
+    suit_runtime(form)
+    return _create_page(form)
 
 
 def _create_page(form: CreateFunctionForm) -> ResponseReturnValue:
@@ -85,9 +94,16 @@ def _create_page(form: CreateFunctionForm) -> ResponseReturnValue:
         roles_error = None
     except ConsoleError as err:
         roles, roles_error = [], error_text(err)
+    templates = templates_for(form.language)
+    if form.template not in {template.name for template in templates}:
+        # A template of the other language stays chosen, with its error beside it.
+        templates += [template for template in code_packages.list_templates()
+                      if template.name == form.template]
+    support = runtime_info.runtime_support(form.runtime) if runtimes.is_offered(form.runtime) else None
     return render_view("functions/new.html", "functions/fragments/create_form.html", form=form,
-                       roles=roles, roles_error=roles_error, runtimes=functions.PYTHON_RUNTIMES,
-                       templates=code_packages.list_templates(), new_basic_role=NEW_BASIC_ROLE)
+                       roles=roles, roles_error=roles_error, languages=runtimes.LANGUAGES,
+                       templates=templates, runtime_support=support, node=runtimes.NODE,
+                       new_basic_role=NEW_BASIC_ROLE)
 
 
 @bp.get("/<function_name>")

@@ -295,11 +295,11 @@ def _edited_package(function: FunctionSummary, form: CodeForm) -> bytes:
     """The current package with the editor's changes; an emptied handler file is refused."""
     package = functions.read_code_package(function.function_name,
                                           code_editor.MAX_EDITABLE_PACKAGE_BYTES)
-    handler_file = code_editor.handler_file(function.handler)
+    handler_file = code_editor.handler_file(function.handler, function.runtime, form.edits)
     if handler_file in form.edits and not form.edits[handler_file].strip():
         form.errors[file_field(0)] = gettext("Write the function's code.")
         return b""
-    return code_editor.edited_zip(package, function.handler, form.edits)
+    return code_editor.edited_zip(package, function.handler, function.runtime, form.edits)
 
 
 def file_field(index: int) -> str:
@@ -325,7 +325,7 @@ def _read_files(function: FunctionSummary) -> tuple[code_editor.PackageFiles | N
     except ConsoleError as err:
         return None, gettext("The code could not be downloaded to show it here: %(reason)s",
                              reason=error_text(err))
-    return code_editor.read_package(package, function.handler), None
+    return code_editor.read_package(package, function.handler, function.runtime), None
 
 
 @bp.get("/<function_name>/versions")
