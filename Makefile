@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 CATALOGUES := $(wildcard webapp/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-fast bench translations extract-messages clean
+.PHONY: run test test-fast bench translations extract-messages clean node-runtime
 
 # Python caches compiled modules in __pycache__ (git ignores it). Where the environment turns that
 # off, every process a test starts (each console, sandbox and test worker) compiled the project
 # again from source and pytest rewrote every test module on every run.
 unexport PYTHONDONTWRITEBYTECODE
 
-run: $(VENV)/.installed-run $(COMPILED)
+run: $(VENV)/.installed-run $(COMPILED) node-runtime
 	$(BIN)/python -m webapp
 
 # Workers each take whole files: a file's tests may share a sandbox, console or browser its
@@ -23,7 +23,7 @@ run: $(VENV)/.installed-run $(COMPILED)
 TEST_WORKERS ?= 3
 FAST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest --dist loadfile
-test: $(VENV)/.installed-test $(COMPILED)
+test: $(VENV)/.installed-test $(COMPILED) node-runtime
 	$(PYTEST) -n $(TEST_WORKERS)
 
 # The unit tests alone (tests/unit): the quick loop while editing.
@@ -31,7 +31,7 @@ test-fast: $(VENV)/.installed-test $(COMPILED)
 	$(PYTEST) -n $(FAST_WORKERS) tests/unit
 
 # Benchmarks measure speed targets; figures go in bench/README.md (never asserted in tests).
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test node-runtime
 	$(BIN)/python -m bench.lambda_invoke
 	$(BIN)/python -m bench.lambda_isolation
 	$(BIN)/python -m bench.gateway_stage
@@ -55,6 +55,25 @@ $(VENV)/.installed-test: $(VENV)/.installed-run requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+# The AWS SDK for JavaScript v3 that AWS's Node.js runtimes give handlers without bundling:
+# installed from the checked-in lock into .node-runtime/ (git-ignored), again only when the lock
+# changes. Without npm the console still runs Python functions, so this says so and goes on.
+NODE_RUNTIME := webapp/sandbox/awslambda/node_runtime
+NODE_RUNTIME_DIR := .node-runtime
+NPM := $(shell command -v npm 2>/dev/null)
+ifeq ($(NPM),)
+node-runtime:
+	@echo "npm not found: Node.js functions will run without the AWS SDK for JavaScript (apt-get install nodejs npm, then make again)"
+else
+node-runtime: $(NODE_RUNTIME_DIR)/.installed
+endif
+
+$(NODE_RUNTIME_DIR)/.installed: $(NODE_RUNTIME)/package.json $(NODE_RUNTIME)/package-lock.json
+	mkdir -p $(NODE_RUNTIME_DIR)
+	cp $^ $(NODE_RUNTIME_DIR)/
+	$(NPM) ci --omit=dev --ignore-scripts --no-audit --no-fund --prefix $(NODE_RUNTIME_DIR)
+	touch $@
+
 %.mo: %.po $(VENV)/.installed-run
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
@@ -66,4 +85,4 @@ extract-messages: $(VENV)/.installed-run
 translations: $(COMPILED)
 
 clean:
-	rm -rf $(VENV) $(COMPILED)
+	rm -rf $(VENV) $(COMPILED) $(NODE_RUNTIME_DIR)
