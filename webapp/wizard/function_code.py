@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.aws.functions.lambda_functions import PYTHON_RUNTIMES
+from webapp.aws.functions.runtimes import NODE, PYTHON, language_of
 
-# AWS's Node.js runtimes the sandbox runs (all on the machine's one `node`); 20.x first, as the
-# default when the user picks Node.js.
-NODE_RUNTIMES = ("nodejs20.x", "nodejs22.x", "nodejs18.x")
-NODE_PREFIX = "nodejs"
+# The Node.js runtime listed first: the version Debian's `node` has (every nodejs*.x runs on it).
+FIRST_NODE_RUNTIME = "nodejs20.x"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,16 +25,15 @@ class FunctionCode:
     handler: str
 
 
-PYTHON_CODE = FunctionCode("Python", "items", "lambda_function.py",
-                           "lambda_function.lambda_handler")
+PYTHON_CODE = FunctionCode(PYTHON.label, "items", "lambda_function.py", PYTHON.default_handler)
 # An ES module, as the AWS console's Node.js functions start; it imports the SDK v3 the runtime
 # provides, so there is nothing to bundle.
-NODE_CODE = FunctionCode("Node.js", "items-nodejs", "index.mjs", "index.handler")
+NODE_CODE = FunctionCode(NODE.label, "items-nodejs", "index.mjs", NODE.default_handler)
 
 
 def is_node(runtime: str) -> bool:
     """Whether the runtime is one of AWS's Node.js runtimes."""
-    return runtime.startswith(NODE_PREFIX)
+    return language_of(runtime) is NODE
 
 
 def code_for(runtime: str) -> FunctionCode:
@@ -46,9 +43,6 @@ def code_for(runtime: str) -> FunctionCode:
 
 def wizard_runtimes() -> dict[str, tuple[str, ...]]:
     """The runtimes the function step offers, by language, Node.js (the tutorial's) first."""
-    return {NODE_CODE.language: NODE_RUNTIMES, PYTHON_CODE.language: PYTHON_RUNTIMES}
-
-
-def is_offered(runtime: str) -> bool:
-    """Whether the function step offers this runtime."""
-    return any(runtime in runtimes for runtimes in wizard_runtimes().values())
+    node = (FIRST_NODE_RUNTIME, *(runtime for runtime in NODE.runtimes
+                                  if runtime != FIRST_NODE_RUNTIME))
+    return {NODE.label: node, PYTHON.label: PYTHON.runtimes}

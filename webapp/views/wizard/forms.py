@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.aws.apigateway.rest_apis import ENDPOINT_TYPES
 from webapp.aws.errors import N_, ConsoleError
 from webapp.aws.functions.lambda_functions import MEMORY_RANGE_MB, TIMEOUT_RANGE_S
-from webapp.wizard.function_code import is_offered
+from webapp.aws.functions.runtimes import is_offered
 from webapp.wizard.model import Plan
 from webapp.wizard.steps import parse_test_items, step
 from webapp.views.form_numbers import parse_whole_number
