@@ -249,13 +249,14 @@ def test_boto3_imports_without_bundling_and_calls_the_sandbox_as_the_role(
     assert answer.payload["sandbox_packages_visible"] is False
 
 
-def test_non_python_runtime_is_refused_with_a_clear_message(client: Any, role_arn: str) -> None:
-    function = deploy(client, role_arn, HELLO, runtime="nodejs20.x", handler="index.handler")
+def test_a_runtime_the_sandbox_lacks_is_refused_with_a_clear_message(client: Any,
+                                                                    role_arn: str) -> None:
+    function = deploy(client, role_arn, HELLO, runtime="java21", handler="index.handler")
     with pytest.raises(ClientError) as caught:
         client.invoke(FunctionName=function.name)
     error = caught.value.response["Error"]
     assert error["Code"] == "InvalidRuntimeException"
-    assert "nodejs20.x" in error["Message"] and "python3.x" in error["Message"]
+    assert "java21" in error["Message"] and "python3.x" in error["Message"]
 
 
 def test_unknown_function_is_left_to_moto(client: Any) -> None:
@@ -270,8 +271,8 @@ def test_status_endpoint_names_the_interpreter_that_runs_the_function(
     assert status["Runtime"] == "python3.9"
     assert status["Supported"] is True
     assert status["EffectiveRuntime"] == f"Python {platform.python_version()}"
-    node = deploy(client, role_arn, HELLO, runtime="nodejs20.x", handler="index.handler")
-    refused = function_status(sandbox_url, node.name)
+    java = deploy(client, role_arn, HELLO, runtime="java21", handler="index.handler")
+    refused = function_status(sandbox_url, java.name)
     assert refused["Supported"] is False and refused["EffectiveRuntime"] is None
     assert "python3.x" in refused["Message"]
     with pytest.raises(urllib.error.HTTPError) as missing:

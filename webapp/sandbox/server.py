@@ -22,6 +22,7 @@ import logging
 import socket
 import threading
 from http import HTTPStatus
+from pathlib import Path
 
 from moto.iam.models import iam_backends
 from moto.server import create_backend_app
@@ -52,7 +53,8 @@ SHUTDOWN_POLL_SECONDS = 0.1
 def create_app(region: str,
                lambda_idle_seconds: float = DEFAULT_LAMBDA_IDLE_SECONDS,
                table_creating_seconds: float = DEFAULT_TABLE_CREATING_SECONDS,
-               keeper: StateKeeper | None = None) -> Dispatcher:
+               keeper: StateKeeper | None = None,
+               node_modules: Path | None = None) -> Dispatcher:
     """The sandbox as one WSGI app: its own routes and handlers first, moto for everything else.
 
     With a `keeper`, the journaled state is replayed into it before this returns, and its
@@ -60,7 +62,7 @@ def create_app(region: str,
     """
     remember_method_names()
     dispatcher = Dispatcher(MotoServer(create_backend_app))
-    lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds)
+    lambda_service = awslambda.register(dispatcher, region, lambda_idle_seconds, node_modules)
     apigateway.register(dispatcher, lambda_service)
     dynamodb.register(dispatcher, ACCOUNT_ID, table_creating_seconds)
     logs.register(dispatcher, lambda_service)
@@ -105,7 +107,7 @@ def serve(listener: socket.socket, config: SandboxConfig, keeper: StateKeeper,
     """Serve on the already bound `listener` until `stop` is set."""
     logger.info("%d AWS-managed policies loaded", load_managed_policies())
     app = create_app(config.region, config.lambda_idle_seconds, config.table_creating_seconds,
-                     keeper)
+                     keeper, config.node_modules)
     for line in startup_lines(keeper):
         print(f"sandbox: {line}", flush=True)
     if stop.is_set():

@@ -1,9 +1,10 @@
-"""Lambda's execution side in the sandbox: `lambda:Invoke` runs the deployed Python code.
+"""Lambda's execution side in the sandbox: `lambda:Invoke` runs deployed Python and Node.js code.
 
-Handlers run in worker processes running awslambdaric (AWS's runtime interface client, through
-runtime_bootstrap.py, which names the code at /var/task as AWS does) against a Runtime API
-served per worker by the sandbox; see worker.py for the process, pool.py for warm reuse and
-concurrency, logs.py and metrics.py for what CloudWatch sees.
+Python handlers run in worker processes running awslambdaric (AWS's runtime interface client,
+through runtime_bootstrap.py, which names the code at /var/task as AWS does), Node.js handlers
+under node_runtime/bootstrap.mjs, each against a Runtime API served per worker by the sandbox;
+see worker.py for the process, pool.py for warm reuse and concurrency, logs.py and metrics.py
+for what CloudWatch sees.
 
 For the console (beside AWS's own API):
 * GET /_sandbox/lambda/functions/<name>[?region=…&qualifier=…] → JSON with Runtime,
@@ -25,6 +26,7 @@ runs (validation.py), environment variables are held to Lambda's pattern, reserv
 (execution_role.py).
 """
 import threading
+from pathlib import Path
 
 from webapp.sandbox.awslambda import (account_settings, code_download, configuration,
                                       cross_region, execution_role, package_limits, paging,
@@ -41,9 +43,11 @@ _services: list[LambdaService] = []
 
 
 def register(dispatcher: Dispatcher, region: str,
-             idle_seconds: float = DEFAULT_IDLE_SECONDS) -> LambdaService:
-    """Let `dispatcher` answer lambda:Invoke by running code; stop it all with `shutdown()`."""
-    service = LambdaService(idle_seconds)
+             idle_seconds: float = DEFAULT_IDLE_SECONDS,
+             node_modules: Path | None = None) -> LambdaService:
+    """Let `dispatcher` answer lambda:Invoke by running code; stop it all with `shutdown()`.
+    Node.js handlers get the SDK for JavaScript in `node_modules`, if given and installed."""
+    service = LambdaService(idle_seconds, node_modules)
     dispatcher.guard(WorkerCallerGuard(service))
     validation.register(dispatcher)
     execution_role.register(dispatcher)

@@ -4,6 +4,14 @@ The runtime directory holds links to the sandbox's own copies of awslambdaric an
 (boto3 and its dependencies), nothing else. Workers start with `python -S`, so the sandbox's
 site-packages (moto, Flask, ...) stay invisible and code that would fail on AWS for a missing
 package fails here too, while boto3 imports without being bundled, as on AWS.
+
+For Node.js it also holds the sandbox's bootstrap.mjs and, as AWS's /var/runtime/node_modules,
+a link to the SDK for JavaScript v3 folder (SANDBOX_NODE_MODULES, else .node-runtime/node_modules,
+when installed). CommonJS `require` finds the SDK there through NODE_PATH; ES modules' `import`
+ignores NODE_PATH and looks only in node_modules folders up from the importing file, so the same
+folder is also linked as node_modules beside the code roots: /var/task's parent in bubblewrap
+(isolation.py mounts it at /var/node_modules), the scratch `task` folder outside it. A package's
+own node_modules, in the code root, is found first, as on AWS.
 """
 import importlib.util
 import io
@@ -29,6 +37,10 @@ RUNTIME_MODULES = ("awslambdaric", "runtime_client", "simplejson", "boto3", "bot
 OPTIONAL_RUNTIME_MODULES = ("snapshot_restore_py", "certifi")
 # The sandbox's own entry point for workers, run as `python -m` from the runtime directory.
 BOOTSTRAP_MODULE = runtime_bootstrap.__name__.rpartition(".")[2]
+# The Node.js runtime interface client the sandbox runs for nodejs functions.
+NODE_BOOTSTRAP = Path(__file__).resolve().parent / "node_runtime" / "bootstrap.mjs"
+# The runtime's SDK for JavaScript, in the runtime directory and beside the code roots.
+NODE_MODULES = "node_modules"
 # Scratch directories are named sandbox-lambda-<pid>-<random>.
 SCRATCH_PREFIX = "sandbox-lambda-"
 SCRATCH_NAME = re.compile(rf"{SCRATCH_PREFIX}(?P<pid>\d+)-\w+")
@@ -40,7 +52,8 @@ MODE_BITS = 0o777
 class RuntimeFiles:
     """The sandbox's scratch space for Lambda: the runtime directory and unzipped code."""
 
-    def __init__(self) -> None:
+    def __init__(self, node_modules: Path | None = None) -> None:
+        """`node_modules`: the SDK for JavaScript that Node.js handlers get, if installed."""
         remove_abandoned(Path(tempfile.gettempdir()))
         self.root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.runtime_dir = self.root / "runtime"
@@ -49,6 +62,9 @@ class RuntimeFiles:
         self._locks_guard = threading.Lock()
         link_runtime_modules(self.runtime_dir)
         self._tasks_dir.mkdir()
+        if node_modules is not None and node_modules.is_dir():
+            (self.runtime_dir / NODE_MODULES).symlink_to(node_modules.resolve())
+            (self._tasks_dir / NODE_MODULES).symlink_to(node_modules.resolve())
 
     def task_root(self, function: FunctionVersion) -> Path:
         """The directory holding `function`'s unzipped code, unzipping it the first time."""
@@ -84,6 +100,7 @@ def link_runtime_modules(runtime_dir: Path) -> None:
             continue
         (runtime_dir / location.name).symlink_to(location)
     (runtime_dir / f"{BOOTSTRAP_MODULE}.py").symlink_to(Path(runtime_bootstrap.__file__))
+    (runtime_dir / NODE_BOOTSTRAP.name).symlink_to(NODE_BOOTSTRAP)
 
 
 def remove_abandoned(temp_dir: Path) -> None:

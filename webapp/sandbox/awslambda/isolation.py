@@ -12,8 +12,11 @@ sandbox's journal and other functions' code. Under bwrap a worker sees, at AWS's
 * /tmp: an empty tmpfs of 512 MB, as AWS gives;
 * /proc of a pid namespace of its own (no other process is visible), a minimal /dev;
 * no capabilities, even when the sandbox runs as root;
-* read-only: /usr, /bin, /lib*, the few /etc files DNS, TLS and locales need, and the Python
-  installation the sandbox runs on (sys.base_prefix).
+* read-only: /usr, /bin, /lib*, the few /etc files DNS, TLS and locales need, the Python
+  installation the sandbox runs on (sys.base_prefix), and node's installation when it lives
+  outside /usr (a tarball under /opt, say; its libraries are the system's, `ldd` says);
+* /var/node_modules: for Node.js, the SDK for JavaScript again, where ES modules in /var/task
+  find it (filesystem.py says why).
 
 Not the project, the sandbox's data directory, the user's home or other functions' code. The
 network namespace is shared: the runtime reaches its Runtime API and the sandbox on loopback,
@@ -32,8 +35,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from webapp.sandbox.awslambda.filesystem import NODE_MODULES
 from webapp.sandbox.awslambda.runtime_bootstrap import AWS_RUNTIME_DIR, AWS_TASK_ROOT
-from webapp.sandbox.awslambda.runtimes import interpreter
+from webapp.sandbox.awslambda.runtimes import interpreter, node_executable
 from webapp.sandbox.config import OFF_WORDS
 
 logger = logging.getLogger(__name__)
@@ -115,6 +119,9 @@ def bwrap_command(runtime_command: list[str], task_root: Path, runtime_dir: Path
     mounts = ["--ro-bind", str(task_root), str(TASK_ROOT)]
     for entry in sorted(runtime_dir.iterdir()):
         mounts += ["--ro-bind", str(entry.resolve()), str(RUNTIME_DIR / entry.name)]
+    node_modules = runtime_dir / NODE_MODULES
+    if node_modules.is_dir():
+        mounts += ["--ro-bind", str(node_modules.resolve()), str(TASK_ROOT.parent / NODE_MODULES)]
     return [str(bwrap_executable()), *_system_options(), *mounts, "--chdir", str(TASK_ROOT),
             "--info-fd", str(info_fd), "--block-fd", str(block_fd),
             "--", *WITHOUT_PWD, *runtime_command]
@@ -133,12 +140,20 @@ def _system_options() -> list[str]:
             options += ["--ro-bind", name, name]
     for name in ETC_ENTRIES:
         options += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    for prefix in sorted({sys.base_prefix, sys.base_exec_prefix}):
+    for prefix in sorted({sys.base_prefix, sys.base_exec_prefix, *_node_prefix()}):
         if not any(Path(prefix).is_relative_to(directory) for directory in SYSTEM_DIRS):
             options += ["--ro-bind", prefix, prefix]
     options += ["--proc", "/proc", "--dev", "/dev",
                 "--size", str(TMP_SIZE_BYTES), "--tmpfs", "/tmp", *SANDBOX_OPTIONS]
     return options
+
+
+def _node_prefix() -> tuple[str, ...]:
+    """The installation node runs from (the folder above its bin/), if installed."""
+    node = node_executable()
+    if node is None:
+        return ()
+    return (str(Path(interpreter_path(node)).parent.parent),)
 
 
 def _trial_run() -> str | None:

@@ -14,6 +14,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from webapp.sandbox.awslambda import metrics
@@ -106,10 +107,12 @@ class FunctionStatus:
 class LambdaService:
     """The sandbox's Lambda runtime: workers, concurrency, logs and metrics."""
 
-    def __init__(self, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> None:
+    def __init__(self, idle_seconds: float = DEFAULT_IDLE_SECONDS,
+                 node_modules: Path | None = None) -> None:
         # Whether handlers can run in bwrap is tried now, so a warning shows as the sandbox starts.
         isolation()
         self._idle_seconds = idle_seconds
+        self._node_modules = node_modules
         self._concurrency = Concurrency()
         self._logs = LogWriter()
         self._lock = threading.Lock()
@@ -250,7 +253,7 @@ class LambdaService:
         # Started on first use: a sandbox nobody invokes a function on makes no files or threads.
         with self._lock:
             if self._pool is None:
-                self._files = RuntimeFiles()
+                self._files = RuntimeFiles(self._node_modules)
                 self._pool = WorkerPool(self._files, self._idle_seconds)
             return self._pool
 

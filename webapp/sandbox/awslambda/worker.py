@@ -1,5 +1,6 @@
 """One execution environment: a `python -m runtime_bootstrap <handler>` process (awslambdaric,
-with the function's code named at AWS's paths: runtime_bootstrap.py) and its Runtime API.
+with the function's code named at AWS's paths: runtime_bootstrap.py), or for Node.js functions a
+`node <runtime dir>/bootstrap.mjs` process (node_runtime/bootstrap.mjs), and its Runtime API.
 
 A worker runs one invocation at a time. `run()` hands the event to the runtime's pending
 GET /next, waits for its response or error post, and stops the process when the function's
@@ -16,6 +17,15 @@ adds ~35 MB mapped, ~33 MB resident. Each further thread a handler starts may ma
 only stops runaways: what AWS enforces is checked after each invocation from the kernel's peak
 resident size (VmHWM). Above MemorySize, or a MemoryError out of the handler, and the worker is
 stopped and the call answered as AWS answers an OOM kill, Runtime.ExitError "signal: killed".
+
+Node.js maps far more than it uses: V8 and libuv reserve address space up front. Measured here
+(x86_64, Debian's node v20.20.2): an idle runtime maps 729 MB with 44 MB resident; once libuv's
+four pool threads have run (crypto, zlib, dns) it peaks at 1,064 MB mapped, still 44 MB
+resident. So Node workers get NODE_ADDRESS_SPACE_HEADROOM_MB (2 GiB) above MemorySize, and, as
+AWS's Node runtimes do, V8's old space is capped below MemorySize (--max-old-space-size, 90% of
+it): a JavaScript heap that outgrows it aborts the runtime (Runtime.ExitError "signal:
+aborted", as on AWS), a Buffer past the cap fails as a RangeError, which counts as running out of
+memory like Python's MemoryError, and anything else over MemorySize is caught by VmHWM.
 
 Where bubblewrap is installed, the process runs isolated in it (isolation.py), at AWS's paths
 (/var/task, /var/runtime); runtime_process.py hides the difference from the worker.
@@ -36,21 +46,25 @@ from pathlib import Path
 from webapp.sandbox.authz import RoleCredentials
 from webapp.sandbox.awslambda import peer_process, runtime_process
 from webapp.sandbox.awslambda.environment import WorkerPaths, worker_environment
-from webapp.sandbox.awslambda.filesystem import BOOTSTRAP_MODULE
+from webapp.sandbox.awslambda.filesystem import BOOTSTRAP_MODULE, NODE_BOOTSTRAP
 from webapp.sandbox.awslambda.functions import FunctionVersion
 from webapp.sandbox.awslambda.isolation import RUNTIME_DIR, TASK_ROOT, isolation
 from webapp.sandbox.awslambda.output import LogEvent, OutputCapture, now_millis
 from webapp.sandbox.awslambda.runtime_api import NextInvocation, RuntimeApiServer
-from webapp.sandbox.awslambda.runtimes import interpreter
+from webapp.sandbox.awslambda.runtimes import interpreter, is_node
 
 logger = logging.getLogger(__name__)
 
 # AWS gives an on-demand function's init phase 10 s, whatever its own timeout.
 INIT_TIMEOUT_SECONDS = 10.0
 ADDRESS_SPACE_HEADROOM_MB = 1024
+NODE_ADDRESS_SPACE_HEADROOM_MB = 2048
+NODE_OLD_SPACE_PERCENT = 90
 MIB = 1024 * 1024
 KIB_PER_MIB = 1024
 MEMORY_ERROR_TYPE = "MemoryError"
+# What a Node.js handler throws when a Buffer or ArrayBuffer cannot be mapped.
+NODE_MEMORY_ERROR = ("RangeError", "Array buffer allocation failed")
 KILLED = "signal: killed"
 
 
@@ -194,11 +208,8 @@ class Worker:
                             telemetry_fd=telemetry_write)
         environment = worker_environment(self.function, self.credentials, paths,
                                          self.log_stream_name)
-        # -S: no site-packages of the sandbox; PYTHONPATH brings the task root and runtime. The
-        # bootstrap names the code at /var/task where it runs from elsewhere, then runs
-        # awslambdaric (runtime_bootstrap.py).
-        command = [interpreter(), "-S", "-m", BOOTSTRAP_MODULE, self.function.handler]
-        address_space = (self.function.memory_size + ADDRESS_SPACE_HEADROOM_MB) * MIB
+        command, headroom_mb = self._command(paths.runtime_dir)
+        address_space = (self.function.memory_size + headroom_mb) * MIB
         self._spawned_at = time.monotonic()
         try:
             if isolated:
@@ -224,6 +235,19 @@ class Worker:
         logger.debug("worker %d started for %s:%s%s", started_pid,
                      self.function.function_name, self.function.version,
                      " in bwrap" if isolated else "")
+
+    def _command(self, runtime_dir: Path) -> tuple[list[str], int]:
+        """The runtime process's command line, and its address space above MemorySize (MB)."""
+        runtime = self.function.runtime
+        if is_node(runtime):
+            old_space_mb = self.function.memory_size * NODE_OLD_SPACE_PERCENT // 100
+            return ([interpreter(runtime), f"--max-old-space-size={old_space_mb}",
+                     str(runtime_dir / NODE_BOOTSTRAP.name)], NODE_ADDRESS_SPACE_HEADROOM_MB)
+        # -S: no site-packages of the sandbox; PYTHONPATH brings the task root and runtime. The
+        # bootstrap names the code at /var/task where it runs from elsewhere, then runs
+        # awslambdaric (runtime_bootstrap.py).
+        return ([interpreter(runtime), "-S", "-m", BOOTSTRAP_MODULE, self.function.handler],
+                ADDRESS_SPACE_HEADROOM_MB)
 
     def run(self, invocation: Invocation) -> RunResult:
         """Run one invocation to its end and report how it went."""
@@ -345,7 +369,7 @@ class Worker:
             return
         peak = self._read_memory()
         ran_out = (call.outcome is Outcome.FUNCTION_ERROR
-                   and _error_type(call.payload) == MEMORY_ERROR_TYPE)
+                   and _ran_out_of_memory(call.payload))
         if peak <= self.function.memory_size and not ran_out:
             return
         logger.info("worker %s used %d MB of %d MB: stopped", self.pid, peak,
@@ -393,13 +417,17 @@ class Worker:
             self._process.kill()
 
 
-def _error_type(error_body: bytes) -> str | None:
-    """The errorType of an error the runtime posted."""
+def _ran_out_of_memory(error_body: bytes) -> bool:
+    """Whether an error the runtime posted says the handler could not get memory."""
     try:
         error = json.loads(error_body)
     except ValueError:
-        return None
-    return error.get("errorType") if isinstance(error, dict) else None
+        return False
+    if not isinstance(error, dict):
+        return False
+    error_type = error.get("errorType")
+    return error_type == MEMORY_ERROR_TYPE or (error_type, error.get("errorMessage")) == (
+        NODE_MEMORY_ERROR)
 
 
 # Lambda's runtime manager is written in Go and words a signal as Go's syscall package does
