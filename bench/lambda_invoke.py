@@ -7,7 +7,9 @@ Starts its own sandbox on a free loopback port and measures, against it:
 2. cold start: the first invoke of a freshly created hello function, client-side (target: p50
    under 150 ms), with the Init Duration the REPORT line gives;
 3. 50 concurrent invocations of a handler sleeping 100 ms, reserved concurrency 50, after one
-   warm-up round: the wall time of a whole round (target: under 0.5 s).
+   warm-up round: the wall time of a whole round (target: under 0.5 s);
+4. the same warm invoke and cold start for a nodejs20.x function (an index.mjs on the machine's
+   node; target: warm invoke p50 at most 2x get_function p50; the cold start is reported).
 
 Exit status 0 when every target is met, 1 otherwise. Results go to bench/README.md by hand.
 """
@@ -48,6 +50,13 @@ NOOP = "def handler(event, context):\n    return None\n"
 HELLO = ("def handler(event, context):\n"
          "    return {'message': 'hello ' + event.get('name', 'world')}\n")
 SLEEPER = "import time\n\ndef handler(event, context):\n    time.sleep(0.1)\n    return 1\n"
+PYTHON = "python3.12"
+NODE = "nodejs20.x"
+NODE_NOOP = "export const handler = async () => null;\n"
+NODE_HELLO = ("export const handler = async (event) => "
+              "({ message: `hello ${event.name ?? 'world'}` });\n")
+# Each runtime's code file and handler.
+CODE_FILES = {PYTHON: ("app.py", "app.handler"), NODE: ("index.mjs", "index.handler")}
 CONCURRENCY = 50
 WARM_RATIO_TARGET = 2.0
 COLD_P50_TARGET_MS = 150.0
@@ -65,11 +74,20 @@ class Figures:
     cold_p50_ms: float
     cold_init_p50_ms: float
     burst_walls_s: list[float]
+    node_get_function_p50_ms: float
+    node_warm_invoke_p50_ms: float
+    node_cold_p50_ms: float
+    node_cold_init_p50_ms: float
 
     @property
     def warm_ratio(self) -> float:
         """Warm invoke p50 over get_function p50."""
         return self.warm_invoke_p50_ms / self.get_function_p50_ms
+
+    @property
+    def node_warm_ratio(self) -> float:
+        """The Node.js function's warm invoke p50 over get_function p50 (measured beside it)."""
+        return self.node_warm_invoke_p50_ms / self.node_get_function_p50_ms
 
     def verdicts(self) -> dict[str, bool]:
         """Each target, met or not."""
@@ -79,6 +97,8 @@ class Figures:
             f"cold start p50 < {COLD_P50_TARGET_MS:g} ms": self.cold_p50_ms < COLD_P50_TARGET_MS,
             f"{CONCURRENCY} concurrent x 100 ms < {BURST_WALL_TARGET_S:g} s wall (median)":
                 statistics.median(self.burst_walls_s) < BURST_WALL_TARGET_S,
+            f"Node.js warm invoke p50 <= {WARM_RATIO_TARGET:g}x get_function p50":
+                self.node_warm_ratio <= WARM_RATIO_TARGET,
         }
 
 
@@ -95,8 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         bench = Bench(url)
         get_p50, warm_p50 = bench.warm_against_get_function(args.rounds)
         cold_p50, init_p50 = bench.cold_starts(args.cold)
+        # Before the bursts, whose 50 warm workers would slow every call measured after them.
+        node_get_p50, node_warm_p50 = bench.warm_against_get_function(args.rounds, NODE_NOOP,
+                                                                      NODE)
+        node_cold_p50, node_init_p50 = bench.cold_starts(args.cold, NODE_HELLO, NODE)
         walls = bench.bursts(args.bursts)
-    figures = Figures(get_p50, warm_p50, cold_p50, init_p50, walls)
+    figures = Figures(get_p50, warm_p50, cold_p50, init_p50, walls, node_get_p50, node_warm_p50,
+                      node_cold_p50, node_init_p50)
     report(figures)
     return 0 if all(figures.verdicts().values()) else 1
 
@@ -117,9 +142,10 @@ class Bench:
         iam.attach_role_policy(RoleName=role_name, PolicyArn=BASIC_EXECUTION_POLICY)
         self._count = 0
 
-    def warm_against_get_function(self, rounds: int) -> tuple[float, float]:
+    def warm_against_get_function(self, rounds: int, source: str = NOOP,
+                                  runtime: str = PYTHON) -> tuple[float, float]:
         """p50 of get_function and of a warm no-op invoke, interleaved call by call."""
-        name = self.create(NOOP)
+        name = self.create(source, runtime)
         self.lambda_.invoke(FunctionName=name)  # the cold start, not measured here
         gets, invokes = [], []
         for _ in range(rounds):
@@ -127,11 +153,12 @@ class Bench:
             invokes.append(timed(lambda: self.lambda_.invoke(FunctionName=name)))
         return statistics.median(gets), statistics.median(invokes)
 
-    def cold_starts(self, count: int) -> tuple[float, float]:
+    def cold_starts(self, count: int, source: str = HELLO,
+                    runtime: str = PYTHON) -> tuple[float, float]:
         """p50 of a new function's first invoke, client-side, and of its Init Duration."""
         latencies, inits = [], []
         for _ in range(count):
-            name = self.create(HELLO)
+            name = self.create(source, runtime)
             started = time.perf_counter()
             reply = self.lambda_.invoke(FunctionName=name, Payload=b'{"name": "bench"}',
                                         LogType="Tail")
@@ -154,13 +181,14 @@ class Bench:
                 walls.append(self._burst(pool, name))
         return walls
 
-    def create(self, source: str) -> str:
-        """A new function with `source` as app.py."""
+    def create(self, source: str, runtime: str = PYTHON) -> str:
+        """A new function of `runtime` with `source` as its code file (app.py, index.mjs)."""
         self._count += 1
         name = f"bench-{self._count}"
-        self.lambda_.create_function(FunctionName=name, Runtime="python3.12",
-                                     Role=self.role_arn, Handler="app.handler",
-                                     Code={"ZipFile": package(source)})
+        file_name, handler = CODE_FILES[runtime]
+        self.lambda_.create_function(FunctionName=name, Runtime=runtime,
+                                     Role=self.role_arn, Handler=handler,
+                                     Code={"ZipFile": package(source, file_name)})
         return name
 
     def _burst(self, pool: ThreadPoolExecutor, name: str) -> float:
@@ -183,11 +211,11 @@ def timed(call: Callable[[], Any]) -> float:
     return (time.perf_counter() - started) * MS
 
 
-def package(source: str) -> bytes:
-    """A deployment package with `source` as app.py."""
+def package(source: str, file_name: str = "app.py") -> bytes:
+    """A deployment package with `source` as `file_name`."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", source)
+        archive.writestr(file_name, source)
     return buffer.getvalue()
 
 
@@ -245,6 +273,11 @@ def report(figures: Figures) -> None:
     walls = ", ".join(f"{wall:.3f}" for wall in figures.burst_walls_s)
     print(f"{CONCURRENCY} x 100 ms concurrent wall  "
           f"{statistics.median(figures.burst_walls_s):8.3f} s    (rounds: {walls})")
+    print(f"Node.js get_function p50     {figures.node_get_function_p50_ms:8.2f} ms")
+    print(f"Node.js warm invoke p50      {figures.node_warm_invoke_p50_ms:8.2f} ms   "
+          f"({figures.node_warm_ratio:.2f}x get_function)")
+    print(f"Node.js cold start p50       {figures.node_cold_p50_ms:8.2f} ms   "
+          f"(Init Duration p50 {figures.node_cold_init_p50_ms:.2f} ms)")
     for target, met in figures.verdicts().items():
         print(f"{'met   ' if met else 'MISSED'} {target}")
 
