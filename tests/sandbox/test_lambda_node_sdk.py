@@ -27,7 +27,6 @@ from .test_gateway_stage import STAGE, allow_gateway, call, execute_arn, make_ap
 PROJECT = Path(__file__).resolve().parents[2]
 PRELOAD = PROJECT / "webapp" / "sandbox" / "awslambda" / "node_runtime" / "sdk_v2_endpoint.cjs"
 ITEMS_TEMPLATE = PROJECT / "lambda_code" / "items-nodejs" / "index.mjs"
-BOOTSTRAP = PRELOAD.with_name("bootstrap.mjs")
 NODE = shutil.which("node")
 ENDPOINT = "http://127.0.0.1:4599"
 DOCUMENT_ITEM = {"id": "apple", "price": 3}
@@ -208,9 +207,6 @@ def test_sdk_v3_from_commonjs_is_held_to_the_roles_policies(
     assert isinstance(allowed["tables"], list)
 
 
-@pytest.mark.skipif(PRELOAD.name not in BOOTSTRAP.read_text(),
-                    reason="part A of issue 20 wires the preload: bootstrap.mjs requires "
-                           "sdk_v2_endpoint.cjs before the handler, filesystem.py links it")
 def test_sdk_v2_in_the_functions_package_reaches_the_sandbox(
         node: str, sandbox_url: str, lambda_api: Any, aws_client: ClientFactory) -> None:
     role_arn = create_role(aws_client("iam"))

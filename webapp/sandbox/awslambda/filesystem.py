@@ -39,6 +39,8 @@ OPTIONAL_RUNTIME_MODULES = ("snapshot_restore_py", "certifi")
 BOOTSTRAP_MODULE = runtime_bootstrap.__name__.rpartition(".")[2]
 # The Node.js runtime interface client the sandbox runs for nodejs functions.
 NODE_BOOTSTRAP = Path(__file__).resolve().parent / "node_runtime" / "bootstrap.mjs"
+# Loaded by the bootstrap from beside it: points an SDK v2 a package brings at the sandbox.
+NODE_SDK_V2_PRELOAD = NODE_BOOTSTRAP.with_name("sdk_v2_endpoint.cjs")
 # The runtime's SDK for JavaScript, in the runtime directory and beside the code roots.
 NODE_MODULES = "node_modules"
 # Scratch directories are named sandbox-lambda-<pid>-<random>.
@@ -101,6 +103,7 @@ def link_runtime_modules(runtime_dir: Path) -> None:
         (runtime_dir / location.name).symlink_to(location)
     (runtime_dir / f"{BOOTSTRAP_MODULE}.py").symlink_to(Path(runtime_bootstrap.__file__))
     (runtime_dir / NODE_BOOTSTRAP.name).symlink_to(NODE_BOOTSTRAP)
+    (runtime_dir / NODE_SDK_V2_PRELOAD.name).symlink_to(NODE_SDK_V2_PRELOAD)
 
 
 def remove_abandoned(temp_dir: Path) -> None:

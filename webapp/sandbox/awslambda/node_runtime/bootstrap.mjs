@@ -308,8 +308,13 @@ function watchUncaught() {
   });
 }
 
+// Points an SDK v2 (aws-sdk) that the function's package brings at the sandbox, as v3 already
+// is through AWS_ENDPOINT_URL; loaded before the handler so it sees every require of it.
+const SDK_V2_PRELOAD = "./sdk_v2_endpoint.cjs";
+
 async function main() {
   patchConsole();
+  createRequire(import.meta.url)(SDK_V2_PRELOAD);
   let handler;
   try {
     handler = await loadHandler(process.env._HANDLER ?? "");
