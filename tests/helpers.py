@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import shutil
 import socket
 
 import pytest
@@ -12,6 +14,22 @@ from flask.testing import FlaskClient
 from moto.iam import models as moto_iam
 
 PASSWORD = "correct horse battery staple"
+# Node.js tests run where node (and the SDK `make` installs) are; CI sets REQUIRE_NODE=1, where
+# they run regardless, so a missing node fails them instead of skipping them.
+NODE_REQUIRED = os.environ.get("REQUIRE_NODE") == "1"
+
+
+def needs_node(reason: str = "node is not installed (apt-get install nodejs)") -> pytest.MarkDecorator:
+    """Skip without node, except under REQUIRE_NODE=1."""
+    return pytest.mark.skipif(shutil.which("node") is None and not NODE_REQUIRED, reason=reason)
+
+
+def needs_node_sdk(node_modules: object, reason: str) -> pytest.MarkDecorator:
+    """Skip without the SDK for JavaScript in `node_modules`, except under REQUIRE_NODE=1."""
+    from pathlib import Path
+
+    installed = (Path(str(node_modules)) / "@aws-sdk" / "lib-dynamodb").is_dir()
+    return pytest.mark.skipif(not installed and not NODE_REQUIRED, reason=reason)
 # How often a test's HTTP server looks for shutdown(): serve_forever's default of 0.5 s is what
 # stopping one would otherwise cost each test.
 SERVER_POLL_SECONDS = 0.01

@@ -18,6 +18,8 @@ from moto import mock_aws
 
 from webapp.config import PROJECT_ROOT
 
+from tests.helpers import needs_node
+
 CONTEXT = SimpleNamespace(aws_request_id="c0ffee00-0000-4000-8000-000000000000")
 
 
@@ -122,12 +124,12 @@ def test_items_reports_access_denied_as_500(items: ModuleType, monkeypatch: pyte
 # stand-in (tests/lambda_code/fake_sdk), each test's events through one process as one warm
 # execution environment would serve them.
 NODE = shutil.which("node")
-needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
+requires_node = needs_node()
 NODE_TEMPLATES = {"hello-nodejs": "index.js", "items-nodejs": "index.mjs"}
 TESTS_DIR = Path(__file__).parent
 
 
-@needs_node
+@requires_node
 @pytest.mark.parametrize("name", sorted(NODE_TEMPLATES))
 def test_node_templates_parse(name: str) -> None:
     entry = PROJECT_ROOT / "lambda_code" / name / NODE_TEMPLATES[name]
@@ -151,14 +153,14 @@ def run_node(tmp_path: Path, name: str, events: list[Any],
     return json.loads(replies), logged + ran.stderr
 
 
-@needs_node
+@requires_node
 def test_the_node_handlers_are_exported_as_index_handler(tmp_path: Path) -> None:
     for name in NODE_TEMPLATES:
         replies, _ = run_node(tmp_path / name, name, [{}], {"TABLE_NAME": "Items"})
         assert replies[0]["statusCode"] in (200, 405)
 
 
-@needs_node
+@requires_node
 def test_hello_nodejs_greets_by_name(tmp_path: Path) -> None:
     replies, logged = run_node(tmp_path, "hello-nodejs", [{"name": "Kim"}, {}])
     assert [json.loads(reply["body"])["message"] for reply in replies] == ["Hello, Kim!",
@@ -174,7 +176,7 @@ def node_bodies(replies: list[dict[str, Any]]) -> list[tuple[int, Any]]:
             for reply in replies]
 
 
-@needs_node
+@requires_node
 def test_items_nodejs_crud(tmp_path: Path) -> None:
     events = [
         proxy_event("PUT", "/items/{id}", "i1", body={"name": "pen", "price": 1.25}),
@@ -193,7 +195,7 @@ def test_items_nodejs_crud(tmp_path: Path) -> None:
     assert listing == (200, {"items": [created[1]]})
 
 
-@needs_node
+@requires_node
 def test_items_nodejs_lists_in_pages(tmp_path: Path) -> None:
     puts = [proxy_event("PUT", "/items/{id}", f"i{number}", body={}) for number in range(5)]
     first, _ = run_node(tmp_path / "first", "items-nodejs", [*puts, proxy_event("GET", "/items")],
@@ -206,7 +208,7 @@ def test_items_nodejs_lists_in_pages(tmp_path: Path) -> None:
     assert [item["id"] for item in node_bodies(second)[-1][1]["items"]] == ["i2", "i3"]
 
 
-@needs_node
+@requires_node
 def test_items_nodejs_rejects_bad_json(tmp_path: Path) -> None:
     events = [proxy_event("POST", "/items", body="{not json"), proxy_event("POST", "/items", body="[1]"),
               proxy_event("PATCH", "/items/{id}", "x")]
@@ -216,7 +218,7 @@ def test_items_nodejs_rejects_bad_json(tmp_path: Path) -> None:
     assert patch == (405, {"message": "PATCH is not supported on /items/{id}"})
 
 
-@needs_node
+@requires_node
 def test_items_nodejs_reports_access_denied_as_500(tmp_path: Path) -> None:
     message = ("User: arn:aws:sts::123456789012:assumed-role/basic/items is not authorized to "
                "perform: dynamodb:Scan on resource: arn:aws:dynamodb:ap-northeast-2:123456789012:"

@@ -14,14 +14,14 @@ import pytest
 
 from webapp.sandbox.config import DEFAULT_NODE_MODULES
 
+from tests.helpers import needs_node, needs_node_sdk
+
 from .lambda_support import (create_role, function_status, invoke, lambda_client, log_events,
                              messages_of, package, unique, wait_for)
 from .processes import (REGION, ClientFactory, SandboxLauncher, clean_env, free_port,
                         wait_until_healthy)
 
-pytestmark = pytest.mark.skipif(
-    subprocess.run(["sh", "-c", "command -v node"], capture_output=True).returncode != 0,
-    reason="node is not installed (apt-get install nodejs)")
+pytestmark = needs_node()
 
 ASYNC_ESM = """
     let calls = 0;
@@ -381,9 +381,8 @@ DOCUMENT_READER = """
 """
 
 
-@pytest.mark.skipif(not (DEFAULT_NODE_MODULES / "@aws-sdk" / "lib-dynamodb").is_dir(),
-                    reason="the SDK for JavaScript is not installed in .node-runtime "
-                           "(part B's `make node-runtime`)")
+@needs_node_sdk(DEFAULT_NODE_MODULES, "the SDK for JavaScript is not installed in .node-runtime "
+                                      "(make node-runtime)")
 def test_the_sdk_calls_the_sandbox_with_the_roles_credentials_held_to_its_policy(
         client: Any, aws_client: ClientFactory) -> None:
     iam, dynamodb = aws_client("iam"), aws_client("dynamodb")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import platform
-import shutil
 import urllib.request
 from typing import Any
 
-import pytest
+from tests.helpers import needs_node
 
 
 def runtime_status(sandbox_url: str, runtime: str) -> dict[str, Any]:
@@ -23,7 +22,7 @@ def test_a_python_runtime_runs_on_the_sandboxs_python(sandbox_url: str) -> None:
         "EffectiveRuntime": f"Python {platform.python_version()}", "Message": None}
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@needs_node()
 def test_a_node_runtime_runs_on_the_machines_node(sandbox_url: str) -> None:
     answer = runtime_status(sandbox_url, "nodejs22.x")
     assert answer["Supported"] is True and answer["Message"] is None

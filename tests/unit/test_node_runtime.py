@@ -12,6 +12,8 @@ from webapp.sandbox.awslambda import runtimes
 from webapp.sandbox.awslambda.environment import WorkerPaths, worker_environment
 from webapp.sandbox.awslambda.functions import FunctionVersion
 
+from tests.helpers import needs_node
+
 NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x")
 
 
@@ -25,7 +27,7 @@ def fresh_lookup() -> Iterator[None]:
     runtimes.node_version.cache_clear()
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@needs_node()
 @pytest.mark.parametrize("runtime", NODE_RUNTIMES)
 def test_every_node_runtime_runs_on_the_machines_node(runtime: str, fresh_lookup: None) -> None:
     assert runtimes.is_supported(runtime)
