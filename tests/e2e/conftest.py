@@ -15,6 +15,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 PASSWORD = "browser-test-password"
+# How long to wait for an invocation's result in the page: a function's first call starts its
+# worker, which on a loaded machine (three test workers on two cores) can take past Playwright's
+# default 5 s.
+INVOKE_TIMEOUT_MS = 15_000
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sign_in
 
 LIST_ITEMS_EVENT = json.dumps({
     "resource": "/items", "path": "/items", "httpMethod": "GET", "headers": None,
@@ -46,7 +46,7 @@ def test_items_function_is_denied_then_granted_from_the_invoke_panel(page: Page,
     page.get_by_label("Start from").select_option("saved:list-items")
     expect(page.get_by_label("Event JSON")).to_have_value(LIST_ITEMS_EVENT)
     page.get_by_role("button", name="Invoke").click()
-    expect(page.locator(".invocation")).to_contain_text("HTTP response 500")
+    expect(page.locator(".invocation")).to_contain_text("HTTP response 500", timeout=INVOKE_TIMEOUT_MS)
     denial = page.locator(".denial")
     expect(denial).to_contain_text("has no policy allowing dynamodb:Scan on "
                                    "arn:aws:dynamodb:ap-northeast-2:123456789012:table/TutorialItems")

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sign_in
 from .test_function_notes import make_function
 
 
@@ -34,4 +34,4 @@ def test_download_edit_inline_and_invoke(page: Page, console: RunningConsole) ->
     page.get_by_role("button", name="Invoke").click()
     # The new code starts a fresh worker (a cold start): slower than 5 s once on a loaded machine.
     expect(page.locator(".invocation pre.output").first).to_contain_text('"edited": "Kim"',
-                                                                        timeout=15_000)
+                                                                        timeout=INVOKE_TIMEOUT_MS)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sign_in
 
 FUNCTION = "metrics-e2e"
 REGION = "ap-northeast-2"
@@ -45,7 +45,7 @@ def create_function(console: RunningConsole) -> None:
 def invoke_on_the_page(page: Page, event: str, outcome: str) -> None:
     page.get_by_label("Event JSON").fill(event)
     page.get_by_role("button", name="Invoke").click()
-    expect(page.locator(".invocation")).to_contain_text(outcome)
+    expect(page.locator(".invocation")).to_contain_text(outcome, timeout=INVOKE_TIMEOUT_MS)
 
 
 def test_invocations_show_in_the_charts_and_the_range_switches(page: Page,

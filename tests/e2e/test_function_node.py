@@ -13,7 +13,7 @@ from webapp.sandbox.config import DEFAULT_NODE_MODULES
 from tests.helpers import needs_node, needs_node_sdk
 from tests.running_console import RunningConsole
 
-from .conftest import sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sign_in
 
 pytestmark = [needs_node(), needs_node_sdk(DEFAULT_NODE_MODULES, "the SDK for JavaScript is not "
                                            "installed in .node-runtime (make node-runtime)")]
@@ -49,7 +49,7 @@ def test_create_from_hello_nodejs_and_invoke_it(page: Page, console: RunningCons
     page.get_by_label("Event JSON").fill('{"name": "Kim"}')
     page.get_by_role("button", name="Invoke").click()
     result = page.locator(".invocation")
-    expect(result).to_contain_text("Succeeded")
+    expect(result).to_contain_text("Succeeded", timeout=INVOKE_TIMEOUT_MS)
     expect(result.locator("pre.output").first).to_contain_text("Hello, Kim!")
     expect(result.locator("pre.log")).to_contain_text("hello invoked for Kim")
     expect(result.locator("pre.log")).to_contain_text("REPORT RequestId:")
@@ -85,7 +85,7 @@ def test_create_from_items_nodejs_and_invoke_it(page: Page, console: RunningCons
     page.get_by_label("Event JSON").fill(json.dumps(event))
     page.get_by_role("button", name="Invoke").click()
     result = page.locator(".invocation")
-    expect(result).to_contain_text("Succeeded")
+    expect(result).to_contain_text("Succeeded", timeout=INVOKE_TIMEOUT_MS)
     expect(result.locator("pre.output").first).to_contain_text('"statusCode": 200')
     item = boto3.client("dynamodb", **connection).get_item(TableName="NodeItems",
                                                           Key={"id": {"S": "pen"}})["Item"]

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sign_in
 
 
 def test_create_a_function_from_the_hello_template_and_invoke_it(page: Page,
@@ -32,7 +32,7 @@ def test_create_a_function_from_the_hello_template_and_invoke_it(page: Page,
     page.get_by_label("Event JSON").fill('{"name": "Kim"}')
     page.get_by_role("button", name="Invoke").click()
     result = page.locator(".invocation")
-    expect(result).to_contain_text("Succeeded")
+    expect(result).to_contain_text("Succeeded", timeout=INVOKE_TIMEOUT_MS)
     expect(result.locator("pre.output").first).to_contain_text("Hello, Kim!")
     expect(result.locator("pre.log")).to_contain_text("hello invoked for Kim")
     expect(result.locator("pre.log")).to_contain_text("REPORT RequestId:")
