@@ -23,7 +23,10 @@ run: $(VENV)/.installed-run $(COMPILED) node-runtime
 TEST_WORKERS ?= 3
 FAST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest --dist loadfile
+# The project's modules are compiled once before the workers start: in a fresh clone the three
+# workers and the first consoles and sandboxes they start would otherwise each compile them.
 test: $(VENV)/.installed-test $(COMPILED) node-runtime
+	$(BIN)/python -m compileall -q webapp
 	$(PYTEST) -n $(TEST_WORKERS)
 
 # The unit tests alone (tests/unit): the quick loop while editing.

@@ -15,10 +15,19 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 PASSWORD = "browser-test-password"
-# How long to wait for an invocation's result in the page: a function's first call starts its
-# worker, which on a loaded machine (three test workers on two cores) can take past Playwright's
-# default 5 s.
+# How long an expectation waits for the page: Playwright's default 5 s is passed now and then on
+# a loaded machine (three test workers, their consoles, sandboxes and chromium on two cores),
+# though a page that is right gets there in well under a second; a wrong one fails all the same.
+EXPECT_TIMEOUT_MS = 10_000
+# A function's first call starts its worker, which takes longer still.
 INVOKE_TIMEOUT_MS = 15_000
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every expectation in the browser tests waits EXPECT_TIMEOUT_MS unless it says otherwise."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
