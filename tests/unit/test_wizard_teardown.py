@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from moto import mock_aws
 
 from webapp.aws.functions import code_packages
+from webapp.aws.functions.runtimes import PYTHON
 from webapp import create_app
 from webapp.aws.iam import policy_templates
 from webapp.aws.apigateway import cloudwatch_logging, lambda_integrations, rest_apis
@@ -70,7 +71,7 @@ def build(plan: Plan, adopt: tuple[str, ...] = ()) -> Made:
     iam_roles.attach_policy(role.name, made.policy_arn)
     made.table_policy_attached = True
     function = functions.create_function(functions.NewFunction(
-        plan.function_name, plan.runtime, functions.DEFAULT_HANDLER, role.arn,
+        plan.function_name, plan.runtime, PYTHON.default_handler, role.arn,
         code_packages.template_zip("items"),
         environment={"TABLE_NAME": table.name, "KEY_NAME": plan.partition_key}))
     made.function_name, made.function_arn = function.function_name, function.function_arn

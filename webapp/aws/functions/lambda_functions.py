@@ -21,12 +21,8 @@ from webapp.aws.clients import client
 from webapp.aws.errors import (
     FAILED, N_, CodeUnavailable, Conflict, ConsoleError, TooLarge, aws_errors, from_client_error,
 )
-from webapp.aws.functions.runtimes import PYTHON
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 
-# Runtimes the console offers, by language: webapp/aws/functions/runtimes.py.
-PYTHON_RUNTIMES = PYTHON.runtimes
-DEFAULT_HANDLER = PYTHON.default_handler
 MEMORY_RANGE_MB = (128, 10240)
 TIMEOUT_RANGE_S = (1, 900)
 # A role just created is not yet assumable by Lambda for a few seconds (IAM propagation);

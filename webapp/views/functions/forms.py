@@ -11,8 +11,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from webapp import json_nesting, lambda_environment
 from webapp.aws.functions import code_packages, runtimes
 from webapp.aws.functions.code_packages import CodeTemplate
-from webapp.aws.functions.lambda_functions import DEFAULT_HANDLER, MEMORY_RANGE_MB, TIMEOUT_RANGE_S
-from webapp.aws.functions.runtimes import DEFAULT_RUNTIME, Language
+from webapp.aws.functions.lambda_functions import MEMORY_RANGE_MB, TIMEOUT_RANGE_S
+from webapp.aws.functions.runtimes import DEFAULT_RUNTIME, PYTHON, Language
 from webapp.views.functions.saved_events import EVENT_NAME
 from webapp.views.form_numbers import parse_whole_number
 
@@ -30,7 +30,7 @@ class CreateFunctionForm:
 
     function_name: str = ""
     runtime: str = DEFAULT_RUNTIME
-    handler: str = DEFAULT_HANDLER
+    handler: str = PYTHON.default_handler
     role: str = NEW_BASIC_ROLE
     memory_mb: str = "128"
     timeout_s: str = "3"
@@ -57,7 +57,7 @@ def read_create_form(form: MultiDict[str, str]) -> CreateFunctionForm:
     return CreateFunctionForm(
         function_name=form.get("function_name", "").strip(),
         runtime=form.get("runtime", DEFAULT_RUNTIME),
-        handler=form.get("handler", DEFAULT_HANDLER).strip(),
+        handler=form.get("handler", PYTHON.default_handler).strip(),
         role=form.get("role", NEW_BASIC_ROLE),
         memory_mb=form.get("memory_mb", "128").strip(),
         timeout_s=form.get("timeout_s", "3").strip(),

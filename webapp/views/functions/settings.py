@@ -22,6 +22,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from webapp.aws.functions import code_editor, code_packages
 from webapp.aws.apigateway import lambda_integrations
 from webapp.aws.functions import lambda_functions as functions
+from webapp.aws.functions.runtimes import PYTHON
 from webapp.aws.iam import execution_roles as iam
 from webapp.aws.iam.roles import ROLE_ARN
 from webapp.aws.errors import ConsoleError
@@ -216,7 +217,7 @@ def parse_configuration_form(form: MultiDict[str, str]) -> ConfigurationForm:
         errors["role"] = gettext("Choose an execution role from the list.")
     if not HANDLER.match(parsed.handler):
         errors["handler"] = gettext("Write the handler as module.function, e.g. %(example)s.",
-                                    example=functions.DEFAULT_HANDLER)
+                                    example=PYTHON.default_handler)
     check_number(parsed.memory_mb, MEMORY_RANGE_MB, "memory_mb", gettext("Memory (MB)"), errors)
     check_number(parsed.timeout_s, TIMEOUT_RANGE_S, "timeout_s", gettext("Timeout (seconds)"),
                  errors)
