@@ -28,7 +28,7 @@ import { pathToFileURL } from "node:url";
 import { format } from "node:util";
 
 const API_VERSION = "2018-06-01";
-const RUNTIME_API = process.env.AWS_LAMBDA_RUNTIME_API;
+const [RUNTIME_API_HOST, RUNTIME_API_PORT] = (process.env.AWS_LAMBDA_RUNTIME_API ?? "").split(":");
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
 // AWS's runtime is /var/runtime/index.mjs: its require stack names it in ImportModuleError.
 const AWS_RUNTIME_ENTRY = "/var/runtime/index.mjs";
@@ -44,7 +44,8 @@ const EXIT_INIT_ERROR = 1;
 const telemetryFd = takeTelemetryFd();
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 let currentRequestId;
-let currentInvocation = null;
+// The invocation running, whose error an uncaught exception becomes; null between them.
+let invocationRequestId = null;
 
 function takeTelemetryFd() {
   // Read once and removed, as AWS's runtime does, so the handler cannot write frames itself.
@@ -110,10 +111,9 @@ function logError(label, error) {
 // The Runtime API.
 
 function call(method, route, body) {
-  const [host, port] = RUNTIME_API.split(":");
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host, port, method, agent, path: `/${API_VERSION}/runtime/${route}`,
+      { host: RUNTIME_API_HOST, port: RUNTIME_API_PORT, method, agent, path: `/${API_VERSION}/runtime/${route}`,
         headers: body === undefined ? {} : { "Content-Type": "application/json",
                                               "Content-Length": Buffer.byteLength(body) } },
       (response) => {
@@ -244,8 +244,7 @@ function contextFor(headers, settle) {
   return context;
 }
 
-function runInvocation(handler, next) {
-  const requestId = next.headers["lambda-runtime-aws-request-id"];
+function runInvocation(handler, next, requestId) {
   return new Promise((finished) => {
     let settled = false;
     const post = async (error, result) => {
@@ -269,11 +268,10 @@ function runInvocation(handler, next) {
         post(error, result);
       }
     };
-    currentInvocation = { requestId, settle };
+    invocationRequestId = requestId;
     const context = contextFor(next.headers, settle);
     process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] ?? "";
-    const callback = (error, result) => settle(error, result,
-                                               context.callbackWaitsForEmptyEventLoop);
+    const callback = context.done;
     let returned;
     try {
       returned = handler(JSON.parse(next.body), context, callback);
@@ -295,8 +293,7 @@ function runInvocation(handler, next) {
 function endOnUncaught(exitCode, error) {
   logError(exitCode === EXIT_UNCAUGHT_EXCEPTION ? "Uncaught Exception" : "Unhandled Promise Rejection",
            error);
-  const invocation = currentInvocation;
-  const route = invocation ? `invocation/${invocation.requestId}/error` : "init/error";
+  const route = invocationRequestId ? `invocation/${invocationRequestId}/error` : "init/error";
   postError(route, error).finally(() => process.exit(exitCode));
 }
 
@@ -325,10 +322,10 @@ async function main() {
   }
   watchUncaught();
   for (;;) {
-    currentInvocation = null;
+    invocationRequestId = null;
     const next = await call("GET", "invocation/next");
     currentRequestId = next.headers["lambda-runtime-aws-request-id"];
-    await runInvocation(handler, next);
+    await runInvocation(handler, next, currentRequestId);
   }
 }
 
