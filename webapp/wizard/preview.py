@@ -62,16 +62,17 @@ def _access(plan: Plan, made: Made) -> list[Existing]:
                                  "table's document its default version."), {"name": plan.policy_name}))
     if made.role_name != plan.role_name:
         role = wizard_lookups.find_role(plan.role_name)
-        if role is not None and iam_roles.trusts_service(role.trust_policy, LAMBDA_SERVICE) \
-                and ownership.carries_wizard_tag("role", plan.role_name):
+        if role is None:
+            pass
+        elif not iam_roles.trusts_service(role.trust_policy, LAMBDA_SERVICE):
+            found.append(Existing(N_("A role named %(name)s exists, and Lambda may not assume it: "
+                                     "choose another name."), {"name": plan.role_name}, blocks=True))
+        elif ownership.carries_wizard_tag("role", plan.role_name):
             found.append(Existing(WIZARDS_OWN, {"name": plan.role_name}))
-        elif role is not None and iam_roles.trusts_service(role.trust_policy, LAMBDA_SERVICE):
+        else:
             found.append(Existing(N_("The role %(name)s exists already and Lambda may assume it: "
                                      "the step will use it and attach what it lacks."),
                                   {"name": plan.role_name}))
-        elif role is not None:
-            found.append(Existing(N_("A role named %(name)s exists, and Lambda may not assume it: "
-                                     "choose another name."), {"name": plan.role_name}, blocks=True))
     return found
 
 

@@ -157,19 +157,15 @@ class WizardRecord:
 
     def _read(self, key: RecordKey) -> str | None:
         with self._connection() as db:
-            row = db.execute("SELECT state FROM wizard_state WHERE backend = ? AND endpoint = ? "
-                             "AND account_id = ? AND region = ?", _columns(key)).fetchone()
-        return row[0] if row and isinstance(row[0], str) else None
+            return _stored_text(db, key)
 
     def _write(self, key: RecordKey, state: WizardState, forget: frozenset[str]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
-                row = db.execute("SELECT state FROM wizard_state WHERE backend = ? AND "
-                                 "endpoint = ? AND account_id = ? AND region = ?",
-                                 _columns(key)).fetchone()
-                stored = WizardState.from_json(row[0]) if row and isinstance(row[0], str) else None
+                text = _stored_text(db, key)
+                stored = WizardState.from_json(text) if text is not None else None
                 merged = _merged(state, stored, forget)
                 db.execute("INSERT INTO wizard_state VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO "
                            "UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -209,6 +205,13 @@ class WizardRecord:
 
 def _columns(key: RecordKey) -> tuple[str, str, str, str]:
     return key.backend, key.endpoint, key.account_id, key.region
+
+
+def _stored_text(db: sqlite3.Connection, key: RecordKey) -> str | None:
+    """The JSON kept for `key`, or None (nothing kept, or not text)."""
+    row = db.execute("SELECT state FROM wizard_state WHERE backend = ? AND endpoint = ? "
+                     "AND account_id = ? AND region = ?", _columns(key)).fetchone()
+    return row[0] if row and isinstance(row[0], str) else None
 
 
 def _prepare(db: sqlite3.Connection) -> None:

@@ -82,10 +82,6 @@ class DeletionResult:
         return self.outcome == FAILED
 
 
-def _policy_name(policy_arn: str) -> str:
-    return policy_arn.rsplit("/", 1)[-1]
-
-
 def planned_deletions(plan: Plan, made: Made) -> list[Deletion]:
     """Everything Made records, in the order tear_down() handles it; also what the wizard made
     under earlier answers (a table it made before the user renamed it), which Made remembers."""
@@ -110,7 +106,7 @@ def planned_deletions(plan: Plan, made: Made) -> list[Deletion]:
                                 made.made_it("role", made.role_name), made.role_name, "role"))
     planned += _earlier(made, "role", made.role_name)
     if made.policy_arn:
-        planned.append(Deletion("policy", _policy_name(made.policy_arn), made.policy_arn,
+        planned.append(Deletion("policy", iam_policies.name_from_arn(made.policy_arn), made.policy_arn,
                                 made.made_it("policy", made.policy_arn), made.policy_arn, "policy"))
     planned += _earlier(made, "policy", made.policy_arn)
     if made.table_name:
@@ -141,7 +137,7 @@ EARLIER = "earlier"
 
 def _earlier(made: Made, kind: str, current: str | None) -> list[Deletion]:
     """What the wizard made of this kind under earlier answers (not the current one)."""
-    return [Deletion(kind, _policy_name(identity) if kind == "policy" else identity,
+    return [Deletion(kind, iam_policies.name_from_arn(identity) if kind == "policy" else identity,
                      identity if kind in ("policy", "api") else "", True, identity, EARLIER)
             for identity in made.made_of_kind(kind) if identity != current]
 
