@@ -10,7 +10,7 @@ from datetime import datetime
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
-from webapp.aws.tags import tag_list
+from webapp.aws.tags import tag_arguments
 
 
 def count_tables() -> Count:
@@ -229,7 +229,7 @@ def _create_arguments(spec: NewTable) -> dict[str, object]:
 
 def create_table(spec: NewTable, *, tags: Mapping[str, str] | None = None) -> Table:
     """Create a table (it starts CREATING); a taken name is an error on the name field."""
-    tagged = {"Tags": tag_list(tags)} if tags else {}
+    tagged = tag_arguments(tags)
     try:
         with aws_errors(N_("create the table"), f"Table {spec.table_name}"):
             reply = client("dynamodb").create_table(**_create_arguments(spec), **tagged)

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, ConsoleError, InvalidInput, aws_errors
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
-from webapp.aws.tags import tag_list
+from webapp.aws.tags import tag_arguments
 
 MAX_VERSIONS = 5
 # AWS has about 1,300 AWS-managed policies; a search reads them all (1,000 per call) and keeps
@@ -191,9 +191,8 @@ _FIELD_FOR_CODE = {"EntityAlreadyExists": "policy_name", "MalformedPolicyDocumen
 def create_policy(policy_name: str, document: dict, description: str = "", *,
                   tags: Mapping[str, str] | None = None) -> Policy:
     """Create a customer-managed policy from a checked document."""
-    extra = {"Description": description} if description else {}
-    if tags:
-        extra["Tags"] = tag_list(tags)
+    extra: dict[str, object] = {"Description": description} if description else {}
+    extra.update(tag_arguments(tags))
     try:
         with aws_errors(N_("create the policy"), f"IAM policy {policy_name}"):
             reply = client("iam").create_policy(

@@ -11,7 +11,7 @@ from webapp.aws.clients import client
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
 from webapp.aws.iam.policies import decoded_document, default_document
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
-from webapp.aws.tags import tag_list
+from webapp.aws.tags import tag_arguments
 
 # Trust policies the create form offers; AWS's own service principals.
 TRUST_TEMPLATES: dict[str, str] = {
@@ -194,7 +194,7 @@ ROLE_EXISTS = N_("A role named %(role_name)s already exists. Choose another name
 def create_role(role_name: str, trust_policy: dict, description: str = "",
                 path: str = "/", *, tags: Mapping[str, str] | None = None) -> Role:
     """Create a role with this trust policy; a taken name is reported against the name field."""
-    tagged = {"Tags": tag_list(tags)} if tags else {}
+    tagged = tag_arguments(tags)
     try:
         with aws_errors(N_("create the role"), f"IAM role {role_name}"):
             role = client("iam").create_role(
