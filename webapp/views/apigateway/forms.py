@@ -276,9 +276,6 @@ def parse_test_form(form: MultiDict[str, str], resource: Resource) -> TestForm:
     return parsed
 
 
-# arn:aws:iam::ACCOUNT:role/[path/]NAME, in any partition.
-
-
 @dataclass
 class RoleArnForm:
     """The account's CloudWatch Logs role ARN, pasted or picked."""

@@ -16,7 +16,7 @@ from webapp.aws.apigateway import cloudwatch_logging
 from webapp.aws.apigateway.cloudwatch_logging import LoggingRoleChoice
 from webapp.aws.errors import ConsoleError
 from webapp.views.apigateway.forms import RoleArnForm, parse_role_arn_form
-from webapp.views.rendering import error_text, render_view, see_other
+from webapp.views.rendering import error_text, render_view, see_other, wants_fragment
 
 bp = Blueprint("settings", __name__)
 
@@ -39,16 +39,19 @@ def save() -> ResponseReturnValue:
         else:
             flash(gettext("CloudWatch log role ARN saved."), "info")
             return see_other(url_for("apigateway.settings.index"))
-    return _settings_page(form, "apis/fragments/settings_form.html"), HTTPStatus.UNPROCESSABLE_ENTITY
+    if wants_fragment():  # htmx swaps the form alone: the role list above it stays as it was
+        return (render_view("apis/settings.html", "apis/fragments/settings_form.html", form=form),
+                HTTPStatus.UNPROCESSABLE_ENTITY)
+    return _settings_page(form), HTTPStatus.UNPROCESSABLE_ENTITY
 
 
-def _settings_page(form: RoleArnForm, fragment: str | None = None) -> Response:
+def _settings_page(form: RoleArnForm) -> Response:
     try:
         role_arn, role_error = cloudwatch_logging.get_cloudwatch_role_arn(), None
     except ConsoleError as err:
         role_arn, role_error = None, error_text(err)
     choices, choices_error = _role_choices()
-    return render_view("apis/settings.html", fragment, form=form, role_arn=role_arn,
+    return render_view("apis/settings.html", form=form, role_arn=role_arn,
                        role_error=role_error, choices=choices, choices_error=choices_error,
                        max_choices=cloudwatch_logging.MAX_ROLE_CHOICES,
                        required_actions=cloudwatch_logging.LOGS_ROLE_ACTIONS)

@@ -52,7 +52,7 @@ def new_item(table_name: str) -> ResponseReturnValue:
 def create_item(table_name: str) -> ResponseReturnValue:
     """Put a new item, never over an existing one."""
     table = dynamodb.describe_table(table_name)
-    form = parse_editor_form(request.form, table=table)
+    form = parse_editor_form(request.form, table)
     form.mode = "new"
     item = read_item(form, table)
     if item is not None:
@@ -84,7 +84,7 @@ def edit_item(table_name: str) -> ResponseReturnValue:
 def save_item(table_name: str) -> ResponseReturnValue:
     """Save only if the item is as it was opened; otherwise show both versions to choose."""
     table = dynamodb.describe_table(table_name)
-    form = parse_editor_form(request.form, request.args.get("key", ""), table)
+    form = parse_editor_form(request.form, table, request.args.get("key", ""))
     form.mode = "edit"
     choice = request.form.get("choice", "save")
     if choice in ("overwrite", "keep"):
@@ -168,7 +168,7 @@ def convert_item(table_name: str) -> ResponseReturnValue:
     """Rewrite the editor in the other view (form or JSON) or the text in the other format;
     what does not read stays as typed, with its error."""
     table = dynamodb.describe_table(table_name)
-    form = parse_editor_form(request.form, table=table)
+    form = parse_editor_form(request.form, table)
     target_view = request.form.get("target_view")
     if target_view in VIEWS:
         return _switch_view(table, form, target_view)
@@ -211,7 +211,7 @@ def _switch_view(table: Table, form: ItemEditorForm, target_view: str) -> Respon
 def change_rows(table_name: str) -> ResponseReturnValue:
     """The form view with an attribute row added or one removed; nothing is saved."""
     table = dynamodb.describe_table(table_name)
-    form = parse_editor_form(request.form, table=table)
+    form = parse_editor_form(request.form, table)
     form.view = FORM_VIEW
     removed = request.form.get("remove_attribute")
     if removed is None:

@@ -67,8 +67,8 @@ class ItemEditorForm:
         return f"attr-{index}"
 
 
-def parse_editor_form(form: MultiDict[str, str], key_token: str = "",
-                      table: Table | None = None) -> ItemEditorForm:
+def parse_editor_form(form: MultiDict[str, str], table: Table,
+                      key_token: str = "") -> ItemEditorForm:
     """Read the editor form; the text and the rows are kept exactly as typed."""
     text_format = form.get("format", "plain")
     mode = form.get("mode", "new")
@@ -87,7 +87,7 @@ def parse_editor_form(form: MultiDict[str, str], key_token: str = "",
         names, types, values = (form.getlist(name) for name in ROW_FIELDS)
         rows = [AttributeRow(name.strip(), kind, value)
                 for name, kind, value in zip(names, types, values)]
-        parsed.rows = with_key_rows(rows, table) if table else rows
+        parsed.rows = with_key_rows(rows, table)
     return parsed
 
 

@@ -15,7 +15,7 @@ from webapp.aws.dynamodb.item_queries import (
     FILTER_OPERATORS, PAGE_SIZES, SORT_KEY_OPERATORS, ItemPage, ItemQuery,
 )
 from webapp.views.dynamodb.item_query_form import (
-    ADD_FILTER, FILTER_TYPES, MAX_FILTERS, FilterRow, ItemQueryForm, parse_item_query_form,
+    ADD_FILTER, MAX_FILTERS, FilterRow, ItemQueryForm, parse_item_query_form,
 )
 from webapp.views.form_numbers import parse_whole_number
 from webapp.views.dynamodb.partiql_editor import PartiqlEditor, fresh_editor, run_editor
@@ -50,7 +50,7 @@ def new_filter_row(table_name: str) -> ResponseReturnValue:
     return render_view("tables/items.html", "tables/fragments/item_filter_added.html",
                        row=FilterRow(number), errors={}, filter_operators=FILTER_OPERATORS,
                        table_name=table_name, next_filter=number + 1,
-                       max_filters=min(MAX_FILTERS, MAX_FILTER_NUMBER))
+                       max_filters=MAX_FILTERS)
 
 
 @bp.get("/<table_name>/items/filters/removed")
@@ -150,5 +150,5 @@ def _browse_context(table: Table, form: ItemQueryForm, page: ItemPage | None) ->
             links["previous"] = url_for("dynamodb.table_items.items", table_name=table.name, **previous)
     return {"table": table, "form": form, "page": page, "columns": columns, "rows": rows,
             "links": links, "page_sizes": PAGE_SIZES, "sort_operators": SORT_KEY_OPERATORS,
-            "filter_operators": FILTER_OPERATORS, "filter_types": FILTER_TYPES,
+            "filter_operators": FILTER_OPERATORS,
             "max_filters": MAX_FILTERS, "saved_token": request.args.get("saved", "")}

@@ -8,7 +8,6 @@ else the page shows. A section the page shows without its data loads itself (hx-
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
