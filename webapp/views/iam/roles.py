@@ -17,15 +17,12 @@ from webapp.aws.iam import roles as iam_roles
 from webapp.aws.errors import ConsoleError, NotFound
 from webapp.aws.iam.policy_check import check_policy
 from webapp.views.confirm_forms import ConfirmNameForm, parse_confirm_name
-from webapp.views.rendering import error_text, render_view, see_other
+from webapp.views.rendering import error_text, render_view, see_other, wants_fragment
 from webapp.views.resource_names import require_possible
 
 bp = Blueprint("roles", __name__)
 
 TEMPLATE_CHOICES = ("lambda", "apigateway", "custom")
-# Who each trust template lets in, so the create form suggests that service's policy first.
-TRUST_TEMPLATES_PRINCIPALS = {name: (service,)
-                              for name, service in iam_roles.TRUST_TEMPLATES.items()}
 # The create form's buttons that show it again instead of creating the role.
 SEARCH_STEP = "search"
 REVIEW_STEP = "review"
@@ -146,6 +143,9 @@ def create_role() -> ResponseReturnValue:
                     description=request.form.get("description", "").strip(),
                     policy_arns=list(dict.fromkeys(request.form.getlist("policy_arn"))),
                     policy_query=request.form.get("policy_query", "").strip())
+    if request.form.get("step") == REVIEW_STEP and wants_fragment():
+        # htmx swaps the review alone: the policies on offer are not listed again for it.
+        return _new_role_page(form, offer_policies=False)
     if request.form.get("step") in (SEARCH_STEP, REVIEW_STEP):
         return _new_role_page(form)
     problem = _name_problem(form.role_name, iam_roles.ROLE_NAME, 64)
@@ -217,34 +217,53 @@ def _report_creation(role_name: str, outcome: iam_roles.Attachments) -> None:
                       problem=error_text(refused.error)), "error")
 
 
-def _new_role_page(form: RoleForm) -> ResponseReturnValue:
+def _new_role_page(form: RoleForm, offer_policies: bool = True) -> ResponseReturnValue:
     templates = {name: json.dumps(iam_roles.trust_document(name), indent=2)
                  for name in iam_roles.TRUST_TEMPLATES}
     return render_view("iam/role_new.html", "iam/fragments/role_create_form.html", form=form,
                        trust_templates=templates, trust_services=iam_roles.TRUST_TEMPLATES,
-                       choices=_policy_choices(form))
+                       choices=_policy_choices(form, offer_policies))
 
 
-def _policy_choices(form: RoleForm) -> PolicyChoices:
+def _policy_choices(form: RoleForm, offer_policies: bool) -> PolicyChoices:
     """What the form offers to tick, without the ticked ones, which are listed first."""
+    selected = [iam_roles.AttachedPolicy(iam_policies.name_from_arn(arn), arn)
+                for arn in form.policy_arns]
+    if not offer_policies:
+        return PolicyChoices(selected=selected, suggested=[], customer=[], search_results=[])
     ticked = set(form.policy_arns)
-    customer: list[iam_policies.Policy] = []
-    search_results: list[iam_policies.Policy] = []
-    try:
-        customer = iam_policies.list_customer_policies(page_size=ATTACH_CUSTOMER_POLICIES).items
-        if form.policy_query:
-            search_results = iam_policies.search_aws_policies(
-                form.policy_query, page_size=ATTACH_SEARCH_RESULTS).items
-    except ConsoleError as err:
-        form.errors.setdefault("policy_arn", error_text(err))
-    trusted = TRUST_TEMPLATES_PRINCIPALS.get(form.template, ())
+    offer = _offered_policies(form.policy_query, ticked)
+    if offer.error:
+        form.errors.setdefault("policy_arn", offer.error)
+    service = iam_roles.TRUST_TEMPLATES.get(form.template)
+    trusted = (service,) if service else ()
     return PolicyChoices(
-        selected=[iam_roles.AttachedPolicy(iam_policies.name_from_arn(arn), arn)
-                  for arn in form.policy_arns],
+        selected=selected,
         suggested=[policy for policy in iam_roles.suggested_policies(trusted)
                    if policy.arn not in ticked],
-        customer=[policy for policy in customer if policy.arn not in ticked],
-        search_results=[policy for policy in search_results if policy.arn not in ticked])
+        customer=offer.customer, search_results=offer.search_results)
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """Policies a form offers to attach: customer-managed ones, AWS-managed ones matching a search."""
+
+    customer: list[iam_policies.Policy]
+    search_results: list[iam_policies.Policy]
+    error: str | None = None
+
+
+def _offered_policies(query: str, exclude: set[str]) -> _Offer:
+    """The account's customer-managed policies and the AWS-managed ones whose names contain
+    `query`, less the ARNs in `exclude`; AWS's refusal instead, if it refused."""
+    try:
+        customer = iam_policies.list_customer_policies(page_size=ATTACH_CUSTOMER_POLICIES).items
+        found = (iam_policies.search_aws_policies(query, page_size=ATTACH_SEARCH_RESULTS).items
+                 if query else [])
+    except ConsoleError as err:
+        return _Offer([], [], error_text(err))
+    return _Offer([policy for policy in customer if policy.arn not in exclude],
+                  [policy for policy in found if policy.arn not in exclude])
 
 
 @bp.get("/roles/<role_name>")
@@ -259,15 +278,10 @@ def _role_page(role_name: str, errors: dict[str, str] | None = None) -> Response
     inline = iam_roles.list_inline(role_name)
     errors = dict(errors or {})
     query = request.args.get("q", "").strip()
-    search_results: list[iam_policies.Policy] = []
-    customer: list[iam_policies.Policy] = []
-    try:
-        customer = iam_policies.list_customer_policies(page_size=ATTACH_CUSTOMER_POLICIES).items
-        if query:
-            search_results = iam_policies.search_aws_policies(
-                query, page_size=ATTACH_SEARCH_RESULTS).items
-    except ConsoleError as err:
-        errors.setdefault("attach", error_text(err))
+    attached_arns = {policy.arn for policy in attached}
+    offer = _offered_policies(query, attached_arns)
+    if offer.error:
+        errors.setdefault("attach", offer.error)
     summary, summary_error = None, None
     try:
         documents = iam_roles.policy_documents(role_name, attached, inline)
@@ -278,14 +292,13 @@ def _role_page(role_name: str, errors: dict[str, str] | None = None) -> Response
         uses, uses_error = iam_roles.functions_using(the_role.arn), None
     except ConsoleError as err:
         uses, uses_error = None, error_text(err)
-    attached_arns = {policy.arn for policy in attached}
     trusted = iam_roles.trusted_principals(the_role.trust_policy)
     return render_view(
         "iam/role.html", None, role=the_role, attached=attached, inline=inline, errors=errors,
-        query=query, search_results=search_results,
+        query=query, search_results=offer.search_results,
         suggested=[policy for policy in iam_roles.suggested_policies(trusted)
                    if policy.arn not in attached_arns],
-        customer=[policy for policy in customer if policy.arn not in attached_arns],
+        customer=offer.customer,
         attached_arns=attached_arns, summary=summary, summary_error=summary_error,
         uses=uses, uses_error=uses_error, policy_url=_policy_url, pretty=_pretty,
         trusted=trusted)
