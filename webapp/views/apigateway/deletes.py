@@ -16,25 +16,15 @@ from flask_babel import gettext
 
 from webapp.aws.apigateway import methods as api_methods, resources as api_resources
 from webapp.aws.apigateway import rest_apis, stages as api_stages
-from webapp.aws.errors import ConsoleError
 from webapp.views.apigateway.rest_apis import find_resource
-from webapp.views.confirm_forms import ConfirmNameForm, parse_confirm_name
-from webapp.views.rendering import error_text, render_view, see_other
+from webapp.views.confirm_forms import ConfirmNameForm, confirmed_delete
+from webapp.views.rendering import render_view, see_other
 
 bp = Blueprint("deletes", __name__)
 
 
 def _confirmed(expected: str, mismatch: str, delete: Callable[[], object]) -> ConfirmNameForm | None:
-    """Delete once the typed name is `expected`; None when done, else the form with its errors."""
-    form = parse_confirm_name(request.form, expected, mismatch)
-    if form.errors:
-        return form
-    try:
-        delete()
-    except ConsoleError as err:
-        form.errors["form"] = error_text(err)
-        return form
-    return None
+    return confirmed_delete(request.form, expected, mismatch, delete)
 
 
 # A REST API

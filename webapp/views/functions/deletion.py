@@ -8,6 +8,7 @@ AWS; API Gateway methods that integrate the function answer 500 from then on.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from http import HTTPStatus
 
 from flask import Blueprint, flash, request, url_for
@@ -17,7 +18,7 @@ from flask_babel import gettext
 from webapp.aws.apigateway import lambda_integrations
 from webapp.aws.errors import ConsoleError
 from webapp.aws.functions import lambda_functions as functions
-from webapp.views.confirm_forms import ConfirmNameForm, parse_confirm_name
+from webapp.views.confirm_forms import ConfirmNameForm, confirmed_delete
 from webapp.views.rendering import error_text, render_view, see_other
 from webapp.views.resource_names import require_possible
 
@@ -29,9 +30,10 @@ CONFIRM_WORD = "confirm"
 PUBLISHED_VERSION = re.compile(r"^[0-9]{1,10}$")
 
 
-def _parse_confirmation() -> ConfirmNameForm:
-    return parse_confirm_name(request.form, CONFIRM_WORD, gettext(
-        "Type %(word)s, exactly, to delete.", word=CONFIRM_WORD))
+def _confirmed(delete: Callable[[], object]) -> ConfirmNameForm | None:
+    """Delete once "confirm" is typed: None when done, else the form with its error."""
+    return confirmed_delete(request.form, CONFIRM_WORD, gettext(
+        "Type %(word)s, exactly, to delete.", word=CONFIRM_WORD), delete)
 
 
 @bp.get("/<function_name>/delete")
@@ -43,15 +45,10 @@ def confirm_delete_function(function_name: str) -> ResponseReturnValue:
 @bp.post("/<function_name>/delete")
 def delete_function(function_name: str) -> ResponseReturnValue:
     """DeleteFunction; back to the list with a message."""
-    form = _parse_confirmation()
-    if not form.errors:
-        try:
-            functions.delete_function(function_name)
-        except ConsoleError as err:
-            form.errors["form"] = error_text(err)
-        else:
-            flash(gettext("Deleted the function %(name)s.", name=function_name), "info")
-            return see_other(url_for("lambda.pages.index"))
+    form = _confirmed(lambda: functions.delete_function(function_name))
+    if form is None:
+        flash(gettext("Deleted the function %(name)s.", name=function_name), "info")
+        return see_other(url_for("lambda.pages.index"))
     return _function_page(function_name, form), HTTPStatus.UNPROCESSABLE_ENTITY
 
 
@@ -82,17 +79,12 @@ def confirm_delete_version(function_name: str, version: str) -> ResponseReturnVa
 def delete_version(function_name: str, version: str) -> ResponseReturnValue:
     """DeleteFunction with the version as Qualifier; back to the versions with a message."""
     _require_published(version)
-    form = _parse_confirmation()
-    if not form.errors:
-        try:
-            functions.delete_function_version(function_name, version)
-        except ConsoleError as err:
-            form.errors["form"] = error_text(err)
-        else:
-            flash(gettext("Deleted version %(version)s of %(name)s.", version=version,
-                          name=function_name), "info")
-            return see_other(url_for("lambda.pages.detail", function_name=function_name,
-                                     _anchor="versions"))
+    form = _confirmed(lambda: functions.delete_function_version(function_name, version))
+    if form is None:
+        flash(gettext("Deleted version %(version)s of %(name)s.", version=version,
+                      name=function_name), "info")
+        return see_other(url_for("lambda.pages.detail", function_name=function_name,
+                                 _anchor="versions"))
     return _version_page(function_name, version, form), HTTPStatus.UNPROCESSABLE_ENTITY
 
 
