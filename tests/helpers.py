@@ -7,11 +7,14 @@ import os
 import re
 import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
 from flask.testing import FlaskClient
 from moto.iam import models as moto_iam
+
+from webapp.sandbox.config import DEFAULT_NODE_MODULES
 
 PASSWORD = "correct horse battery staple"
 # Node.js tests run where node (and the SDK `make` installs) are; CI sets REQUIRE_NODE=1, where
@@ -19,17 +22,29 @@ PASSWORD = "correct horse battery staple"
 NODE_REQUIRED = os.environ.get("REQUIRE_NODE") == "1"
 
 
-def needs_node(reason: str = "node is not installed (apt-get install nodejs)") -> pytest.MarkDecorator:
+def needs_node() -> pytest.MarkDecorator:
     """Skip without node, except under REQUIRE_NODE=1."""
-    return pytest.mark.skipif(shutil.which("node") is None and not NODE_REQUIRED, reason=reason)
+    return pytest.mark.skipif(shutil.which("node") is None and not NODE_REQUIRED,
+                              reason="node is not installed (apt-get install nodejs)")
 
 
-def needs_node_sdk(node_modules: object, reason: str) -> pytest.MarkDecorator:
+def needs_node_sdk(node_modules: Path = DEFAULT_NODE_MODULES) -> pytest.MarkDecorator:
     """Skip without the SDK for JavaScript in `node_modules`, except under REQUIRE_NODE=1."""
-    from pathlib import Path
+    installed = (node_modules / "@aws-sdk" / "lib-dynamodb").is_dir()
+    return pytest.mark.skipif(not installed and not NODE_REQUIRED,
+                              reason="the SDK for JavaScript is not installed in .node-runtime "
+                                     "(make node-runtime)")
 
-    installed = (Path(str(node_modules)) / "@aws-sdk" / "lib-dynamodb").is_dir()
-    return pytest.mark.skipif(not installed and not NODE_REQUIRED, reason=reason)
+
+def require_node(what: str, present: bool) -> None:
+    """Inside a test: skip it without `what`, or fail it under REQUIRE_NODE=1 (CI)."""
+    if present:
+        return
+    if NODE_REQUIRED:
+        pytest.fail(f"REQUIRE_NODE=1 but {what} is missing", pytrace=False)
+    pytest.skip(f"{what} is missing (apt-get install nodejs npm, then make test)")
+
+
 # How often a test's HTTP server looks for shutdown(): serve_forever's default of 0.5 s is what
 # stopping one would otherwise cost each test.
 SERVER_POLL_SECONDS = 0.01

@@ -8,15 +8,12 @@ import re
 import boto3
 from playwright.sync_api import Page, expect
 
-from webapp.sandbox.config import DEFAULT_NODE_MODULES
-
 from tests.helpers import needs_node, needs_node_sdk
 from tests.running_console import RunningConsole
 
 from .conftest import INVOKE_TIMEOUT_MS, sign_in
 
-pytestmark = [needs_node(), needs_node_sdk(DEFAULT_NODE_MODULES, "the SDK for JavaScript is not "
-                                           "installed in .node-runtime (make node-runtime)")]
+pytestmark = [needs_node(), needs_node_sdk()]
 
 TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})

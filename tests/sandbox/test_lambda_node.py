@@ -12,8 +12,6 @@ from typing import Any
 import boto3
 import pytest
 
-from webapp.sandbox.config import DEFAULT_NODE_MODULES
-
 from tests.helpers import needs_node, needs_node_sdk
 
 from .lambda_support import (create_role, function_status, invoke, lambda_client, log_events,
@@ -381,8 +379,7 @@ DOCUMENT_READER = """
 """
 
 
-@needs_node_sdk(DEFAULT_NODE_MODULES, "the SDK for JavaScript is not installed in .node-runtime "
-                                      "(make node-runtime)")
+@needs_node_sdk()
 def test_the_sdk_calls_the_sandbox_with_the_roles_credentials_held_to_its_policy(
         client: Any, aws_client: ClientFactory) -> None:
     iam, dynamodb = aws_client("iam"), aws_client("dynamodb")

@@ -19,6 +19,8 @@ import pytest
 
 from webapp.sandbox.config import DEFAULT_NODE_MODULES
 
+from tests.helpers import require_node
+
 from .lambda_support import (create_role, invoke, lambda_client, log_events, package, unique,
                              wait_for)
 from .processes import REGION, ClientFactory
@@ -102,25 +104,16 @@ V3_DYNAMODB_CJS = """
 """
 
 
-def needs(what: str, present: bool) -> None:
-    """Skip without `what`, unless REQUIRE_NODE=1 (CI) makes that a failure."""
-    if present:
-        return
-    if os.environ.get("REQUIRE_NODE") == "1":
-        pytest.fail(f"REQUIRE_NODE=1 but {what} is missing", pytrace=False)
-    pytest.skip(f"{what} is missing (apt-get install nodejs npm, then make test)")
-
-
 @pytest.fixture
 def node() -> str:
-    needs("node", NODE is not None)
+    require_node("node", NODE is not None)
     assert NODE is not None
     return NODE
 
 
 @pytest.fixture
 def sdk_v3(node: str) -> Path:
-    needs("the AWS SDK for JavaScript in .node-runtime/", DEFAULT_NODE_MODULES.is_dir())
+    require_node("the AWS SDK for JavaScript in .node-runtime/", DEFAULT_NODE_MODULES.is_dir())
     return DEFAULT_NODE_MODULES
 
 

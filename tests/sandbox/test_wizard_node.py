@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from webapp.aws.functions import runtime_info
 from webapp.wizard import live_check, steps
-from webapp.sandbox.config import DEFAULT_NODE_MODULES
 from webapp.wizard.model import Made
 
 from tests.helpers import needs_node, needs_node_sdk
@@ -15,8 +14,7 @@ from tests.helpers import needs_node, needs_node_sdk
 from .processes import ClientFactory
 from .wizard_support import named_plan, run_all
 
-pytestmark = [needs_node(), needs_node_sdk(DEFAULT_NODE_MODULES, "the SDK for JavaScript is not "
-                                           "installed in .node-runtime (make node-runtime)")]
+pytestmark = [needs_node(), needs_node_sdk()]
 
 CREATED_READ_LISTED = [201, 200, 200]
 

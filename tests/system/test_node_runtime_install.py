@@ -14,6 +14,8 @@ import pytest
 
 from webapp.sandbox.config import DEFAULT_NODE_MODULES
 
+from tests.helpers import require_node
+
 PROJECT = Path(__file__).resolve().parents[2]
 NODE_RUNTIME = Path("webapp") / "sandbox" / "awslambda" / "node_runtime"
 PACKAGE_FILES = ("package.json", "package-lock.json")
@@ -158,10 +160,8 @@ def test_without_npm_make_says_so_in_one_line_and_goes_on(project_copy: Path) ->
 
 def test_the_installed_sdk_is_the_locked_one() -> None:
     installed_lock = DEFAULT_NODE_MODULES / ".package-lock.json"
-    if not installed_lock.exists():
-        if os.environ.get("REQUIRE_NODE") == "1":
-            pytest.fail("REQUIRE_NODE=1 but make did not install .node-runtime/node_modules")
-        pytest.skip("the SDK is not installed (make run or make test installs it with npm)")
+    require_node("the AWS SDK for JavaScript in .node-runtime/ (make installs it)",
+                 installed_lock.exists())
     installed = json.loads(installed_lock.read_text())["packages"]
     for name, wanted in pinned().items():
         assert installed[f"node_modules/{name}"]["version"] == wanted
