@@ -15,8 +15,8 @@ SANDBOX_PACKAGE = Path(__file__).resolve().parents[2] / "webapp" / "sandbox"
 # linear time).
 ALLOWED_THIRD_PARTY = {"moto", "werkzeug", "freezegun", "re2"}
 # Pure rules of AWS shared with the console (IAM's policy grammar, Lambda's environment
-# variables): standard library themselves.
-SHARED = ("webapp.iam_grammar", "webapp.lambda_environment")
+# variables, its Node.js runtimes): standard library themselves.
+SHARED = ("webapp.iam_grammar", "webapp.lambda_environment", "webapp.lambda_runtimes")
 
 
 def imported_modules(source: Path) -> set[str]:

@@ -1,7 +1,8 @@
 """Import directions: views → aws → boto3, sandbox → moto, and never the other way.
 
 What both sides share is pure rules of AWS: webapp.iam_grammar (IAM's policy grammar) and
-webapp.lambda_environment (Lambda's rules for environment variables). Both sides import them;
+webapp.lambda_environment (Lambda's rules for environment variables) and webapp.lambda_runtimes
+(the Node.js runtimes both offer and run). Both sides import them;
 they import neither.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ FLASK_IMPORT = re.compile(r"^\s*(import|from)\s+flask", re.M)
 CONSOLE_IMPORT = re.compile(r"^\s*from\s+(webapp\.(views|aws|app|config)|\.\.(views|aws|app|config))\b", re.M)
 # Anything of webapp outside the sandbox and the shared grammar, imported either way.
 WEBAPP_IMPORT = re.compile(r"^\s*(?:from|import)\s+(webapp(?:\.\w+)*)", re.M)
-SHARED = ("webapp.iam_grammar", "webapp.lambda_environment")
+SHARED = ("webapp.iam_grammar", "webapp.lambda_environment", "webapp.lambda_runtimes")
 
 
 def shared(module: str) -> bool:
@@ -58,8 +59,9 @@ def test_the_sandbox_imports_of_webapp_only_itself_and_the_shared_rules() -> Non
 def shared_sources() -> dict[str, str]:
     found = sources("webapp/iam_grammar")
     assert found, "webapp/iam_grammar has no modules"
-    module = PROJECT_ROOT / "webapp" / "lambda_environment.py"
-    return found | {str(module.relative_to(PROJECT_ROOT)): module.read_text()}
+    modules = [PROJECT_ROOT / "webapp" / name for name in ("lambda_environment.py",
+                                                           "lambda_runtimes.py")]
+    return found | {str(module.relative_to(PROJECT_ROOT)): module.read_text() for module in modules}
 
 
 def test_the_shared_rules_import_neither_the_console_nor_the_sandbox() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from webapp.lambda_runtimes import NODE_RUNTIMES
+
 
 def python_module(handler: str) -> str:
     """app.main.handler → app/main: every dot but the last separates packages."""
@@ -42,7 +44,7 @@ class Language:
         return [module + suffix for suffix in self.source_suffixes]
 
 
-NODE = Language("Node.js", ("nodejs22.x", "nodejs20.x", "nodejs18.x"), "index.handler",
+NODE = Language("Node.js", NODE_RUNTIMES, "index.handler",
                 "index.mjs", (".js", ".mjs", ".cjs"), node_module)
 PYTHON = Language("Python", ("python3.13", "python3.12", "python3.11", "python3.10", "python3.9"),
                   "lambda_function.lambda_handler", "lambda_function.py", (".py",), python_module)

@@ -15,12 +15,11 @@ import shutil
 import subprocess
 import sys
 
+from webapp.lambda_runtimes import NODE_RUNTIMES
+
 # AWS's Python runtime identifiers: "python3.12", "python3.9", ...
 PYTHON_RUNTIME = re.compile(r"python3\.\d+")
-# AWS's Node.js runtimes that ship the SDK for JavaScript v3, as the sandbox provides it.
-NODE_RUNTIME = re.compile(r"nodejs(?P<major>18|20|22)\.x")
-SUPPORTED_RUNTIMES_TEXT = ("python3.x (python3.8 … python3.14), nodejs18.x, nodejs20.x and "
-                           "nodejs22.x")
+SUPPORTED_RUNTIMES_TEXT = f"python3.x (python3.8 … python3.14), {', '.join(NODE_RUNTIMES)}"
 NODE = "node"
 NODE_INSTALL_HINT = "install Node.js (apt-get install nodejs) and restart the sandbox"
 VERSION_SECONDS = 10.0
@@ -32,16 +31,14 @@ def is_python(runtime: str | None) -> bool:
 
 
 def is_node(runtime: str | None) -> bool:
-    """Whether `runtime` is one of the Node.js runtimes the sandbox knows."""
-    return runtime is not None and NODE_RUNTIME.fullmatch(runtime) is not None
+    """Whether `runtime` is one of the Node.js runtimes the sandbox knows (AWS's that ship the
+    SDK for JavaScript v3, as the sandbox provides it)."""
+    return runtime in NODE_RUNTIMES
 
 
 def node_major(runtime: str) -> str:
     """The Node.js major version a nodejsNN.x runtime names ("20")."""
-    match = NODE_RUNTIME.fullmatch(runtime)
-    if match is None:
-        raise ValueError(f"not a Node.js runtime: {runtime}")
-    return match["major"]
+    return runtime.removeprefix("nodejs").removesuffix(".x")
 
 
 def is_supported(runtime: str | None) -> bool:
