@@ -7,12 +7,9 @@ values, so item_json reads every row and the JSON view and the form view agree e
 """
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from boto3.dynamodb.types import Binary
 
 from webapp.aws.dynamodb import item_json
 from webapp.aws.errors import N_, ConsoleError, InvalidInput
@@ -51,8 +48,7 @@ def value_text(value: Any) -> str:
     if kind == "BOOL":
         return "true" if value else "false"
     if kind == "B":
-        raw = value.value if isinstance(value, Binary) else bytes(value)
-        return base64.b64encode(raw).decode("ascii")
+        return item_json.base64_text(value)
     if kind == "N":
         return item_json.dump_value(value)
     return item_json.dump_typed_content(value)

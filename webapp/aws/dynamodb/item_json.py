@@ -126,6 +126,12 @@ def parse_base64(text: str, where: str) -> Binary:
     return _base64(text, where)
 
 
+def base64_text(value: Binary | bytes | bytearray) -> str:
+    """Binary as the base64 text the editor shows and parse_base64 reads back."""
+    raw = value.value if isinstance(value, Binary) else bytes(value)
+    return base64.b64encode(raw).decode("ascii")
+
+
 def _number(value: Decimal, where: str) -> Decimal:
     try:
         number = DYNAMODB_CONTEXT.create_decimal(value)
@@ -255,8 +261,7 @@ def _set_members(value: set[Any]) -> list[Any]:
 def _to_plain(value: Any) -> Any:
     """The plain-JSON shape of a python value (Decimals stay Decimal)."""
     if isinstance(value, (Binary, bytes, bytearray)):
-        raw = value.value if isinstance(value, Binary) else bytes(value)
-        return {BINARY: base64.b64encode(raw).decode("ascii")}
+        return {BINARY: base64_text(value)}
     if isinstance(value, (set, frozenset)):
         return {SET: [_to_plain(member) for member in _set_members(set(value))]}
     if isinstance(value, list):
