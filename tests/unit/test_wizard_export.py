@@ -24,7 +24,7 @@ from samtranslator.translator.transform import transform
 from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, actions_for
 from webapp.views.wizard.pages import save_state
 from webapp.wizard import export
-from webapp.wizard.function_code import PYTHON_CODE
+from webapp.wizard.function_code import code_for
 from webapp.wizard.model import API_ROUTES, Made, Plan
 
 ACCOUNT = "123456789012"
@@ -442,8 +442,8 @@ def test_export_zip_holds_template_code_script_and_readme() -> None:
                                             "deploy-with-cli.sh", "README.md"))
         assert archive.read(f"{folder}/template.yaml").decode() == export.sam_template(CUSTOM)
         assert archive.read(f"{folder}/src/lambda_function.py").decode() == \
-            export.function_source(PYTHON_CODE)
-        assert "def lambda_handler" in export.function_source(PYTHON_CODE)
+            export.function_source(code_for("python3.12"))
+        assert "def lambda_handler" in export.function_source(code_for("python3.12"))
         script = archive.getinfo(f"{folder}/deploy-with-cli.sh")
         assert (script.external_attr >> 16) & 0o111
         readme = archive.read(f"{folder}/README.md").decode()

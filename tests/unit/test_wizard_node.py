@@ -27,7 +27,7 @@ from webapp import create_app
 from webapp.aws.functions import runtime_info
 from webapp.aws.functions.code_packages import TEMPLATES_DIR, template_zip
 from webapp.wizard import export, steps
-from webapp.wizard.function_code import NODE_CODE, PYTHON_CODE, code_for
+from webapp.wizard.function_code import code_for
 from webapp.wizard.model import Made, Plan
 from webapp.wizard.steps import Text
 
@@ -57,9 +57,12 @@ def test_the_plan_keeps_the_runtime_and_an_old_record_reads_as_python() -> None:
     assert Plan.from_dict(json.loads(json.dumps(NODE_PLAN.to_dict()))).runtime == "nodejs20.x"
     old = {name: value for name, value in Plan().to_dict().items() if name != "runtime"}
     assert Plan.from_dict(old).runtime == "python3.12"
-    assert code_for(Plan.from_dict(old).runtime) == PYTHON_CODE
-    assert code_for("nodejs22.x") == code_for("nodejs18.x") == NODE_CODE
-    assert (NODE_CODE.template, NODE_CODE.source_file, NODE_CODE.handler) == (
+    python = code_for(Plan.from_dict(old).runtime)
+    assert (python.name, python.handler_file, python.handler) == (
+        "items", "lambda_function.py", "lambda_function.lambda_handler")
+    node = code_for("nodejs20.x")
+    assert code_for("nodejs22.x") == code_for("nodejs18.x") == node
+    assert (node.name, node.handler_file, node.handler) == (
         "items-nodejs", "index.mjs", "index.handler")
 
 

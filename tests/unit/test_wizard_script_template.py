@@ -13,7 +13,7 @@ import jinja2
 import pytest
 
 from webapp.wizard import export
-from webapp.wizard.function_code import PYTHON_CODE
+from webapp.wizard.function_code import code_for
 from webapp.wizard.model import Plan
 
 HOSTILE = "$(rm -rf ~) `touch pwned` it's \"x\"\nnext line; touch pwned2 ${HOME} \\ |&\x1b[31m"
@@ -30,7 +30,7 @@ with open(os.environ["FAKE_AWS_LOG"], "a") as log:
 def run(tmp_path: Path, script: str) -> tuple[subprocess.CompletedProcess, list[list[str]]]:
     """Run the script from a folder with src/, a fake `aws` first on PATH, and HOME elsewhere."""
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / PYTHON_CODE.source_file).write_text(export.function_source(PYTHON_CODE))
+    (tmp_path / "src" / code_for("python3.12").handler_file).write_text(export.function_source(code_for("python3.12")))
     (tmp_path / export.SCRIPT_FILE).write_text(script)
     (tmp_path / "bin").mkdir()
     fake = tmp_path / "bin" / "aws"

@@ -24,10 +24,10 @@ from typing import Any
 import jinja2
 import yaml
 
-from webapp.aws.functions.code_packages import TEMPLATES_DIR
+from webapp.aws.functions.code_packages import TEMPLATES_DIR, CodeTemplate
 from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, policy_for
 from webapp.config import PROJECT_ROOT
-from webapp.wizard.function_code import FunctionCode, code_for, is_node
+from webapp.wizard.function_code import code_for, is_node
 from webapp.wizard.model import API_ROUTES, Plan
 
 FUNCTION_DESCRIPTION = "Items API over DynamoDB (Serverless Console setup wizard)"
@@ -323,7 +323,7 @@ def cli_script(plan: Plan, default_region: str = DEFAULT_REGION) -> str:
         policy_document=table_policy_document(_TABLE_ARN_MARK),
         function_trust=_trust("lambda.amazonaws.com"),
         api_gateway_trust=_trust("apigateway.amazonaws.com"),
-        source_file=code_for(plan.runtime).source_file, handler=code_for(plan.runtime).handler,
+        source_file=code_for(plan.runtime).handler_file, handler=code_for(plan.runtime).handler,
         memory_mb=int(plan.memory_mb),
         timeout_s=int(plan.timeout_s),
         environment={"Variables": {"TABLE_NAME": plan.table_name, "KEY_NAME": plan.partition_key}},
@@ -343,9 +343,9 @@ def _region_default(text: str) -> str:
 
 # --- The .zip ---
 
-def function_source(code: FunctionCode) -> str:
+def function_source(code: CodeTemplate) -> str:
     """The function's code, from its lambda_code/ folder (the same code the wizard deploys)."""
-    return (TEMPLATES_DIR / code.template / code.source_file).read_text(encoding="utf-8")
+    return (TEMPLATES_DIR / code.name / code.handler_file).read_text(encoding="utf-8")
 
 
 def _sam_build_note(plan: Plan) -> str:
@@ -369,7 +369,7 @@ Lambda function `{plan.function_name}` over the DynamoDB table `{plan.table_name
 `{plan.role_name}`, and execution logging ({plan.logging_level}) on the stage `{plan.stage_name}`.
 
 - `{TEMPLATE_FILE}`: the AWS SAM template
-- `src/{code.source_file}`: the function's code ({code.language}, runtime `{plan.runtime}`, handler
+- `src/{code.handler_file}`: the function's code ({code.language.label}, runtime `{plan.runtime}`, handler
   `{code.handler}`)
 - `{SCRIPT_FILE}`: the same stack made with AWS CLI v2 commands
 
@@ -409,7 +409,7 @@ def export_zip(plan: Plan, default_region: str = DEFAULT_REGION) -> bytes:
     code = code_for(plan.runtime)
     members = [
         (TEMPLATE_FILE, sam_template(plan), 0o644),
-        (f"src/{code.source_file}", function_source(code), 0o644),
+        (f"src/{code.handler_file}", function_source(code), 0o644),
         (SCRIPT_FILE, cli_script(plan, default_region), 0o755),
         ("README.md", readme(plan), 0o644),
     ]

@@ -7,28 +7,16 @@ which is why changing Python for Node.js (or back) also replaces the function's 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from webapp.aws.functions.code_packages import CodeTemplate, find_template
 from webapp.aws.functions.runtimes import NODE, PYTHON, language_of
 
 # The Node.js runtime listed first: the version Debian's `node` has (every nodejs*.x runs on it).
 FIRST_NODE_RUNTIME = "nodejs20.x"
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionCode:
-    """A language's items API: its lambda_code/ folder, the file holding it, and its handler."""
-
-    language: str     # as AWS names it ("Python", "Node.js"); not translated
-    template: str     # folder under lambda_code/
-    source_file: str  # the one file of that folder the function runs
-    handler: str
-
-
-PYTHON_CODE = FunctionCode(PYTHON.label, "items", "lambda_function.py", PYTHON.default_handler)
-# An ES module, as the AWS console's Node.js functions start; it imports the SDK v3 the runtime
-# provides, so there is nothing to bundle.
-NODE_CODE = FunctionCode(NODE.label, "items-nodejs", "index.mjs", NODE.default_handler)
+# Each language's items API in lambda_code/: the Python one, and the tutorial's JavaScript as an
+# ES module importing the SDK v3 the runtime provides (nothing to bundle).
+PYTHON_ITEMS, NODE_ITEMS = "items", "items-nodejs"
 
 
 def is_node(runtime: str) -> bool:
@@ -36,9 +24,9 @@ def is_node(runtime: str) -> bool:
     return language_of(runtime) is NODE
 
 
-def code_for(runtime: str) -> FunctionCode:
-    """The code a function of this runtime runs."""
-    return NODE_CODE if is_node(runtime) else PYTHON_CODE
+def code_for(runtime: str) -> CodeTemplate:
+    """The code a function of this runtime runs: its template's folder, file and handler."""
+    return find_template(NODE_ITEMS if is_node(runtime) else PYTHON_ITEMS)
 
 
 def wizard_runtimes() -> dict[str, tuple[str, ...]]:

@@ -90,7 +90,7 @@ def _function(plan: Plan, made: Made) -> list[Existing]:
                             "the step will set its runtime, role, memory, timeout and environment "
                             "to these, and replace its code with lambda_code/%(template)s."),
                          {"name": plan.function_name, "runtime": found.runtime or "",
-                          "template": code.template})]
+                          "template": code.name})]
     return [Existing(N_("The function %(name)s exists already: the step will set its role, memory, "
                         "timeout and environment to these, and leave its code as it is."),
                      {"name": plan.function_name})]

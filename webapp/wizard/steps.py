@@ -254,13 +254,13 @@ def _function_calls(plan: Plan, made: Made) -> list[PlannedCall]:
                 N_("%(function)s, runtime %(runtime)s (%(language)s), code from "
                    "lambda_code/%(template)s, handler %(handler)s, role %(role)s, "
                    "%(environment)s"), function=plan.function_name, runtime=plan.runtime,
-                language=code.language, template=code.template, handler=code.handler,
+                language=code.language.label, template=code.name, handler=code.handler,
                 role=plan.role_name, environment=env)),
             PlannedCall("lambda:UpdateFunctionConfiguration",
                         text(N_("if it exists with other settings"))),
             PlannedCall("lambda:UpdateFunctionCode", text(
                 N_("code from lambda_code/%(template)s, if it exists with a runtime of another "
-                   "language"), template=code.template))]
+                   "language"), template=code.name))]
 
 
 def _run_function(plan: Plan, made: Made) -> Made:
@@ -272,7 +272,7 @@ def _run_function(plan: Plan, made: Made) -> Made:
     if existing is None:
         summary = functions.create_function(functions.NewFunction(
             plan.function_name, plan.runtime, code.handler, made.role_arn,
-            template_zip(code.template), plan.memory_mb, plan.timeout_s, environment,
+            template_zip(code.name), plan.memory_mb, plan.timeout_s, environment,
             "Items API over DynamoDB (Serverless Console setup wizard)"),
             tags=ownership.creation_tags(made))
         _record(made, "function", plan.function_name)
@@ -283,7 +283,7 @@ def _run_function(plan: Plan, made: Made) -> Made:
         if code_for(existing.runtime or "") != code:
             # Code of one language cannot run on the other's runtime: it goes with the runtime.
             functions.wait_until_ready(plan.function_name)
-            functions.update_function_code(plan.function_name, template_zip(code.template))
+            functions.update_function_code(plan.function_name, template_zip(code.name))
         wanted = (made.role_arn, code.handler, plan.memory_mb, plan.timeout_s, environment,
                   plan.runtime)
         if (existing.role_arn, existing.handler, existing.memory_mb, existing.timeout_s,
