@@ -30,7 +30,8 @@ with open(os.environ["FAKE_AWS_LOG"], "a") as log:
 def run(tmp_path: Path, script: str) -> tuple[subprocess.CompletedProcess, list[list[str]]]:
     """Run the script from a folder with src/, a fake `aws` first on PATH, and HOME elsewhere."""
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / code_for("python3.12").handler_file).write_text(export.function_source(code_for("python3.12")))
+    code = code_for("python3.12")
+    (tmp_path / "src" / code.handler_file).write_text(export.function_source(code))
     (tmp_path / export.SCRIPT_FILE).write_text(script)
     (tmp_path / "bin").mkdir()
     fake = tmp_path / "bin" / "aws"
