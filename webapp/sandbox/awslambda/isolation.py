@@ -118,17 +118,19 @@ def bwrap_command(runtime_command: list[str], task_root: Path, runtime_dir: Path
     then waits for a byte on `block_fd` before starting the runtime."""
     mounts = ["--ro-bind", str(task_root), str(TASK_ROOT)]
     for entry in sorted(runtime_dir.iterdir()):
-        mounts += ["--ro-bind", str(entry.resolve()), str(RUNTIME_DIR / entry.name)]
-    node_modules = runtime_dir / NODE_MODULES
-    if node_modules.is_dir():
-        mounts += ["--ro-bind", str(node_modules.resolve()), str(TASK_ROOT.parent / NODE_MODULES)]
+        source = str(entry.resolve())
+        mounts += ["--ro-bind", source, str(RUNTIME_DIR / entry.name)]
+        if entry.name == NODE_MODULES and entry.is_dir():  # where ES modules' imports look
+            mounts += ["--ro-bind", source, str(TASK_ROOT.parent / NODE_MODULES)]
     return [str(bwrap_executable()), *_system_options(), *mounts, "--chdir", str(TASK_ROOT),
             "--info-fd", str(info_fd), "--block-fd", str(block_fd),
             "--", *WITHOUT_PWD, *runtime_command]
 
 
-def _system_options() -> list[str]:
-    """What every worker sees: system files, the Python installation, /proc, /dev, /tmp."""
+@functools.cache
+def _system_options() -> tuple[str, ...]:
+    """What every worker sees: system files, the Python installation, /proc, /dev, /tmp (the
+    same for every worker the sandbox starts, so worked out once)."""
     options: list[str] = []
     for directory in SYSTEM_DIRS:
         options += ["--ro-bind", directory, directory]
@@ -145,7 +147,7 @@ def _system_options() -> list[str]:
             options += ["--ro-bind", prefix, prefix]
     options += ["--proc", "/proc", "--dev", "/dev",
                 "--size", str(TMP_SIZE_BYTES), "--tmpfs", "/tmp", *SANDBOX_OPTIONS]
-    return options
+    return tuple(options)
 
 
 def _node_prefix() -> tuple[str, ...]:
