@@ -145,16 +145,9 @@ class LoggingRoleChoice:
 def list_logging_role_choices() -> list[LoggingRoleChoice]:
     """Roles trusting apigateway.amazonaws.com (the first MAX_ROLE_CHOICES), each checked for the
     rights AmazonAPIGatewayPushToCloudWatchLogs gives."""
-    trusting: list[tuple[str, str]] = []
-    with aws_errors(N_("list IAM roles")):
-        for page in client("iam").get_paginator("list_roles").paginate():
-            trusting.extend((role["RoleName"], role["Arn"]) for role in page.get("Roles", [])
-                            if roles.trusts_service(role.get("AssumeRolePolicyDocument", {}),
-                                                    GATEWAY_PRINCIPAL))
-            if len(trusting) >= MAX_ROLE_CHOICES:
-                break
-    return [LoggingRoleChoice(name, arn, _missing_for(name))
-            for name, arn in trusting[:MAX_ROLE_CHOICES]]
+    trusting = roles.roles_trusted_as(
+        lambda document: roles.trusts_service(document, GATEWAY_PRINCIPAL), MAX_ROLE_CHOICES)
+    return [LoggingRoleChoice(name, arn, _missing_for(name)) for name, arn in trusting]
 
 
 def _missing_for(role_name: str) -> tuple[str, ...] | None:

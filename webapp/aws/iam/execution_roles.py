@@ -33,16 +33,9 @@ class RoleSummary:
 
 def list_lambda_roles(limit: int = 200) -> list[RoleSummary]:
     """Roles Lambda may assume, for the execution-role picker (at most `limit`)."""
-    found: list[RoleSummary] = []
-    with aws_errors(N_("list IAM roles")):
-        for page in client("iam").get_paginator("list_roles").paginate():
-            for role in page["Roles"]:
-                trusted = roles.trusted_principals(role.get("AssumeRolePolicyDocument", {}))
-                if "lambda.amazonaws.com" in trusted:
-                    found.append(RoleSummary(role["RoleName"], role["Arn"], trusts_lambda=True))
-            if len(found) >= limit:
-                break
-    return found[:limit]
+    trusting = roles.roles_trusted_as(
+        lambda document: "lambda.amazonaws.com" in roles.trusted_principals(document), limit)
+    return [RoleSummary(name, arn, trusts_lambda=True) for name, arn in trusting]
 
 
 def create_basic_lambda_role(role_name: str) -> RoleSummary:

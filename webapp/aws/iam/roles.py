@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -141,6 +141,18 @@ def trusts_service(document: object, service: str) -> bool:
                 and "sts:AssumeRole" in _listed(statement.get("Action"))):
             return True
     return False
+
+
+def roles_trusted_as(accepts: Callable[[object], bool], limit: int) -> list[tuple[str, str]]:
+    """(name, ARN) of the first `limit` roles whose trust policy `accepts` takes, for a picker."""
+    found: list[tuple[str, str]] = []
+    with aws_errors(N_("list IAM roles")):
+        for page in client("iam").get_paginator("list_roles").paginate():
+            found.extend((role["RoleName"], role["Arn"]) for role in page.get("Roles", [])
+                         if accepts(role.get("AssumeRolePolicyDocument", {})))
+            if len(found) >= limit:
+                break
+    return found[:limit]
 
 
 def suggested_policies(trusted: tuple[str, ...]) -> list[AttachedPolicy]:
