@@ -12,9 +12,9 @@ import secrets
 from collections.abc import Callable, Mapping
 
 from webapp.aws import tags
-from webapp.aws.dynamodb.tables import describe_table
+from webapp.aws.dynamodb.tables import table_arn
 from webapp.aws.errors import AccessDenied, NotFound
-from webapp.aws.functions.lambda_functions import get_function
+from webapp.aws.functions.lambda_functions import function_arn
 from webapp.wizard import lookups as wizard_lookups
 from webapp.wizard.model import Made, Plan
 
@@ -23,10 +23,10 @@ RUN_ID_BYTES = 8
 
 # How to read the tags of each kind the wizard tags, from the identity Made records for it.
 _TAG_READERS: dict[str, Callable[[str], Mapping[str, str]]] = {
-    "table": lambda table_name: tags.table_tags(describe_table(table_name).arn),
+    "table": lambda table_name: tags.table_tags(table_arn(table_name)),
     "policy": tags.policy_tags,
     "role": tags.role_tags,
-    "function": lambda function_name: tags.function_tags(get_function(function_name).function_arn),
+    "function": lambda function_name: tags.function_tags(function_arn(function_name)),
     "api": tags.rest_api_tags,
 }
 

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from webapp.aws.clients import client
+from webapp.aws.account import account_id
+from webapp.aws.clients import client, current_region
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 from webapp.aws.tags import tag_arguments
@@ -69,6 +70,11 @@ def _key_schema(schema: list[dict], types: dict[str, str]) -> tuple[KeyAttribute
     range_name = next((part["AttributeName"] for part in schema if part["KeyType"] == "RANGE"), None)
     return (KeyAttribute(hash_name, types.get(hash_name, "S")),
             KeyAttribute(range_name, types.get(range_name, "S")) if range_name else None)
+
+
+def table_arn(table_name: str) -> str:
+    """The ARN a table of this name has in this account and region, without asking DynamoDB."""
+    return f"arn:aws:dynamodb:{current_region()}:{account_id()}:table/{table_name}"
 
 
 def _index_arn(description: dict, index_name: str) -> str:

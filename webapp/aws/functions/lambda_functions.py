@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import ClientError, WaiterError
 
 from webapp.aws import clients
+from webapp.aws.account import account_id
 from webapp.aws.clients import client
 from webapp.aws.errors import (
     FAILED, N_, CodeUnavailable, Conflict, ConsoleError, TooLarge, aws_errors, from_client_error,
@@ -609,6 +610,11 @@ def delete_function_version(function_name: str, version: str) -> None:
     """Delete one published version; Lambda refuses while an alias points at it."""
     with aws_errors(N_("delete the version"), f"version {version} of Lambda function {function_name}"):
         client("lambda").delete_function(FunctionName=function_name, Qualifier=version)
+
+
+def function_arn(function_name: str) -> str:
+    """The ARN a function of this name has in this account and region, without asking Lambda."""
+    return f"arn:aws:lambda:{clients.current_region()}:{account_id()}:function:{function_name}"
 
 
 def list_aliases_of_version(function_name: str, version: str) -> list[str]:
