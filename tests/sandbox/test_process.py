@@ -111,6 +111,17 @@ def test_signal_stops_it_cleanly(launch_sandbox: SandboxLauncher, signum: signal
     assert "Traceback" not in stderr
 
 
+def test_a_started_sandbox_has_not_loaded_the_openapi_validator_it_never_calls(
+        launch_sandbox: SandboxLauncher) -> None:
+    """moto imports openapi-spec-validator for calls the sandbox answers itself; it waits until
+    called (deferred_validator.py). Its pydantic-core library is what a loaded one maps."""
+    port = free_port()
+    process = launch_sandbox("--port", str(port))
+    wait_until_healthy(process, f"http://127.0.0.1:{port}")
+    maps = Path(f"/proc/{process.pid}/maps").read_text()
+    assert "site-packages/" in maps and "pydantic_core" not in maps
+
+
 def test_it_exits_when_the_parent_pid_exits(launch_sandbox: SandboxLauncher) -> None:
     watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     try:

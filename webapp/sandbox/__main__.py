@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 
+from webapp.sandbox import deferred_validator
 from webapp.sandbox.config import ConfigError, SandboxConfig, parse_config, sandbox_environment
 from webapp.sandbox.lifecycle import bind_listener, stop_on_signals, watch_parent
 
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     isolated = sandbox_environment(os.environ, config.region)
     os.environ.clear()
     os.environ.update(isolated)
+    # Before moto: what it imports and the sandbox never calls waits until called.
+    deferred_validator.install()
     # Imported only now: moto reads its settings from the environment set just above.
     from webapp.sandbox.persistence import DataDirectoryBusy, JournalError, StateKeeper
     from webapp.sandbox.server import serve
