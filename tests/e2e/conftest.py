@@ -78,6 +78,21 @@ def page(browser, console: RunningConsole):  # type: ignore[no-untyped-def]
     assert problems == [], f"browser errors: {problems}"
 
 
+# Sections a page fills in after it loads (htmx hx-trigger="load"); each is swapped for its content.
+LAZY_SECTIONS = '[hx-trigger="load"]'
+
+
+def sections_loaded(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every section the page loads after itself has come in.
+
+    They arrive above a function's Test panel and push it down: a click made as one lands can
+    hit what slid under the pointer instead of the button (seen once: Invoke sent nothing).
+    """
+    from playwright.sync_api import expect
+
+    expect(page.locator(LAZY_SECTIONS)).to_have_count(0)
+
+
 # The session cookie of each console's first sign-in through the form (per test process).
 _SIGNED_IN: dict[str, list[Any]] = {}
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import INVOKE_TIMEOUT_MS, sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, sign_in
 
 LIST_ITEMS_EVENT = json.dumps({
     "resource": "/items", "path": "/items", "httpMethod": "GET", "headers": None,
@@ -45,6 +45,7 @@ def test_items_function_is_denied_then_granted_from_the_invoke_panel(page: Page,
     page.reload()
     page.get_by_label("Start from").select_option("saved:list-items")
     expect(page.get_by_label("Event JSON")).to_have_value(LIST_ITEMS_EVENT)
+    sections_loaded(page)
     page.get_by_role("button", name="Invoke").click()
     expect(page.locator(".invocation")).to_contain_text("HTTP response 500", timeout=INVOKE_TIMEOUT_MS)
     denial = page.locator(".denial")
@@ -58,6 +59,8 @@ def test_items_function_is_denied_then_granted_from_the_invoke_panel(page: Page,
     expect(page.locator("#invoke-panel .banner-info")).to_contain_text(
         "Added the inline policy console-TutorialItems-read-write")
     expect(page.get_by_label("Event JSON")).to_have_value(LIST_ITEMS_EVENT)
+
+    sections_loaded(page)
 
     page.get_by_role("button", name="Invoke").click()
     result = page.locator(".invocation")

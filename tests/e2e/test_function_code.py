@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import INVOKE_TIMEOUT_MS, sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, sign_in
 from .test_function_notes import make_function
 
 
@@ -31,6 +31,7 @@ def test_download_edit_inline_and_invoke(page: Page, console: RunningConsole) ->
     expect(page.get_by_label("lambda_function.py")).to_have_value(re.compile(r"'edited'"))
 
     page.get_by_label("Event JSON").fill('{"name": "Kim"}')
+    sections_loaded(page)
     page.get_by_role("button", name="Invoke").click()
     # The new code starts a fresh worker (a cold start): slower than 5 s once on a loaded machine.
     expect(page.locator(".invocation pre.output").first).to_contain_text('"edited": "Kim"',

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import INVOKE_TIMEOUT_MS, sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, sign_in
 from .test_function_delete import connect
 from .test_function_notes import TRUST_LAMBDA
 
@@ -52,6 +52,7 @@ def test_edit_a_file_deploy_and_run_the_new_code(page: Page, console: RunningCon
     expect(page.locator("#last-update")).to_contain_text("Successful")
 
     page.get_by_label("Event JSON").fill('{"name": "Kim"}')
+    sections_loaded(page)
     page.get_by_role("button", name="Invoke").click()
     # New code starts a fresh worker (a cold start): slower than 5 s once on a loaded machine.
     expect(page.locator(".invocation pre.output").first).to_contain_text('"bye Kim"', timeout=INVOKE_TIMEOUT_MS)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import INVOKE_TIMEOUT_MS, sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, sign_in
 
 FUNCTION = "metrics-e2e"
 REGION = "ap-northeast-2"
@@ -44,6 +44,7 @@ def create_function(console: RunningConsole) -> None:
 
 def invoke_on_the_page(page: Page, event: str, outcome: str) -> None:
     page.get_by_label("Event JSON").fill(event)
+    sections_loaded(page)
     page.get_by_role("button", name="Invoke").click()
     expect(page.locator(".invocation")).to_contain_text(outcome, timeout=INVOKE_TIMEOUT_MS)
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.helpers import needs_node, needs_node_sdk
 from tests.running_console import RunningConsole
 
-from .conftest import INVOKE_TIMEOUT_MS, sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, sign_in
 
 pytestmark = [needs_node(), needs_node_sdk()]
 
@@ -44,6 +44,7 @@ def test_create_from_hello_nodejs_and_invoke_it(page: Page, console: RunningCons
     expect(page.locator("#runtime-note")).to_contain_text(RUNS_ON_NODE)
     expect(page.locator(".code-file-name").first).to_have_text("index.js")
     page.get_by_label("Event JSON").fill('{"name": "Kim"}')
+    sections_loaded(page)
     page.get_by_role("button", name="Invoke").click()
     result = page.locator(".invocation")
     expect(result).to_contain_text("Succeeded", timeout=INVOKE_TIMEOUT_MS)
@@ -80,6 +81,7 @@ def test_create_from_items_nodejs_and_invoke_it(page: Page, console: RunningCons
     event = {"resource": "/items/{id}", "path": "/items/pen", "httpMethod": "PUT",
              "pathParameters": {"id": "pen"}, "body": json.dumps({"price": 2})}
     page.get_by_label("Event JSON").fill(json.dumps(event))
+    sections_loaded(page)
     page.get_by_role("button", name="Invoke").click()
     result = page.locator(".invocation")
     expect(result).to_contain_text("Succeeded", timeout=INVOKE_TIMEOUT_MS)

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import INVOKE_TIMEOUT_MS, sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, sign_in
 
 
 def test_create_a_function_from_the_hello_template_and_invoke_it(page: Page,
@@ -30,6 +30,7 @@ def test_create_a_function_from_the_hello_template_and_invoke_it(page: Page,
     expect(page.locator(".facts")).to_contain_text(re.compile(r"role/service-role/hello-e2e-role-"))
 
     page.get_by_label("Event JSON").fill('{"name": "Kim"}')
+    sections_loaded(page)
     page.get_by_role("button", name="Invoke").click()
     result = page.locator(".invocation")
     expect(result).to_contain_text("Succeeded", timeout=INVOKE_TIMEOUT_MS)
@@ -46,6 +47,7 @@ def test_create_a_function_from_the_hello_template_and_invoke_it(page: Page,
     page.go_back()
 
     page.get_by_label("Event JSON").fill('{"name": ')
+    sections_loaded(page)
     page.get_by_role("button", name="Invoke").click()
     expect(page.locator("#event-error")).to_contain_text("not valid JSON")
     expect(page.get_by_label("Event JSON")).to_have_value('{"name": ')

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import INVOKE_TIMEOUT_MS, sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, sign_in
 
 TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -47,6 +47,7 @@ def make_function(console: RunningConsole, name: str) -> None:
 
 def invoke_from_the_page(page: Page, event: str, outcome: str) -> None:
     page.get_by_label("Event JSON").fill(event)
+    sections_loaded(page)
     page.get_by_role("button", name="Invoke").click()
     expect(page.locator(".invocation")).to_contain_text(outcome, timeout=INVOKE_TIMEOUT_MS)
     expect(page.locator(".invocation")).to_contain_text(json.loads(event)["order"].__str__())
