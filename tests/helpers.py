@@ -6,8 +6,10 @@ import json
 import os
 import re
 import shutil
+import threading
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,8 +92,45 @@ def shared_session(backend: str = "aws") -> object:
     from webapp.aws.clients import Connection, new_session
 
     if backend not in _SESSIONS:
-        _SESSIONS[backend] = new_session(Connection(backend, "ap-northeast-2"))
+        _SESSIONS[backend] = reuse_clients(new_session(Connection(backend, "ap-northeast-2")))
     return _SESSIONS[backend]
+
+
+def reuse_clients(session: Any) -> Any:
+    """Make `session.client(...)` give the client it made before for the same arguments.
+
+    Building a botocore client (its class, its copy of the session's event hooks, its endpoint)
+    was a seventh of the unit tests' CPU, each test's app and fixtures building their own. A
+    client holds no state of moto's (moto's mock is switched on and off around every client),
+    so one per service, region, endpoint and settings serves every test of the process. A test
+    that registers a handler on a client's events must unregister it (it would outlive the test).
+    """
+    made: dict[object, Any] = {}
+    lock = threading.Lock()
+    build = session.client
+
+    def client(*args: Any, **kwargs: Any) -> Any:
+        try:
+            key = (args, tuple(sorted((name, _settings_key(value))
+                                      for name, value in kwargs.items())))
+            hash(key)
+        except TypeError:
+            return build(*args, **kwargs)
+        with lock:
+            if key not in made:
+                made[key] = build(*args, **kwargs)
+            return made[key]
+
+    session.client = client
+    return session
+
+
+def _settings_key(value: Any) -> object:
+    """A hashable stand-in for a client argument; a botocore Config by the options it was given."""
+    options = getattr(value, "_user_provided_options", None)
+    if options is not None:
+        return ("Config", json.dumps(options, sort_keys=True, default=repr))
+    return value
 
 
 def clients_for(connection: object) -> object:

@@ -12,6 +12,7 @@ prefect-archive/prefect-aws#177 for GetLogEvents on a missing stream).
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -38,15 +39,19 @@ def group(logs: Any) -> Iterator[str]:
     logs.delete_log_group(logGroupName=name)
 
 
-def content_types(client: Any) -> list[str]:
-    """Filled with the Content-Type of each answer `client` receives from now on."""
+@contextmanager
+def content_types(client: Any) -> Iterator[list[str]]:
+    """Filled with the Content-Type of each answer `client` receives inside the block."""
     seen: list[str] = []
 
     def note(http_response: Any, **_: Any) -> None:
         seen.append(http_response.headers.get("Content-Type", ""))
 
     client.meta.events.register("after-call.logs", note)
-    return seen
+    try:
+        yield seen
+    finally:
+        client.meta.events.unregister("after-call.logs", note)
 
 
 def now_ms() -> int:
@@ -72,15 +77,14 @@ OPERATIONS: dict[str, Callable[[Any, str], Any]] = {
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_answers_are_labelled_json_1_1(logs: Any, group: str, operation: str) -> None:
     """API Reference, each action's Sample Response: `Content-Type: application/x-amz-json-1.1`."""
-    seen = content_types(logs)
-    OPERATIONS[operation](logs, group)
+    with content_types(logs) as seen:
+        OPERATIONS[operation](logs, group)
     assert seen == [AWS_JSON_1_1]
 
 
 def test_errors_are_labelled_json_1_1(logs: Any) -> None:
     """The JSON 1.1 protocol answers errors in the same media type as results."""
-    seen = content_types(logs)
-    with pytest.raises(ClientError):
+    with content_types(logs) as seen, pytest.raises(ClientError):
         logs.filter_log_events(logGroupName=f"/conformance/missing-{uuid.uuid4().hex}")
     assert seen == [AWS_JSON_1_1]
 

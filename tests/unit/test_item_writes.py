@@ -214,9 +214,15 @@ def test_a_key_change_moves_the_item_in_one_transaction(dynamodb: BaseClient) ->
     moved = {**ORIGINAL, "pk": "b"}
     client = clients.client("dynamodb")
     calls: list[str] = []
-    client.meta.events.register("before-call.dynamodb",
-                                lambda model, **kwargs: calls.append(model.name))
-    item_writes.save_item(TABLE, ORIGINAL, moved, KEYS)
+
+    def note(model: object, **_: object) -> None:
+        calls.append(model.name)  # type: ignore[attr-defined]
+
+    client.meta.events.register("before-call.dynamodb", note)
+    try:
+        item_writes.save_item(TABLE, ORIGINAL, moved, KEYS)
+    finally:
+        client.meta.events.unregister("before-call.dynamodb", note)
     assert stored(dynamodb) == [moved]
     assert calls == ["GetItem", "TransactWriteItems"]
 

@@ -3,6 +3,7 @@ moto, and each URL rule parsed and its builder compiled once per test process.""
 from __future__ import annotations
 
 import boto3
+from botocore.config import Config
 from flask import Flask, url_for
 from moto import mock_aws
 
@@ -42,3 +43,24 @@ def test_apps_share_parsed_rules_and_still_match_and_build(app: Flask) -> None:
         assert adapter.match("/tables/orders v2") == (
             "dynamodb.tables.detail", {"table_name": "orders v2"})
         assert adapter.build("dynamodb.tables.detail", {"table_name": "a b"}) == "/tables/a%20b"
+
+
+def test_apps_reuse_the_clients_of_the_shared_session_and_they_work_in_each_mock() -> None:
+    made = []
+    for _ in range(2):
+        with mock_aws():
+            app = create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws",
+                              "CONSOLE_PASSWORD": PASSWORD})
+            client = app.extensions["aws"].client("dynamodb", "ap-northeast-2")
+            client.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                                KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                                AttributeDefinitions=[{"AttributeName": "k",
+                                                       "AttributeType": "S"}])
+            assert client.list_tables()["TableNames"] == ["t"], "a mock's state leaked"
+            made.append(client)
+    assert made[0] is made[1]
+    session = shared_session()
+    assert session.client("dynamodb", region_name="us-east-1") is not made[0]
+    slower = Config(connect_timeout=1)
+    assert session.client("dynamodb", region_name="ap-northeast-2", config=slower) is not (
+        session.client("dynamodb", region_name="ap-northeast-2", config=Config()))
