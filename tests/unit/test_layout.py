@@ -40,6 +40,14 @@ def test_only_the_service_layer_and_the_sandbox_import_boto3() -> None:
     assert offenders == []
 
 
+def test_the_stack_map_imports_neither_flask_nor_boto3() -> None:
+    """It composes webapp.aws functions into a picture: no requests, no AWS calls of its own."""
+    found = sources("webapp/stack_map")
+    assert found, "webapp/stack_map has no modules"
+    assert [path for path, text in found.items()
+            if FLASK_IMPORT.search(text) or BOTO_IMPORT.search(text)] == []
+
+
 def test_the_service_layer_never_imports_flask() -> None:
     assert [path for path, text in sources("webapp/aws").items() if FLASK_IMPORT.search(text)] == []
 
@@ -87,9 +95,10 @@ CLIENT_IMPORT = re.compile(r"^\s*from\s+webapp\.aws\.clients\s+import\s+[^\n]*\b
 
 
 def test_only_the_service_layer_asks_aws() -> None:
-    """The wizard and the views compose functions of webapp.aws; none asks boto3 itself (they
-    may say which clients and region serve a request, never make a call with them)."""
-    offenders = [path for folder in ("webapp/wizard", "webapp/views")
+    """The wizard, the views and the stack map compose functions of webapp.aws; none asks boto3
+    itself (they may say which clients and region serve a request, or count the calls made,
+    never make a call with them)."""
+    offenders = [path for folder in ("webapp/wizard", "webapp/views", "webapp/stack_map")
                  for path, text in sources(folder).items()
                  if CLIENT_CALL.search(text) or CLIENT_IMPORT.search(text)]
     assert offenders == []

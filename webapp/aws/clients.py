@@ -11,6 +11,9 @@ Service functions reach the object of the request they serve through `current()`
 layer says which one with `use()` before each request, as Flask's own `current_app` works, and
 a thread started for a request carries it with `contextvars.copy_context()`. The region of the
 request is a context variable beside it (`using_region`).
+
+`counting_calls()` counts the AWS calls made inside its block (threads started with a copy of
+its context included): every client this module makes reports each call to it.
 """
 from __future__ import annotations
 
@@ -82,8 +85,46 @@ class AwsClients:
             return self._clients[key]
 
     def _make_client(self, service: str, region: str) -> BaseClient:
-        return self.session.client(service, region_name=region,
+        made = self.session.client(service, region_name=region,
                                    endpoint_url=self.connection.endpoint_url, config=self._config)
+        # A unique id: a session that hands out a client it made before registers it only once.
+        made.meta.events.register("before-call", _count_call, unique_id=_COUNTER_HANDLER)
+        return made
+
+
+class CallCounter:
+    """How many AWS calls were made (each page of a paged call, each waiter poll is one)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.calls = 0
+
+    def add(self) -> None:
+        """Count one call (from any thread)."""
+        with self._lock:
+            self.calls += 1
+
+
+_counter: ContextVar[CallCounter | None] = ContextVar("console_call_counter", default=None)
+_COUNTER_HANDLER = "serverless-console-call-counter"
+
+
+def _count_call(**_: object) -> None:
+    # botocore's before-call: once per API call, before its retries (which are not calls made).
+    counter = _counter.get()
+    if counter is not None:
+        counter.add()
+
+
+@contextmanager
+def counting_calls() -> Iterator[CallCounter]:
+    """Count the AWS calls made inside the block, and in threads run with a copy of its context."""
+    counter = CallCounter()
+    token = _counter.set(counter)
+    try:
+        yield counter
+    finally:
+        _counter.reset(token)
 
 
 _current: ContextVar[AwsClients | None] = ContextVar("console_aws_clients", default=None)

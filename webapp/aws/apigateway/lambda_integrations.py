@@ -9,7 +9,7 @@ from webapp.aws.account import account_id
 from webapp.aws.apigateway.rest_apis import LARGEST_PAGE
 from webapp.aws.clients import client, current_region
 from webapp.aws.errors import N_, aws_errors
-from webapp.aws.functions.lambda_functions import get_resource_policy
+from webapp.aws.functions.lambda_functions import PolicyStatement, get_resource_policy
 from webapp.iam_grammar.arns import arn_like
 
 # Scanning every API's resources costs a call or more per API; past this many the page says so.
@@ -74,6 +74,41 @@ def _integrations_of(api: dict, function_arn: str) -> list[LambdaIntegration]:
     return sorted(found, key=lambda item: (item.resource_path, item.http_method))
 
 
+@dataclass(frozen=True, slots=True)
+class MethodIntegration:
+    """One method of an API and what its integration calls (`lambda_target`: the function's
+    ARN, with any qualifier, when it is a Lambda function; "" otherwise)."""
+
+    resource_id: str
+    resource_path: str
+    http_method: str
+    integration_type: str
+    lambda_target: str
+
+
+def list_method_integrations(api_id: str) -> list[MethodIntegration]:
+    """Every method of the API with its integration, read with GetResources embed=methods (one
+    paged call), by path and method."""
+    found: list[MethodIntegration] = []
+    with aws_errors(N_("list the API's methods"), f"REST API {api_id}"):
+        pages = client("apigateway").get_paginator("get_resources").paginate(
+            restApiId=api_id, embed=["methods"], PaginationConfig={"PageSize": LARGEST_PAGE})
+        for page in pages:
+            for resource in page.get("items", []):
+                for http_method, method in (resource.get("resourceMethods") or {}).items():
+                    integration = (method or {}).get("methodIntegration") or {}
+                    found.append(MethodIntegration(
+                        resource["id"], resource.get("path", ""), http_method,
+                        integration.get("type", ""), lambda_target(integration.get("uri", ""))))
+    return sorted(found, key=lambda item: (item.resource_path, item.http_method))
+
+
+def lambda_target(uri: str) -> str:
+    """The function ARN (with any qualifier) a Lambda integration URI calls; "" for another URI."""
+    match = LAMBDA_TARGET.search(uri)
+    return match["target"] if match else ""
+
+
 def lambda_qualifier(uri: str, function_arn: str) -> str | None:
     """The alias or version the URI calls this function by ("" for none); None for another target."""
     match = LAMBDA_TARGET.search(uri)
@@ -102,8 +137,13 @@ def execute_api_arn(api_id: str, http_method: str, resource_path: str, stage: st
 
 def may_invoke(function_target: str, source_arn: str) -> bool:
     """Whether the function's resource policy lets API Gateway call it from `source_arn`."""
-    function_name, qualifier = _split_target(function_target)
-    for statement in get_resource_policy(function_name, qualifier) or []:
+    function_name, qualifier = split_target(function_target)
+    return statements_allow_invoke(get_resource_policy(function_name, qualifier) or [], source_arn)
+
+
+def statements_allow_invoke(statements: list[PolicyStatement], source_arn: str) -> bool:
+    """Whether these resource-policy statements let API Gateway invoke from `source_arn`."""
+    for statement in statements:
         if statement.effect != "Allow":
             continue
         if not any(principal.value in (LAMBDA_PRINCIPAL, "*") for principal in statement.principals):
@@ -116,7 +156,8 @@ def may_invoke(function_target: str, source_arn: str) -> bool:
     return False
 
 
-def _split_target(function_target: str) -> tuple[str, str]:
+def split_target(function_target: str) -> tuple[str, str]:
+    """A function target (ARN, perhaps with an alias or version) as (function ARN, qualifier)."""
     # arn:aws:lambda:REGION:ACCOUNT:function:NAME has 7 parts; a qualifier makes 8.
     if function_target.count(":") == 7:
         function_name, qualifier = function_target.rsplit(":", 1)
@@ -126,7 +167,7 @@ def _split_target(function_target: str) -> tuple[str, str]:
 
 def add_invoke_permission(function_target: str, source_arn: str) -> str:
     """Let API Gateway invoke the function from `source_arn` (lambda:AddPermission); the Sid."""
-    function_name, qualifier = _split_target(function_target)
+    function_name, qualifier = split_target(function_target)
     statement_id = f"apigateway-{secrets.token_hex(8)}"
     start = {"Qualifier": qualifier} if qualifier else {}
     with aws_errors(N_("allow API Gateway to invoke the function"),

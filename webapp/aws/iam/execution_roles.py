@@ -72,3 +72,26 @@ def may_write_lambda_logs(role_arn: str, function_arn: str) -> bool | None:
         return None
     results = reply.get("EvaluationResults", [])
     return bool(results) and all(result["EvalDecision"] == "allowed" for result in results)
+
+
+# What the tutorial's function does with its table: the rights a role needs to serve it.
+TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan",
+                 "dynamodb:Query")
+
+
+def denied_table_actions(role_arn: str, table_arn: str,
+                         actions: tuple[str, ...] = TABLE_ACTIONS) -> tuple[str, ...] | None:
+    """Which of `actions` on the table IAM's policy simulator denies the role, in that order.
+
+    None when the simulator cannot be asked (the caller may lack iam:SimulatePrincipalPolicy).
+    """
+    try:
+        with aws_errors(N_("check the role's permissions"), f"IAM role {role_arn}"):
+            reply = client("iam").simulate_principal_policy(
+                PolicySourceArn=role_arn, ActionNames=list(actions), ResourceArns=[table_arn])
+    except (ConsoleError, NotImplementedError):
+        # NotImplementedError: moto's in-process mock has no policy simulator (the sandbox has).
+        return None
+    allowed = {result["EvalActionName"] for result in reply.get("EvaluationResults", [])
+               if result["EvalDecision"] == "allowed"}
+    return tuple(action for action in actions if action not in allowed)
