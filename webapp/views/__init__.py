@@ -12,7 +12,7 @@ from webapp.aws.regions import list_regions
 from webapp.i18n import LANGUAGES, select_language
 from webapp.views import (
     apigateway, auth, dashboard, dynamodb, errors, functions, iam, logs, preferences,
-    sandbox_state, wizard,
+    sandbox_state, stack_map, wizard,
 )
 from webapp.views.navigation import nav_items
 from webapp.views.preferences import REGION_KEY
@@ -23,6 +23,7 @@ def register_areas(app: Flask) -> None:
     """Register every area, the error pages and what every request and template needs."""
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(stack_map.bp)
     app.register_blueprint(preferences.bp)
     app.register_blueprint(dynamodb.blueprint())
     app.register_blueprint(iam.blueprint())

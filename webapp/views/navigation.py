@@ -30,6 +30,7 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("dashboard.index", _l("Dashboard"), ""),
+    NavItem("stack_map.index", _l("Map"), ""),
     NavItem("dynamodb.tables.index", _l("Tables"), "DynamoDB"),
     NavItem("iam.start.index", _l("IAM"), "IAM"),
     NavItem("lambda.pages.index", _l("Functions"), "Lambda"),
