@@ -207,6 +207,31 @@ def test_the_count_is_every_call_the_map_made(aws: None,
     assert stack.calls == len(made.operations) == 17, " ".join(sorted(made.operations))
 
 
+def test_a_log_group_is_missing_until_it_is_made(aws: None) -> None:
+    tutorial()
+    assert build_map().node("log-group:/aws/lambda/items-fn").exists is False
+    boto3.client("logs", region_name=REGION).create_log_group(logGroupName="/aws/lambda/items-fn")
+    assert build_map().node("log-group:/aws/lambda/items-fn").exists is True
+
+
+def test_errors_in_the_last_hour_mark_the_function(aws: None) -> None:
+    tutorial()
+    make_function("quiet-fn", make_role("quiet-role"))
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    for function_name, metric_name, value in (("items-fn", "Invocations", 4.0),
+                                              ("items-fn", "Errors", 2.0),
+                                              ("quiet-fn", "Invocations", 1.0),
+                                              ("quiet-fn", "Errors", 0.0)):
+        cloudwatch.put_metric_data(Namespace="AWS/Lambda", MetricData=[{
+            "MetricName": metric_name, "Value": value,
+            "Dimensions": [{"Name": "FunctionName", "Value": function_name}]}])
+    failing = [problem for problem in build_map().problems
+               if problem.kind == model.FAILING_INVOCATIONS]
+    assert failing == [model.Problem("function:items-fn", model.FAILING_INVOCATIONS,
+                                     (("errors", "2"), ("invocations", "4")),
+                                     model.FIX_FUNCTION_LOGS, (("function", "items-fn"),))]
+
+
 def test_the_same_account_draws_the_same_map(aws: None) -> None:
     tutorial()
     first, second = build_map(), build_map()

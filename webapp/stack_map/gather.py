@@ -188,7 +188,7 @@ class _Gathering:
             last = first
             for page in following(first, lambda token: log_groups.list_log_groups(prefix, token),
                                   LOG_GROUP_PAGES):
-                names.update(group.name for group in page.items)
+                names.update(group.log_group_name for group in page.items)
                 last = page
             return names, not last.has_more
 

@@ -166,7 +166,7 @@ def _total(points: Sequence[Datapoint]) -> float:
 
 # GetMetricData takes at most 500 queries a call; each function asks two.
 MAX_QUERIES = 500
-RECENT_SPAN_S = 3600
+RECENT_SPAN_S = RANGES["hour"].span_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +180,10 @@ class RecentErrors:
 
 def recent_errors(function_names: Sequence[str],
                   now: datetime | None = None) -> dict[str, RecentErrors]:
-    """Errors and Invocations of each function over the last hour, for all of them in one
-    GetMetricData call (one more per 250 functions), by function name."""
-    end = now or datetime.now(timezone.utc)
-    start = end - timedelta(seconds=RECENT_SPAN_S)
+    """Errors and Invocations of each function over the last hour (the Monitor charts' hour
+    window, so its end is on a minute), for all of them in one GetMetricData call (one more per
+    250 functions), by function name."""
+    start, end = window(RANGES["hour"], now or datetime.now(timezone.utc))
     totals = {name: {"errors": 0.0, "invocations": 0.0} for name in function_names}
     per_call = MAX_QUERIES // 2
     for offset in range(0, len(function_names), per_call):
