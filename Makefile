@@ -44,6 +44,7 @@ bench: $(VENV)/.installed-test node-runtime
 	$(BIN)/python -m bench.log_events
 	$(BIN)/python -m bench.wizard
 	$(BIN)/python -m bench.sandbox_state
+	$(BIN)/python -m bench.stack_map
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11 (or newer)")'
