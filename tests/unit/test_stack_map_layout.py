@@ -5,7 +5,9 @@ import random
 from itertools import pairwise
 
 from webapp.stack_map import model
-from webapp.stack_map.layout import BOX_WIDTH, ELLIPSIS, LABEL_CHARS, Box, Layout, lay_out
+from webapp.stack_map.layout import (
+    BOX_WIDTH, ELLIPSIS, LABEL_CHARS, MARK_CHARS, Box, Layout, lay_out,
+)
 from webapp.stack_map.model import Edge, Node, Problem, StackMap
 
 
@@ -125,14 +127,29 @@ def test_boxes_follow_their_neighbours_to_the_left() -> None:
     assert [box.node.label for box in functions[:5]] == [f"fn-{f:03}" for f in range(5)]
 
 
+def test_an_apis_methods_read_by_path_then_method() -> None:
+    labels = ["POST /items", "GET /items/{id}", "DELETE /items/{id}", "GET /items"]
+    nodes = [Node("api:a", model.API, "items-api")] + [
+        Node(f"method:a/{key}", model.METHOD, label) for key, label in zip("zyxw", labels)]
+    edges = [Edge("api:a", node.key, model.METHOD_OF) for node in nodes[1:]]
+    layout = lay_out(StackMap("ap-northeast-2", nodes, edges))
+    methods = sorted((box for box in layout.boxes if box.node.kind == model.METHOD),
+                     key=lambda box: box.y)
+    assert [box.node.label for box in methods] == [
+        "GET /items", "POST /items", "DELETE /items/{id}", "GET /items/{id}"]
+
+
 def test_long_labels_are_cut_with_an_ellipsis_and_problems_go_on_their_box() -> None:
     name = "a-function-name-far-too-long-for-its-box"
-    stack_map = StackMap("ap-northeast-2", [Node(f"function:{name}", model.FUNCTION, name)],
+    stack_map = StackMap("ap-northeast-2", [Node(f"function:{name}", model.FUNCTION, name),
+                                            Node(f"function:{name}-2", model.FUNCTION, name)],
                          problems=[Problem(f"function:{name}", model.FAILING_INVOCATIONS)])
-    box = lay_out(stack_map).boxes[0]
-    assert len(box.label) == LABEL_CHARS and box.label.endswith(ELLIPSIS)
-    assert name.startswith(box.label[:-1])
-    assert [problem.kind for problem in box.problems] == [model.FAILING_INVOCATIONS]
+    marked, plain = lay_out(stack_map).boxes
+    assert len(plain.label) == LABEL_CHARS and plain.label.endswith(ELLIPSIS)
+    assert name.startswith(plain.label[:-1])
+    assert [problem.kind for problem in marked.problems] == [model.FAILING_INVOCATIONS]
+    assert len(marked.label) == LABEL_CHARS - MARK_CHARS  # the mark takes the line's end
+    assert plain.problems == ()
 
 
 def test_an_empty_map_is_an_empty_canvas() -> None:

@@ -2,23 +2,26 @@
 
 Columns read left to right (model.COLUMN_OF; a column with no box takes no room). The first
 column lists each API followed by its stages; every later column is ordered by where its boxes'
-neighbours in earlier columns sit (their mean height), ties by key, and each box is pulled down
-level with those neighbours when there is room. Nothing depends on the order nodes arrive in, so
-the same stack draws the same map on every visit.
+neighbours in earlier columns sit (their mean height), ties by name (a method by its path) and
+then by key, and each box is pulled down level with those neighbours when there is room. Nothing
+depends on the order nodes arrive in, so the same stack draws the same map on every visit.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 
-from webapp.stack_map.model import API, LOGGING_ROLE, LOGGING_ROLE_OF, Edge, Node, Problem, StackMap
+from webapp.stack_map.model import (
+    API, LOGGING_ROLE, LOGGING_ROLE_OF, METHOD, Edge, Node, Problem, StackMap,
+)
 
-BOX_WIDTH, BOX_HEIGHT = 184, 44
-COLUMN_GAP, ROW_GAP = 72, 12
+BOX_WIDTH, BOX_HEIGHT = 172, 44
+COLUMN_GAP, ROW_GAP = 48, 12
 MARGIN = 16
 HEADER_HEIGHT = 28      # the column titles above the first row
 LOOP = 20               # how far a line between two boxes of one column bulges to their left
-LABEL_CHARS, DETAIL_CHARS = 24, 28   # what fits a box at the stylesheet's font sizes
+LABEL_CHARS, DETAIL_CHARS = 20, 24   # what fits a box at the stylesheet's font sizes
+MARK_CHARS = 2          # a problem's mark takes the end of the label's line
 ELLIPSIS = "…"
 
 
@@ -123,11 +126,11 @@ def _order(column: list[Node], edges: list[Edge], middles: dict[str, float]) -> 
         elif edge.target in middles and edge.source in keys:
             neighbours[edge.source].append(middles[edge.target])
 
-    def rank(node: Node) -> tuple[int, float, str]:
+    def rank(node: Node) -> tuple[int, float, tuple[str, ...]]:
         found = neighbours.get(node.key)
         if found:
-            return (0, sum(found) / len(found), node.key)
-        return (2 + (node.kind == LOGGING_ROLE) - (node.kind == API), 0.0, node.key)
+            return (0, sum(found) / len(found), _name_order(node))
+        return (2 + (node.kind == LOGGING_ROLE) - (node.kind == API), 0.0, _name_order(node))
 
     by_key = {node.key: node for node in column}
     ordered: list[Node] = []
@@ -137,6 +140,14 @@ def _order(column: list[Node], edges: list[Edge], middles: dict[str, float]) -> 
     for node in sorted(column, key=rank):  # a cycle inside the column has no root: keep it
         _append_with_children(node, children, by_key, ordered, placed)
     return ordered
+
+
+def _name_order(node: Node) -> tuple[str, ...]:
+    """Boxes level with the same neighbours read by name (a method by its path), then by key."""
+    if node.kind == METHOD:
+        method, _, path = node.label.partition(" ")
+        return (path, method, node.key)
+    return (node.label, node.key)
 
 
 def _append_with_children(node: Node, children: dict[str, list[str]], by_key: dict[str, Node],
@@ -168,8 +179,10 @@ def _stack(ordered: list[Node], x: int, edges: list[Edge], middles: dict[str, fl
         y = top
         if heights:
             y = max(top, round(sum(heights) / len(heights)) - BOX_HEIGHT // 2)
-        box = Box(node, x, y, shorten(node.label, LABEL_CHARS), shorten(node.detail, DETAIL_CHARS),
-                  tuple(problems.get(node.key, ())))
+        marked = tuple(problems.get(node.key, ()))
+        label_chars = LABEL_CHARS - MARK_CHARS if marked else LABEL_CHARS
+        box = Box(node, x, y, shorten(node.label, label_chars), shorten(node.detail, DETAIL_CHARS),
+                  marked)
         boxes.append(box)
         middles[node.key] = box.middle
         top = y + BOX_HEIGHT + ROW_GAP

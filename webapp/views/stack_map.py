@@ -19,7 +19,9 @@ from flask_babel import lazy_gettext as _l
 from webapp.aws.errors import ConsoleError, Unreachable
 from webapp.stack_map import model
 from webapp.stack_map.gather import build_map
-from webapp.stack_map.layout import Box, Layout, Line, lay_out
+from webapp.stack_map.layout import (
+    DETAIL_CHARS, LABEL_CHARS, Box, Layout, Line, lay_out, shorten,
+)
 from webapp.stack_map.model import Edge, Node, Problem, StackMap
 from webapp.views.rendering import error_text, render_view, wants_fragment
 
@@ -85,6 +87,8 @@ class BoxView:
     href: str | None
     kind_word: str
     problems: tuple[ProblemView, ...]
+    label: str      # the box's first line: its name, or what it is when it has none
+    detail: str     # its second line
 
     @property
     def node(self) -> Node:
@@ -210,8 +214,8 @@ def draw(stack_map: StackMap) -> Drawing:
                            str(FIX_LABELS.get(problem.fix, "")))
         problems_of.setdefault(node.key, []).append(view)
         all_problems.append(view)
-    boxes = tuple(BoxView(box, node_url(box.node), str(KIND_WORDS[box.node.kind]),
-                          tuple(problems_of.get(box.node.key, ()))) for box in layout.boxes)
+    boxes = tuple(_box_view(box, tuple(problems_of.get(box.node.key, ())))
+                  for box in layout.boxes)
     lines = tuple(LineView(line, edge_sentence(line.edge, nodes)) for line in layout.lines)
     outgoing: dict[str, list[str]] = {}
     for line in lines:
@@ -224,6 +228,16 @@ def draw(stack_map: StackMap) -> Drawing:
     return Drawing(stack_map, layout, boxes, lines, tuple(all_problems), columns,
                    {key: tuple(sentences) for key, sentences in outgoing.items()},
                    tuple(footer_notes(stack_map)))
+
+
+def _box_view(box: Box, problems: tuple[ProblemView, ...]) -> BoxView:
+    kind_word = str(KIND_WORDS[box.node.kind])
+    if not box.node.exists:
+        detail = gettext("does not exist")
+    else:
+        detail = box.detail or kind_word
+    return BoxView(box, node_url(box.node), kind_word, problems,
+                   box.label or shorten(kind_word, LABEL_CHARS), shorten(detail, DETAIL_CHARS))
 
 
 def _ref(node: Node, name: str) -> str | None:
