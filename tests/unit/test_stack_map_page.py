@@ -7,7 +7,7 @@ from http import HTTPStatus
 import pytest
 from flask.testing import FlaskClient
 
-from webapp.aws.errors import NoCredentials, Unreachable
+from webapp.aws.errors import AccessDenied, NoCredentials, NotFound, Unreachable
 from webapp.stack_map import model
 from webapp.stack_map.model import Edge, Node, Problem, StackMap
 from webapp.views import stack_map as map_view
@@ -78,7 +78,9 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, str | None]
     def fake_build(api_id: str | None = None, function_name: str | None = None) -> StackMap:
         asked.append((api_id, function_name))
         whole = tutorial_map()
-        if function_name and function_name != "items-fn" or api_id and api_id != "a1b2c3d4e5":
+        if function_name and function_name != "items-fn":  # as gather says a missing one
+            raise NotFound("Function %(resource)s not found.", resource=function_name)
+        if api_id and api_id != "a1b2c3d4e5":
             return StackMap(whole.region, calls=2)
         return whole
 
@@ -239,6 +241,7 @@ def test_an_unknown_or_malformed_filter_says_so_and_shows_the_whole_map(
 @pytest.mark.parametrize("error", [
     Unreachable("Could not reach %(endpoint)s.", endpoint="http://127.0.0.1:1"),
     NoCredentials("No AWS credentials were found."),
+    AccessDenied("Access denied to %(action)s.", action="list REST APIs"),
 ])
 def test_aws_failures_show_the_consoles_banner(signed_in: FlaskClient,
                                                monkeypatch: pytest.MonkeyPatch,
@@ -250,6 +253,9 @@ def test_aws_failures_show_the_consoles_banner(signed_in: FlaskClient,
     reply = signed_in.get("/map/")
     assert reply.status_code == error.status
     assert 'class="banner banner-error" role="alert"' in reply.text
+    title = ("AWS request failed" if isinstance(error, AccessDenied)
+             else "The console cannot talk to AWS")
+    assert f"<strong>{title}</strong>" in reply.text
     assert error.message in reply.text
     assert ("reloads by itself" in reply.text) == isinstance(error, Unreachable)
     assert "<svg" not in reply.text

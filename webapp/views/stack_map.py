@@ -16,7 +16,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from webapp.aws.errors import ConsoleError, Unreachable
+from webapp.aws.errors import (
+    ConsoleError, ExpiredCredentials, NoCredentials, NotFound, Unreachable,
+)
 from webapp.stack_map import model
 from webapp.stack_map.gather import build_map
 from webapp.stack_map.layout import (
@@ -122,14 +124,14 @@ def index() -> ResponseReturnValue:
         return redirect(_filter_url(request.args.get("show", "")), HTTPStatus.SEE_OTHER)
     chosen, filter_error = parse_filter(request.args)
     try:
-        stack_map = build_map(chosen.api_id, chosen.function_name)
-        if chosen.key and stack_map.node(chosen.key) is None:
+        stack_map = _filtered_map(chosen)
+        if stack_map is None:
             filter_error = _unknown_filter(chosen)
             chosen, stack_map = Filter(), build_map()
     except ConsoleError as err:
         return render_view("map/index.html", None, drawing=None, chosen=chosen, choices=[],
                            current_choice="", filter_error=filter_error,
-                           problem=error_text(err),
+                           problem=error_text(err), problem_title=_problem_title(err),
                            reconnect=isinstance(err, Unreachable)), err.status
     status = HTTPStatus.BAD_REQUEST if filter_error else HTTPStatus.OK
     return render_view("map/index.html", None, drawing=draw(stack_map), chosen=chosen,
@@ -151,6 +153,19 @@ def mini() -> ResponseReturnValue:
                        problem=None, draw_it=len(drawing.boxes) <= MINI_MAP_BOXES)
 
 
+def _filtered_map(chosen: Filter) -> StackMap | None:
+    """The map the filter asks for, or None when what it names is not in the region."""
+    try:
+        stack_map = build_map(chosen.api_id, chosen.function_name)
+    except NotFound:
+        if chosen.key:
+            return None
+        raise
+    if chosen.key and stack_map.node(chosen.key) is None:
+        return None
+    return stack_map
+
+
 def parse_filter(args: Any) -> tuple[Filter, str | None]:
     """The filter from ?api= or ?function=, or none and the reason it was refused."""
     api_id = args.get("api", "").strip()
@@ -164,6 +179,12 @@ def parse_filter(args: Any) -> tuple[Filter, str | None]:
         return Filter(), gettext("%(function)s is not a function name: up to 64 letters, digits, "
                                  "hyphens and underscores.", function=function_name)
     return Filter(api_id or None, function_name or None), None
+
+
+def _problem_title(err: ConsoleError) -> str:
+    if isinstance(err, (Unreachable, NoCredentials, ExpiredCredentials)):
+        return gettext("The console cannot talk to AWS")
+    return gettext("AWS request failed")
 
 
 def _unknown_filter(chosen: Filter) -> str:
@@ -214,7 +235,9 @@ def draw(stack_map: StackMap) -> Drawing:
                            str(FIX_LABELS.get(problem.fix, "")))
         problems_of.setdefault(node.key, []).append(view)
         all_problems.append(view)
-    boxes = tuple(_box_view(box, tuple(problems_of.get(box.node.key, ())))
+    words = {kind: str(word) for kind, word in KIND_WORDS.items()}  # translated once a page
+    absent = gettext("does not exist")
+    boxes = tuple(_box_view(box, tuple(problems_of.get(box.node.key, ())), words, absent)
                   for box in layout.boxes)
     lines = tuple(LineView(line, edge_sentence(line.edge, nodes)) for line in layout.lines)
     outgoing: dict[str, list[str]] = {}
@@ -230,12 +253,10 @@ def draw(stack_map: StackMap) -> Drawing:
                    tuple(footer_notes(stack_map)))
 
 
-def _box_view(box: Box, problems: tuple[ProblemView, ...]) -> BoxView:
-    kind_word = str(KIND_WORDS[box.node.kind])
-    if not box.node.exists:
-        detail = gettext("does not exist")
-    else:
-        detail = box.detail or kind_word
+def _box_view(box: Box, problems: tuple[ProblemView, ...], words: dict[str, str],
+              absent: str) -> BoxView:
+    kind_word = words[box.node.kind]
+    detail = (box.detail or kind_word) if box.node.exists else absent
     return BoxView(box, node_url(box.node), kind_word, problems,
                    box.label or shorten(kind_word, LABEL_CHARS), shorten(detail, DETAIL_CHARS))
 
