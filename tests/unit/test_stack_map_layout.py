@@ -6,7 +6,7 @@ from itertools import pairwise
 
 from webapp.stack_map import model
 from webapp.stack_map.layout import (
-    BOX_WIDTH, ELLIPSIS, LABEL_CHARS, MARK_CHARS, Box, Layout, lay_out,
+    BOX_WIDTH, ELLIPSIS, LABEL_CHARS, MARK_CHARS, Box, Layout, lay_out, shorten,
 )
 from webapp.stack_map.model import Edge, Node, Problem, StackMap
 
@@ -150,6 +150,12 @@ def test_long_labels_are_cut_with_an_ellipsis_and_problems_go_on_their_box() -> 
     assert [problem.kind for problem in marked.problems] == [model.FAILING_INVOCATIONS]
     assert len(marked.label) == LABEL_CHARS - MARK_CHARS  # the mark takes the line's end
     assert plain.problems == ()
+
+
+def test_wide_characters_count_double_when_cutting() -> None:
+    assert shorten("API Gateway 로깅 역할", 20) == "API Gateway 로깅 역…"  # 19 columns + …
+    assert shorten("items-fn", 20) == "items-fn"
+    assert shorten("abcdefghij", 5) == "abcd…"
 
 
 def test_an_empty_map_is_an_empty_canvas() -> None:

@@ -8,6 +8,7 @@ depends on the order nodes arrive in, so the same stack draws the same map on ev
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -80,8 +81,16 @@ class Layout:
 
 
 def shorten(text: str, limit: int) -> str:
-    """The text cut to `limit` characters, the last an ellipsis when something was cut."""
-    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
+    """The text cut to `limit` columns, the last an ellipsis when something was cut (a Hangul
+    or other wide character takes two columns)."""
+    widths = [2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text]
+    if sum(widths) <= limit:
+        return text
+    used, end = 0, 0
+    while end < len(text) and used + widths[end] <= limit - 1:
+        used += widths[end]
+        end += 1
+    return text[:end] + ELLIPSIS
 
 
 def lay_out(stack_map: StackMap) -> Layout:

@@ -22,7 +22,7 @@ from webapp.aws.errors import (
 from webapp.stack_map import model
 from webapp.stack_map.gather import build_map
 from webapp.stack_map.layout import (
-    DETAIL_CHARS, LABEL_CHARS, Box, Layout, Line, lay_out, shorten,
+    DETAIL_CHARS, LABEL_CHARS, MARK_CHARS, Box, Layout, Line, lay_out, shorten,
 )
 from webapp.stack_map.model import Edge, Node, Problem, StackMap
 from webapp.views.rendering import error_text, render_view, wants_fragment
@@ -257,8 +257,9 @@ def _box_view(box: Box, problems: tuple[ProblemView, ...], words: dict[str, str]
               absent: str) -> BoxView:
     kind_word = words[box.node.kind]
     detail = (box.detail or kind_word) if box.node.exists else absent
+    label_chars = LABEL_CHARS - MARK_CHARS if problems else LABEL_CHARS
     return BoxView(box, node_url(box.node), kind_word, problems,
-                   box.label or shorten(kind_word, LABEL_CHARS), shorten(detail, DETAIL_CHARS))
+                   box.label or shorten(kind_word, label_chars), shorten(detail, DETAIL_CHARS))
 
 
 def _ref(node: Node, name: str) -> str | None:
