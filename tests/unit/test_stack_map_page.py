@@ -232,7 +232,7 @@ def test_the_filter_form_works_without_javascript(signed_in: FlaskClient, built:
 def test_an_unknown_or_malformed_filter_says_so_and_shows_the_whole_map(
         signed_in: FlaskClient, built: list, query: str, message: str) -> None:
     reply = signed_in.get(f"/map/{query}")
-    assert reply.status_code == HTTPStatus.BAD_REQUEST
+    assert reply.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert f'<p id="map-show-error" class="field-error">{message}' in reply.text
     assert built[-1] == (None, None)
     assert 'data-key="function:items-fn"' in svg_of(reply.text)

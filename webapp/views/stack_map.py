@@ -133,7 +133,7 @@ def index() -> ResponseReturnValue:
                            current_choice="", filter_error=filter_error,
                            problem=error_text(err), problem_title=_problem_title(err),
                            reconnect=isinstance(err, Unreachable)), err.status
-    status = HTTPStatus.BAD_REQUEST if filter_error else HTTPStatus.OK
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if filter_error else HTTPStatus.OK
     return render_view("map/index.html", None, drawing=draw(stack_map), chosen=chosen,
                        choices=filter_choices(stack_map), current_choice=_choice(chosen),
                        filter_error=filter_error, problem=None, reconnect=False), status
