@@ -64,7 +64,7 @@ def test_the_map_draws_the_stack_links_its_boxes_and_fixes_a_problem(
     expect(mini.locator("svg.map-mini")).to_be_visible()
     expect(mini).to_contain_text("1 problem")
 
-    page.locator("nav.sidenav").get_by_role("link", name="Map").click()
+    page.locator("nav.sidenav").get_by_role("link", name="Map", exact=True).click()
     svg = page.locator("svg.map-svg")
     for key in (f"api:{api_id}", f"method:{api_id}/{items}/GET", "function:map-fn",
                 "role:map-role", f"policy:{BASIC}", "log-group:/aws/lambda/map-fn"):
