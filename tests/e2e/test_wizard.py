@@ -58,6 +58,22 @@ def test_the_whole_wizard_with_default_answers(page: Page, console: RunningConso
     expect(page.locator("tr.invocation-row").first).to_have_attribute("data-status", "ok")
     page.go_back()
 
+    # The map draws what the wizard made, end to end, with nothing marked broken.
+    wizard_url = page.url
+    page.locator("nav.sidenav").get_by_role("link", name="Map", exact=True).click()
+    page.get_by_label("Show").select_option(label="wizard-items-function")
+    page.get_by_role("button", name="Filter").click()
+    svg = page.locator("svg.map-svg")
+    for key in ("function:wizard-items-function", "role:wizard-items-function-role",
+                "table:wizard-items", "log-group:/aws/lambda/wizard-items-function"):
+        expect(svg.locator(f'[data-key="{key}"]').first).to_be_visible()
+    expect(svg.locator(".map-box").filter(has_text="wizard-items-api")).to_have_count(1)
+    expect(svg.locator(".map-box").filter(has_text="wizard-items-table-access")).to_have_count(1)
+    expect(svg.locator("path.map-line title").filter(
+        has_text="POST /items → wizard-items-function: Lambda proxy integration")).to_have_count(1)
+    expect(page.locator("#map-problems")).to_contain_text("Nothing on this map is marked broken.")
+    page.goto(wizard_url)
+
     page.get_by_role("link", name="Overview, tear down and export").click()
     expect(page.locator(".wizard-overview .badge-state-active")).to_have_count(6)
 
