@@ -13,7 +13,7 @@ from webapp.aws.functions.code_packages import template_zip
 
 from tests.running_console import RunningConsole, running_console
 
-from .conftest import PASSWORD, sections_loaded, sign_in
+from .conftest import PASSWORD, sign_in
 
 REGION = "ap-northeast-2"
 TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -59,8 +59,8 @@ def test_the_map_draws_the_stack_links_its_boxes_and_fixes_a_problem(
         page: Page, console: RunningConsole) -> None:
     api_id, items = build_stack(console)
     sign_in(page, console)
-    sections_loaded(page)  # the dashboard's small map came in
     mini = page.locator("#mini-map")
+    mini.scroll_into_view_if_needed()  # it is drawn once it comes into view
     expect(mini.locator("svg.map-mini")).to_be_visible()
     expect(mini).to_contain_text("1 problem")
 

@@ -281,7 +281,7 @@ def test_the_navigation_has_the_map_next_to_the_dashboard(signed_in: FlaskClient
 def test_the_dashboard_loads_a_small_map_after_itself(signed_in: FlaskClient,
                                                       built: list) -> None:
     dashboard = signed_in.get("/").text
-    assert 'hx-get="/map/mini" hx-trigger="load"' in dashboard
+    assert 'hx-get="/map/mini" hx-trigger="revealed"' in dashboard
     assert built == []  # the dashboard itself does not wait for the map
     mini = signed_in.get("/map/mini", headers={"HX-Request": "true"}).text
     assert 'aria-labelledby="mini-map-title mini-map-desc"' in mini
