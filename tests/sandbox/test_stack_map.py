@@ -148,7 +148,10 @@ def test_the_tutorial_stack_is_drawn_whole_without_problems(console_calls: None,
         (f"role:{tutorial.role}", basic, model.ATTACHED),
         (f"role:{tutorial.role}", table_policy, model.ATTACHED),
         (table_policy, f"table:{tutorial.table}", model.REACHES),
+        (function, f"table:{tutorial.table}", model.NAMES_TABLE),
     }
+    names = next(edge for edge in stack.edges if edge.reason == model.NAMES_TABLE)
+    assert names.params == (("variable", "TABLE_NAME"),)
     reach = next(edge for edge in stack.edges if edge.reason == model.REACHES)
     assert reach.params == (("actions", ", ".join(TABLE_ACTIONS)),)
     assert 0 < stack.calls < 40

@@ -42,6 +42,8 @@ def tutorial_map(api_id: str | None = None, function_name: str | None = None) ->
         Edge("method:a1b2c3d4e5/r00t/POST", "function:items-fn", model.PROXY_INTEGRATION),
         Edge("function:items-fn", "role:items-role", model.RUNS_AS),
         Edge("function:items-fn", "log-group:/aws/lambda/items-fn", model.LOGS_TO),
+        Edge("function:items-fn", f"table:{HOSTILE}", model.NAMES_TABLE,
+             (("variable", "TABLE_NAME"),)),
         Edge("role:items-role", f"policy:{BASIC}", model.ATTACHED),
         Edge("role:items-role", "inline:items-role/table-access", model.INLINE),
         Edge("inline:items-role/table-access", f"table:{HOSTILE}", model.REACHES,
@@ -125,6 +127,8 @@ def test_every_line_says_what_makes_it_true(signed_in: FlaskClient, built: list)
         "POST /items → items-fn: Lambda proxy integration",
         "items-fn runs as items-role",
         "items-fn writes its logs to /aws/lambda/items-fn",
+        "items-fn names table &lt;script&gt;alert(1)&lt;/script&gt; in its environment "
+        "(TABLE_NAME)",
         "items-role has the managed policy AWSLambdaBasicExecutionRole",
         "items-role has the inline policy table-access",
         "table-access allows dynamodb:GetItem, dynamodb:PutItem on "

@@ -419,7 +419,8 @@ class _Gathering:
                                       (("role", role_name), ("log_group", group)),
                                       model.FIX_ROLE_PAGE, (("role", role_name),)))
         for variable, table in table_variables(function.environment, self.table_names):
-            self._table(table)
+            self.edges.add(Edge(key, self._table(table), model.NAMES_TABLE,
+                                (("variable", variable),)))
             denied = self.denied.get((function.role_arn, table))
             if denied:
                 self.problems.add(Problem(key, model.TABLE_OUT_OF_REACH, (

@@ -33,6 +33,7 @@ ATTACHED = "attached"                # role -> policy: "items-role has the manag
 INLINE = "inline"                    # role -> inline policy: "items-role has the inline policy P"
 REACHES = "reaches"                  # policy -> table / log group: "P allows dynamodb:GetItem… on Items"
 LOGS_TO = "logs-to"                  # function -> its log group: "items-fn writes its logs to /aws/lambda/items-fn"
+NAMES_TABLE = "names-table"          # function -> table its environment names: "items-fn names table Items in TABLE_NAME"
 LOGGING_ROLE_OF = "logging-role-of"  # logging role -> API: "API Gateway writes stage logs as this role"
 
 # What is broken (marked on `Problem.node`), and the fix the console has for each.

@@ -430,6 +430,9 @@ def edge_sentence(edge: Edge, nodes: dict[str, Node]) -> str:
                        resource=target)
     if reason == model.LOGS_TO:
         return gettext("%(function)s writes its logs to %(group)s", function=source, group=target)
+    if reason == model.NAMES_TABLE:
+        return gettext("%(function)s names table %(table)s in its environment (%(variable)s)",
+                       function=source, table=target, variable=params.get("variable", "?"))
     if reason == model.LOGGING_ROLE_OF:
         return gettext("API Gateway writes the stage logs of %(api)s as %(role)s",
                        api=target, role=source)
