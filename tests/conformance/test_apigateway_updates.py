@@ -96,6 +96,26 @@ def test_a_stage_serves_its_deployment_until_redeployed(sandbox_url: str, apigat
     assert (gone.status, gone.json()) == (403, MISSING_TOKEN)
 
 
+def test_a_redeploy_to_a_stage_keeps_its_settings_and_variables(apigateway: Any,
+                                                                  api: dict[str, str]) -> None:
+    """Developer Guide, "Create a deployment for a REST API in API Gateway": "To redeploy an API,
+    perform the same steps. You can reuse the same stage as many times as desired"; a stage's
+    settings, once changed, take effect at the next redeploy, so a redeploy keeps them. It points
+    the stage at the new deployment; `variables` given with it set those names."""
+    apigateway.update_stage(restApiId=api["id"], stageName=STAGE, patchOperations=[
+        *replace("/*/*/metrics/enabled", "true"), *replace("/variables/kept", "1"),
+        *replace("/description", "the stage")])
+    before = apigateway.get_stage(restApiId=api["id"], stageName=STAGE)
+    deployment = apigateway.create_deployment(restApiId=api["id"], stageName=STAGE,
+                                              variables={"added": "2"})["id"]
+    after = apigateway.get_stage(restApiId=api["id"], stageName=STAGE)
+    assert after["deploymentId"] == deployment != api["deployment"]
+    assert after["methodSettings"] == before["methodSettings"]
+    assert after["methodSettings"]["*/*"]["metricsEnabled"] is True
+    assert after["variables"] == {"kept": "1", "added": "2"}
+    assert after["description"] == "the stage"
+
+
 @pytest.mark.parametrize("resource, patches, answer", [
     ("a", [{"op": "replace", "path": "/pathPart", "value": "b"}],
      (409, "ConflictException", "Another resource with the same parent already has this name: b")),

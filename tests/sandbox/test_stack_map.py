@@ -211,6 +211,30 @@ def test_a_stage_behind_the_newest_deployment_is_stale(
         ("api_id", tutorial.api_id), ("stage", "prod")))
 
 
+@pytest.mark.parametrize("change", ["a method added", "an integration changed"])
+def test_a_stage_whose_deployment_is_older_than_the_apis_last_change_is_stale(
+        console_calls: None, tutorial: Tutorial, aws_client: ClientFactory, change: str) -> None:
+    """No newer deployment, but the API changed since prod's: GetExport describes the deployed
+    API (AWS: "Export a REST API from API Gateway"), which no longer matches the methods."""
+    gateway = aws_client("apigateway")
+    if change == "a method added":
+        gateway.put_method(restApiId=tutorial.api_id, resourceId=tutorial.resource_id,
+                           httpMethod="DELETE", authorizationType="NONE")
+        gateway.put_integration(restApiId=tutorial.api_id, resourceId=tutorial.resource_id,
+                                httpMethod="DELETE", type="MOCK")
+    else:
+        gateway.put_integration(restApiId=tutorial.api_id, resourceId=tutorial.resource_id,
+                                httpMethod="GET", type="MOCK")
+    stack = build_map(api_id=tutorial.api_id)
+    assert problems(stack) == [(tutorial.stage, model.STALE_STAGE)]
+    found = problem(stack, model.STALE_STAGE)
+    assert dict(found.params)["changed"] == "methods"
+    assert (found.fix, found.fix_params) == (model.FIX_STAGE_PAGE, (
+        ("api_id", tutorial.api_id), ("stage", "prod")))
+    gateway.create_deployment(restApiId=tutorial.api_id, stageName="prod")
+    assert problems(build_map(api_id=tutorial.api_id)) == []
+
+
 def test_a_stage_without_logging_is_marked(console_calls: None, tutorial: Tutorial,
                                            aws_client: ClientFactory) -> None:
     aws_client("apigateway").update_stage(

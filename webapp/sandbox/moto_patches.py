@@ -78,6 +78,8 @@ PATCHES = (
           "a response class's methods listed once, not per request", "9dbac89d082b"),
     Patch("moto.server:DomainDispatcherApplication.get_backend_for_host", "moto_tuning.py",
           "a host's backend found once, not per request", "1f41972c1e4e"),
+    Patch("moto.apigateway.models:RestAPI.create_deployment", "apigateway/redeploy.py",
+          "a redeploy to an existing stage keeps its settings and variables", "961e1a331835"),
     Patch("moto.iam.models:IAMBackend.get_roles", "awslambda/execution_role.py",
           "roles listed as a snapshot, safe while other threads create or delete roles",
           "7b79f83b6cf7"),

@@ -64,6 +64,9 @@ class _Api:
     methods: list[MethodIntegration] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     deployments: list[Deployment] = field(default_factory=list)
+    # What each stage's deployment serves (GetExport), None when it could not be read.
+    deployed: dict[str, tuple[frozenset[stages.DeployedMethod], bool] | None] = field(
+        default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,9 +285,16 @@ class _Gathering:
         self.recent: dict[str, metrics.RecentErrors] = next(results)
         policy_arns = sorted({policy.arn for role in self.roles.values()
                               for policy in role.attached})
-        self.documents: dict[str, dict | None] = dict(zip(policy_arns, self._all(
+        exported = [(data, stage.stage_name) for data in api_data for stage in data.stages]
+        read = self._all(
             [lambda arn=arn: self._read(lambda: policies.default_document(arn), None)
-             for arn in policy_arns])))
+             for arn in policy_arns]
+            + [lambda data=data, name=name: self._read(
+                lambda: stages.deployed_methods(data.api.api_id, name), None)
+               for data, name in exported])
+        self.documents: dict[str, dict | None] = dict(zip(policy_arns, read))
+        for (data, name), deployed in zip(exported, read[len(policy_arns):]):
+            data.deployed[name] = deployed
 
     def _read_role(self, role_name: str) -> _Role:
         try:
@@ -334,6 +344,8 @@ class _Gathering:
         api_key = self._add(Node(f"api:{api.api_id}", model.API, api.name, api.api_id,
                                  (("api_id", api.api_id),)), "0", api.name, api.api_id, "0")
         stale = stages.stale_stages(data.stages, data.deployments)
+        changed = {name for name, deployed in data.deployed.items()
+                   if deployed is not None and _changed_since(deployed, data.methods)}
         for stage in data.stages:
             key = self._add(Node(f"stage:{api.api_id}/{stage.stage_name}", model.STAGE,
                                  stage.stage_name, stage.deployment_id,
@@ -346,6 +358,10 @@ class _Gathering:
                 self.problems.add(Problem(key, model.STALE_STAGE, (
                     ("deployment", stage.deployment_id),
                     ("newest", data.deployments[0].deployment_id)), model.FIX_STAGE_PAGE, fix))
+            elif stage.stage_name in changed:
+                self.problems.add(Problem(key, model.STALE_STAGE, (
+                    ("deployment", stage.deployment_id), ("changed", "methods")),
+                    model.FIX_STAGE_PAGE, fix))
             if stage.logging.level == "OFF":
                 self.problems.add(Problem(key, model.STAGE_LOGGING_OFF, (), model.FIX_STAGE_PAGE,
                                           fix))
@@ -472,6 +488,23 @@ class _Gathering:
         exists = group in self.groups or not known
         return self._add(Node(f"log-group:{group}", model.LOG_GROUP, group, "",
                               (("log_group", group),), exists=exists), "1", group)
+
+
+def _changed_since(deployed: tuple[frozenset[stages.DeployedMethod], bool],
+                   methods: list[MethodIntegration]) -> bool:
+    """Whether the API's methods differ from what a stage's deployment serves: a method added,
+    removed, or integrated differently since (by path and method only when the export did not
+    carry the integrations)."""
+    served, with_integrations = deployed
+    if with_integrations:
+        now = {(method.resource_path, method.http_method, method.integration_type.upper(),
+                method.lambda_target) for method in methods}
+        then = {(method.path, method.http_method, method.integration_type,
+                 lambda_integrations.lambda_target(method.uri)) for method in served}
+    else:
+        now = {(method.resource_path, method.http_method) for method in methods}
+        then = {(method.path, method.http_method) for method in served}
+    return now != then
 
 
 def _role_name(role_arn: str) -> str:

@@ -375,6 +375,9 @@ def problem_sentence(problem: Problem, node: Node) -> str:
     if kind == model.CANNOT_WRITE_LOGS:
         return gettext("%(function)s's role %(role)s may not write its logs to CloudWatch Logs.",
                        function=name, role=params.get("role", "?"))
+    if kind == model.STALE_STAGE and params.get("changed"):
+        return gettext("Stage %(stage)s serves a deployment older than the API's last change: "
+                       "redeploy it.", stage=name)
     if kind == model.STALE_STAGE:
         return gettext("Stage %(stage)s serves an older deployment than the API's newest: "
                        "redeploy it.", stage=name)

@@ -2,6 +2,7 @@
 answers."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -75,6 +76,47 @@ def list_deployments(api_id: str) -> list[Deployment]:
     # createdDate has whole seconds: deployments made within one keep the listing's order
     # (oldest first), so sorting oldest-first and reversing puts the newest first.
     return sorted(found, key=lambda item: item.created_date or oldest)[::-1]
+
+
+# How an export names the method ANY.
+EXPORTED_ANY = "x-amazon-apigateway-any-method"
+EXPORTED_INTEGRATION = "x-amazon-apigateway-integration"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", EXPORTED_ANY)
+
+
+@dataclass(frozen=True, slots=True)
+class DeployedMethod:
+    """A method as a stage serves it: path, HTTP method, integration type and URI ("" when the
+    export did not say)."""
+
+    path: str
+    http_method: str
+    integration_type: str
+    uri: str
+
+
+def deployed_methods(api_id: str, stage_name: str) -> tuple[frozenset[DeployedMethod], bool]:
+    """The methods the stage's deployment serves, read from GetExport (OpenAPI 3 with the
+    integrations), which describes the deployed API, not the API as it is now; and whether the
+    export carried integrations (moto's in-process mock exports paths and methods only)."""
+    with aws_errors(N_("export the stage"), f"stage {stage_name} of REST API {api_id}"):
+        reply = client("apigateway").get_export(
+            restApiId=api_id, stageName=stage_name, exportType="oas30",
+            parameters={"extensions": "integrations"}, accepts="application/json")
+        document = json.loads(reply["body"].read() or b"{}")
+    found = set()
+    with_integrations = False
+    for path, operations in (document.get("paths") or {}).items():
+        for name, operation in (operations or {}).items():
+            name = name.lower()  # OpenAPI writes them in lower case (moto's mock in upper)
+            if name not in HTTP_METHODS or not isinstance(operation, dict):
+                continue
+            integration = operation.get(EXPORTED_INTEGRATION) or {}
+            with_integrations = with_integrations or bool(integration)
+            found.add(DeployedMethod(path, "ANY" if name == EXPORTED_ANY else name.upper(),
+                                     str(integration.get("type", "")).upper(),
+                                     str(integration.get("uri", ""))))
+    return frozenset(found), with_integrations
 
 
 def create_deployment(api_id: str, stage_name: str, description: str) -> Deployment:

@@ -25,6 +25,7 @@ For the console and any HTTP client (AWS_FACTS §6 is the spec):
   `API-Gateway-Execution-Logs_<api_id>/<stage>` and access logs to their destination.
 * CreateStage, CreateDeployment and UpdateStage refuse stage variables past AWS's quotas and
   character rules (stage_variables.py).
+* CreateDeployment to an existing stage keeps its settings and variables (redeploy.py).
 
 Modules: `snapshots` (deployments), `matching`, `events` (request, proxy event), `execution`
 (log, responses), `gateway` (the shared path), `lambda_proxy`, `permissions`, `mapping` (AWS and
@@ -34,7 +35,7 @@ MOCK integrations), `logs`, `settings`, `stage_variables`, `unknown_api`, `patch
 """
 from webapp.sandbox.apigateway import (
     api_part_patches, patches, resource_patches, resource_quota, responses, rest_api_patches,
-    stage_variables, unknown_api)
+    redeploy, stage_variables, unknown_api)
 from webapp.sandbox.apigateway import documentation, openapi_export, openapi_import
 from webapp.sandbox.apigateway.gateway import Gateway
 from webapp.sandbox.apigateway.handler import RawHeadersRequestHandler
@@ -49,6 +50,7 @@ def register(dispatcher: Dispatcher, service: LambdaService) -> None:
     """Let `dispatcher` serve stages (of every region) and TestInvokeMethod, calling functions
     through `service`."""
     store = SnapshotStore()
+    redeploy.keep_stage_settings()
     responses.register(dispatcher, Gateway(service), store)
     stage_variables.register(dispatcher)
     patches.register(dispatcher)
