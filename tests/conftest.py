@@ -113,6 +113,7 @@ def private_instance_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     project's instance folder."""
     monkeypatch.setenv("CONSOLE_TEST_EVENTS_FILE", str(tmp_path / "test-events.json"))
     monkeypatch.setenv("CONSOLE_WIZARD_RECORD_FILE", str(tmp_path / "wizard.sqlite3"))
+    monkeypatch.setenv("CONSOLE_SIGNED_OUT_FILE", str(tmp_path / "signed-out.jsonl"))
 
 
 @pytest.fixture(autouse=True)

@@ -69,7 +69,8 @@ def running_console(output_path: Path, **overrides: str) -> Iterator[RunningCons
     environment = console_environment(
         FLASK_RUN_PORT=console_port, SANDBOX_PORT=sandbox_port,
         CONSOLE_TEST_EVENTS_FILE=str(output_path.with_name("test-events.json")),
-        CONSOLE_WIZARD_RECORD_FILE=str(output_path.with_name("wizard.sqlite3")), **overrides)
+        CONSOLE_WIZARD_RECORD_FILE=str(output_path.with_name("wizard.sqlite3")),
+        CONSOLE_SIGNED_OUT_FILE=str(output_path.with_name("signed-out.jsonl")), **overrides)
     with output_path.open("w") as output:
         process = subprocess.Popen([sys.executable, "-m", "webapp"], cwd=REPO_ROOT,
                                    env=environment, stdout=output, stderr=subprocess.STDOUT,

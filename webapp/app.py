@@ -17,6 +17,7 @@ from webapp.aws import clients
 from webapp.config import LOGIN_TOKEN_HANDOFF, PROJECT_ROOT, ConfigError, Settings, load_settings
 from webapp.views.functions.saved_events import TestEventStore
 from webapp.sandbox_launcher import SandboxStartError, ensure_sandbox, options_for
+from webapp.signed_out import SignedOutSessions
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["aws"] = aws
     clients.use(aws)  # for work done outside a request, in this thread (tests, the CLI)
     app.extensions["test_events"] = TestEventStore(Path(settings.test_events_file))
+    app.extensions["signed_out"] = SignedOutSessions(Path(settings.signed_out_file))
     i18n.init_app(app)
     security.init_app(app)
     from webapp.views import register_areas

@@ -51,6 +51,8 @@ class Settings:
     test_events_file: str = str(PROJECT_ROOT / "instance" / "test-events.json")
     # The setup wizard's record of what it made (webapp/wizard/record.py).
     wizard_record_file: str = str(PROJECT_ROOT / "instance" / "wizard.sqlite3")
+    # Sessions that signed out (webapp/signed_out.py).
+    signed_out_file: str = str(PROJECT_ROOT / "instance" / "signed-out.jsonl")
 
     @property
     def endpoint_url(self) -> str | None:
@@ -132,6 +134,8 @@ def _from_mapping(environ: Mapping[str, str]) -> Settings:
                           or str(PROJECT_ROOT / "instance" / "test-events.json")),
         wizard_record_file=(environ.get("CONSOLE_WIZARD_RECORD_FILE")
                             or str(PROJECT_ROOT / "instance" / "wizard.sqlite3")),
+        signed_out_file=(environ.get("CONSOLE_SIGNED_OUT_FILE")
+                         or str(PROJECT_ROOT / "instance" / "signed-out.jsonl")),
     )
 
 

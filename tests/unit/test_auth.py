@@ -105,6 +105,39 @@ def test_logout_ends_the_session(signed_in: FlaskClient) -> None:
     assert signed_in.get("/").status_code == HTTPStatus.FOUND
 
 
+def signed_in_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("console_session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_a_signed_out_sessions_cookie_never_signs_in_again(signed_in: FlaskClient, app: Flask,
+                                                            tmp_path: object) -> None:
+    """A response still in flight at sign-out (the dashboard's map reading the region) hands the
+    browser the old cookie back; a copied cookie is the same bytes. Neither may sign in again,
+    here nor in a console started later on the same record."""
+    kept = signed_in_cookie(signed_in)
+    assert signed_in.get("/").status_code == HTTPStatus.OK
+    signed_in.post("/logout", data={"csrf_token": csrf_token(signed_in, "/")})
+    signed_in.set_cookie("console_session", kept)  # the late response's Set-Cookie
+    assert signed_in.get("/").status_code == HTTPStatus.FOUND
+    with mock_aws():
+        later = create_app({**injected("aws"), "TESTING": True, "CONSOLE_BACKEND": "aws",
+                            "CONSOLE_PASSWORD": PASSWORD, "SECRET_KEY": app.secret_key})
+    browser = later.test_client()
+    browser.set_cookie("console_session", kept)
+    assert browser.get("/").status_code == HTTPStatus.FOUND
+    # Another sign-in is a new session, which the record does not touch.
+    browser.post("/login", data={"secret": PASSWORD, "csrf_token": csrf_token(browser)})
+    assert browser.get("/").status_code == HTTPStatus.OK
+
+
+def test_a_session_without_an_id_is_signed_out(signed_in: FlaskClient) -> None:
+    with signed_in.session_transaction() as session:
+        del session[auth.SESSION_ID]
+    assert signed_in.get("/").status_code == HTTPStatus.FOUND
+
+
 def test_idle_session_expires(signed_in: FlaskClient, app: Flask,
                               monkeypatch: pytest.MonkeyPatch) -> None:
     idle = app.permanent_session_lifetime.total_seconds()

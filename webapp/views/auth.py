@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from hmac import compare_digest
+import secrets
 import time
 from http import HTTPStatus
 
@@ -18,6 +19,8 @@ bp = Blueprint("auth", __name__)
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "preferences.set_language", "static"})
 SIGNED_IN_AT = "signed_in_at"
+# Each sign-in's random id: signing out records it on the server (webapp/signed_out.py).
+SESSION_ID = "session_id"
 
 
 def _settings() -> Settings:
@@ -40,7 +43,10 @@ def _was_refused(response: Response) -> bool:
 def is_signed_in() -> bool:
     """True while the session is signed in and younger than the absolute session limit."""
     signed_in_at = session.get(SIGNED_IN_AT)
-    if not isinstance(signed_in_at, (int, float)):
+    session_id = session.get(SESSION_ID)
+    if not isinstance(signed_in_at, (int, float)) or not isinstance(session_id, str):
+        return False
+    if session_id in current_app.extensions["signed_out"]:
         return False
     return time.time() - signed_in_at < _settings().session_max_hours * 3600
 
@@ -91,6 +97,7 @@ def login() -> ResponseReturnValue:
     session.clear()
     session.permanent = True
     session[SIGNED_IN_AT] = time.time()
+    session[SESSION_ID] = secrets.token_urlsafe(18)
     return redirect(next_url, HTTPStatus.SEE_OTHER)
 
 
@@ -103,7 +110,12 @@ def _login_page(next_url: str, error: str | None = None,
 
 @bp.post("/logout")
 def logout() -> Response:
-    """End the session."""
+    """End the session, for good: its id is recorded as signed out before the answer, so the
+    old cookie — sent back by a response still in flight, or copied — never signs in again."""
+    signed_in_at, session_id = session.get(SIGNED_IN_AT), session.get(SESSION_ID)
+    if isinstance(session_id, str) and isinstance(signed_in_at, (int, float)):
+        current_app.extensions["signed_out"].add(
+            session_id, signed_in_at + _settings().session_max_hours * 3600)
     session.clear()
     flash(gettext("You are signed out."), "info")
     return see_other(url_for("auth.login"))
