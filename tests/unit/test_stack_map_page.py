@@ -157,7 +157,7 @@ def test_problems_are_marked_on_their_box_and_listed_with_their_fix(
     sentences = [sentence for sentence, _ in fixes]
     assert "items-fn names table Orders, but its role items-role may not use it." in sentences
     assert "items-fn: 3 invocations failed in the last hour." in sentences
-    assert "Stage prod has execution logging off." in sentences
+    assert "Stage items-api/prod has execution logging off." in sentences
 
 
 def test_the_text_list_has_the_same_boxes_lines_and_problems(
@@ -169,7 +169,7 @@ def test_the_text_list_has_the_same_boxes_lines_and_problems(
         assert f"<h3>{title}</h3>" in text
     assert '<a href="/functions/items-fn">Function: items-fn</a>' in text
     assert "<li>POST /items → items-fn: Lambda proxy integration</li>" in text
-    assert "Problem: POST /items: the resource-based policy of items-fn does not" in text
+    assert "Problem: items-api POST /items: the resource-based policy of items-fn does not" in text
     assert '<a href="/apis/settings">API Gateway logging role</a>' in text  # none: its kind
     assert "Log group: /aws/lambda/items-fn</a>" in text and "does not exist" in text
 

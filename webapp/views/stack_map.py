@@ -231,7 +231,8 @@ def draw(stack_map: StackMap) -> Drawing:
         node = nodes.get(problem.node)
         if node is None:
             continue
-        view = ProblemView(node, problem_sentence(problem, node), fix_url(problem),
+        view = ProblemView(node, problem_sentence(problem, node, _owner(node, nodes)),
+                           fix_url(problem),
                            str(FIX_LABELS.get(problem.fix, "")))
         problems_of.setdefault(node.key, []).append(view)
         all_problems.append(view)
@@ -355,10 +356,20 @@ def fix_url(problem: Problem) -> str | None:
     return None
 
 
-def problem_sentence(problem: Problem, node: Node) -> str:
-    """What is broken, in a sentence naming the box."""
+def _owner(node: Node, nodes: dict[str, Node]) -> str | None:
+    """The API a stage or method belongs to, by name: two APIs' "prod" read apart."""
+    if node.kind not in (model.STAGE, model.METHOD):
+        return None
+    api = nodes.get(f"api:{dict(node.ref).get('api_id', '')}")
+    return api.label if api is not None else None
+
+
+def problem_sentence(problem: Problem, node: Node, owner: str | None = None) -> str:
+    """What is broken, in a sentence naming the box (a stage or method with its API's name)."""
     params = {**dict(problem.fix_params), **dict(problem.params)}
     kind, name = problem.kind, node.label
+    if owner:
+        name = f"{owner}/{name}" if node.kind == model.STAGE else f"{owner} {name}"
     if kind == model.NO_INVOKE_PERMISSION:
         return gettext("%(method)s: the resource-based policy of %(function)s does not let API "
                        "Gateway invoke it, so the method answers 500.", method=name,
