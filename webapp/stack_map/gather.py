@@ -26,11 +26,10 @@ from webapp.aws.apigateway.lambda_integrations import MethodIntegration
 from webapp.aws.apigateway.rest_apis import RestApi
 from webapp.aws.apigateway.stages import Deployment, Stage
 from webapp.aws.clients import counting_calls, current_region
-from webapp.aws.dynamodb import tables
 from webapp.aws.errors import ConsoleError, ExpiredCredentials, NoCredentials, NotFound, Unreachable
 from webapp.aws.functions import lambda_functions, metrics
 from webapp.aws.functions.lambda_functions import FunctionSummary
-from webapp.aws.iam import execution_roles, policies, roles
+from webapp.aws.iam import execution_roles, policies, resources, roles
 from webapp.aws.iam.roles import AttachedPolicy, InlinePolicy
 from webapp.aws.logs import log_groups
 from webapp.aws.paging import following
@@ -42,6 +41,7 @@ T = TypeVar("T")
 
 MAX_APIS = lambda_integrations.MAX_APIS_SCANNED
 MAX_FUNCTIONS = 100
+MAX_TABLES = 1000             # names only: what policies and environments are matched against
 FUNCTION_PAGES = 2           # ListFunctions gives 50 a page: two pages hold MAX_FUNCTIONS
 LOG_GROUP_PAGES = 10         # DescribeLogGroups gives 50 a page
 WORKERS = 8
@@ -174,13 +174,13 @@ class _Gathering:
         return found[:MAX_FUNCTIONS]
 
     def _read_tables(self) -> tuple[set[str], bool]:
-        listed = self._read(tables.list_table_names, None)
+        listed = self._read(lambda: resources.list_resource_names(resources.TABLE, MAX_TABLES),
+                            None)
         if listed is None:
             return set(), False
-        names, more = listed
-        if more:
+        if listed.is_capped:
             self.capped.add("table")
-        return set(names), not more
+        return set(listed.names), not listed.is_capped
 
     def _read_log_groups(self) -> tuple[set[str], bool]:
         prefix = LAMBDA_LOG_PREFIX + (self.function_name or "")

@@ -145,26 +145,6 @@ def list_tables(page_token: str | None = None) -> Page[Table]:
     return Page(tables, reply.get("LastEvaluatedTableName"))
 
 
-# ListTables' largest page, and how many pages the stack map reads at most.
-NAMES_PAGE = 100
-NAME_PAGES = 10
-
-
-def list_table_names(max_pages: int = NAME_PAGES) -> tuple[list[str], bool]:
-    """The region's table names, without describing them (at most `max_pages` ListTables calls),
-    and whether more were left."""
-    names: list[str] = []
-    start: dict[str, str] = {}
-    with aws_errors(N_("list DynamoDB tables")):
-        for _ in range(max_pages):
-            reply = client("dynamodb").list_tables(Limit=NAMES_PAGE, **start)
-            names.extend(reply.get("TableNames", []))
-            if not reply.get("LastEvaluatedTableName"):
-                return names, False
-            start = {"ExclusiveStartTableName": reply["LastEvaluatedTableName"]}
-    return names, True
-
-
 def _describe_all(table_names: list[str]) -> list[Table]:
     if not table_names:
         return []
