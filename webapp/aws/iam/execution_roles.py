@@ -62,16 +62,8 @@ def may_write_lambda_logs(role_arn: str, function_arn: str) -> bool | None:
     _, _, _, region, account_id, _, function_name = function_arn.split(":", 6)
     log_group_arn = (f"arn:aws:logs:{region}:{account_id}:log-group:"
                      f"/aws/lambda/{function_name.split(':', 1)[0]}:*")
-    try:
-        with aws_errors(N_("check the role's permissions"), f"IAM role {role_arn}"):
-            reply = client("iam").simulate_principal_policy(
-                PolicySourceArn=role_arn, ActionNames=list(LOG_WRITE_ACTIONS),
-                ResourceArns=[log_group_arn])
-    except (ConsoleError, NotImplementedError):
-        # NotImplementedError: moto's in-process mock has no policy simulator (the sandbox has).
-        return None
-    results = reply.get("EvaluationResults", [])
-    return bool(results) and all(result["EvalDecision"] == "allowed" for result in results)
+    allowed = _allowed_actions(role_arn, LOG_WRITE_ACTIONS, log_group_arn)
+    return None if allowed is None else allowed == set(LOG_WRITE_ACTIONS)
 
 
 # What the tutorial's function does with its table: the rights a role needs to serve it.
@@ -85,13 +77,21 @@ def denied_table_actions(role_arn: str, table_arn: str,
 
     None when the simulator cannot be asked (the caller may lack iam:SimulatePrincipalPolicy).
     """
+    allowed = _allowed_actions(role_arn, actions, table_arn)
+    return None if allowed is None else tuple(action for action in actions
+                                              if action not in allowed)
+
+
+def _allowed_actions(role_arn: str, actions: tuple[str, ...],
+                     resource_arn: str) -> set[str] | None:
+    """The `actions` IAM's policy simulator allows the role on the resource; None when it
+    cannot be asked."""
     try:
         with aws_errors(N_("check the role's permissions"), f"IAM role {role_arn}"):
             reply = client("iam").simulate_principal_policy(
-                PolicySourceArn=role_arn, ActionNames=list(actions), ResourceArns=[table_arn])
+                PolicySourceArn=role_arn, ActionNames=list(actions), ResourceArns=[resource_arn])
     except (ConsoleError, NotImplementedError):
         # NotImplementedError: moto's in-process mock has no policy simulator (the sandbox has).
         return None
-    allowed = {result["EvalActionName"] for result in reply.get("EvaluationResults", [])
-               if result["EvalDecision"] == "allowed"}
-    return tuple(action for action in actions if action not in allowed)
+    return {result["EvalActionName"] for result in reply.get("EvaluationResults", [])
+            if result["EvalDecision"] == "allowed"}
