@@ -60,18 +60,13 @@ def find_lambda_integrations(function_arn: str) -> IntegrationScan:
 
 def _integrations_of(api: dict, function_arn: str) -> list[LambdaIntegration]:
     found = []
-    pages = client("apigateway").get_paginator("get_resources").paginate(
-        restApiId=api["id"], embed=["methods"], PaginationConfig={"PageSize": LARGEST_PAGE})
-    for page in pages:
-        for resource in page.get("items", []):
-            for http_method, method in sorted(resource.get("resourceMethods", {}).items()):
-                integration = method.get("methodIntegration") or {}
-                qualifier = lambda_qualifier(integration.get("uri", ""), function_arn)
-                if qualifier is not None:
-                    found.append(LambdaIntegration(
-                        api["id"], api.get("name", ""), http_method, resource.get("path", ""),
-                        integration.get("type", ""), qualifier))
-    return sorted(found, key=lambda item: (item.resource_path, item.http_method))
+    for method in list_method_integrations(api["id"]):
+        qualifier = _qualifier_of(method.lambda_target, function_arn)
+        if qualifier is not None:
+            found.append(LambdaIntegration(
+                api["id"], api.get("name", ""), method.http_method, method.resource_path,
+                method.integration_type, qualifier))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +106,12 @@ def lambda_target(uri: str) -> str:
 
 def lambda_qualifier(uri: str, function_arn: str) -> str | None:
     """The alias or version the URI calls this function by ("" for none); None for another target."""
-    match = LAMBDA_TARGET.search(uri)
-    if match is None:
+    return _qualifier_of(lambda_target(uri), function_arn)
+
+
+def _qualifier_of(target: str, function_arn: str) -> str | None:
+    if not target:
         return None
-    target = match["target"]
     if target == function_arn:
         return ""
     if target.startswith(function_arn + ":"):
