@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from webapp.aws.iam.permissions_summary import statements, strings
 from webapp.iam_grammar.arns import resource_matches, split_arn
 from webapp.iam_grammar.wildcards import action_matches, has_wildcard
 
@@ -43,18 +44,6 @@ class Place:
         return f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{log_group_name}"
 
 
-def _listed(value: object) -> list[str]:
-    if value is None:
-        return []
-    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
-
-
-def _statements(document: dict) -> list[dict]:
-    statements = document.get("Statement")
-    items = statements if isinstance(statements, list) else [statements]
-    return [statement for statement in items if isinstance(statement, dict)]
-
-
 def service_actions(actions: Iterable[str], service: str) -> tuple[str, ...]:
     """The action patterns that cover some action of `service` ("*", "dynamodb:Get*")."""
     return tuple(action for action in actions
@@ -71,11 +60,11 @@ def reaches(document: dict, place: Place, table_names: Iterable[str],
     """
     tables, groups = sorted(set(table_names)), sorted(set(log_group_names))
     found: dict[tuple[str, str], list[str]] = {}
-    for statement in _statements(document):
+    for statement in statements(document):
         if statement.get("Effect") != "Allow" or "Action" not in statement:
             continue
-        actions = _listed(statement.get("Action"))
-        resources = [resource for resource in _listed(statement.get("Resource")) if resource != "*"]
+        actions = strings(statement.get("Action"))
+        resources = [resource for resource in strings(statement.get("Resource")) if resource != "*"]
         for kind, names, arn_of in ((TABLE, tables, place.table_arn),
                                     (LOG_GROUP, groups, place.log_group_arn)):
             allowed = service_actions(actions, SERVICE_OF[kind])

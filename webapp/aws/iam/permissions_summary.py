@@ -87,7 +87,8 @@ class Summary:
         return not (self.services or self.denies or self.allows_except or self.all_actions)
 
 
-def _strings(value: object) -> tuple[str, ...]:
+def strings(value: object) -> tuple[str, ...]:
+    """A policy field holding one string or a list of them, as a tuple (other values dropped)."""
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list):
@@ -95,10 +96,11 @@ def _strings(value: object) -> tuple[str, ...]:
     return ()
 
 
-def _statements(document: object) -> list[dict]:
-    statements = document.get("Statement", []) if isinstance(document, dict) else []
-    statements = statements if isinstance(statements, list) else [statements]
-    return [statement for statement in statements if isinstance(statement, dict)]
+def statements(document: object) -> list[dict]:
+    """A policy document's statements (one or a list), the well-formed ones."""
+    found = document.get("Statement", []) if isinstance(document, dict) else []
+    found = found if isinstance(found, list) else [found]
+    return [statement for statement in found if isinstance(statement, dict)]
 
 
 def _expand(pattern: str) -> list[str]:
@@ -144,12 +146,12 @@ def summarise(documents: list[tuple[str, dict]]) -> Summary:
     denies: list[StatementView] = []
     allows_except: list[StatementView] = []
     for source, document in documents:
-        for statement in _statements(document):
+        for statement in statements(document):
             effect = statement.get("Effect")
             not_action = "NotAction" in statement
             not_resource = "NotResource" in statement
-            actions = _strings(statement.get("NotAction" if not_action else "Action"))
-            resources = _strings(statement.get("NotResource" if not_resource else "Resource"))
+            actions = strings(statement.get("NotAction" if not_action else "Action"))
+            resources = strings(statement.get("NotResource" if not_resource else "Resource"))
             conditional = bool(statement.get("Condition"))
             view = StatementView(source, str(effect), actions, resources, not_action,
                                  not_resource, conditional)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from webapp.aws.clients import client
 from webapp.aws.errors import N_, AlreadyExists, ConsoleError, NotFound, aws_errors
+from webapp.aws.iam.permissions_summary import statements
 from webapp.aws.iam.policies import decoded_document, default_document
 from webapp.aws.paging import PAGE_SIZE, Count, Page, count_items
 from webapp.aws.tags import tag_arguments
@@ -115,8 +116,7 @@ def _listed(value: object) -> list:
 
 
 def _statements(document: object) -> list[dict]:
-    return [statement for statement in _listed(decoded_document(document).get("Statement"))
-            if isinstance(statement, dict)]
+    return statements(decoded_document(document))
 
 
 def trusted_principals(document: object) -> tuple[str, ...]:
