@@ -135,7 +135,7 @@ def index() -> ResponseReturnValue:
                            reconnect=isinstance(err, Unreachable)), err.status
     status = HTTPStatus.UNPROCESSABLE_ENTITY if filter_error else HTTPStatus.OK
     return render_view("map/index.html", None, drawing=draw(stack_map), chosen=chosen,
-                       choices=filter_choices(stack_map), current_choice=_choice(chosen),
+                       choices=filter_choices(stack_map), current_choice=chosen.key or "",
                        filter_error=filter_error, problem=None, reconnect=False), status
 
 
@@ -206,12 +206,6 @@ def filter_choices(stack_map: StackMap) -> list[tuple[str, list[tuple[str, str]]
     return [(label, options) for label, options in groups if options]
 
 
-def _choice(chosen: Filter) -> str:
-    if chosen.api_id:
-        return f"api:{chosen.api_id}"
-    return f"function:{chosen.function_name}" if chosen.function_name else ""
-
-
 def _filter_url(show: str) -> str:
     kind, _, value = show.partition(":")
     if kind == "api" and value:
@@ -264,18 +258,8 @@ def _box_view(box: Box, problems: tuple[ProblemView, ...], words: dict[str, str]
 
 
 def _ref(node: Node, name: str) -> str | None:
-    """One of the ids a node carries; single-id kinds fall back on their key ("table:Items")."""
-    found = dict(node.ref).get(name)
-    if found:
-        return found
-    if name in _KEY_IDS.get(node.kind, ()):
-        return node.key.partition(":")[2] or None
-    return None
-
-
-_KEY_IDS = {model.API: ("api_id",), model.FUNCTION: ("function",), model.ROLE: ("role",),
-            model.LOGGING_ROLE: ("role",), model.POLICY: ("arn",), model.TABLE: ("table",),
-            model.LOG_GROUP: ("log_group",)}
+    """One of the ids a node carries (gather.py gives each kind its own), or None."""
+    return dict(node.ref).get(name) or None
 
 
 def node_url(node: Node) -> str | None:
@@ -312,10 +296,10 @@ def _iam_or_data_url(node: Node) -> str | None:
             return url_for("iam.roles.new_role")
         return url_for("iam.roles.role", role_name=name)
     if kind == model.POLICY:
-        arn = _ref(node, "arn") or _ref(node, "policy_arn")
+        arn = _ref(node, "arn")
         return url_for("iam.policies.policy", arn=arn) if arn else None
     if kind == model.INLINE_POLICY:
-        role = _ref(node, "role") or node.key.partition(":")[2].partition("/")[0]
+        role = _ref(node, "role")
         return url_for("iam.roles.role", role_name=role, _anchor="role-inline") if role else None
     if kind == model.TABLE:
         name = _ref(node, "table")
@@ -323,7 +307,7 @@ def _iam_or_data_url(node: Node) -> str | None:
             return url_for("dynamodb.tables.new")
         return url_for("dynamodb.tables.detail", table_name=name)
     if kind == model.LOG_GROUP:
-        group = _ref(node, "log_group") or node.label
+        group = _ref(node, "log_group")
         if not exists:  # Lambda makes a function's group at its first invocation
             return url_for("logs.log_groups.index", prefix=group)
         return url_for("logs.log_groups.index", group=group)
