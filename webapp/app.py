@@ -17,6 +17,7 @@ from webapp.aws import clients
 from webapp.config import LOGIN_TOKEN_HANDOFF, PROJECT_ROOT, ConfigError, Settings, load_settings
 from webapp.views.functions.saved_events import TestEventStore
 from webapp.sandbox_launcher import SandboxStartError, ensure_sandbox, options_for
+from webapp.session_cookie import ActionRefreshedSessions
 from webapp.signed_out import SignedOutSessions
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def _configure_flask(app: Flask, settings: Settings, test_config: Mapping[str, o
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=60 * 1024 * 1024,
     )
+    app.session_interface = ActionRefreshedSessions()
     app.config.update({key: value for key, value in test_config.items()
                        if key.isupper() and key not in INJECTED_KEYS})
 

@@ -11,9 +11,13 @@ import pytest
 from tests.running_console import RunningConsole, running_console
 
 CHROMIUM = Path("/usr/bin/chromium")
-# Flags for a closed network and a root user; never `playwright install`.
+# Flags for a closed network and a root user; never `playwright install`. Headless chromium
+# opens a real browser window per context, whose address bar loads two WebUI pages
+# (chrome://omnibox-popup.top-chrome) into a renderer of their own: switching that popup back
+# to the native one took a third of chromium's CPU off the browser tests (bench/README.md).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup"]
 PASSWORD = "browser-test-password"
 # How long an expectation waits for the page: Playwright's default 5 s is passed now and then on
 # a loaded machine (three test workers, their consoles, sandboxes and chromium on two cores),

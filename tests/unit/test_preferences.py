@@ -62,3 +62,15 @@ def test_aws_names_stay_as_aws_writes_them(signed_in: FlaskClient) -> None:
     page = signed_in.get("/").text
     for name in ("DynamoDB", "Lambda", "API Gateway", "CloudWatch Logs", "IAM"):
         assert name in page
+
+
+def test_a_background_fetch_cannot_undo_a_language_just_chosen(signed_in: FlaskClient) -> None:
+    # The dashboard's map loads by htmx after the page; a language chosen while it loads is kept
+    # because that fetch's answer does not write the session cookie (as it stood when it left).
+    background = {"HX-Request": "true"}
+    assert "Set-Cookie" in signed_in.get("/").headers  # a page a person opens keeps it alive
+    assert "Set-Cookie" not in signed_in.get("/map/mini", headers=background).headers
+    signed_in.post("/preferences/language", data={"language": "ko",
+                                                  "csrf_token": csrf_token(signed_in, "/")})
+    assert "Set-Cookie" not in signed_in.get("/map/mini", headers=background).headers
+    assert '<html lang="ko">' in signed_in.get("/").text
