@@ -57,15 +57,18 @@ def test_dashboard_counts_follow_the_sandbox_and_every_area_opens(page: Page,
 
 
 def test_region_and_language_switches_are_kept(page: Page, console: RunningConsole) -> None:
+    # A switch submits its form from console.js, which runs once the page has loaded (as a person
+    # meets it); each switch then waits for the page it comes back to, or the next click may leave
+    # before the choice is saved.
     sign_in(page, console)
-    page.get_by_label("Language").select_option("ko")
+    with page.expect_navigation():
+        page.get_by_label("Language").select_option("ko")
     expect(page.get_by_role("heading", level=1)).to_have_text("대시보드")
     page.locator("nav.sidenav").get_by_role("link", name=re.compile("테이블")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("DynamoDB 테이블")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
 
-    # The switch submits its form: wait for the page it comes back to, or the next click may
-    # leave before the choice is saved.
+    page.wait_for_load_state()
     with page.expect_navigation():
         page.get_by_label("리전").select_option("us-east-1")
     expect(page.get_by_label("리전")).to_have_value("us-east-1")
@@ -73,7 +76,9 @@ def test_region_and_language_switches_are_kept(page: Page, console: RunningConso
     expect(page.locator(".facts")).to_contain_text("us-east-1")
     expect(page.get_by_role("heading", name="us-east-1 리전의 리소스")).to_be_visible()
 
-    page.get_by_label("언어").select_option("en")
+    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_label("언어").select_option("en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
 
 
