@@ -1,6 +1,7 @@
 """`python -m webapp`: start the sandbox (in sandbox mode) and serve the console."""
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -46,12 +47,17 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     sandbox = _SandboxStart()
     sandbox.start()
+    # What the imports and create_app build lives as long as the process: the cyclic collector
+    # would walk it again and again while it loads, and after.
+    gc.disable()
     import webapp.app  # noqa: F401  (the slow imports, beside the sandbox's start)
 
     sandbox.join()
     if sandbox.failure is not None:
         sys.exit(f"console: {sandbox.failure}")
     app = create_app()
+    gc.freeze()
+    gc.enable()
     settings = app.config["SETTINGS"]
     app.run(host=settings.host, port=settings.port, debug=False,
             use_reloader=settings.debug, threaded=True)

@@ -15,11 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.api import lint
-from cfnlint.decode.decode import decode_str
 from flask import render_template
 from flask.testing import FlaskClient
-from samtranslator.translator.transform import transform
 
 from webapp.aws.iam.policy_templates import READ_WRITE, TABLE, actions_for
 from webapp.views.wizard.pages import save_state
@@ -56,7 +53,12 @@ class _NoManagedPolicies:
         return {}
 
 
+# cfn-lint and SAM's translator are imported where they are used: importing them takes most of a
+# second, which every test worker paid while collecting, whether or not it ran these tests.
+
 def parsed(text: str) -> dict[str, Any]:
+    from cfnlint.decode.decode import decode_str
+
     template, errors = decode_str(text)
     assert not errors, errors
     return json.loads(json.dumps(template))
@@ -64,6 +66,8 @@ def parsed(text: str) -> dict[str, Any]:
 
 def translated(text: str) -> dict[str, Any]:
     """The template as CloudFormation gets it: code uploaded (as `sam package` does), expanded."""
+    from samtranslator.translator.transform import transform
+
     template = parsed(text)
     template["Resources"][export.FUNCTION_ID]["Properties"]["CodeUri"] = "s3://bucket/code.zip"
     return transform(template, {}, _NoManagedPolicies())
@@ -71,6 +75,8 @@ def translated(text: str) -> dict[str, Any]:
 
 def problems(text: str) -> list[str]:
     """cfn-lint's errors and warnings (informational notes aside)."""
+    from cfnlint.api import lint
+
     return [f"{match.rule.id} {match}" for match in lint(text, regions=["us-east-1", "eu-west-1"])
             if match.rule.id[0] in "EW"]
 

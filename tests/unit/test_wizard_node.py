@@ -17,7 +17,6 @@ from typing import Any
 
 import boto3
 import pytest
-from cfnlint.decode.decode import decode_str
 from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
@@ -91,6 +90,8 @@ def test_the_function_steps_calls_name_the_runtime_the_code_and_the_handler() ->
 # --- The exports ---
 
 def test_the_sam_template_names_the_node_runtime_and_handler() -> None:
+    from cfnlint.decode.decode import decode_str  # most of a second to import: only where used
+
     template, errors = decode_str(export.sam_template(NODE_PLAN))
     assert not errors, errors
     function = json.loads(json.dumps(template))["Resources"][export.FUNCTION_ID]["Properties"]

@@ -7,6 +7,7 @@ Exit status: 0 when stopped (SIGTERM, SIGINT, or the parent process gone); 2 whe
 start (a busy port, a non-loopback host, a bad setting), after one line on stderr.
 """
 import errno
+import gc
 import logging
 import os
 import sys
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     isolated = sandbox_environment(os.environ, config.region)
     os.environ.clear()
     os.environ.update(isolated)
+    # The imports below build a few hundred thousand objects that live as long as the process:
+    # the cyclic collector would walk them all again and again while they load, and after.
+    gc.disable()
     # Before moto: what it imports and the sandbox never calls waits until called.
     deferred_validator.install()
     # Imported only now: moto reads its settings from the environment set just above.
@@ -56,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         listener.close()
         return cannot_start(f"cannot keep the state in {config.data_dir}: "
                             f"{err.strerror or err}; set SANDBOX_DATA_DIR, or SANDBOX_PERSIST=0")
+    gc.freeze()
+    gc.enable()
     serve(listener, config, keeper, stop)
     return 0
 
