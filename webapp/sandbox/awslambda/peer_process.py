@@ -86,21 +86,29 @@ def _diag_address(family: int, host: str) -> bytes:
 
 
 def socket_inodes(root_pid: int) -> set[int]:
-    """The inodes of every socket `root_pid` and its descendants hold."""
+    """The inodes of every socket `root_pid` and its descendants hold.
+
+    Asked of every live worker's tree for each request a worker might have made, so it works on
+    plain strings and directory descriptors: building a pathlib path per descriptor took as
+    long as reading the link itself."""
     inodes: set[int] = set()
     for pid in process_tree(root_pid):
-        directory = PROC / str(pid) / "fd"
         try:
-            descriptors = os.listdir(directory)
+            directory = os.open(f"{PROC}/{pid}/fd", os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
             continue
-        for descriptor in descriptors:
-            try:
-                target = os.readlink(directory / descriptor)
-            except OSError:
-                continue
-            if target.startswith(SOCKET_PREFIX):
-                inodes.add(int(target[len(SOCKET_PREFIX):-1]))
+        try:
+            for descriptor in os.listdir(directory):
+                try:
+                    target = os.readlink(descriptor, dir_fd=directory)
+                except OSError:
+                    continue
+                if target.startswith(SOCKET_PREFIX):
+                    inodes.add(int(target[len(SOCKET_PREFIX):-1]))
+        except OSError:
+            continue
+        finally:
+            os.close(directory)
     return inodes
 
 
@@ -110,13 +118,14 @@ def process_tree(root_pid: int) -> Iterator[int]:
     while pending:
         pid = pending.pop()
         yield pid
+        tasks_path = f"{PROC}/{pid}/task"
         try:
-            tasks = os.listdir(PROC / str(pid) / "task")
+            tasks = os.listdir(tasks_path)
         except OSError:
             continue
         for task in tasks:
             try:
-                pending.extend(int(child) for child in
-                               (PROC / str(pid) / "task" / task / "children").read_text().split())
+                with open(f"{tasks_path}/{task}/children", encoding="ascii") as children:
+                    pending.extend(int(child) for child in children.read().split())
             except OSError:
                 continue
