@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from webapp import i18n, security, template_code
+from webapp import i18n, security, static_versions, template_code
 from webapp.aws import clients
 from webapp.config import LOGIN_TOKEN_HANDOFF, PROJECT_ROOT, ConfigError, Settings, load_settings
 from webapp.views.functions.saved_events import TestEventStore
@@ -39,6 +39,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.jinja_options = {**app.jinja_options, "bytecode_cache": template_code.SHARED}
+    static_versions.install(app)
     _configure_flask(app, settings, test_config or {})
     _configure_logging(app)
     sandbox = options_for(settings)
