@@ -101,21 +101,30 @@ def sections_loaded(page) -> None:  # type: ignore[no-untyped-def]
 _SIGNED_IN: dict[str, list[Any]] = {}
 
 
-def sign_in(page, console: RunningConsole) -> None:  # type: ignore[no-untyped-def]
-    """Sign in and land on the dashboard.
+def sign_in(page, console: RunningConsole,  # type: ignore[no-untyped-def]
+            url: str | None = None) -> None:
+    """Sign in and land on `url` (the dashboard unless given), as a person opening that page.
 
-    The first time for a console, through the login form as a person would; then its session
-    cookie is kept, and later tests start their fresh context with it (a person coming back),
-    which spares each about 0.4 s. Should the console no longer accept it, the form again.
+    The first time for a console, through the login form as a person would (the console sends
+    them back to the page they asked for); then its session cookie is kept, and later tests
+    start their fresh context with it (a person coming back), which spares each about 0.4 s.
+    Should the console no longer accept it, the form again. A test that works on another page
+    opens it straight away: landing on the dashboard first drew the whole region's mini map
+    (some 0.5 s of console and sandbox CPU once the session's sandbox holds a few dozen
+    resources) for a page nobody looked at.
     """
-    home = console.base_url + "/"
+    target = url or console.base_url + "/"
     kept = _SIGNED_IN.get(console.base_url)
     if kept is not None:
         page.context.add_cookies(kept)
-    page.goto(home)
-    if page.url == home:
+    page.goto(target)
+    if not _on_login_page(page, console):
         return
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(home)
-    _SIGNED_IN[console.base_url] = page.context.cookies(home)
+    page.wait_for_url(lambda address: not address.startswith(console.base_url + "/login"))
+    _SIGNED_IN[console.base_url] = page.context.cookies(console.base_url + "/")
+
+
+def _on_login_page(page, console: RunningConsole) -> bool:  # type: ignore[no-untyped-def]
+    return page.url.startswith(console.base_url + "/login")

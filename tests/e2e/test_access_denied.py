@@ -27,8 +27,7 @@ def test_items_function_is_denied_then_granted_from_the_invoke_panel(page: Page,
                           AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
     dynamodb.put_item(TableName="TutorialItems", Item={"id": {"S": "pen"}, "price": {"N": "3"}})
 
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/new")
+    sign_in(page, console, console.base_url + "/functions/new")
     page.get_by_label("Function name").fill("items-e2e")
     page.get_by_label("Environment variables").fill("TABLE_NAME=TutorialItems")
     page.get_by_label("Template", exact=True).select_option("items")

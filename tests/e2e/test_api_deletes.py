@@ -111,8 +111,7 @@ def test_delete_a_method_a_resource_a_stage_then_the_api(page: Page,
 def test_the_stage_page_shows_the_local_url_and_the_aws_one_it_stands_for(
         page: Page, console: RunningConsole) -> None:
     api_id, _ = make_items_api(console, "addressed-api")
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/apis/{api_id}/stages/prod")
+    sign_in(page, console, f"{console.base_url}/apis/{api_id}/stages/prod")
     sandbox_port = console.sandbox_url.rstrip("/").rpartition(":")[2]
     local_url = f"http://{api_id}.execute-api.localhost:{sandbox_port}/prod"
     aws_url = f"https://{api_id}.execute-api.{REGION}.amazonaws.com/prod"

@@ -44,8 +44,7 @@ def test_swapping_a_resized_policy_editor_reports_no_csp_violation(page: Page,
             if message.type == "error" else None)
     make_table(console, "CspSwapOrders")
     page.add_init_script(COLLECT_VIOLATIONS)
-    sign_in(page, console)
-    page.goto(console.base_url + "/iam/policies/new")
+    sign_in(page, console, console.base_url + "/iam/policies/new")
 
     # A refused form (422) swaps the whole form, the resized editor included.
     page.evaluate(RESIZE_EDITOR)

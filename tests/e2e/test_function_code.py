@@ -15,8 +15,7 @@ from .test_function_notes import make_function
 
 def test_download_edit_inline_and_invoke(page: Page, console: RunningConsole) -> None:
     make_function(console, "inline-fn", "python3.12", with_logs=True)
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/inline-fn")
+    sign_in(page, console, console.base_url + "/functions/inline-fn")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download .zip").click()

@@ -38,8 +38,7 @@ def test_edit_a_file_deploy_and_run_the_new_code(page: Page, console: RunningCon
     create(console, "two-files-fn", {
         "helpers.py": "def greet(event):\n    return 'hello ' + event.get('name', '')\n",
         "lambda_function.py": HANDLER})
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/two-files-fn")
+    sign_in(page, console, console.base_url + "/functions/two-files-fn")
     code = page.locator("#function-code")
     expect(code.locator("label.code-file-name")).to_have_text(["lambda_function.py", "helpers.py"])
     expect(page.get_by_label("lambda_function.py")).to_have_value(HANDLER)
@@ -62,8 +61,7 @@ def test_a_package_with_folders_is_read_only_and_says_why(page: Page,
                                                            console: RunningConsole) -> None:
     create(console, "nested-fn", {"lambda_function.py": HANDLER,
                                   "lib/helpers.py": "def greet(event):\n    return 1\n"})
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/nested-fn")
+    sign_in(page, console, console.base_url + "/functions/nested-fn")
     code = page.locator("#function-code")
     expect(code.get_by_role("note")).to_contain_text(
         "The package holds folders (lib/), so it is shown read-only")

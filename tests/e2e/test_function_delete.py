@@ -24,8 +24,7 @@ def function_names(console: RunningConsole) -> list[str]:
 def test_delete_a_function_after_typing_confirm(page: Page, console: RunningConsole) -> None:
     make_function(console, "delete-me", "python3.12", with_logs=True)
     connect(console, "lambda").invoke(FunctionName="delete-me", Payload=b'{"name": "Kim"}')
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/delete-me")
+    sign_in(page, console, console.base_url + "/functions/delete-me")
     page.get_by_role("link", name="Delete function").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Delete the function delete-me?")
     expect(page.get_by_role("link", name="Open the log group")).to_have_attribute(
@@ -53,8 +52,7 @@ def test_delete_a_published_version(page: Page, console: RunningConsole) -> None
     lambda_client = connect(console, "lambda")
     lambda_client.get_waiter("function_active_v2").wait(FunctionName="versioned-fn")
     lambda_client.publish_version(FunctionName="versioned-fn", Description="first")
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/versioned-fn")
+    sign_in(page, console, console.base_url + "/functions/versioned-fn")
     page.get_by_role("link", name="Delete version 1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Delete version 1 of versioned-fn?")
 

@@ -52,8 +52,7 @@ def invoke_on_the_page(page: Page, event: str, outcome: str) -> None:
 def test_invocations_show_in_the_charts_and_the_range_switches(page: Page,
                                                                 console: RunningConsole) -> None:
     create_function(console)
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/functions/{FUNCTION}")
+    sign_in(page, console, f"{console.base_url}/functions/{FUNCTION}")
     panel = page.locator("#function-metrics")
     expect(panel.get_by_role("status")).to_contain_text("No invocations in the last hour.")
     expect(panel.locator("svg")).to_have_count(0)

@@ -29,8 +29,7 @@ def choose_runtime(page: Page, runtime: str) -> None:
 
 
 def test_create_from_hello_nodejs_and_invoke_it(page: Page, console: RunningConsole) -> None:
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/new")
+    sign_in(page, console, console.base_url + "/functions/new")
     page.get_by_label("Function name").fill("hello-node-e2e")
     choose_runtime(page, "nodejs20.x")
     expect(page.get_by_label("Handler")).to_have_value("index.handler")
@@ -65,8 +64,7 @@ def test_create_from_items_nodejs_and_invoke_it(page: Page, console: RunningCons
     for policy_arn in POLICIES:
         iam.attach_role_policy(RoleName="items-node-role", PolicyArn=policy_arn)
 
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/new")
+    sign_in(page, console, console.base_url + "/functions/new")
     page.get_by_label("Function name").fill("items-node-e2e")
     page.get_by_label("Template", exact=True).select_option("items")
     choose_runtime(page, "nodejs22.x")
@@ -92,8 +90,7 @@ def test_create_from_items_nodejs_and_invoke_it(page: Page, console: RunningCons
 
 
 def test_going_back_to_python_brings_back_its_handler_and_template(page: Page, console: RunningConsole) -> None:
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/new")
+    sign_in(page, console, console.base_url + "/functions/new")
     page.get_by_label("Function name").fill("mixed-e2e")
     page.get_by_label("Runtime").select_option("nodejs18.x")
     expect(page.get_by_label("Template", exact=True)).to_have_value("hello-nodejs")

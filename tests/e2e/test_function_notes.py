@@ -32,8 +32,7 @@ def make_function(console: RunningConsole, name: str, runtime: str, with_logs: b
 def test_a_role_without_log_rights_is_explained(page: Page, console: RunningConsole) -> None:
     make_function(console, "silent-fn", "python3.12", with_logs=False)
     make_function(console, "logging-fn", "python3.12", with_logs=True)
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/silent-fn")
+    sign_in(page, console, console.base_url + "/functions/silent-fn")
     expect(page.locator("#logs-note")).to_contain_text("This function leaves no logs")
     expect(page.locator("#logs-note")).to_contain_text("/aws/lambda/silent-fn")
     page.goto(console.base_url + "/functions/logging-fn")
@@ -43,6 +42,5 @@ def test_a_role_without_log_rights_is_explained(page: Page, console: RunningCons
 
 def test_the_python_that_really_runs_is_named(page: Page, console: RunningConsole) -> None:
     make_function(console, "old-python-fn", "python3.9", with_logs=True)
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/old-python-fn")
+    sign_in(page, console, console.base_url + "/functions/old-python-fn")
     expect(page.locator("#runtime-note")).to_contain_text("runs this python3.9 function on Python 3.")

@@ -40,8 +40,7 @@ def create_function(console: RunningConsole) -> None:
 def test_edit_memory_and_environment_then_publish_a_version(page: Page,
                                                             console: RunningConsole) -> None:
     create_function(console)
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/functions/{FUNCTION}")
+    sign_in(page, console, f"{console.base_url}/functions/{FUNCTION}")
     expect(page.locator("#last-update")).to_contain_text("Successful")
 
     page.locator("#configuration-edit").get_by_role("link", name="Edit configuration").click()

@@ -20,8 +20,7 @@ def policy_text(action: str, resource: str = TABLE_ARN) -> str:
 
 def test_create_a_policy_after_fixing_it_then_edit_and_roll_back(page: Page,
                                                                   console: RunningConsole) -> None:
-    sign_in(page, console)
-    page.goto(console.base_url + "/iam/policies")
+    sign_in(page, console, console.base_url + "/iam/policies")
     page.get_by_role("link", name="Create policy").click()
     page.get_by_label("Policy name").fill("orders-e2e-read")
     page.get_by_label("Policy document (JSON)").fill(policy_text("dynamodb:GetItems"))

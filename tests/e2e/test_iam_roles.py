@@ -20,8 +20,7 @@ def table_policy(account: str, action: str) -> str:
 
 def test_a_lambda_role_with_table_access_from_creation_to_deletion(page: Page,
                                                                    console: RunningConsole) -> None:
-    sign_in(page, console)
-    page.goto(console.base_url + "/iam/roles")
+    sign_in(page, console, console.base_url + "/iam/roles")
     page.get_by_role("link", name="Create role").click()
     page.get_by_label("Role name").fill("e2e-notes-role")
     page.get_by_label("Lambda functions").check()

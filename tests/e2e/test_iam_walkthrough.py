@@ -30,8 +30,7 @@ def make_table(console: RunningConsole) -> None:
 def test_build_a_table_policy_and_give_it_to_a_new_lambda_role(page: Page,
                                                               console: RunningConsole) -> None:
     make_table(console)
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/{TABLE}")
+    sign_in(page, console, f"{console.base_url}/tables/{TABLE}")
     page.get_by_role("link", name="Allow a role to use this table").click()
 
     # The builder opens with the table chosen and read-write generated, ready to edit.

@@ -14,8 +14,7 @@ TABLE = "filters-e2e"
 
 def test_add_two_filters_run_them_and_remove_one(page: Page, console: RunningConsole) -> None:
     make_table(console, TABLE, count=12)
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/{TABLE}/items")
+    sign_in(page, console, f"{console.base_url}/tables/{TABLE}/items")
     rows = page.locator("#item-rows tr")
     expect(rows).to_have_count(12)
     filters = page.locator(".item-filter")
@@ -51,8 +50,7 @@ def test_filters_work_without_javascript(browser, console: RunningConsole) -> No
     context = browser.new_context(locale="en-US", java_script_enabled=False)
     page = context.new_page()
     try:
-        sign_in(page, console)
-        page.goto(f"{console.base_url}/tables/filters-nojs/items")
+        sign_in(page, console, f"{console.base_url}/tables/filters-nojs/items")
         page.get_by_role("button", name="Add filter").click()
         page.get_by_label("Filter 1: attribute name").fill("n")
         page.get_by_label("Filter 1: value type").select_option("N")

@@ -23,8 +23,7 @@ def fill_row(page: Page, number: int, name: str, kind: str, value: str) -> None:
 
 def test_form_view_creates_an_item_the_json_view_shows(page: Page, console: RunningConsole) -> None:
     make_table(console, "form-e2e")
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/form-e2e/items/new")
+    sign_in(page, console, f"{console.base_url}/tables/form-e2e/items/new")
     page.get_by_role("button", name="Form", exact=True).click()
     expect(page.get_by_label("Attribute 1: name (key attribute, fixed)")).to_have_value("id")
     page.get_by_label("Attribute 1: value").fill("pen")
@@ -56,7 +55,6 @@ def test_form_view_creates_an_item_the_json_view_shows(page: Page, console: Runn
 def test_breadcrumbs_tell_a_table_named_items_from_its_items_tab(page: Page,
                                                                   console: RunningConsole) -> None:
     make_table(console, "Items")
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/Items/items")
+    sign_in(page, console, f"{console.base_url}/tables/Items/items")
     expect(page.locator(".breadcrumbs li")).to_have_text(["Dashboard", "Tables", "Items"])
     expect(page.locator(".table-tabs [aria-current=page]")).to_have_text("Items")

@@ -11,8 +11,7 @@ from .tables import make_table
 
 def test_paste_three_items_and_see_the_import_finish(page: Page, console: RunningConsole) -> None:
     make_table(console, "import-e2e")
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/import-e2e/import")
+    sign_in(page, console, f"{console.base_url}/tables/import-e2e/import")
     page.get_by_label("Paste items").fill(
         '[{"id": "one", "n": 1},\n {"id": "two", "tags": {"$set": ["a", "b"]}},\n {"id": "three"}]')
     page.get_by_role("button", name="Import").click()
@@ -34,8 +33,7 @@ def test_paste_three_items_and_see_the_import_finish(page: Page, console: Runnin
 def test_a_broken_array_is_refused_beside_the_box_with_the_text_kept(
         page: Page, console: RunningConsole) -> None:
     make_table(console, "import-e2e-broken")
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/import-e2e-broken/import")
+    sign_in(page, console, f"{console.base_url}/tables/import-e2e-broken/import")
     broken = '[{"id": "six"},\n {"id": "seven"}\n {"id": "eight"}]'
     page.get_by_label("Paste items").fill(broken)
     page.get_by_role("button", name="Import").click()

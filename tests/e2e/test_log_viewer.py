@@ -57,8 +57,7 @@ def test_invocations_errors_and_live_tail(page: Page, console: RunningConsole) -
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     make_function(console, "orders-logs")
-    sign_in(page, console)
-    page.goto(console.base_url + "/functions/orders-logs")
+    sign_in(page, console, console.base_url + "/functions/orders-logs")
     invoke_from_the_page(page, '{"order": 1}', "Succeeded")
     invoke_from_the_page(page, '{"order": 2, "fail": true}', "Function error: Unhandled")
     invoke_from_the_page(page, '{"order": 3}', "Succeeded")
@@ -126,8 +125,7 @@ def test_times_show_in_the_browsers_zone_with_utc_on_hover(browser, console: Run
     context = browser.new_context(locale="en-US", timezone_id="Asia/Seoul")
     page = context.new_page()
     try:
-        sign_in(page, console)
-        page.goto(console.base_url + "/logs/?group=/app/zones")
+        sign_in(page, console, console.base_url + "/logs/?group=/app/zones")
         shown = page.locator("#event-rows tr.log-event time")
         utc = datetime.fromtimestamp(moment / 1000, timezone.utc)
         seoul = utc + timedelta(hours=9)
@@ -148,8 +146,7 @@ def test_times_show_in_the_browsers_zone_with_utc_on_hover(browser, console: Run
 
 def test_the_live_tail_keeps_a_bounded_number_of_lines(page: Page, console: RunningConsole) -> None:
     put_events(console, "/app/busy", "s", ["before the tail"])
-    sign_in(page, console)
-    page.goto(console.base_url + "/logs/?group=/app/busy")
+    sign_in(page, console, console.base_url + "/logs/?group=/app/busy")
     page.get_by_role("link", name="Start live tail").click()
     expect(page.locator("#tail-control .tail-live")).to_be_visible()
     tail = page.locator("#tail-rows tr.log-event")

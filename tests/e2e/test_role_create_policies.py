@@ -31,8 +31,7 @@ def create_customer_policy(console: RunningConsole) -> None:
 def test_a_role_made_with_two_policies_ticked_then_deleted(page: Page,
                                                            console: RunningConsole) -> None:
     create_customer_policy(console)
-    sign_in(page, console)
-    page.goto(console.base_url + "/iam/roles/create/new")
+    sign_in(page, console, console.base_url + "/iam/roles/create/new")
     page.get_by_label("Role name").fill("two policies!")
     page.get_by_role("checkbox", name=CUSTOMER_POLICY).check()
     page.get_by_label("Search AWS-managed policies by name").fill("DynamoDBReadOnly")

@@ -40,8 +40,7 @@ def settled(page: Page) -> Page:
 
 def test_query_a_partition_and_page_next_and_previous(page: Page, console: RunningConsole) -> None:
     make_table(console, "items-e2e")
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/items-e2e/items")
+    sign_in(page, console, f"{console.base_url}/tables/items-e2e/items")
     rows = page.locator("#item-rows tr")
     expect(rows).to_have_count(50)
     expect(page.locator(".item-counts")).to_contain_text("Count 50 / ScannedCount 50")

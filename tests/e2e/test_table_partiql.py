@@ -11,8 +11,7 @@ from .tables import make_table
 
 def test_type_a_statement_see_rows_and_page_on(page: Page, console: RunningConsole) -> None:
     make_table(console, "partiql-e2e", 60)
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/partiql-e2e/items")
+    sign_in(page, console, f"{console.base_url}/tables/partiql-e2e/items")
     editor = page.locator("#partiql-editor")
     editor.get_by_text("PartiQL editor").click()
     statement = editor.get_by_label("PartiQL statement")
@@ -35,8 +34,7 @@ def test_type_a_statement_see_rows_and_page_on(page: Page, console: RunningConso
 def test_a_refused_statement_is_explained_beside_the_kept_text(page: Page,
                                                               console: RunningConsole) -> None:
     make_table(console, "partiql-e2e-refused", 1)
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/partiql-e2e-refused/items")
+    sign_in(page, console, f"{console.base_url}/tables/partiql-e2e-refused/items")
     editor = page.locator("#partiql-editor")
     editor.get_by_text("PartiQL editor").click()
     typed = "INSERT INTO \"partiql-e2e-refused\" VALUE {'id': 'item-00'}"
@@ -49,8 +47,7 @@ def test_a_refused_statement_is_explained_beside_the_kept_text(page: Page,
 
 def test_a_write_shows_in_the_item_table_below(page: Page, console: RunningConsole) -> None:
     make_table(console, "partiql-e2e-write", 2)
-    sign_in(page, console)
-    page.goto(f"{console.base_url}/tables/partiql-e2e-write/items")
+    sign_in(page, console, f"{console.base_url}/tables/partiql-e2e-write/items")
     browser_rows = page.locator("#item-browser tbody tr")
     expect(browser_rows).to_have_count(2)
     editor = page.locator("#partiql-editor")

@@ -106,8 +106,7 @@ def test_a_failing_step_keeps_the_answers_and_works_on_retry(page: Page,
     iam.create_role(RoleName="taken-by-ec2", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                 "Principal": {"Service": "ec2.amazonaws.com"}}]}))
-    sign_in(page, console)
-    page.goto(console.base_url + "/wizard/step/table")
+    sign_in(page, console, console.base_url + "/wizard/step/table")
     page.get_by_label("Table name").fill("x")  # too short: refused before any call
     page.get_by_role("button", name=STEP_BUTTON).click()
     expect(page.locator("#table_name-error")).to_contain_text("3 to 255")
