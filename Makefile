@@ -18,7 +18,7 @@ run: $(VENV)/.installed-run $(COMPILED) node-runtime
 # Workers each take whole files: a file's tests may share a sandbox, console or browser its
 # module starts once (tests/system/test_test_distribution.py). The whole suite runs three on
 # two cores, as its browser and process tests wait on consoles, sandboxes and chromium that a
-# third worker's tests fill (bench/README.md: 246 s against 264 s with two and 270 s with four);
+# third worker's tests fill (bench/README.md: 232 s against 260 s with two, fifth pass);
 # the unit tests only compute, so two. TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 3
 FAST_WORKERS ?= 2
