@@ -28,15 +28,17 @@ class StaticVersions:
         self._known: dict[str, tuple[int, int, str]] = {}
 
     def version(self, filename: str) -> str | None:
-        """The file's version, or None for a name outside the folder or no file at all."""
-        path = (self._folder / filename).resolve()
-        if not path.is_relative_to(self._folder):
-            return None
+        """The file's version, or None for a name outside the folder or no file at all.
+
+        Every page asks for a few of these: a file already known costs one stat."""
+        path = self._folder / filename
         try:
             stat = path.stat()
             known = self._known.get(filename)
             if known is not None and known[:2] == (stat.st_mtime_ns, stat.st_size):
                 return known[2]
+            if not path.resolve().is_relative_to(self._folder):
+                return None
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:DIGEST_CHARACTERS]
         except OSError:
             return None

@@ -113,18 +113,15 @@ def sign_in(page, console: RunningConsole,  # type: ignore[no-untyped-def]
     (some 0.5 s of console and sandbox CPU once the session's sandbox holds a few dozen
     resources) for a page nobody looked at.
     """
-    target = url or console.base_url + "/"
+    home = console.base_url + "/"
+    login = console.base_url + "/login"
     kept = _SIGNED_IN.get(console.base_url)
     if kept is not None:
         page.context.add_cookies(kept)
-    page.goto(target)
-    if not _on_login_page(page, console):
+    page.goto(url or home)
+    if not page.url.startswith(login):
         return
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda address: not address.startswith(console.base_url + "/login"))
-    _SIGNED_IN[console.base_url] = page.context.cookies(console.base_url + "/")
-
-
-def _on_login_page(page, console: RunningConsole) -> bool:  # type: ignore[no-untyped-def]
-    return page.url.startswith(console.base_url + "/login")
+    page.wait_for_url(lambda address: not address.startswith(login))
+    _SIGNED_IN[console.base_url] = page.context.cookies(home)
