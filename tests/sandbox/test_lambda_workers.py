@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from webapp.sandbox.awslambda.pool import MAX_IDLE_WORKERS
 from webapp.sandbox.lifecycle import process_exists
 
 from .lambda_support import (Invoked, create_role, deploy, function_status, invoke,
@@ -295,6 +296,24 @@ def test_a_deleted_functions_workers_stop_at_once(client: Any, role_arn: str, sa
     client.delete_function(FunctionName=function.name if named_by == "name" else function.arn)
     # The idle timeout is minutes: only the deletion can stop it this soon.
     wait_for(lambda: process_ended(pid))
+
+
+def test_past_the_warm_limit_the_worker_idle_longest_stops(client: Any, role_arn: str,
+                                                           sandbox_url: str) -> None:
+    functions = [deploy(client, role_arn, counter("v1")) for _ in range(MAX_IDLE_WORKERS + 1)]
+    pids = {}
+    for function in functions:
+        invoke(client, function.name, {})
+        pids[function.name] = worker_pid(sandbox_url, function.name)
+    oldest, *recent = functions
+    wait_for(lambda: process_ended(pids[oldest.name]))
+    assert function_status(sandbox_url, oldest.name)["WarmWorkers"] == []
+    assert [worker_pid(sandbox_url, function.name) for function in recent] == [
+        pids[function.name] for function in recent]
+    # Its next call starts a worker again (a cold start), which puts out the next oldest.
+    assert invoke(client, oldest.name, {}).payload["calls"] == 1
+    wait_for(lambda: process_ended(pids[recent[0].name]))
+    assert worker_pid(sandbox_url, recent[-1].name) == pids[recent[-1].name]
 
 
 def process_ended(pid: int) -> bool:

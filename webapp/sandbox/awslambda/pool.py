@@ -1,9 +1,10 @@
 """Workers kept warm per function version, concurrency accounting, and the idle reaper.
 
 A version's idle workers are reused newest first, so a burst leaves the extra workers idle
-longest and the reaper stops them first. When a function's code or configuration changes, the
-workers of the old version are stopped (busy ones as soon as they finish): the next call is a
-cold start on the new version, as on AWS.
+longest and the reaper stops them first. At most MAX_IDLE_WORKERS stay warm across all
+functions: past that, the one idle longest is stopped as another comes back. When a function's
+code or configuration changes, the workers of the old version are stopped (busy ones as soon as
+they finish): the next call is a cold start on the new version, as on AWS.
 """
 import logging
 import threading
@@ -25,6 +26,11 @@ logger = logging.getLogger(__name__)
 ACCOUNT_CONCURRENCY = 1000
 # A warm worker whose role keys expire sooner than this is replaced instead of reused.
 CREDENTIALS_MARGIN = timedelta(minutes=5)
+# How many workers stay warm while idle, across all functions. AWS reclaims idle execution
+# environments when it likes; here each holds a runtime process of tens of MB, and every request
+# from a port a worker might hold is checked against each live worker's processes
+# (caller_guard.py), so a learner's laptop keeps the most recently used few.
+MAX_IDLE_WORKERS = 8
 # The reaper looks for idle workers this often at most (more often for short idle timeouts).
 REAP_INTERVAL_SECONDS = 10.0
 
@@ -132,11 +138,14 @@ class WorkerPool:
             busy = self._busy[function]
             busy.discard(worker)
             keep = worker.alive and self._current.get(_slot(function)) == function
+            surplus: list[Worker] = []
             if keep:
                 self._idle[function].append(worker)
+                surplus = self._least_recently_used_past_the_limit()
             elif not busy:
                 # Keys hold the code's bytes: an outdated version must not stay referenced.
                 del self._busy[function]
+        self._stop_all(surplus)
         if not keep:
             worker.stop()
             self._forget_if_unused(function)
@@ -200,6 +209,20 @@ class WorkerPool:
         if expired:
             logger.info("stopping %d idle Lambda worker(s)", len(expired))
         self._stop_all(expired)
+
+    def _least_recently_used_past_the_limit(self) -> list[Worker]:
+        """Take out the idle workers past MAX_IDLE_WORKERS, those idle longest (lock held)."""
+        idle = [(worker.last_used, function, worker)
+                for function, workers in self._idle.items() for worker in workers]
+        if len(idle) <= MAX_IDLE_WORKERS:
+            return []
+        idle.sort(key=lambda entry: entry[0])
+        surplus = idle[:len(idle) - MAX_IDLE_WORKERS]
+        for _, function, worker in surplus:
+            self._idle[function].remove(worker)
+            if not self._idle[function]:
+                del self._idle[function]
+        return [worker for _, _, worker in surplus]
 
     def _make_current(self, function: FunctionVersion) -> list[Worker]:
         """Record `function` as its slot's version; return idle workers of the one it replaces."""
