@@ -145,6 +145,9 @@ class WorkerPool:
             elif not busy:
                 # Keys hold the code's bytes: an outdated version must not stay referenced.
                 del self._busy[function]
+        if surplus:
+            logger.info("over %d warm Lambda workers: stopping the %d idle longest",
+                        MAX_IDLE_WORKERS, len(surplus))
         self._stop_all(surplus)
         if not keep:
             worker.stop()
