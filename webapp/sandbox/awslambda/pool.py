@@ -215,17 +215,14 @@ class WorkerPool:
 
     def _least_recently_used_past_the_limit(self) -> list[Worker]:
         """Take out the idle workers past MAX_IDLE_WORKERS, those idle longest (lock held)."""
-        idle = [(worker.last_used, function, worker)
-                for function, workers in self._idle.items() for worker in workers]
-        if len(idle) <= MAX_IDLE_WORKERS:
-            return []
-        idle.sort(key=lambda entry: entry[0])
-        surplus = idle[:len(idle) - MAX_IDLE_WORKERS]
-        for _, function, worker in surplus:
+        idle = sorted(((function, worker) for function, workers in self._idle.items()
+                       for worker in workers), key=lambda pair: pair[1].last_used)
+        surplus = idle[:max(len(idle) - MAX_IDLE_WORKERS, 0)]
+        for function, worker in surplus:
             self._idle[function].remove(worker)
             if not self._idle[function]:
                 del self._idle[function]
-        return [worker for _, _, worker in surplus]
+        return [worker for _, worker in surplus]
 
     def _make_current(self, function: FunctionVersion) -> list[Worker]:
         """Record `function` as its slot's version; return idle workers of the one it replaces."""
