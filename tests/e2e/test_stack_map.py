@@ -60,7 +60,9 @@ def test_the_map_draws_the_stack_links_its_boxes_and_fixes_a_problem(
     api_id, items = build_stack(console)
     sign_in(page, console)
     mini = page.locator("#mini-map")
-    mini.scroll_into_view_if_needed()  # it is drawn once it comes into view
+    # It is drawn once it comes into view: the person scrolls down to it. (Asking Playwright to
+    # scroll the element itself failed when it was already in view and htmx swapped it mid-way.)
+    page.mouse.wheel(0, 5000)
     expect(mini.locator("svg.map-mini")).to_be_visible()
     expect(mini).to_contain_text("1 problem")
 
