@@ -173,7 +173,37 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             write_mo(mo_file, catalogue)
 
 
+# One call to each service the console speaks to: what moto imports on a service's first request.
+FIRST_CALLS = (("sts", "get_caller_identity"), ("dynamodb", "list_tables"),
+               ("lambda", "list_functions"), ("iam", "list_roles"), ("apigateway", "get_rest_apis"),
+               ("logs", "describe_log_groups"), ("cloudwatch", "list_metrics"))
+
+
+def import_what_moto_imports_on_first_use() -> None:
+    """Make one call to each service under moto, in this thread, before any test runs.
+
+    moto imports a service's backend, its response and URL modules and its IAM access check when
+    the first request reaches them. The console makes calls from several threads at once (the
+    dashboard's counts, the tables' descriptions), so a test process's first such page had its
+    threads importing moto's modules, which import one another, at the same time, and Python now
+    and then refused one with `_DeadlockError` (twice in about fifty runs of a test file on a
+    loaded machine). Imported here first, there is nothing left to import in those threads.
+    """
+    with mock_aws():
+        session = boto3.session.Session(aws_access_key_id="testing",
+                                        aws_secret_access_key="testing",
+                                        region_name="ap-northeast-2")
+        for service, operation in FIRST_CALLS:
+            getattr(session.client(service), operation)()
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Set aside what collecting imported (the console, moto, boto3, every test module): Python's
-    cyclic collector no longer walks those objects each time a test's garbage fills a generation."""
+    """Import what moto imports on first use, then set aside what collecting imported (the
+    console, moto, boto3, every test module): Python's cyclic collector no longer walks those
+    objects each time a test's garbage fills a generation. The controller of the test workers
+    runs no test, so it does neither."""
+    config = session.config
+    if not hasattr(config, "workerinput") and getattr(config.option, "numprocesses", None):
+        return
+    import_what_moto_imports_on_first_use()
     gc.freeze()
