@@ -244,3 +244,18 @@ def test_a_role_delete_refused_after_its_policies_came_off_says_which_came_off(
     assert ("The role notes-fn-role is not deleted, but these of its policies are already "
             "detached or deleted: AWSLambdaBasicExecutionRole, notes.") in shown
     assert "DeleteRole" in shown.split("detached or deleted:")[1]
+
+
+def test_the_reviews_answer_cannot_drop_the_notice_of_the_create_beside_it(
+        signed_in: FlaskClient) -> None:
+    # The review goes out when the name field is left, so it can still be on its way back when
+    # the Create the person clicked next has answered: had its answer written the session cookie
+    # as the review left with it, the role page would have lost the create's notice.
+    fragment = {"HX-Request": "true"}
+    review = create(signed_in, [BASIC], headers=fragment, step="review")
+    assert review.status_code == 200 and 'id="role-review"' in review.text
+    assert "Set-Cookie" not in review.headers
+    made = create(signed_in, [BASIC], headers=fragment)
+    assert "Set-Cookie" in made.headers  # its notice is in the session the cookie carries
+    assert banners(signed_in.get("/iam/roles/notes-fn-role").text) == [
+        "Created the role notes-fn-role and attached 1 policy: AWSLambdaBasicExecutionRole."]
