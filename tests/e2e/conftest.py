@@ -97,6 +97,18 @@ def sections_loaded(page) -> None:  # type: ignore[no-untyped-def]
     expect(page.locator(LAZY_SECTIONS)).to_have_count(0)
 
 
+# What htmx marks while it works: a request out, old content going, new content not yet settled.
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def settled(page):  # type: ignore[no-untyped-def]
+    """The page once htmx has finished its last request and swap, so an action reaches the new
+    content: htmx wires what it swapped in only when it settles (about 20 ms later), and a
+    control used before that does nothing, or falls back to a plain page load."""
+    page.wait_for_function(f"() => !document.querySelector({HTMX_BUSY!r})")
+    return page
+
+
 # The session cookie of each console's first sign-in through the form (per test process).
 _SIGNED_IN: dict[str, list[Any]] = {}
 

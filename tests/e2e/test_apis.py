@@ -16,7 +16,7 @@ from webapp.aws.functions.code_packages import template_zip
 
 from tests.running_console import RunningConsole, running_console
 
-from .conftest import PASSWORD, sign_in
+from .conftest import PASSWORD, settled, sign_in
 
 REGION = "ap-northeast-2"
 TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -148,7 +148,7 @@ def turn_on_logging_the_tutorials_way(page: Page, console: RunningConsole, api_i
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("AWS-managed matching PushToCloudWatch")).to_be_visible()
     # Suggested for API Gateway roles and found by the search: either box ticks it.
-    page.get_by_role("checkbox", name="AmazonAPIGatewayPushToCloudWatchLogs").last.check()
+    settled(page).get_by_role("checkbox", name="AmazonAPIGatewayPushToCloudWatchLogs").last.check()
     expect(page.locator("#role-review")).to_contain_text("AmazonAPIGatewayPushToCloudWatchLogs")
     page.get_by_role("button", name="Create role").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("apigateway-logs-e2e")

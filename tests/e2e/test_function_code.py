@@ -25,6 +25,7 @@ def test_download_edit_inline_and_invoke(page: Page, console: RunningConsole) ->
     editor = page.get_by_label("lambda_function.py")
     expect(editor).to_have_value(re.compile(r"def lambda_handler"))
     editor.fill("def lambda_handler(event, context):\n    return {'edited': event.get('name')}\n")
+    sections_loaded(page)  # what loads above the code would move Deploy under the pointer
     page.get_by_role("button", name="Deploy").click()
     expect(page.get_by_role("status").filter(has_text="Deployed the code.")).to_be_visible()
     expect(page.get_by_label("lambda_function.py")).to_have_value(re.compile(r"'edited'"))

@@ -44,6 +44,7 @@ def test_edit_a_file_deploy_and_run_the_new_code(page: Page, console: RunningCon
     expect(page.get_by_label("lambda_function.py")).to_have_value(HANDLER)
 
     page.get_by_label("helpers.py").fill("def greet(event):\n    return 'bye ' + event['name']\n")
+    sections_loaded(page)  # what loads above the code would move Deploy under the pointer
     code.get_by_role("button", name="Deploy").click()
     expect(page.get_by_role("status").filter(has_text="Deployed the code.")).to_be_visible()
     expect(page.get_by_label("helpers.py")).to_have_value(

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, settled, sign_in
 
 FUNCTION = "metrics-e2e"
 REGION = "ap-northeast-2"
@@ -74,8 +74,9 @@ def test_invocations_show_in_the_charts_and_the_range_switches(page: Page,
     expect(panel.locator("#metric-throttles")).to_contain_text("No throttles")
 
     # Every reload asked for so far (each invocation's, Refresh) must have landed first: one
-    # answering late would swap the last hour back in over the day.
-    page.wait_for_load_state("networkidle")
+    # answering late would swap the last hour back in over the day. (Not "networkidle": a page
+    # reaches it once, and it stays reached whatever is asked for afterwards.)
+    settled(page)
     panel.get_by_role("link", name="Last day").click()
     expect(panel.get_by_role("link", name="Last day")).to_have_attribute("aria-current", "true")
     expect(panel).to_contain_text("One value per 15 minutes")

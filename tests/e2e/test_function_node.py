@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.helpers import needs_node, needs_node_sdk
 from tests.running_console import RunningConsole
 
-from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, sign_in
+from .conftest import INVOKE_TIMEOUT_MS, sections_loaded, settled, sign_in
 
 pytestmark = [needs_node(), needs_node_sdk()]
 
@@ -95,7 +95,7 @@ def test_going_back_to_python_brings_back_its_handler_and_template(page: Page, c
     page.get_by_label("Runtime").select_option("nodejs18.x")
     expect(page.get_by_label("Template", exact=True)).to_have_value("hello-nodejs")
     page.get_by_label("Handler").fill("index.handler")
-    page.get_by_label("Runtime").select_option("python3.12")
+    settled(page).get_by_label("Runtime").select_option("python3.12")
     expect(page.get_by_label("Handler")).to_have_value("lambda_function.lambda_handler")
     expect(page.get_by_label("Template", exact=True)).to_have_value("hello")
     expect(page.get_by_label("Function name")).to_have_value("mixed-e2e")

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import sign_in
+from .conftest import settled, sign_in
 
 TABLE = "EditorItems"
 
@@ -51,9 +51,9 @@ def test_create_edit_switch_format_conflict_and_delete_an_item(page: Page,
     stored = dynamodb.get_item(TableName=TABLE, Key={"id": {"S": "pen"}})["Item"]
     assert stored["price"] == {"N": "4"} and sorted(stored["tags"]["SS"]) == ["blue", "red"]
 
-    page.get_by_label("DynamoDB JSON").check()
+    settled(page).get_by_label("DynamoDB JSON").check()
     expect(editor).to_have_value(re.compile(r'"price": \{\s*"N": "4"'))
-    page.get_by_label("Plain JSON").check()
+    settled(page).get_by_label("Plain JSON").check()
     expect(editor).to_have_value(re.compile(r'"price": 4,'))
 
     theirs = {**stored, "price": {"N": "5"}, "note": {"S": "theirs"}}

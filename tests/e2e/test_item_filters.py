@@ -5,9 +5,8 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import sign_in
+from .conftest import settled, sign_in
 from .tables import make_table
-from .test_table_items import settled
 
 TABLE = "filters-e2e"
 

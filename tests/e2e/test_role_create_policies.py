@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import sign_in
+from .conftest import settled, sign_in
 
 REGION = "ap-northeast-2"
 CUSTOMER_POLICY = "e2e-create-notes-read"
@@ -36,7 +36,7 @@ def test_a_role_made_with_two_policies_ticked_then_deleted(page: Page,
     page.get_by_role("checkbox", name=CUSTOMER_POLICY).check()
     page.get_by_label("Search AWS-managed policies by name").fill("DynamoDBReadOnly")
     page.get_by_role("button", name="Search").click()
-    page.get_by_role("checkbox", name=AWS_POLICY).check()
+    settled(page).get_by_role("checkbox", name=AWS_POLICY).check()
     review = page.locator("#role-review")
     expect(review).to_contain_text(CUSTOMER_POLICY)
     expect(review).to_contain_text(AWS_POLICY)

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole
 
-from .conftest import sign_in
+from .conftest import settled, sign_in
 
 REGION = "ap-northeast-2"
 
@@ -29,13 +29,6 @@ def make_table(console: RunningConsole, table_name: str) -> None:
             {"PutRequest": {"Item": {"user": {"S": user}, "n": {"N": str(number)},
                                      "note": {"S": f"{user} #{number}"}}}}
             for user, number in owners[start:start + 25]]})
-
-
-def settled(page: Page) -> Page:
-    """The page once htmx has finished its last swap, so a click reaches the new links."""
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
-    return page
 
 
 def test_query_a_partition_and_page_next_and_previous(page: Page, console: RunningConsole) -> None:

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.running_console import RunningConsole, running_console
 
-from .conftest import PASSWORD, sign_in
+from .conftest import PASSWORD, settled, sign_in
 
 # Long enough that the first page load surely sees CREATING, short enough to wait out.
 CREATING_SECONDS = "4"
@@ -44,6 +44,7 @@ def test_create_a_table_watch_it_become_active_and_delete_it(page: Page,
     expect(rows).to_have_count(1)
     page.get_by_role("button", name="Add index").click()
     expect(rows).to_have_count(2)
+    settled(page)  # the new row's Remove works once htmx has wired it
     rows.nth(1).get_by_role("button", name="Remove").click()
     expect(rows).to_have_count(1)
     first = rows.nth(0)
