@@ -186,8 +186,8 @@ def import_what_moto_imports_on_first_use() -> None:
     the first request reaches them. The console makes calls from several threads at once (the
     dashboard's counts, the tables' descriptions), so a test process's first such page had its
     threads importing moto's modules, which import one another, at the same time, and Python now
-    and then refused one with `_DeadlockError` (twice in about fifty runs of a test file on a
-    loaded machine). Imported here first, there is nothing left to import in those threads.
+    and then refused one with `_DeadlockError` (7 of 60 fresh processes making the dashboard's
+    calls at once on a loaded machine). Imported here first, nothing is left to import in them.
     """
     with mock_aws():
         session = boto3.session.Session(aws_access_key_id="testing",

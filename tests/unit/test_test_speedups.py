@@ -1,5 +1,6 @@
-"""What tests/conftest.py sets up for speed: one boto3 session, also for `boto3.client(...)` under
-moto, and each URL rule parsed and its builder compiled once per test process."""
+"""What tests/conftest.py sets up once per test process: one boto3 session, also for
+`boto3.client(...)` under moto; each URL rule parsed and its builder compiled once; and what moto
+imports on first use, imported before any test's threads need it."""
 from __future__ import annotations
 
 import os
